@@ -128,6 +128,7 @@ class Stamp(Frozen):
     color: str = "unknown"  # "blue" | "violet" | "black" | "red" | "orange" | "gray" | ...
     shape: StampShape = StampShape.UNKNOWN
     fingerprint: str = ""  # perceptual hash (hex) of the normalised impression
+    descriptor: str = ""  # compact base64 descriptor for cross-form copy detection
     ring_text: str | None = None
     in_expected_area: bool | None = None
 
@@ -156,6 +157,7 @@ class Signature(Frozen):
     confidence: float = Field(ge=0.0, le=1.0)
     ink_ratio: float = 0.0
     fingerprint: str = ""
+    descriptor: str = ""
     kind: Literal["signature", "thumb_impression"] = "signature"
 
 

@@ -98,3 +98,11 @@ class PageTruth(Frozen):
     signatures: tuple[TruthSignature, ...] = ()
     anomalies: tuple[TruthAnomaly, ...] = ()
     table_bbox: BBox | None = None
+
+
+class FileTruth(Frozen):
+    """Everything true about one generated file: `<name>.truth.json` beside `<name>.<ext>`."""
+
+    truth_version: str = TRUTH_VERSION
+    file: str
+    pages: tuple[PageTruth, ...]
