@@ -49,51 +49,96 @@ class Severity(StrEnum):
 
 FINDING_DOCS: dict[FindingCode, tuple[Severity, str]] = {
     FindingCode.CANDIDATE_SUM_MISMATCH: (
-        Severity.ERROR, "The candidates' votes do not add up to the total valid votes."),
+        Severity.ERROR,
+        "The candidates' votes do not add up to the total valid votes.",
+    ),
     FindingCode.CANDIDATE_COLUMNS_MISMATCH: (
-        Severity.ERROR, "A candidate's valid + tendered + challenged votes != their total."),
+        Severity.ERROR,
+        "A candidate's valid + tendered + challenged votes != their total.",
+    ),
     FindingCode.POLLED_SUM_MISMATCH: (
-        Severity.ERROR, "Total valid votes + rejected votes != total votes polled."),
+        Severity.ERROR,
+        "Total valid votes + rejected votes != total votes polled.",
+    ),
     FindingCode.GENDER_SUM_MISMATCH: (
-        Severity.ERROR, "Votes polled by men + by women != total votes polled."),
+        Severity.ERROR,
+        "Votes polled by men + by women != total votes polled.",
+    ),
     FindingCode.TURNOUT_OVER_100: (
-        Severity.ERROR, "More votes polled than registered voters (turnout over 100%)."),
+        Severity.ERROR,
+        "More votes polled than registered voters (turnout over 100%).",
+    ),
     FindingCode.TURNOUT_HIGH: (
-        Severity.INFO, "Turnout over 80% of registered voters (FAFEN investigates these)."),
+        Severity.INFO,
+        "Turnout over 80% of registered voters (FAFEN investigates these).",
+    ),
     FindingCode.REQUIRED_FIELD_MISSING: (
-        Severity.WARNING, "A field the template requires was not found on the form."),
+        Severity.WARNING,
+        "A field the template requires was not found on the form.",
+    ),
     FindingCode.FIELD_UNREADABLE: (
-        Severity.WARNING, "A figure could not be read with confidence; a person must read it."),
+        Severity.WARNING,
+        "A figure could not be read with confidence; a person must read it.",
+    ),
     FindingCode.STAMP_MISSING: (
-        Severity.ERROR, "No official stamp impression where the template requires one."),
+        Severity.ERROR,
+        "No official stamp impression where the template requires one.",
+    ),
     FindingCode.STAMP_MISPLACED: (
-        Severity.WARNING, "A stamp impression lies outside the area where it is expected."),
+        Severity.WARNING,
+        "A stamp impression lies outside the area where it is expected.",
+    ),
     FindingCode.STAMP_TEXT_MISMATCH: (
-        Severity.ERROR, "The stamp's ring text names another station or constituency."),
+        Severity.ERROR,
+        "The stamp's ring text names another station or constituency.",
+    ),
     FindingCode.SIGNATURE_MISSING: (
-        Severity.ERROR, "A required signature (presiding officer or assistant) is absent."),
+        Severity.ERROR,
+        "A required signature (presiding officer or assistant) is absent.",
+    ),
     FindingCode.AGENT_SIGNATURES_MISSING: (
-        Severity.WARNING, "Polling agents' signature boxes are empty with no refusal noted."),
+        Severity.WARNING,
+        "Polling agents' signature boxes are empty with no refusal noted.",
+    ),
     FindingCode.FIGURE_OVERWRITTEN: (
-        Severity.ERROR, "A figure shows one digit written over another."),
+        Severity.ERROR,
+        "A figure shows one digit written over another.",
+    ),
     FindingCode.CORRECTION_FLUID: (
-        Severity.ERROR, "A bright flat patch (correction fluid) covers a figure or ruling."),
+        Severity.ERROR,
+        "A bright flat patch (correction fluid) covers a figure or ruling.",
+    ),
     FindingCode.TAMPER_SUSPECTED: (
-        Severity.ERROR, "A region of the image looks pasted in (error level or copy-move)."),
+        Severity.ERROR,
+        "A region of the image looks pasted in (error level or copy-move).",
+    ),
     FindingCode.STAMP_DUPLICATE: (
-        Severity.ERROR, "The same stamp image appears on different forms (a digital copy)."),
+        Severity.ERROR,
+        "The same stamp image appears on different forms (a digital copy).",
+    ),
     FindingCode.SIGNATURE_DUPLICATE: (
-        Severity.ERROR, "The same signature image appears on different forms (a digital copy)."),
-    FindingCode.DUPLICATE_FORM: (
-        Severity.WARNING, "The same scan was submitted more than once."),
+        Severity.ERROR,
+        "The same signature image appears on different forms (a digital copy).",
+    ),
+    FindingCode.DUPLICATE_FORM: (Severity.WARNING, "The same scan was submitted more than once."),
     FindingCode.COPY_DIVERGENCE: (
-        Severity.ERROR, "Two copies of one polling station's form disagree."),
+        Severity.ERROR,
+        "Two copies of one polling station's form disagree.",
+    ),
     FindingCode.FIGURES_SWAPPED: (
-        Severity.ERROR, "Two candidates' figures are exchanged between copies of one form."),
+        Severity.ERROR,
+        "Two candidates' figures are exchanged between copies of one form.",
+    ),
     FindingCode.FORM47_MISMATCH: (
-        Severity.ERROR, "A Form 47 total differs from the sum of that candidate's Form 45s."),
+        Severity.ERROR,
+        "A Form 47 total differs from the sum of that candidate's Form 45s.",
+    ),
     FindingCode.STATION_COUNT_MISMATCH: (
-        Severity.WARNING, "Form 47's station count differs from the Form 45s present."),
+        Severity.WARNING,
+        "Form 47's station count differs from the Form 45s present.",
+    ),
     FindingCode.REJECTED_EXCEEDS_MARGIN: (
-        Severity.INFO, "Rejected votes exceed the winning margin in the constituency."),
+        Severity.INFO,
+        "Rejected votes exceed the winning margin in the constituency.",
+    ),
 }

@@ -98,7 +98,11 @@ class Transform(Frozen):
     NORMALISED ones; boxes found on the normalised page are mapped back with its inverse.
     """
 
-    matrix: tuple[tuple[float, float, float], ...] = ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0))
+    matrix: tuple[tuple[float, float, float], ...] = (
+        (1.0, 0.0, 0.0),
+        (0.0, 1.0, 0.0),
+        (0.0, 0.0, 1.0),
+    )
     normalised_width: int = 0
     normalised_height: int = 0
     steps: tuple[TransformStep, ...] = ()

@@ -74,8 +74,12 @@ class NormalisedPage:
     def to_original(self, box: BBox) -> BBox:
         """Map a box on this normalised page to the original scan (axis-aligned hull)."""
         corners = np.array(
-            [[box.x0, box.y0, 1.0], [box.x1, box.y0, 1.0], [box.x1, box.y1, 1.0],
-             [box.x0, box.y1, 1.0]]
+            [
+                [box.x0, box.y0, 1.0],
+                [box.x1, box.y0, 1.0],
+                [box.x1, box.y1, 1.0],
+                [box.x0, box.y1, 1.0],
+            ]
         ).T
         mapped = self._inverse @ corners
         xs, ys = mapped[0] / mapped[2], mapped[1] / mapped[2]

@@ -56,7 +56,9 @@ class FieldSpec(_Spec):
 
 
 class ColumnSpec(_Spec):
-    key: str  # serial | name | party | votes | tendered_votes | challenged_votes | total_valid_votes
+    key: (
+        str  # serial | name | party | votes | tendered_votes | challenged_votes | total_valid_votes
+    )
     kind: ValueKind
     labels: Labels
     required: bool = True
@@ -85,7 +87,11 @@ class StampSpec(_Spec):
 
 
 CheckName = Literal[
-    "candidate_sum", "candidate_columns", "valid_plus_rejected", "gender_sum", "turnout",
+    "candidate_sum",
+    "candidate_columns",
+    "valid_plus_rejected",
+    "gender_sum",
+    "turnout",
     "required_fields",
 ]
 
@@ -127,9 +133,7 @@ def load_template_file(path: Path) -> Template:
 @cache
 def bundled_templates() -> tuple[Template, ...]:
     """All templates shipped in models/templates, sorted by name."""
-    return tuple(
-        load_template_file(path) for path in sorted(TEMPLATES_DIR.glob("*.yaml"))
-    )
+    return tuple(load_template_file(path) for path in sorted(TEMPLATES_DIR.glob("*.yaml")))
 
 
 def resolve_template(name_or_path: str) -> Template:

@@ -1,0 +1,359 @@
+"""The check stage: the arithmetic invariants of a result form (domain.md 1-5, 6 in part).
+
+Pure functions from readings to `Check`s and `Finding`s. A check whose inputs could not
+be read is UNKNOWN with the reason, never a silent pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from pipeline.codes import FINDING_DOCS, FindingCode
+from pipeline.model import BBox, CandidateRow, Check, CheckStatus, Evidence, FieldReading, Finding
+from pipeline.templates import Template
+
+HIGH_TURNOUT = 0.80  # FAFEN investigates stations above this turnout
+
+
+@dataclass(frozen=True)
+class FormFigures:
+    """What the checks look at: a whole form's readings (all its pages)."""
+
+    header: Mapping[str, FieldReading]
+    candidates: Sequence[CandidateRow]
+    totals: Mapping[str, FieldReading]
+
+
+def _int(reading: FieldReading | None) -> int | None:
+    if reading is None or not isinstance(reading.value, int) or isinstance(reading.value, bool):
+        return None
+    return reading.value
+
+
+def _boxes(*readings: FieldReading | None) -> tuple[BBox, ...]:
+    return tuple(r.bbox for r in readings if r is not None and r.bbox is not None)
+
+
+def _finding(code: FindingCode, message: str, evidence: Evidence) -> Finding:
+    return Finding(code=code, severity=FINDING_DOCS[code][0], message=message, evidence=evidence)
+
+
+def _candidate_total(row: CandidateRow) -> FieldReading:
+    """The candidate's total valid votes: its own column when printed, else its votes."""
+    return row.total_valid_votes if row.total_valid_votes is not None else row.votes
+
+
+def _unknown(name: str, description: str, reason: str, fields: tuple[str, ...]) -> Check:
+    return Check(
+        name=name, status=CheckStatus.UNKNOWN, description=description, reason=reason, fields=fields
+    )
+
+
+CheckResult = tuple[Check, tuple[Finding, ...]]
+
+
+def check_candidate_sum(form: FormFigures) -> CheckResult:
+    """Invariant 1: the candidates' total valid votes add up to the form's total valid."""
+    desc = "sum of candidates' total valid votes = total valid votes"
+    fields = ("candidates[*].total_valid_votes", "totals.total_valid_votes")
+    total = form.totals.get("total_valid_votes")
+    if not form.candidates:
+        return _unknown("candidate_sum", desc, "no candidate rows were read", fields), ()
+    values = [_int(_candidate_total(row)) for row in form.candidates]
+    missing = [i for i, v in enumerate(values) if v is None]
+    if missing:
+        serials = ", ".join(str(form.candidates[i].serial.value or i + 1) for i in missing)
+        return _unknown(
+            "candidate_sum", desc, f"unreadable figures for candidates {serials}", fields
+        ), ()
+    if _int(total) is None:
+        return _unknown("candidate_sum", desc, "total valid votes unreadable", fields), ()
+    actual = sum(v for v in values if v is not None)
+    expected = _int(total)
+    assert expected is not None
+    if actual == expected:
+        return Check(
+            name="candidate_sum",
+            status=CheckStatus.PASS,
+            description=desc,
+            expected=expected,
+            actual=actual,
+            fields=fields,
+        ), ()
+    check = Check(
+        name="candidate_sum",
+        status=CheckStatus.FAIL,
+        description=desc,
+        expected=expected,
+        actual=actual,
+        fields=fields,
+    )
+    evidence = Evidence(
+        bbox=total.bbox if total else None,
+        boxes=_boxes(total, *(_candidate_total(r) for r in form.candidates)),
+        values={
+            "sum_of_candidates": actual,
+            "total_valid_votes": expected,
+            "difference": actual - expected,
+        },
+    )
+    return check, (
+        _finding(
+            FindingCode.CANDIDATE_SUM_MISMATCH,
+            f"candidates add up to {actual}, the form says {expected} valid votes",
+            evidence,
+        ),
+    )
+
+
+def check_candidate_columns(form: FormFigures) -> CheckResult:
+    """Invariant 2: per candidate, valid + tendered + challenged = total valid."""
+    desc = "per candidate: valid + tendered + challenged = total valid"
+    fields = (
+        "candidates[*].votes",
+        "candidates[*].tendered_votes",
+        "candidates[*].challenged_votes",
+        "candidates[*].total_valid_votes",
+    )
+    rows = [r for r in form.candidates if r.total_valid_votes is not None]
+    if not rows:
+        return _unknown(
+            "candidate_columns", desc, "the form has no per-candidate total column", fields
+        ), ()
+    findings: list[Finding] = []
+    unknown: list[str] = []
+    for row in rows:
+        parts = [row.votes, row.tendered_votes, row.challenged_votes]
+        values = [_int(p) for p in parts if p is not None]
+        total = _int(row.total_valid_votes)
+        serial = str(row.serial.value or "?")
+        if total is None or len(values) != sum(p is not None for p in parts):
+            unknown.append(serial)
+            continue
+        got = sum(v for v in values if v is not None)
+        if got != total:
+            findings.append(
+                _finding(
+                    FindingCode.CANDIDATE_COLUMNS_MISMATCH,
+                    f"candidate {serial}: columns add up to {got}, total valid says {total}",
+                    Evidence(
+                        bbox=row.row_bbox,
+                        boxes=_boxes(*parts, row.total_valid_votes),
+                        values={
+                            "serial": serial,
+                            "sum_of_columns": got,
+                            "total_valid_votes": total,
+                        },
+                    ),
+                )
+            )
+    if findings:
+        return Check(
+            name="candidate_columns",
+            status=CheckStatus.FAIL,
+            description=desc,
+            fields=fields,
+            reason=f"{len(findings)} candidate(s) disagree",
+        ), tuple(findings)
+    if unknown:
+        return _unknown(
+            "candidate_columns",
+            desc,
+            f"unreadable figures for candidates {', '.join(unknown)}",
+            fields,
+        ), ()
+    return Check(
+        name="candidate_columns", status=CheckStatus.PASS, description=desc, fields=fields
+    ), ()
+
+
+def _sum_check(
+    form: FormFigures,
+    *,
+    name: str,
+    code: FindingCode,
+    desc: str,
+    parts: tuple[str, str],
+    whole: str,
+    words: tuple[str, str, str],
+) -> CheckResult:
+    a, b, total = (form.totals.get(parts[0]), form.totals.get(parts[1]), form.totals.get(whole))
+    fields = tuple(f"totals.{k}" for k in (*parts, whole))
+    if a is None and b is None:
+        return _unknown(name, desc, f"the form has no {parts[0]} / {parts[1]} fields", fields), ()
+    va, vb, vt = _int(a), _int(b), _int(total)
+    if va is None or vb is None or vt is None:
+        unreadable = [k for k, v in zip((*parts, whole), (va, vb, vt), strict=True) if v is None]
+        return _unknown(name, desc, f"unreadable: {', '.join(unreadable)}", fields), ()
+    if va + vb == vt:
+        return Check(
+            name=name,
+            status=CheckStatus.PASS,
+            description=desc,
+            expected=vt,
+            actual=va + vb,
+            fields=fields,
+        ), ()
+    evidence = Evidence(
+        bbox=total.bbox if total else None,
+        boxes=_boxes(a, b, total),
+        values={parts[0]: va, parts[1]: vb, whole: vt, "difference": va + vb - vt},
+    )
+    message = f"{words[0]} {va} + {words[1]} {vb} = {va + vb}, but {words[2]} is {vt}"
+    return (
+        Check(
+            name=name,
+            status=CheckStatus.FAIL,
+            description=desc,
+            expected=vt,
+            actual=va + vb,
+            fields=fields,
+        ),
+        (_finding(code, message, evidence),),
+    )
+
+
+def check_valid_plus_rejected(form: FormFigures) -> CheckResult:
+    """Invariant 3: total valid + excluded = total votes polled."""
+    return _sum_check(
+        form,
+        name="valid_plus_rejected",
+        code=FindingCode.POLLED_SUM_MISMATCH,
+        desc="total valid + rejected = total votes polled",
+        parts=("total_valid_votes", "rejected_votes"),
+        whole="total_votes_polled",
+        words=("valid", "rejected", "total polled"),
+    )
+
+
+def check_gender_sum(form: FormFigures) -> CheckResult:
+    """Invariant 4: men's + women's votes polled = total votes polled."""
+    return _sum_check(
+        form,
+        name="gender_sum",
+        code=FindingCode.GENDER_SUM_MISMATCH,
+        desc="votes polled by men + by women = total votes polled",
+        parts=("votes_polled_male", "votes_polled_female"),
+        whole="total_votes_polled",
+        words=("men", "women", "total polled"),
+    )
+
+
+def check_turnout(form: FormFigures) -> CheckResult:
+    """Invariant 5: votes polled <= registered voters (and flag turnout above 80%)."""
+    desc = "total votes polled <= registered voters"
+    fields = ("totals.total_votes_polled", "header.registered_voters")
+    polled, registered = form.totals.get("total_votes_polled"), form.header.get("registered_voters")
+    vp, vr = _int(polled), _int(registered)
+    if vp is None or vr is None:
+        missing = [
+            k for k, v in (("total_votes_polled", vp), ("registered_voters", vr)) if v is None
+        ]
+        return _unknown("turnout", desc, f"unreadable: {', '.join(missing)}", fields), ()
+    turnout = vp / vr if vr > 0 else float("inf")
+    evidence = Evidence(
+        bbox=polled.bbox if polled else None,
+        boxes=_boxes(polled, registered),
+        values={
+            "total_votes_polled": vp,
+            "registered_voters": vr,
+            "turnout": round(turnout, 4) if vr > 0 else None,
+        },
+    )
+    if vp > vr:
+        return (
+            Check(
+                name="turnout",
+                status=CheckStatus.FAIL,
+                description=desc,
+                expected=vr,
+                actual=vp,
+                fields=fields,
+            ),
+            (
+                _finding(
+                    FindingCode.TURNOUT_OVER_100,
+                    f"{vp} votes polled but only {vr} registered voters (turnout {turnout:.0%})",
+                    evidence,
+                ),
+            ),
+        )
+    findings: tuple[Finding, ...] = ()
+    if turnout > HIGH_TURNOUT:
+        findings = (
+            _finding(
+                FindingCode.TURNOUT_HIGH,
+                f"turnout {turnout:.0%} ({vp} of {vr} registered)",
+                evidence,
+            ),
+        )
+    return Check(
+        name="turnout",
+        status=CheckStatus.PASS,
+        description=desc,
+        expected=vr,
+        actual=vp,
+        fields=fields,
+    ), findings
+
+
+def check_required_fields(form: FormFigures, template: Template) -> CheckResult:
+    """Invariant 6 (fields): every field the template requires was read."""
+    desc = "required header and totals fields present"
+    missing = [
+        f"header.{spec.key}"
+        for spec in template.header
+        if spec.required
+        and (form.header.get(spec.key) is None or form.header[spec.key].value is None)
+    ]
+    missing += [
+        f"totals.{spec.key}"
+        for spec in template.totals
+        if spec.required
+        and (form.totals.get(spec.key) is None or form.totals[spec.key].value is None)
+    ]
+    if not missing:
+        return Check(name="required_fields", status=CheckStatus.PASS, description=desc), ()
+    return (
+        Check(
+            name="required_fields",
+            status=CheckStatus.FAIL,
+            description=desc,
+            fields=tuple(missing),
+            reason=f"not read: {', '.join(missing)}",
+        ),
+        (
+            _finding(
+                FindingCode.REQUIRED_FIELD_MISSING,
+                f"required fields not found or unreadable: {', '.join(missing)}",
+                Evidence(values={"missing": ", ".join(missing)}),
+            ),
+        ),
+    )
+
+
+_CHECKS: dict[str, Callable[[FormFigures], CheckResult]] = {
+    "candidate_sum": check_candidate_sum,
+    "candidate_columns": check_candidate_columns,
+    "valid_plus_rejected": check_valid_plus_rejected,
+    "gender_sum": check_gender_sum,
+    "turnout": check_turnout,
+}
+
+
+def check_form(
+    form: FormFigures, template: Template
+) -> tuple[tuple[Check, ...], tuple[Finding, ...]]:
+    """Run every check the template names; return the checks and their findings."""
+    checks: list[Check] = []
+    findings: list[Finding] = []
+    for name in template.checks:
+        check, found = (
+            check_required_fields(form, template)
+            if name == "required_fields"
+            else _CHECKS[name](form)
+        )
+        checks.append(check)
+        findings.extend(found)
+    return tuple(checks), tuple(findings)
