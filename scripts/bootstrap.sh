@@ -13,6 +13,10 @@ APT_PACKAGES=(
   python3-venv npm make
 )
 
+# `--test` adds what the test suite needs beyond running the tool: a real browser for the
+# HTML report's test.
+if [ "${1:-}" = "--test" ]; then APT_PACKAGES+=(chromium); fi
+
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -1,0 +1,381 @@
+"""Score results against the synthetic generator's ground truth (`tallyscope eval`).
+
+Results (a FormResult JSON file, a folder of them, or a `forms.jsonl`) are paired with
+truth pages (`*.truth.json` files: `FileTruth`) by file name and page index. Reported:
+exact-match rate per field (every vote figure, header field and total), forms fully
+correct, form type accuracy, per-anomaly-code precision and recall, false findings on
+clean forms, and silent errors (a wrong value that nothing flagged).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from pipeline.codes import FINDING_DOCS, FindingCode
+from pipeline.errors import BadArguments, InputCorrupt, InputMissing
+from pipeline.model import (
+    CandidateRow,
+    CheckStatus,
+    Evidence,
+    FieldReading,
+    Finding,
+    FormIdentity,
+    FormResult,
+    Source,
+)
+from pipeline.truth import FileTruth, PageTruth, TruthValue
+
+VOTE_KEYS = ("votes", "tendered_votes", "challenged_votes", "total_valid_votes")
+# Codes that ask for a person's attention without claiming an irregularity: they are
+# review flags, not false findings, when the truth has no anomaly.
+REVIEW_CODES = frozenset(
+    {FindingCode.FIELD_UNREADABLE, FindingCode.REQUIRED_FIELD_MISSING, FindingCode.TURNOUT_HIGH}
+)
+FLAG_CONFIDENCE = 0.5  # a field below this confidence counts as flagged for review
+
+
+class CodeScore(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    true_positives: int = 0
+    false_positives: int = 0
+    false_negatives: int = 0
+    precision: float | None = None
+    recall: float | None = None
+
+
+class FieldScore(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    total: int
+    exact: int
+    rate: float | None
+
+
+class Metrics(BaseModel):
+    """The scores `tallyscope eval` prints and writes."""
+
+    model_config = ConfigDict(frozen=True)
+    pages_in_truth: int
+    pages_scored: int
+    pages_missing: list[str] = Field(default_factory=list)
+    form_type_accuracy: float | None
+    forms_fully_correct: float | None
+    vote_fields: FieldScore
+    header_fields: FieldScore
+    totals_fields: FieldScore
+    per_field: dict[str, FieldScore]
+    wrong_fields: int
+    wrong_fields_flagged: int
+    silent_errors: int
+    silent_error_rate: float | None
+    anomalies: dict[str, CodeScore]
+    clean_pages: int
+    clean_pages_with_false_findings: int
+    false_finding_rate: float | None
+
+
+# ---------------------------------------------------------------------------- loading
+
+
+def _read_json_lines(path: Path) -> Iterator[dict[str, object]]:
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputCorrupt(f"{path}:{number}: not JSON ({exc.msg})") from exc
+
+
+def load_results(path: Path) -> list[FormResult]:
+    """FormResults from a JSON file (one result or a list), a JSONL file, or a folder."""
+    if not path.exists():
+        raise InputMissing(f"results not found: {path}")
+    files = (
+        sorted(path.rglob("*.json")) + sorted(path.rglob("*.jsonl")) if path.is_dir() else [path]
+    )
+    results: list[FormResult] = []
+    for file in files:
+        if file.name.endswith(".truth.json") or file.name in {"summary.json", "manifest.json"}:
+            continue
+        try:
+            if file.suffix == ".jsonl":
+                rows: Iterable[object] = _read_json_lines(file)
+            else:
+                loaded = json.loads(file.read_text(encoding="utf-8"))
+                rows = loaded if isinstance(loaded, list) else [loaded]
+            results.extend(FormResult.model_validate(row) for row in rows)
+        except (json.JSONDecodeError, ValidationError) as exc:
+            if path.is_dir():
+                continue  # a folder may hold other JSON (metrics, reconcile output)
+            raise InputCorrupt(f"{file}: not a tallyscope result ({exc})") from exc
+    return results
+
+
+def load_truth(path: Path) -> list[PageTruth]:
+    """Truth pages from one `*.truth.json` file or every one below a folder."""
+    if not path.exists():
+        raise InputMissing(f"truth not found: {path}")
+    files = sorted(path.rglob("*.truth.json")) if path.is_dir() else [path]
+    if not files:
+        raise BadArguments(f"no *.truth.json files under {path}")
+    pages: list[PageTruth] = []
+    for file in files:
+        try:
+            pages.extend(FileTruth.model_validate_json(file.read_bytes()).pages)
+        except ValidationError as exc:
+            raise InputCorrupt(f"{file}: not a truth file ({exc.errors()[0]['msg']})") from exc
+    return pages
+
+
+# ---------------------------------------------------------------------------- comparing
+
+
+def normalise_value(value: int | str | None) -> int | str | None:
+    """Compare strings ignoring case, Unicode form and runs of spaces."""
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).casefold()
+        return " ".join(text.replace("\u200c", " ").split())
+    return value
+
+
+def _same(truth: TruthValue | None, reading: FieldReading | None) -> bool:
+    if truth is None:
+        return True
+    if reading is None:
+        return truth.value is None
+    return normalise_value(truth.value) == normalise_value(reading.value)
+
+
+def _flagged(reading: FieldReading | None, result: FormResult) -> bool:
+    if reading is None or reading.value is None or reading.confidence < FLAG_CONFIDENCE:
+        return True
+    return result.needs_review or any(c.status is not CheckStatus.PASS for c in result.checks)
+
+
+def _match_rows(truth: PageTruth, result: FormResult) -> list[tuple[int, CandidateRow | None]]:
+    """Pair each truth candidate with a result row: by serial number, else by position."""
+    by_serial = {row.serial.value: row for row in result.candidates if row.serial.value is not None}
+    pairs: list[tuple[int, CandidateRow | None]] = []
+    for index, candidate in enumerate(truth.candidates):
+        row = by_serial.get(candidate.serial.value) if candidate.serial.value is not None else None
+        if row is None and index < len(result.candidates):
+            positional = result.candidates[index]
+            row = positional if positional.serial.value is None else None
+        pairs.append((index, row))
+    return pairs
+
+
+@dataclass
+class _Tally:
+    total: Counter[str]
+    exact: Counter[str]
+    wrong: int = 0
+    wrong_flagged: int = 0
+
+    def add(self, key: str, ok: bool, flagged: bool) -> None:
+        self.total[key] += 1
+        if ok:
+            self.exact[key] += 1
+        else:
+            self.wrong += 1
+            self.wrong_flagged += int(flagged)
+
+
+def _page_key(file: str, page: int) -> str:
+    return f"{Path(file).name}#{page}"
+
+
+def _score_fields(truth: PageTruth, result: FormResult, tally: _Tally) -> bool:
+    """Tally one page's fields; return whether every field was exact."""
+    all_ok = True
+    for key, value in truth.header.items():
+        reading = result.header.get(key)
+        ok = _same(value, reading)
+        tally.add(f"header.{key}", ok, _flagged(reading, result))
+        all_ok &= ok
+    for key, value in truth.totals.items():
+        reading = result.totals.get(key)
+        ok = _same(value, reading)
+        tally.add(f"totals.{key}", ok, _flagged(reading, result))
+        all_ok &= ok
+    for index, row in _match_rows(truth, result):
+        candidate = truth.candidates[index]
+        for key in VOTE_KEYS:
+            truth_value = getattr(candidate, key)
+            if truth_value is None:
+                continue
+            reading = getattr(row, key) if row is not None else None
+            ok = _same(truth_value, reading)
+            tally.add(f"candidates.{key}", ok, _flagged(reading, result))
+            all_ok &= ok
+    return all_ok
+
+
+def evaluate(results: Sequence[FormResult], truth_pages: Sequence[PageTruth]) -> Metrics:
+    """Score results against truth pages (pure)."""
+    by_key = {_page_key(r.source.path, r.source.page): r for r in results}
+    tally = _Tally(Counter(), Counter())
+    code_counts: dict[str, Counter[str]] = defaultdict(Counter)
+    missing: list[str] = []
+    scored = type_ok = fully_ok = clean = clean_false = 0
+    for truth in truth_pages:
+        key = _page_key(truth.file, truth.page)
+        result = by_key.get(key)
+        truth_codes = {a.code for a in truth.anomalies}
+        if result is None:
+            missing.append(key)
+            for code in truth_codes:
+                code_counts[code]["fn"] += 1
+            continue
+        scored += 1
+        type_ok += int(result.form.type == truth.type)
+        fully_ok += int(_score_fields(truth, result, tally))
+        found = {f.code for f in result.findings}
+        for code in truth_codes | found:
+            if code in REVIEW_CODES and code not in truth_codes:
+                continue
+            outcome = (
+                "tp"
+                if code in truth_codes and code in found
+                else ("fn" if code in truth_codes else "fp")
+            )
+            code_counts[code][outcome] += 1
+        if not truth_codes:
+            clean += 1
+            clean_false += int(bool(found - REVIEW_CODES))
+    per_field = {
+        key: FieldScore(total=n, exact=tally.exact[key], rate=tally.exact[key] / n)
+        for key, n in sorted(tally.total.items())
+    }
+
+    def group(prefix: str) -> FieldScore:
+        total = sum(n for k, n in tally.total.items() if k.startswith(prefix))
+        exact = sum(n for k, n in tally.exact.items() if k.startswith(prefix))
+        return FieldScore(total=total, exact=exact, rate=exact / total if total else None)
+
+    anomalies: dict[str, CodeScore] = {}
+    for code_name, counts in sorted(code_counts.items()):
+        tp, fp, fn = counts["tp"], counts["fp"], counts["fn"]
+        anomalies[code_name] = CodeScore(
+            true_positives=tp,
+            false_positives=fp,
+            false_negatives=fn,
+            precision=tp / (tp + fp) if tp + fp else None,
+            recall=tp / (tp + fn) if tp + fn else None,
+        )
+    total_fields = sum(tally.total.values())
+    silent = tally.wrong - tally.wrong_flagged
+    return Metrics(
+        pages_in_truth=len(truth_pages),
+        pages_scored=scored,
+        pages_missing=missing,
+        form_type_accuracy=type_ok / scored if scored else None,
+        forms_fully_correct=fully_ok / scored if scored else None,
+        vote_fields=group("candidates."),
+        header_fields=group("header."),
+        totals_fields=group("totals."),
+        per_field=per_field,
+        wrong_fields=tally.wrong,
+        wrong_fields_flagged=tally.wrong_flagged,
+        silent_errors=silent,
+        silent_error_rate=silent / total_fields if total_fields else None,
+        anomalies=anomalies,
+        clean_pages=clean,
+        clean_pages_with_false_findings=clean_false,
+        false_finding_rate=clean_false / clean if clean else None,
+    )
+
+
+# ---------------------------------------------------------------------------- perfect reader
+
+
+def _reading(value: TruthValue) -> FieldReading:
+    return FieldReading(
+        value=value.value,
+        confidence=1.0,
+        text="" if value.value is None else str(value.value),
+        bbox=value.bbox,
+        source="handwritten" if value.handwritten else "printed",
+    )
+
+
+def result_from_truth(truth: PageTruth, *, folder: Path | None = None) -> FormResult:
+    """The FormResult a perfect reader would report for a truth page.
+
+    Used to test `evaluate` and as realistic input for cross-form and reconcile code.
+    Findings are the page's recorded anomalies, with the truth's boxes and values.
+    """
+    path = str((folder / truth.file) if folder else truth.file)
+    digest = hashlib.sha256(f"{truth.file}#{truth.page}".encode()).hexdigest()
+    candidates = tuple(
+        CandidateRow(
+            serial=_reading(c.serial),
+            name=_reading(c.name),
+            party=_reading(c.party),
+            votes=_reading(c.votes),
+            tendered_votes=_reading(c.tendered_votes) if c.tendered_votes else None,
+            challenged_votes=_reading(c.challenged_votes) if c.challenged_votes else None,
+            total_valid_votes=_reading(c.total_valid_votes) if c.total_valid_votes else None,
+        )
+        for c in truth.candidates
+    )
+    findings = tuple(
+        Finding(
+            code=a.code,
+            severity=FINDING_DOCS[a.code][0],
+            message=a.detail or a.code.value,
+            evidence=Evidence(bbox=a.bbox, values=dict(a.values), related=a.related),
+        )
+        for a in truth.anomalies
+    )
+    return FormResult(
+        source=Source(
+            path=path, sha256=digest, page=truth.page, width=truth.width, height=truth.height
+        ),
+        form=FormIdentity(template=truth.template, type=truth.type, confidence=1.0),
+        header={k: _reading(v) for k, v in truth.header.items()},
+        candidates=candidates,
+        totals={k: _reading(v) for k, v in truth.totals.items()},
+        findings=findings,
+        needs_review=bool(findings),
+    )
+
+
+def format_metrics(metrics: Metrics) -> str:
+    """A short human-readable table of the metrics."""
+
+    def pct(value: float | None) -> str:
+        return "n/a" if value is None else f"{value * 100:.2f}%"
+
+    lines = [
+        f"pages scored          {metrics.pages_scored} / {metrics.pages_in_truth}",
+        f"form type accuracy    {pct(metrics.form_type_accuracy)}",
+        f"forms fully correct   {pct(metrics.forms_fully_correct)}",
+        f"vote fields exact     {pct(metrics.vote_fields.rate)} "
+        f"({metrics.vote_fields.exact}/{metrics.vote_fields.total})",
+        f"header fields exact   {pct(metrics.header_fields.rate)} "
+        f"({metrics.header_fields.exact}/{metrics.header_fields.total})",
+        f"totals fields exact   {pct(metrics.totals_fields.rate)} "
+        f"({metrics.totals_fields.exact}/{metrics.totals_fields.total})",
+        f"wrong fields flagged  {metrics.wrong_fields_flagged} / {metrics.wrong_fields}",
+        f"silent error rate     {pct(metrics.silent_error_rate)} ({metrics.silent_errors} fields)",
+        f"clean pages with a false finding  {metrics.clean_pages_with_false_findings} / "
+        f"{metrics.clean_pages} ({pct(metrics.false_finding_rate)})",
+        "",
+        f"{'anomaly code':28} {'TP':>5} {'FP':>5} {'FN':>5} {'precision':>10} {'recall':>8}",
+    ]
+    for code, score in metrics.anomalies.items():
+        lines.append(
+            f"{code:28} {score.true_positives:5} {score.false_positives:5} "
+            f"{score.false_negatives:5} {pct(score.precision):>10} {pct(score.recall):>8}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,259 @@
+"""The orchestrator: one file in, one `FormResult` per page out.
+
+Composes the stages in one direction: load -> normalise -> locate -> read -> marks and
+tamper -> check -> emit. A form whose candidates table continues over several pages is
+checked as a whole (header from its first page, totals from its last); each page still
+gets its own result, with the form-level checks on the page that carries the totals.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from pipeline.codes import FindingCode, Severity
+from pipeline.evidence import write_evidence_crops
+from pipeline.layout import LocatedForm
+from pipeline.model import (
+    Check,
+    CheckStatus,
+    Evidence,
+    FieldReading,
+    Finding,
+    FormIdentity,
+    FormResult,
+    Signature,
+    Source,
+    Stamp,
+)
+from pipeline.options import Options
+from pipeline.pages import NormalisedPage, Page
+from pipeline.stages.check import FormFigures, check_form
+from pipeline.stages.load import load_pages, load_pages_from_bytes
+from pipeline.stages.locate import locate_form
+from pipeline.stages.marks import assess_signatures, find_stamps, mark_findings
+from pipeline.stages.normalise import normalise_page
+from pipeline.stages.read import FormReadings, read_form
+from pipeline.stages.tamper import tamper_findings
+from pipeline.templates import Template, bundled_templates, resolve_template
+
+T = TypeVar("T")
+REVIEW_CONFIDENCE = 0.5  # fields read below this confidence need a person
+
+
+@dataclass(frozen=True)
+class PageAnalysis:
+    """Everything the per-page stages found on one page, before form-level checks."""
+
+    page: NormalisedPage
+    located: LocatedForm
+    template: Template | None
+    readings: FormReadings
+    stamps: tuple[Stamp, ...]
+    signatures: tuple[Signature, ...]
+    findings: tuple[Finding, ...]
+    timings_ms: dict[str, float]
+
+
+def _timed(timings: dict[str, float], stage: str, call: Callable[[], T]) -> T:
+    start = time.perf_counter()
+    value = call()
+    timings[stage] = round((time.perf_counter() - start) * 1000, 1)
+    return value
+
+
+def _template_for(located: LocatedForm, candidates: Sequence[Template]) -> Template | None:
+    return next((t for t in candidates if t.name == located.template_name), None)
+
+
+def analyse_page(page: Page, templates: Sequence[Template], options: Options) -> PageAnalysis:
+    """Run the per-page stages on one decoded page."""
+    timings: dict[str, float] = {}
+    forced = resolve_template(options.template) if options.template else None
+    normalised = _timed(timings, "normalise", lambda: normalise_page(page))
+    located = _timed(timings, "locate", lambda: locate_form(normalised, templates, forced=forced))
+    template = forced or _template_for(located, templates)
+    readings = _timed(timings, "read", lambda: read_form(normalised, located, template))
+
+    def marks() -> tuple[tuple[Stamp, ...], tuple[Signature, ...], tuple[Finding, ...]]:
+        stamps = find_stamps(normalised, located, template)
+        signatures = assess_signatures(normalised, located, template)
+        header_text = {k: str(v.value) for k, v in readings.header.items() if v.value is not None}
+        found = mark_findings(stamps, signatures, located, template, header_text)
+        return stamps, signatures, found
+
+    stamps, signatures, mark_found = _timed(timings, "marks", marks)
+    tampering = _timed(
+        timings,
+        "tamper",
+        lambda: tamper_findings(normalised, located, evidence_dir=options.evidence_dir),
+    )
+    return PageAnalysis(
+        page=normalised,
+        located=located,
+        template=template,
+        readings=readings,
+        stamps=stamps,
+        signatures=signatures,
+        findings=readings.findings + mark_found + tampering,
+        timings_ms=timings,
+    )
+
+
+def group_form_pages(analyses: Sequence[PageAnalysis]) -> list[list[int]]:
+    """Indices of pages that make one form: a page continuing a table joins the previous."""
+    groups: list[list[int]] = []
+    for index, analysis in enumerate(analyses):
+        if groups and analysis.located.continuation:
+            groups[-1].append(index)
+        else:
+            groups.append([index])
+    return groups
+
+
+def _unreadable_findings(readings: FormReadings) -> tuple[Finding, ...]:
+    fields: list[tuple[str, FieldReading]] = [
+        *((f"header.{k}", v) for k, v in readings.header.items()),
+        *((f"totals.{k}", v) for k, v in readings.totals.items()),
+    ]
+    for row in readings.candidates:
+        serial = row.serial.value or "?"
+        for key in ("votes", "tendered_votes", "challenged_votes", "total_valid_votes"):
+            reading = getattr(row, key)
+            if reading is not None:
+                fields.append((f"candidates[{serial}].{key}", reading))
+    return tuple(
+        Finding(
+            code=FindingCode.FIELD_UNREADABLE,
+            severity=Severity.WARNING,
+            message=f"{name} not read with confidence (read {reading.text!r}, "
+            f"confidence {reading.confidence:.2f})",
+            evidence=Evidence(
+                bbox=reading.bbox,
+                values={
+                    "field": name,
+                    "text": reading.text,
+                    "confidence": round(reading.confidence, 3),
+                },
+            ),
+        )
+        for name, reading in fields
+        if isinstance(reading.value, int) or reading.value is None
+        if reading.value is None or reading.confidence < REVIEW_CONFIDENCE
+        if reading.bbox is not None
+    )
+
+
+def review_reasons(
+    identity: FormIdentity,
+    checks: Sequence[Check],
+    findings: Sequence[Finding],
+    notes: Sequence[str],
+) -> tuple[str, ...]:
+    """Why a person must look at this page (empty: nothing to look at)."""
+    reasons: list[str] = []
+    if identity.type == "unknown":
+        reasons.append("form type not recognised")
+    reasons += [f"check {c.name} failed" for c in checks if c.status is CheckStatus.FAIL]
+    reasons += [
+        f"check {c.name} unknown: {c.reason}"
+        for c in checks
+        if c.status is CheckStatus.UNKNOWN and c.name != "candidate_columns"
+    ]
+    reasons += sorted(
+        {f"finding {f.code.value}" for f in findings if f.severity is not Severity.INFO}
+    )
+    reasons += list(notes)
+    return tuple(dict.fromkeys(reasons))
+
+
+def _result(
+    analysis: PageAnalysis,
+    checks: tuple[Check, ...],
+    findings: tuple[Finding, ...],
+    options: Options,
+) -> FormResult:
+    page = analysis.page
+    source = page.source
+    identity = FormIdentity(
+        template=analysis.template.name if analysis.template else None,
+        type=analysis.template.type if analysis.template else analysis.located.form_type,
+        confidence=round(analysis.located.type_confidence, 3),
+    )
+    if options.evidence_dir is not None:
+        findings = write_evidence_crops(source, findings, options.evidence_dir)
+    reasons = review_reasons(identity, checks, findings, analysis.located.notes)
+    return FormResult(
+        source=Source(
+            path=source.path,
+            sha256=source.sha256,
+            page=source.index,
+            page_count=source.page_count,
+            width=source.width,
+            height=source.height,
+            media_type=source.media_type,
+        ),
+        form=identity,
+        transform=page.transform,
+        header=analysis.readings.header,
+        candidates=analysis.readings.candidates,
+        totals=analysis.readings.totals,
+        tables=analysis.readings.tables,
+        stamps=analysis.stamps,
+        signatures=analysis.signatures,
+        checks=checks,
+        findings=findings,
+        needs_review=bool(reasons),
+        review_reasons=reasons,
+        timings_ms=analysis.timings_ms,
+    )
+
+
+def assemble_results(analyses: Sequence[PageAnalysis], options: Options) -> tuple[FormResult, ...]:
+    """Form-level checks over each group of pages, then one FormResult per page."""
+    results: list[FormResult] = []
+    for group in group_form_pages(analyses):
+        first, last = analyses[group[0]], analyses[group[-1]]
+        template = first.template
+        figures = FormFigures(
+            header=first.readings.header,
+            candidates=[row for i in group for row in analyses[i].readings.candidates],
+            totals=last.readings.totals,
+        )
+        for index in group:
+            analysis = analyses[index]
+            start = time.perf_counter()
+            checks: tuple[Check, ...] = ()
+            check_findings: tuple[Finding, ...] = ()
+            if template is not None and index == group[-1]:
+                checks, check_findings = check_form(figures, template)
+            findings = analysis.findings + check_findings + _unreadable_findings(analysis.readings)
+            analysis.timings_ms["check"] = round((time.perf_counter() - start) * 1000, 1)
+            results.append(_result(analysis, checks, findings, options))
+    return tuple(results)
+
+
+def process_pages(pages: Sequence[Page], options: Options) -> tuple[FormResult, ...]:
+    templates = bundled_templates()
+    analyses = [analyse_page(page, templates, options) for page in pages]
+    return assemble_results(analyses, options)
+
+
+def process_file(path: Path, options: Options) -> tuple[FormResult, ...]:
+    """Every page of one file through the pipeline. Bad input raises a TallyscopeError."""
+    start = time.perf_counter()
+    pages = load_pages(path, limits=options.limits)
+    load_ms = round((time.perf_counter() - start) * 1000 / max(1, len(pages)), 1)
+    return tuple(
+        r.model_copy(update={"timings_ms": {"load": load_ms, **r.timings_ms}})
+        for r in process_pages(pages, options)
+    )
+
+
+def process_bytes(data: bytes, name: str, options: Options) -> tuple[FormResult, ...]:
+    """Like `process_file`, for bytes already in memory (archive members)."""
+    pages = load_pages_from_bytes(data, name, limits=options.limits)
+    return process_pages(pages, options)

@@ -1,0 +1,166 @@
+"""The check stage on tiny hand-made readings with exact expected outcomes."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.codes import FindingCode
+from pipeline.model import BBox, CandidateRow, CheckStatus, FieldReading
+from pipeline.stages.check import (
+    FormFigures,
+    check_candidate_columns,
+    check_candidate_sum,
+    check_form,
+    check_gender_sum,
+    check_turnout,
+    check_valid_plus_rejected,
+)
+from pipeline.templates import resolve_template
+
+
+def num(value: int | None, confidence: float = 0.99) -> FieldReading:
+    return FieldReading(
+        value=value,
+        confidence=confidence if value is not None else 0.0,
+        text="" if value is None else str(value),
+        bbox=BBox(x0=1, y0=2, x1=30, y1=20),
+    )
+
+
+def row(
+    serial: int, votes: int | None, tendered: int = 0, challenged: int = 0, total: int | None = None
+) -> CandidateRow:
+    total_value = (
+        total if total is not None else (None if votes is None else votes + tendered + challenged)
+    )
+    return CandidateRow(
+        serial=num(serial),
+        name=FieldReading(value=f"Candidate {serial}"),
+        votes=num(votes),
+        tendered_votes=num(tendered),
+        challenged_votes=num(challenged),
+        total_valid_votes=num(total_value),
+    )
+
+
+HEADER = {
+    "constituency": FieldReading(value="NA-130", confidence=0.9),
+    "polling_station_number": num(12),
+    "polling_station_name": FieldReading(value="Govt Boys School", confidence=0.9),
+}
+
+
+def figures(rows: list[CandidateRow], **totals: int | None) -> FormFigures:
+    registered = totals.pop("registered", 1000)
+    return FormFigures(
+        header={**HEADER, "registered_voters": num(registered)},
+        candidates=rows,
+        totals={k: num(v) for k, v in totals.items()},
+    )
+
+
+GENUINE = dict(
+    total_valid_votes=300,
+    rejected_votes=12,
+    total_votes_polled=312,
+    votes_polled_male=200,
+    votes_polled_female=112,
+)
+
+
+def genuine_rows() -> list[CandidateRow]:
+    return [row(1, 170, 3, 1), row(2, 100), row(3, 26)]
+
+
+def test_genuine_form_passes_every_check() -> None:
+    checks, findings = check_form(figures(genuine_rows(), **GENUINE), resolve_template("pk-form45"))
+    assert findings == ()
+    assert {c.name: c.status for c in checks} == {
+        "candidate_sum": CheckStatus.PASS,
+        "candidate_columns": CheckStatus.PASS,
+        "valid_plus_rejected": CheckStatus.PASS,
+        "gender_sum": CheckStatus.PASS,
+        "turnout": CheckStatus.PASS,
+        "required_fields": CheckStatus.PASS,
+    }
+
+
+def test_candidate_sum_mismatch_reports_both_numbers() -> None:
+    check, findings = check_candidate_sum(
+        figures(genuine_rows(), **{**GENUINE, "total_valid_votes": 301})
+    )
+    assert check.status is CheckStatus.FAIL
+    assert (check.expected, check.actual) == (301, 300)
+    assert [f.code for f in findings] == [FindingCode.CANDIDATE_SUM_MISMATCH]
+    assert findings[0].evidence.values["difference"] == -1
+    assert findings[0].evidence.bbox is not None
+
+
+def test_unreadable_candidate_makes_the_sum_unknown_not_pass() -> None:
+    rows = [row(1, 170), row(2, None)]
+    check, findings = check_candidate_sum(figures(rows, **GENUINE))
+    assert check.status is CheckStatus.UNKNOWN
+    assert "2" in check.reason
+    assert findings == ()
+
+
+def test_candidate_columns_mismatch() -> None:
+    rows = [row(1, 170, 3, 1, total=180), row(2, 100)]
+    check, findings = check_candidate_columns(figures(rows, **GENUINE))
+    assert check.status is CheckStatus.FAIL
+    assert findings[0].evidence.values == {
+        "serial": "1",
+        "sum_of_columns": 174,
+        "total_valid_votes": 180,
+    }
+
+
+@pytest.mark.parametrize(
+    ("rejected", "polled", "status"),
+    [(12, 312, CheckStatus.PASS), (12, 400, CheckStatus.FAIL), (None, 312, CheckStatus.UNKNOWN)],
+)
+def test_valid_plus_rejected(rejected: int | None, polled: int, status: CheckStatus) -> None:
+    form = figures(
+        genuine_rows(), **{**GENUINE, "rejected_votes": rejected, "total_votes_polled": polled}
+    )
+    check, findings = check_valid_plus_rejected(form)
+    assert check.status is status
+    assert bool(findings) == (status is CheckStatus.FAIL)
+
+
+def test_gender_sum_mismatch() -> None:
+    check, findings = check_gender_sum(
+        figures(genuine_rows(), **{**GENUINE, "votes_polled_male": 150})
+    )
+    assert check.status is CheckStatus.FAIL
+    assert findings[0].code is FindingCode.GENDER_SUM_MISMATCH
+
+
+def test_turnout_over_100_and_high_turnout() -> None:
+    over, found = check_turnout(figures(genuine_rows(), **{**GENUINE, "registered": 300}))
+    assert over.status is CheckStatus.FAIL
+    assert found[0].code is FindingCode.TURNOUT_OVER_100
+    high, found = check_turnout(figures(genuine_rows(), **{**GENUINE, "registered": 350}))
+    assert high.status is CheckStatus.PASS
+    assert [f.code for f in found] == [FindingCode.TURNOUT_HIGH]
+    normal, found = check_turnout(figures(genuine_rows(), **GENUINE))
+    assert normal.status is CheckStatus.PASS and found == ()
+
+
+def test_no_candidates_is_unknown() -> None:
+    check, _ = check_candidate_sum(figures([], **GENUINE))
+    assert check.status is CheckStatus.UNKNOWN
+
+
+def test_required_field_missing() -> None:
+    form = figures(genuine_rows(), **GENUINE)
+    form = FormFigures(
+        header={k: v for k, v in form.header.items() if k != "constituency"},
+        candidates=form.candidates,
+        totals=form.totals,
+    )
+    checks, findings = check_form(form, resolve_template("pk-form45"))
+    required = next(c for c in checks if c.name == "required_fields")
+    assert required.status is CheckStatus.FAIL
+    assert required.fields == ("header.constituency",)
+    assert [f.code for f in findings] == [FindingCode.REQUIRED_FIELD_MISSING]

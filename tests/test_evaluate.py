@@ -1,0 +1,117 @@
+"""`evaluate`: a perfect result scores perfectly; damaged ones are scored correctly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.codes import FindingCode
+from pipeline.evaluate import evaluate, load_results, load_truth, result_from_truth
+from pipeline.model import BBox, FieldReading, FormResult
+from pipeline.truth import Capture, FileTruth, PageTruth, TruthAnomaly, TruthCandidate, TruthValue
+
+
+def tv(value: int | str, x: int = 10) -> TruthValue:
+    return TruthValue(value=value, bbox=BBox(x0=x, y0=10, x1=x + 50, y1=40), handwritten=True)
+
+
+def page(
+    name: str, *, votes: tuple[int, ...], anomalies: tuple[FindingCode, ...] = ()
+) -> PageTruth:
+    candidates = tuple(
+        TruthCandidate(
+            serial=tv(i + 1),
+            name=tv(f"Candidate {i + 1}"),
+            party=tv("IND"),
+            votes=tv(v),
+            total_valid_votes=tv(v),
+        )
+        for i, v in enumerate(votes)
+    )
+    return PageTruth(
+        file=name,
+        width=2480,
+        height=3508,
+        form_id=name,
+        type="form45",
+        template="pk-form45",
+        constituency="NA-1",
+        polling_station_number=1,
+        capture=Capture(kind="flatbed"),
+        header={"constituency": tv("NA-1"), "polling_station_number": tv(1)},
+        candidates=candidates,
+        totals={"total_valid_votes": tv(sum(votes)), "rejected_votes": tv(3)},
+        anomalies=tuple(TruthAnomaly(code=c) for c in anomalies),
+    )
+
+
+TRUTH = [
+    page("a.png", votes=(10, 20, 30)),
+    page("b.png", votes=(5, 6), anomalies=(FindingCode.STAMP_MISSING,)),
+    page("c.png", votes=(7, 8, 9)),
+]
+
+
+def damage(result: FormResult, serial: int, value: int, confidence: float) -> FormResult:
+    rows = tuple(
+        row.model_copy(update={"votes": FieldReading(value=value, confidence=confidence)})
+        if row.serial.value == serial
+        else row
+        for row in result.candidates
+    )
+    return result.model_copy(update={"candidates": rows, "needs_review": False, "findings": ()})
+
+
+def test_perfect_results_score_perfectly() -> None:
+    metrics = evaluate([result_from_truth(p) for p in TRUTH], TRUTH)
+    assert metrics.pages_scored == 3
+    assert metrics.forms_fully_correct == 1.0
+    assert metrics.vote_fields.rate == 1.0 and metrics.vote_fields.total == 16
+    assert metrics.header_fields.rate == 1.0
+    assert metrics.form_type_accuracy == 1.0
+    assert metrics.silent_errors == 0
+    assert metrics.anomalies["STAMP_MISSING"].precision == 1.0
+    assert metrics.anomalies["STAMP_MISSING"].recall == 1.0
+    assert metrics.false_finding_rate == 0.0
+
+
+def test_damaged_results_are_scored_as_damaged() -> None:
+    results = [result_from_truth(p) for p in TRUTH]
+    results[0] = damage(results[0], serial=2, value=70, confidence=0.99)  # silent error
+    results[2] = damage(results[2], serial=1, value=1, confidence=0.2)  # flagged error
+    results[1] = results[1].model_copy(update={"findings": ()})  # missed anomaly
+    results[2] = results[2].model_copy(update={"findings": result_from_truth(TRUTH[1]).findings})
+    metrics = evaluate(results, TRUTH)
+    assert metrics.vote_fields.exact == 14
+    assert metrics.forms_fully_correct == 1 / 3
+    assert metrics.wrong_fields == 2 and metrics.wrong_fields_flagged == 1
+    assert metrics.silent_errors == 1
+    stamp = metrics.anomalies["STAMP_MISSING"]
+    assert (stamp.true_positives, stamp.false_positives, stamp.false_negatives) == (0, 1, 1)
+    assert metrics.clean_pages_with_false_findings == 1
+
+
+def test_missing_pages_are_reported() -> None:
+    metrics = evaluate([result_from_truth(TRUTH[0])], TRUTH)
+    assert metrics.pages_scored == 1
+    assert metrics.pages_missing == ["b.png#0", "c.png#0"]
+    assert metrics.anomalies["STAMP_MISSING"].false_negatives == 1
+
+
+def test_eval_command_reads_jsonl_and_truth_folder(tmp_path: Path) -> None:
+    truth_dir = tmp_path / "truth"
+    truth_dir.mkdir()
+    for p in TRUTH:
+        (truth_dir / f"{Path(p.file).stem}.truth.json").write_text(
+            FileTruth(file=p.file, pages=(p,)).model_dump_json()
+        )
+    jsonl = tmp_path / "forms.jsonl"
+    jsonl.write_text("".join(result_from_truth(p).model_dump_json() + "\n" for p in TRUTH))
+    assert len(load_results(jsonl)) == 3 and len(load_truth(truth_dir)) == 3
+    out = tmp_path / "metrics.json"
+    run = CliRunner().invoke(app, ["eval", str(jsonl), str(truth_dir), "-o", str(out)])
+    assert run.exit_code == 0, run.output
+    assert "vote fields exact     100.00%" in run.output
+    assert '"forms_fully_correct": 1.0' in out.read_text()
