@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from pipeline.atomic import write_png_atomic
 from pipeline.codes import FindingCode, Severity
 from pipeline.evidence import write_evidence_crops
 from pipeline.layout import LocatedForm
@@ -74,6 +75,8 @@ def analyse_page(page: Page, templates: Sequence[Template], options: Options) ->
     timings: dict[str, float] = {}
     forced = resolve_template(options.template) if options.template else None
     normalised = _timed(timings, "normalise", lambda: normalise_page(page))
+    if options.debug_dir is not None:
+        write_debug_images(normalised, options.debug_dir)
     located = _timed(timings, "locate", lambda: locate_form(normalised, templates, forced=forced))
     template = forced or _template_for(located, templates)
     readings = _timed(timings, "read", lambda: read_form(normalised, located, template))
@@ -101,6 +104,14 @@ def analyse_page(page: Page, templates: Sequence[Template], options: Options) ->
         findings=readings.findings + mark_found + tampering,
         timings_ms=timings,
     )
+
+
+def write_debug_images(page: NormalisedPage, debug_dir: Path) -> None:
+    """The normalise stage's images, as PNG, for a person debugging a form."""
+    stem = f"{Path(page.source.path).stem}-p{page.source.index}"
+    write_png_atomic(debug_dir / f"{stem}-original.png", page.source.image)
+    write_png_atomic(debug_dir / f"{stem}-normalised.png", page.image)
+    write_png_atomic(debug_dir / f"{stem}-binary.png", page.binary)
 
 
 def group_form_pages(analyses: Sequence[PageAnalysis]) -> list[list[int]]:
@@ -231,8 +242,10 @@ def assemble_results(analyses: Sequence[PageAnalysis], options: Options) -> tupl
             if template is not None and index == group[-1]:
                 checks, check_findings = check_form(figures, template)
             findings = analysis.findings + check_findings + _unreadable_findings(analysis.readings)
-            analysis.timings_ms["check"] = round((time.perf_counter() - start) * 1000, 1)
-            results.append(_result(analysis, checks, findings, options))
+            check_ms = round((time.perf_counter() - start) * 1000, 1)
+            result = _result(analysis, checks, findings, options)
+            timings = {**result.timings_ms, "check": check_ms}
+            results.append(result.model_copy(update={"timings_ms": timings}))
     return tuple(results)
 
 
