@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import time
+from datetime import UTC, datetime
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,6 +31,7 @@ from pipeline.truth import (
 )
 
 GENERATOR_VERSION = "1.0"
+FIXED_DATE = time.strptime("2024-02-08", "%Y-%m-%d")
 EXTENSIONS = {"png": "png", "jpeg": "jpg", "tiff": "tif", "pdf": "pdf", "gif": "gif"}
 
 
@@ -74,6 +77,8 @@ def _encode(images: list[np.ndarray], capture: Capture) -> bytes:
             append_images=pil[1:],
             resolution=float(capture.dpi),
             quality=capture.jpeg_quality or 85,
+            creationDate=FIXED_DATE,  # fixed dates keep the bytes deterministic
+            modDate=FIXED_DATE,
         )
     return buffer.getvalue()
 

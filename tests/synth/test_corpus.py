@@ -1,0 +1,176 @@
+"""The synthetic generator: deterministic, and its truth consistent with its images."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+import numpy as np
+import pdfplumber
+import pytest
+from PIL import Image
+
+from pipeline.codes import FindingCode
+from pipeline.synth import generate_corpus
+from pipeline.synth.marks import press_stamp, stamp_design
+from pipeline.truth import FileTruth, PageTruth
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("corpus")
+    generate_corpus(out, count=7, seed=0)  # seed 0 plans pastes, re-stamps, copies
+    return out
+
+
+def _truths(folder: Path) -> list[FileTruth]:
+    return [
+        FileTruth.model_validate_json(p.read_bytes()) for p in sorted(folder.glob("*.truth.json"))
+    ]
+
+
+def _pages(folder: Path) -> list[PageTruth]:
+    return [page for truth in _truths(folder) for page in truth.pages]
+
+
+def test_same_seed_same_bytes(tmp_path: Path) -> None:
+    first, again = tmp_path / "first", tmp_path / "again"
+    generate_corpus(first, count=2, seed=11)
+    generate_corpus(again, count=2, seed=11)
+
+    def digest(folder: Path) -> dict[str, str]:
+        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+
+    assert digest(first) == digest(again)
+
+
+def test_every_file_has_truth_and_loads_with_the_right_page_count(corpus: Path) -> None:
+    truths = _truths(corpus)
+    assert truths
+    for truth in truths:
+        if truth.file.endswith(".pdf"):
+            with pdfplumber.open(corpus / truth.file) as pdf:
+                assert len(pdf.pages) == len(truth.pages)
+            continue
+        with Image.open(corpus / truth.file) as image:
+            assert getattr(image, "n_frames", 1) == len(truth.pages)
+            assert image.size == (truth.pages[0].width, truth.pages[0].height)
+
+
+def test_boxes_lie_inside_their_page(corpus: Path) -> None:
+    for page in _pages(corpus):
+        boxes = [v.bbox for v in page.header.values()] + [v.bbox for v in page.totals.values()]
+        boxes += [c.votes.bbox for c in page.candidates] + [s.bbox for s in page.stamps]
+        boxes += [s.bbox for s in page.signatures]
+        for box in boxes:
+            assert box is not None
+            assert 0 <= box.x0 < box.x1 <= page.width and 0 <= box.y0 < box.y1 <= page.height
+
+
+def test_arithmetic_holds_unless_an_anomaly_says_otherwise(corpus: Path) -> None:
+    forms: dict[str, list[PageTruth]] = {}
+    for page in _pages(corpus):
+        forms.setdefault(f"{page.file}", []).append(page)
+    checked = 0
+    for pages in forms.values():
+        last = pages[-1]
+        codes = {a.code for p in pages for a in p.anomalies}
+        t = {k: v.value for k, v in last.totals.items()}
+        cand_total = sum(
+            int(c.total_valid_votes.value if c.total_valid_votes else c.votes.value or 0)
+            for p in pages
+            for c in p.candidates
+        )  # type: ignore[arg-type]
+        if FindingCode.CANDIDATE_SUM_MISMATCH not in codes:
+            assert cand_total == t["total_valid_votes"], last.file
+        if FindingCode.POLLED_SUM_MISMATCH not in codes:
+            assert t["total_valid_votes"] + t["rejected_votes"] == t["total_votes_polled"]  # type: ignore[operator]
+        assert t["votes_polled_male"] + t["votes_polled_female"] == t["total_votes_polled"]  # type: ignore[operator]
+        if last.type == "form45":
+            registered = pages[0].header["registered_voters"].value
+            over = FindingCode.TURNOUT_OVER_100 in codes
+            assert (t["total_votes_polled"] > registered) == over  # type: ignore[operator]
+        checked += 1
+    assert checked >= 5
+
+
+def test_form47_equals_the_sum_of_original_form45s(corpus: Path) -> None:
+    pages = _pages(corpus)
+    originals = [p for p in pages if p.type == "form45" and p.copy_label == "original"]
+    for first in (p for p in pages if p.type == "form47" and p.page_of_form == 0):
+        f47_pages = [p for p in pages if p.file == first.file]
+        stations = {p.form_id for p in originals if p.constituency == first.constituency}
+        assert first.header["number_of_polling_stations"].value == len(stations)
+        f47 = first.model_copy(
+            update={
+                "candidates": tuple(c for p in f47_pages for c in p.candidates),
+                "anomalies": tuple(a for p in f47_pages for a in p.anomalies),
+            }
+        )
+        mismatch = {
+            int(a.values["serial"])
+            for a in f47.anomalies  # type: ignore[arg-type]
+            if a.code is FindingCode.FORM47_MISMATCH
+        }
+        for cand in f47.candidates:
+            serial = cand.serial.value
+            total = sum(
+                int(c.total_valid_votes.value)
+                for p in originals  # type: ignore[arg-type, union-attr]
+                if p.constituency == f47.constituency and p.file.find("resubmitted") < 0
+                for c in p.candidates
+                if c.serial.value == serial
+            )
+            assert (cand.votes.value != total) == (serial in mismatch)
+
+
+def _crop(folder: Path, page: PageTruth, box_index: int = 0) -> np.ndarray:
+    stamp = page.stamps[box_index].bbox
+    with Image.open(folder / page.file) as image:
+        gray = np.asarray(image.convert("L"), dtype=np.float32)
+    return gray[stamp.y0 : stamp.y1, stamp.x0 : stamp.x1]
+
+
+def test_pasted_stamps_share_an_impression_and_restamps_do_not(corpus: Path) -> None:
+    pages = [p for p in _pages(corpus) if p.stamps]
+    by_impression: dict[str, list[PageTruth]] = {}
+    for page in pages:
+        by_impression.setdefault(page.stamps[0].impression_id, []).append(page)
+    pasted = [group for group in by_impression.values() if len({p.form_id for p in group}) > 1]
+    assert pasted, "seed 0 plans a pasted stamp"
+    for group in pasted:
+        for page in group:
+            assert FindingCode.STAMP_DUPLICATE in {a.code for a in page.anomalies}
+    physical: dict[str, set[str]] = {}
+    for page in pages:
+        physical.setdefault(page.stamps[0].physical_stamp_id, set()).add(
+            page.stamps[0].impression_id
+        )
+    assert any(len(ids) > 1 for ids in physical.values()), "some stamp pressed twice"
+
+
+def test_restamping_differs_much_more_than_recompressing_one_impression() -> None:
+    rng = np.random.default_rng(4)
+    design = stamp_design(
+        "PRESIDING OFFICER * PS 12 * NA-130", ("PS 12", "NA-130"), diameter=300, oval=False
+    )
+    first, second = press_stamp(design, rng), press_stamp(design, rng)
+
+    def jpeg(alpha: np.ndarray, quality: int) -> np.ndarray:
+        buffer = io.BytesIO()
+        Image.fromarray((255 - alpha * 255).astype(np.uint8)).save(buffer, "JPEG", quality=quality)
+        return np.asarray(Image.open(buffer), np.float32)
+
+    pasted = float(np.abs(jpeg(first, 40) - jpeg(first, 90)).mean())
+    restamped = float(np.abs(jpeg(first, 90) - jpeg(second, 90)).mean())
+    assert restamped > 4 * pasted
+
+
+def test_anomaly_boxes_point_at_their_field(corpus: Path) -> None:
+    for page in _pages(corpus):
+        for anomaly in page.anomalies:
+            if anomaly.code in (FindingCode.FIGURE_OVERWRITTEN, FindingCode.CORRECTION_FLUID):
+                assert anomaly.bbox in [c.votes.bbox for c in page.candidates]
+            if anomaly.code is FindingCode.CANDIDATE_SUM_MISMATCH:
+                assert anomaly.bbox == page.totals["total_valid_votes"].bbox
