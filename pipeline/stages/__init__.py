@@ -1,0 +1,1 @@
+"""The pipeline's stages, one module each: load, normalise, locate, read, marks, tamper, check."""

@@ -1,0 +1,272 @@
+"""The normalise stage: make a page upright, flat, straight and evenly lit.
+
+Steps, each recorded with its parameters, composed into one homography from the
+original scan to the normalised page:
+1. page: in a photo, find the sheet against its background and undo the perspective;
+2. orientation: 0/90/180/270, from text-line direction and Tesseract word confidence;
+3. deskew: projection-profile search (coarse then fine) at reduced scale;
+4. rescale: low-resolution scans are brought to ~300 DPI page width;
+5. illumination: divide by a smooth background estimate; then binarise (ink = 255).
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+from pipeline.model import Transform, TransformStep
+from pipeline.pages import NormalisedPage, Page, TextWord
+from pipeline.tools.tesseract import ocr_words
+
+A4_RATIO = math.sqrt(2)
+TARGET_WIDTH = 2480  # A4 width at 300 DPI
+Matrix = np.ndarray
+
+
+# ------------------------------------------------------------------ geometry helpers
+def rotation_matrix(quarter_turns_cw: int, width: int, height: int) -> Matrix:
+    """Matrix of a clockwise rotation by 90 * k degrees of a width x height image."""
+    k = quarter_turns_cw % 4
+    if k == 0:
+        return np.eye(3)
+    if k == 1:
+        return np.array([[0, -1, height - 1], [1, 0, 0], [0, 0, 1]], float)
+    if k == 2:
+        return np.array([[-1, 0, width - 1], [0, -1, height - 1], [0, 0, 1]], float)
+    return np.array([[0, 1, 0], [-1, 0, width - 1], [0, 0, 1]], float)
+
+
+def rotate_quarters(image: np.ndarray, quarter_turns_cw: int) -> np.ndarray:
+    k = quarter_turns_cw % 4
+    if k == 0:
+        return image
+    code = {1: cv2.ROTATE_90_CLOCKWISE, 2: cv2.ROTATE_180, 3: cv2.ROTATE_90_COUNTERCLOCKWISE}[k]
+    return cv2.rotate(image, code)
+
+
+def _order_corners(points: np.ndarray) -> np.ndarray:
+    """Top-left, top-right, bottom-right, bottom-left."""
+    s = points.sum(axis=1)
+    d = np.diff(points, axis=1).ravel()
+    return np.array(
+        [points[np.argmin(s)], points[np.argmin(d)], points[np.argmax(s)], points[np.argmax(d)]],
+        dtype=np.float32,
+    )
+
+
+# ------------------------------------------------------------------ 1. page in a photo
+def find_sheet(gray: np.ndarray) -> np.ndarray | None:
+    """Corners (4x2, original pixels) of a bright sheet on a darker background, or None."""
+    h, w = gray.shape
+    scale = 800 / max(h, w)
+    small = cv2.resize(gray, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    blur = cv2.GaussianBlur(small, (7, 7), 0)
+    _, mask = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    contour = max(contours, key=cv2.contourArea)
+    area = cv2.contourArea(contour) / (small.shape[0] * small.shape[1])
+    if not 0.3 < area < 0.93:
+        return None  # no background around the page: a scan, nothing to undo
+    hull = cv2.convexHull(contour)  # a shadow may bite into the sheet's outline
+    quad = hull
+    for epsilon in (0.01, 0.02, 0.03, 0.05, 0.08):
+        quad = cv2.approxPolyDP(hull, epsilon * cv2.arcLength(hull, True), True)
+        if len(quad) <= 4:
+            break
+    if len(quad) != 4:
+        return None
+    inside = np.zeros_like(mask)
+    cv2.drawContours(inside, [quad], -1, 255, -1)
+    if small[inside > 0].mean() - small[inside == 0].mean() < 30:
+        return None  # no contrast between sheet and surroundings
+    return _order_corners(quad.reshape(4, 2).astype(np.float32) / scale)
+
+
+def sheet_homography(corners: np.ndarray) -> tuple[Matrix, int, int]:
+    """The perspective correction for sheet corners, keeping an A4 (or landscape) shape."""
+    tl, tr, br, bl = corners
+    width = max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))
+    height = max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))
+    portrait = height >= width
+    out_w = TARGET_WIDTH if portrait else round(TARGET_WIDTH * A4_RATIO)
+    out_h = round(TARGET_WIDTH * A4_RATIO) if portrait else TARGET_WIDTH
+    dst = np.float32([[0, 0], [out_w, 0], [out_w, out_h], [0, out_h]])
+    return cv2.getPerspectiveTransform(corners.astype(np.float32), dst).astype(float), out_w, out_h
+
+
+# ------------------------------------------------------------------ 2. orientation
+def _ink(gray: np.ndarray) -> np.ndarray:
+    return cv2.adaptiveThreshold(
+        gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15
+    )
+
+
+def text_lines_horizontal(gray: np.ndarray) -> bool:
+    """True when text lines run left-right (0 or 180), False when up-down (90 or 270)."""
+    scale = 1000 / max(gray.shape)
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    ink = _ink(small)
+    # drop long ruling lines, then smear: words merge into long thin blobs along their line
+    lines_h = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, 60), np.uint8))
+    lines_v = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((60, 1), np.uint8))
+    text = cv2.subtract(ink, cv2.bitwise_or(lines_h, lines_v))
+
+    def elongated(kernel: tuple[int, int]) -> int:
+        smeared = cv2.dilate(text, np.ones(kernel, np.uint8))
+        _, _, stats, _ = cv2.connectedComponentsWithStats(smeared)
+        w, h = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
+        long_side = w if kernel[1] > kernel[0] else h
+        short_side = h if kernel[1] > kernel[0] else w
+        return int(np.sum((long_side > 3 * short_side) & (long_side > 25)))
+
+    return elongated((1, 9)) >= elongated((9, 1))
+
+
+def reading_score(gray: np.ndarray) -> float:
+    """How well Tesseract reads words on this (downscaled) page: high when upright."""
+    words = ocr_words(gray, lang="eng", psm=11)
+    return sum(
+        w.confidence for w in words if sum(c.isalpha() for c in w.text) >= 3 and w.confidence > 0.6
+    )
+
+
+def find_orientation(gray: np.ndarray) -> tuple[int, float, str]:
+    """Quarter turns clockwise to make the page upright, a confidence, and the method."""
+    base = 0 if text_lines_horizontal(gray) else 1
+    scale = 1200 / max(gray.shape)
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    upright = reading_score(rotate_quarters(small, base))
+    if upright >= 15:
+        return base, min(1.0, upright / 30), "text-lines+ocr"
+    flipped = reading_score(rotate_quarters(small, base + 2))
+    best = base if upright >= flipped else base + 2
+    margin = abs(upright - flipped) / max(1.0, upright + flipped)
+    return best % 4, round(margin, 3), "ocr-compare"
+
+
+# ------------------------------------------------------------------ 3. deskew
+def _profile_score(ink: np.ndarray, angle: float) -> float:
+    h, w = ink.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    rotated = cv2.warpAffine(ink, m, (w, h), flags=cv2.INTER_NEAREST)
+    profile = rotated.sum(axis=1, dtype=np.float64)
+    return float(np.sum(np.diff(profile) ** 2))
+
+
+def find_skew(gray: np.ndarray, *, limit: float = 6.0) -> float:
+    """The angle (degrees, counter-clockwise positive as OpenCV) that straightens the page."""
+    scale = 900 / max(gray.shape)
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    ink = (_ink(small) > 0).astype(np.uint8)
+    best = max(np.arange(-limit, limit + 1e-9, 0.25), key=lambda a: _profile_score(ink, a))
+    best = max(np.arange(best - 0.3, best + 0.3 + 1e-9, 0.05), key=lambda a: _profile_score(ink, a))
+    # refine on a larger image for sub-0.1 degree precision
+    scale2 = 1800 / max(gray.shape)
+    medium = cv2.resize(gray, None, fx=scale2, fy=scale2, interpolation=cv2.INTER_AREA)
+    ink2 = (_ink(medium) > 0).astype(np.uint8)
+    best = max(
+        np.arange(best - 0.08, best + 0.08 + 1e-9, 0.02), key=lambda a: _profile_score(ink2, a)
+    )
+    return round(float(best), 3)
+
+
+# ------------------------------------------------------------------ 5. light and ink
+def even_illumination(gray: np.ndarray) -> np.ndarray:
+    """Divide by a smooth estimate of the paper's brightness (shadows, uneven light)."""
+    h, w = gray.shape
+    small = cv2.resize(gray, (max(1, w // 8), max(1, h // 8)), interpolation=cv2.INTER_AREA)
+    background = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    background = cv2.medianBlur(background, 5)
+    background = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
+    flat = gray.astype(np.float32) / np.maximum(background.astype(np.float32), 1.0) * 245.0
+    return np.clip(flat, 0, 255).astype(np.uint8)
+
+
+def binarise(gray: np.ndarray) -> np.ndarray:
+    """Ink = 255 on 0, robust to faint pens and stamps (local mean threshold)."""
+    return cv2.adaptiveThreshold(
+        gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 18
+    )
+
+
+# ------------------------------------------------------------------ the stage
+def _warp(image: np.ndarray, matrix: Matrix, size: tuple[int, int]) -> np.ndarray:
+    return cv2.warpPerspective(
+        image, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+
+
+def normalise_page(page: Page) -> NormalisedPage:
+    """Correct one page; every step recorded, boxes mappable back to the original."""
+    steps: list[TransformStep] = []
+    h, w = page.height, page.width
+    gray0 = cv2.cvtColor(page.image, cv2.COLOR_BGR2GRAY)
+    matrix = np.eye(3)
+    size = (w, h)
+    corners = find_sheet(gray0) if page.words is None else None
+    if corners is not None:
+        persp, out_w, out_h = sheet_homography(corners)
+        matrix, size = persp, (out_w, out_h)
+        steps.append(
+            TransformStep(
+                name="perspective",
+                params={
+                    "corners": [float(v) for v in corners.ravel()],
+                    "width": out_w,
+                    "height": out_h,
+                },
+            )
+        )
+    gray = _warp(gray0, matrix, size) if corners is not None else gray0
+    quarters, confidence, method = (0, 1.0, "text-layer") if page.words else find_orientation(gray)
+    if quarters:
+        rot = rotation_matrix(quarters, size[0], size[1])
+        matrix = rot @ matrix
+        size = (size[1], size[0]) if quarters % 2 else size
+        gray = rotate_quarters(gray, quarters)
+    steps.append(
+        TransformStep(
+            name="orientation",
+            params={
+                "degrees_cw": 90 * quarters,
+                "confidence": round(confidence, 3),
+                "method": method,
+            },
+        )
+    )
+    angle = find_skew(gray) if page.words is None else 0.0
+    if abs(angle) >= 0.02:
+        m = cv2.getRotationMatrix2D((size[0] / 2, size[1] / 2), angle, 1.0)
+        matrix = np.vstack([m, [0, 0, 1]]) @ matrix
+    steps.append(TransformStep(name="deskew", params={"angle_deg": angle}))
+    if size[0] < 0.8 * TARGET_WIDTH and min(size) * 2 < 8000:
+        s = TARGET_WIDTH / size[0]
+        matrix = np.diag([s, s, 1.0]) @ matrix
+        size = (round(size[0] * s), round(size[1] * s))
+        steps.append(TransformStep(name="rescale", params={"factor": round(s, 4)}))
+    image = _warp(page.image, matrix, size)
+    gray = even_illumination(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY))
+    steps.append(TransformStep(name="illumination", params={"method": "divide-by-background"}))
+    binary = binarise(gray)
+    steps.append(
+        TransformStep(
+            name="binarise", params={"method": "adaptive-mean", "block": 31, "offset": 18}
+        )
+    )
+    transform = Transform(
+        matrix=tuple(tuple(float(v) for v in row) for row in matrix),
+        normalised_width=size[0],
+        normalised_height=size[1],
+        steps=tuple(steps),
+    )
+    words = None
+    if page.words is not None:
+        words = tuple(TextWord(text=word.text, bbox=word.bbox) for word in page.words)
+    return NormalisedPage(
+        source=page, image=image, gray=gray, binary=binary, transform=transform, words=words
+    )

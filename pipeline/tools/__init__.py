@@ -1,0 +1,1 @@
+"""External tools, one module each: the only places they are called."""
