@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.model import BBox, SignatureRole
+from pipeline.pages import TextWord
 
 
 @dataclass(frozen=True)
@@ -76,3 +77,5 @@ class LocatedForm:
     title_text: str = ""
     continuation: bool = False  # the page continues a table from the previous page
     notes: tuple[str, ...] = ()  # why something was not found (for review_reasons)
+    words: tuple[TextWord, ...] = ()  # printed words read on the page (normalised pixels)
+    candidates_table: int | None = None  # index in `tables` of the candidates table

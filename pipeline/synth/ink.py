@@ -35,3 +35,7 @@ def white_out(canvas: Canvas, x0: int, y0: int, x1: int, y1: int, rng: np.random
     patch = base + rng.normal(0, 0.8, size=(h, w, 1)) + np.linspace(-2, 2, w)[None, :, None]
     tint = np.asarray([1.0, 1.0, rng.uniform(0.975, 0.99)], dtype=np.float32)
     canvas[y0:y1, x0:x1] = np.clip(patch * tint, 0, 255).astype(np.uint8)
+    # the dried fluid's raised edge throws a thin grey shadow along two sides
+    shade = rng.uniform(212, 230)
+    canvas[y1 - 2 : y1, x0:x1] = shade
+    canvas[y0:y1, x1 - 2 : x1] = shade

@@ -1,0 +1,199 @@
+"""Reading a figure from one table cell: `read_number(image) -> NumberReading`.
+
+Handwritten and printed figures alike: the cell's ink is cleaned of ruling, split into
+digits (merging broken strokes, splitting touching digits), each digit classified by the
+digit network, and the digits combined into a value whose confidence is the product of
+the digits' probabilities. When unsure the value is None (a person must read it), never
+a guess. Ink much denser than a single stroke in one digit, with the network torn
+between two classes, is reported as an overwritten figure.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from pipeline.model import BBox
+from pipeline.tools.digit_net import REJECT, digit_probabilities
+
+ACCEPT_CONFIDENCE = 0.5  # below this the value is withheld (None) and flagged
+
+
+@dataclass(frozen=True)
+class DigitReading:
+    digit: int | None  # None: not a digit (reject class)
+    probability: float
+    alternatives: tuple[tuple[int, float], ...]  # top-3 (digit, probability)
+    bbox: BBox  # in the cell crop's pixels
+    ink_density: float
+
+
+@dataclass(frozen=True)
+class NumberReading:
+    value: int | None
+    text: str  # the best reading, even when withheld ("?" for an unreadable digit)
+    confidence: float
+    status: str  # "ok" | "empty" | "rejected"
+    digits: tuple[DigitReading, ...] = ()
+    overwritten: bool = False
+    overwrite_box: BBox | None = None
+
+
+def _gray(image: np.ndarray) -> np.ndarray:
+    if image.ndim == 2:
+        return image
+    return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+
+
+def cell_ink(image: np.ndarray) -> np.ndarray:
+    """Ink (255) of a cell crop, with ruling remnants and border-touching lines removed."""
+    gray = _gray(image)
+    h, w = gray.shape
+    blur = cv2.GaussianBlur(gray, (3, 3), 0)
+    _, ink = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    if ink.mean() > 0.5 * 255 or gray.std() < 6:  # blank or uniform cell: Otsu splits noise
+        return np.zeros_like(ink)
+    lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, max(10, int(w * 0.6))), np.uint8))
+    lines |= cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((max(10, int(h * 0.85)), 1), np.uint8))
+    ink = cv2.subtract(ink, cv2.dilate(lines, np.ones((3, 3), np.uint8)))
+    margin = max(2, min(h, w) // 25)
+    ink[:margin], ink[-margin:], ink[:, :margin], ink[:, -margin:] = 0, 0, 0, 0
+    return ink
+
+
+def _boxes(ink: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Digit boxes (x, y, w, h): components merged when they overlap horizontally."""
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    h_cell = ink.shape[0]
+    parts = [
+        tuple(int(v) for v in stats[i, :4])
+        for i in range(1, count)
+        if stats[i, cv2.CC_STAT_AREA] >= 12 and stats[i, cv2.CC_STAT_HEIGHT] >= h_cell * 0.12
+    ]
+    parts.sort()
+    merged: list[list[int]] = []
+    for x, y, w, h in parts:
+        if merged:
+            mx, my, mw, mh = merged[-1]
+            overlap = min(mx + mw, x + w) - max(mx, x)
+            if overlap > 0.5 * min(w, mw):
+                nx, ny = min(mx, x), min(my, y)
+                merged[-1] = [nx, ny, max(mx + mw, x + w) - nx, max(my + mh, y + h) - ny]
+                continue
+        merged.append([x, y, w, h])
+    if not merged:
+        return []
+    tallest = max(b[3] for b in merged)
+    # specks and dots far smaller than the figure's digits are noise
+    return [(x, y, w, h) for x, y, w, h in merged if h >= 0.35 * tallest]
+
+
+def _split_touching(
+    ink: np.ndarray, box: tuple[int, int, int, int]
+) -> list[tuple[int, int, int, int]]:
+    """Split a box wider than one digit at the weakest columns of its ink."""
+    x, y, w, h = box
+    parts = round(w / (0.72 * h))
+    if parts < 2:
+        return [box]
+    profile = (ink[y : y + h, x : x + w] > 0).sum(axis=0).astype(float)
+    cuts = []
+    for k in range(1, parts):
+        centre = int(w * k / parts)
+        lo, hi = max(1, centre - w // (3 * parts)), min(w - 1, centre + w // (3 * parts))
+        cuts.append(lo + int(np.argmin(profile[lo:hi])) if hi > lo else centre)
+    edges = [0, *cuts, w]
+    return [(x + a, y, b - a, h) for a, b in itertools.pairwise(edges) if b - a > 2]
+
+
+def _to_mnist(ink: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    x, y, w, h = box
+    crop = ink[y : y + h, x : x + w].astype(np.float32)
+    scale = 20.0 / max(h, w)
+    nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
+    small = cv2.resize(crop, (nw, nh), interpolation=cv2.INTER_AREA)
+    canvas = np.zeros((28, 28), np.float32)
+    y0, x0 = (28 - nh) // 2, (28 - nw) // 2
+    canvas[y0 : y0 + nh, x0 : x0 + nw] = small
+    total = canvas.sum()
+    if total > 0:
+        cy = (canvas.sum(axis=1) * np.arange(28)).sum() / total
+        cx = (canvas.sum(axis=0) * np.arange(28)).sum() / total
+        canvas = cv2.warpAffine(canvas, np.float32([[1, 0, 14 - cx], [0, 1, 14 - cy]]), (28, 28))
+    return np.clip(canvas, 0, 255).astype(np.uint8)
+
+
+def _is_dash(box: tuple[int, int, int, int], cell_height: int) -> bool:
+    _, _, w, h = box
+    return w > 2.2 * h and h < 0.3 * cell_height
+
+
+def read_number(image: np.ndarray) -> NumberReading:
+    """Read the figure in one cell crop (grayscale or BGR, dark ink on light paper)."""
+    ink = cell_ink(image)
+    boxes = _boxes(ink)
+    if not boxes:
+        return NumberReading(value=None, text="", confidence=0.0, status="empty")
+    if len(boxes) == 1 and _is_dash(boxes[0], ink.shape[0]):
+        return NumberReading(value=0, text="-", confidence=0.9, status="ok")
+    digit_boxes = [part for box in boxes for part in _split_touching(ink, box)]
+    if len(digit_boxes) > 7:
+        return NumberReading(
+            value=None, text="?" * len(digit_boxes), confidence=0.0, status="rejected"
+        )
+    probabilities = digit_probabilities(np.stack([_to_mnist(ink, b) for b in digit_boxes]))
+    readings = []
+    for box, probs in zip(digit_boxes, probabilities, strict=True):
+        x, y, w, h = box
+        order = np.argsort(probs)[::-1]
+        top = int(order[0])
+        density = float((ink[y : y + h, x : x + w] > 0).mean())
+        readings.append(
+            DigitReading(
+                digit=None if top == REJECT else top,
+                probability=float(probs[top]),
+                alternatives=tuple(
+                    (int(d), round(float(probs[d]), 4)) for d in order[:3] if d != REJECT
+                ),
+                bbox=BBox(x0=x, y0=y, x1=x + w, y1=y + h),
+                ink_density=round(density, 3),
+            )
+        )
+    text = "".join("?" if r.digit is None else str(r.digit) for r in readings)
+    confidence = float(np.prod([r.probability if r.digit is not None else 0.0 for r in readings]))
+    overwritten, where = _overwrite(readings)
+    if "?" in text or confidence < ACCEPT_CONFIDENCE:
+        return NumberReading(
+            value=None,
+            text=text,
+            confidence=confidence,
+            status="rejected",
+            digits=tuple(readings),
+            overwritten=overwritten,
+            overwrite_box=where,
+        )
+    return NumberReading(
+        value=int(text),
+        text=text,
+        confidence=confidence,
+        status="ok",
+        digits=tuple(readings),
+        overwritten=overwritten,
+        overwrite_box=where,
+    )
+
+
+def _overwrite(readings: list[DigitReading]) -> tuple[bool, BBox | None]:
+    """One digit's ink far denser than its neighbours', the network torn between two."""
+    if not readings:
+        return False, None
+    densities = sorted(r.ink_density for r in readings)
+    typical = densities[len(densities) // 2] if len(readings) > 2 else 0.22
+    for r in readings:
+        second = r.alternatives[1][1] if len(r.alternatives) > 1 else 0.0
+        if r.ink_density > max(0.4, 1.6 * typical) and (r.probability < 0.9 or second > 0.05):
+            return True, r.bbox
+    return False, None

@@ -1,0 +1,93 @@
+"""Ruled tables from a binary page: line masks -> rules -> cells (pdfplumber's chain).
+
+Every intermediate is kept in `RuledPage` so an overlay or a debug image can draw it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from pipeline.layout import GridTable
+from pipeline.model import BBox
+
+
+@dataclass(frozen=True)
+class RuledPage:
+    horizontal: np.ndarray  # mask of horizontal rules (255)
+    vertical: np.ndarray  # mask of vertical rules (255)
+    text: np.ndarray  # the binary page with the rules removed (ink = 255)
+    tables: tuple[GridTable, ...]
+
+
+def _groups(indices: np.ndarray, gap: int = 4) -> list[int]:
+    """Centres of runs of consecutive indices."""
+    if len(indices) == 0:
+        return []
+    runs, start, prev = [], int(indices[0]), int(indices[0])
+    for i in indices[1:]:
+        i = int(i)
+        if i - prev > gap:
+            runs.append((start + prev) // 2)
+            start = i
+        prev = i
+    runs.append((start + prev) // 2)
+    return runs
+
+
+def rule_masks(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of long horizontal and vertical strokes (the printed ruling)."""
+    h, w = binary.shape
+    horizontal = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((1, max(40, w // 30)), np.uint8))
+    vertical = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((max(40, h // 60), 1), np.uint8))
+    # bridge small breaks in faint or broken rules
+    horizontal = cv2.morphologyEx(horizontal, cv2.MORPH_CLOSE, np.ones((1, 15), np.uint8))
+    vertical = cv2.morphologyEx(vertical, cv2.MORPH_CLOSE, np.ones((15, 1), np.uint8))
+    return horizontal, vertical
+
+
+def _table(box: BBox, horizontal: np.ndarray, vertical: np.ndarray) -> GridTable | None:
+    hs = horizontal[box.y0 : box.y1, box.x0 : box.x1] > 0
+    vs = vertical[box.y0 : box.y1, box.x0 : box.x1] > 0
+    rows = _groups(np.nonzero(hs.sum(axis=1) > 0.35 * box.width)[0])
+    cols = _groups(np.nonzero(vs.sum(axis=0) > 0.35 * box.height)[0])
+    if len(rows) < 2 or len(cols) < 2:
+        return None
+    row_edges = tuple(box.y0 + r for r in rows)
+    col_edges = tuple(box.x0 + c for c in cols)
+    pad = 4
+    cells = tuple(
+        tuple(
+            BBox(
+                x0=col_edges[j] + pad,
+                y0=row_edges[i] + pad,
+                x1=col_edges[j + 1] - pad,
+                y1=row_edges[i + 1] - pad,
+            )
+            for j in range(len(col_edges) - 1)
+        )
+        for i in range(len(row_edges) - 1)
+    )
+    outline = BBox(x0=col_edges[0], y0=row_edges[0], x1=col_edges[-1], y1=row_edges[-1])
+    return GridTable(bbox=outline, row_edges=row_edges, col_edges=col_edges, cells=cells)
+
+
+def find_tables(binary: np.ndarray) -> RuledPage:
+    """All ruled tables on the page, top to bottom."""
+    horizontal, vertical = rule_masks(binary)
+    ruling = cv2.bitwise_or(horizontal, vertical)
+    joined = cv2.dilate(ruling, np.ones((5, 5), np.uint8))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(joined)
+    tables = []
+    for i in range(1, count):
+        x, y, w, h = (int(v) for v in stats[i, :4])
+        if w < 150 or h < 60:
+            continue
+        table = _table(BBox(x0=x, y0=y, x1=x + w, y1=y + h), horizontal, vertical)
+        if table is not None and all(len(r) for r in table.cells):
+            tables.append(table)
+    tables.sort(key=lambda t: (t.bbox.y0, t.bbox.x0))
+    text = cv2.bitwise_and(binary, cv2.bitwise_not(cv2.dilate(ruling, np.ones((5, 5), np.uint8))))
+    return RuledPage(horizontal=horizontal, vertical=vertical, text=text, tables=tuple(tables))

@@ -1,0 +1,296 @@
+"""The locate stage: find the form's structure and what each part means.
+
+Ruled tables come from the page's ink (`grid.find_tables`); their meaning comes from the
+printed labels read by OCR and matched against the template's labels (English or Urdu),
+never from pixel positions. Output: a `LocatedForm` in normalised page pixels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+
+from pipeline.layout import (
+    GridTable,
+    LocatedCandidateRow,
+    LocatedField,
+    LocatedForm,
+    SignatureBox,
+)
+from pipeline.model import BBox
+from pipeline.pages import NormalisedPage, TextWord
+from pipeline.stages.grid import find_tables
+from pipeline.stages.labels import MATCH_THRESHOLD, best_label_score, keyword_hits
+from pipeline.templates import FieldSpec, Template
+from pipeline.tools.tesseract import ocr_words
+
+OCR_SCALE = 0.75  # printed labels are large; OCR a slightly reduced page for speed
+
+
+def page_words(text_ink: np.ndarray) -> tuple[TextWord, ...]:
+    """Printed words on the page with its ruling removed (normalised pixels)."""
+    image = 255 - text_ink
+    small = cv2.resize(image, None, fx=OCR_SCALE, fy=OCR_SCALE, interpolation=cv2.INTER_AREA)
+    out = []
+    for word in ocr_words(small, lang="eng", psm=11):
+        if word.confidence < 0.3:
+            continue
+        b = word.bbox
+        out.append(
+            TextWord(
+                text=word.text,
+                bbox=BBox(
+                    x0=int(b.x0 / OCR_SCALE),
+                    y0=int(b.y0 / OCR_SCALE),
+                    x1=int(b.x1 / OCR_SCALE),
+                    y1=int(b.y1 / OCR_SCALE),
+                ),
+            )
+        )
+    return tuple(out)
+
+
+def words_in(words: Sequence[TextWord], box: BBox) -> list[TextWord]:
+    """Words whose centre lies in the box, in reading order."""
+    inside = [
+        w
+        for w in words
+        if box.x0 <= (w.bbox.x0 + w.bbox.x1) / 2 < box.x1
+        and box.y0 <= (w.bbox.y0 + w.bbox.y1) / 2 < box.y1
+    ]
+    return reading_order(inside)
+
+
+def reading_order(words: Sequence[TextWord]) -> list[TextWord]:
+    """Group words into lines (overlapping vertical centres), lines top-down, words left-right."""
+    lines: list[list[TextWord]] = []
+    for word in sorted(words, key=lambda w: (w.bbox.y0 + w.bbox.y1) / 2):
+        centre = (word.bbox.y0 + word.bbox.y1) / 2
+        if lines:
+            last = lines[-1]
+            mean = sum((w.bbox.y0 + w.bbox.y1) / 2 for w in last) / len(last)
+            height = max(w.bbox.height for w in last)
+            if abs(centre - mean) < 0.5 * max(height, word.bbox.height):
+                last.append(word)
+                continue
+        lines.append([word])
+    return [w for line in lines for w in sorted(line, key=lambda w: w.bbox.x0)]
+
+
+def cell_text(words: Sequence[TextWord], box: BBox) -> str:
+    return " ".join(w.text for w in words_in(words, box))
+
+
+def identify(
+    words: Sequence[TextWord], templates: Sequence[Template]
+) -> tuple[Template | None, float]:
+    """The template whose title keywords the page carries, and a confidence."""
+    text = " ".join(w.text for w in words)
+    scored = sorted(
+        ((keyword_hits(text, t.title_keywords), t.name, t) for t in templates),
+        key=lambda s: (s[0], s[1]),
+        reverse=True,
+    )
+    if not scored or scored[0][0] == 0:
+        return None, 0.0
+    runner_up = scored[1][0] if len(scored) > 1 else 0
+    confidence = min(1.0, 0.4 + 0.2 * scored[0][0]) * (0.6 if scored[0][0] == runner_up else 1.0)
+    return scored[0][2], confidence
+
+
+def _map_columns(table: GridTable, words: Sequence[TextWord], template: Template) -> dict[str, int]:
+    """Column key -> column index, from the header row's printed labels."""
+    assert template.candidates is not None
+    header = [cell_text(words, cell) for cell in table.cells[0]]
+    pairs = sorted(
+        (
+            (best_label_score(text, spec.labels), spec.key, j)
+            for spec in template.candidates.columns
+            for j, text in enumerate(header)
+        ),
+        reverse=True,
+    )
+    mapping: dict[str, int] = {}
+    used: set[int] = set()
+    for score, key, j in pairs:
+        if score >= MATCH_THRESHOLD and key not in mapping and j not in used:
+            mapping[key] = j
+            used.add(j)
+    return mapping
+
+
+def _key_values(
+    tables: Sequence[GridTable],
+    skip: set[int],
+    words: Sequence[TextWord],
+    specs: Sequence[FieldSpec],
+) -> list[LocatedField]:
+    """Label cell -> value cell (to its right), for every spec, best match first."""
+    candidates = []
+    for t, table in enumerate(tables):
+        if t in skip:
+            continue
+        for row in table.cells:
+            for j in range(len(row) - 1):
+                text = cell_text(words, row[j])
+                if not text:
+                    continue
+                for spec in specs:
+                    score = best_label_score(text, spec.labels)
+                    if score >= MATCH_THRESHOLD:
+                        candidates.append((score, spec.key, row[j], row[j + 1], text))
+    found: dict[str, LocatedField] = {}
+    used: set[tuple[int, int]] = set()
+    for _score, key, label_box, value_box, text in sorted(candidates, key=lambda c: -c[0]):
+        if key in found or (value_box.x0, value_box.y0) in used:
+            continue
+        found[key] = LocatedField(
+            key=key, value_box=value_box, label_box=label_box, label_text=text
+        )
+        used.add((value_box.x0, value_box.y0))
+    return [found[s.key] for s in specs if s.key in found]
+
+
+def _signature_boxes(
+    tables: Sequence[GridTable], words: Sequence[TextWord], template: Template, skip: set[int]
+) -> list[SignatureBox]:
+    boxes: list[SignatureBox] = []
+    officers = [s for s in template.signatures if not s.per_candidate]
+    for t, table in enumerate(tables):
+        if t in skip:
+            continue
+        for row in table.cells:
+            text = cell_text(words, row[0])
+            scored = sorted(
+                ((best_label_score(text, s.labels), i) for i, s in enumerate(officers)),
+                reverse=True,
+            )
+            for score, index in scored[:1]:
+                spec = officers[index]
+                if score < MATCH_THRESHOLD or len(row) < 2:
+                    continue
+                boxes.append(
+                    SignatureBox(role=spec.role, bbox=row[1], label=text, label_box=row[0])
+                )
+                if spec.thumb_impression and len(row) > 2:
+                    boxes.append(
+                        SignatureBox(
+                            role=spec.role,
+                            bbox=row[2],
+                            label=text,
+                            label_box=row[0],
+                            kind="thumb_impression",
+                        )
+                    )
+    for spec in (s for s in template.signatures if s.per_candidate):
+        headings = [
+            w
+            for w in words
+            if best_label_score(w.text, spec.labels) > 0
+            and any(part.casefold().startswith("agent") for part in [w.text])
+        ]
+        heading_y = min((w.bbox.y1 for w in headings), default=None)
+        below = [
+            (t, tb)
+            for t, tb in enumerate(tables)
+            if t not in skip and heading_y is not None and 0 <= tb.bbox.y0 - heading_y < 200
+        ]
+        for _, table in below[:1]:
+            for row in table.cells:
+                for cell in row:
+                    label_words = words_in(words, cell)
+                    top = max(
+                        (w.bbox.y1 for w in label_words if w.bbox.y1 < cell.y0 + cell.height * 0.5),
+                        default=cell.y0,
+                    )
+                    area = BBox(x0=cell.x0, y0=min(top + 4, cell.y1 - 10), x1=cell.x1, y1=cell.y1)
+                    boxes.append(
+                        SignatureBox(
+                            role=spec.role,
+                            bbox=area,
+                            label=" ".join(w.text for w in label_words),
+                            label_box=BBox(x0=cell.x0, y0=cell.y0, x1=cell.x1, y1=area.y0),
+                        )
+                    )
+    return boxes
+
+
+def _stamp_area(boxes: Sequence[SignatureBox], template: Template, width: int) -> BBox | None:
+    if template.stamp is None:
+        return None
+    near = [b for b in boxes if b.role == template.stamp.near and b.kind == "signature"]
+    if not near:
+        return None
+    box = near[0].bbox
+    reach = 2 * box.height
+    return BBox(x0=box.x0, y0=max(0, box.y0 - reach), x1=width, y1=box.y1 + reach)
+
+
+def locate_form(
+    page: NormalisedPage, templates: Sequence[Template], *, forced: Template | None = None
+) -> LocatedForm:
+    """Find the tables, fields, candidate rows, signature boxes and stamp area."""
+    ruled = find_tables(page.binary)
+    words = page.words if page.words is not None else page_words(ruled.text)
+    template, confidence = (forced, 1.0) if forced else identify(words, templates)
+    notes: list[str] = []
+    tables = ruled.tables
+    if template is None:
+        return LocatedForm(
+            template_name=None,
+            form_type="unknown",
+            type_confidence=0.0,
+            tables=tables,
+            header=(),
+            candidate_rows=(),
+            totals=(),
+            signature_boxes=(),
+            stamp_area=None,
+            notes=("no template matched the printed title",),
+            words=words,
+        )
+    candidates_index: int | None = None
+    columns: dict[str, int] = {}
+    if template.candidates is not None:
+        for t, table in enumerate(tables):
+            mapping = _map_columns(table, words, template) if table.n_cols >= 3 else {}
+            if len(mapping) >= 3 and "votes" in mapping and len(mapping) > len(columns):
+                candidates_index, columns = t, mapping
+        if candidates_index is None:
+            notes.append("candidates table not found")
+    rows: list[LocatedCandidateRow] = []
+    if candidates_index is not None:
+        table = tables[candidates_index]
+        for i, row in enumerate(table.cells[1:], start=1):
+            cells = {key: row[j] for key, j in columns.items()}
+            line = BBox(x0=row[0].x0, y0=row[0].y0, x1=row[-1].x1, y1=row[0].y1)
+            rows.append(LocatedCandidateRow(row_index=i, cells=cells, bbox=line))
+    skip = {candidates_index} if candidates_index is not None else set()
+    header = _key_values(tables, skip, words, template.header)
+    totals = _key_values(tables, skip, words, template.totals)
+    signatures = _signature_boxes(tables, words, template, skip)
+    text = " ".join(w.text.casefold() for w in words[:40])
+    continuation = "continued" in text or (not header and candidates_index is not None)
+    if not continuation:
+        missing = [
+            s.key for s in template.header if s.required and s.key not in {f.key for f in header}
+        ]
+        if missing:
+            notes.append(f"header fields not found: {', '.join(missing)}")
+    return LocatedForm(
+        template_name=template.name,
+        form_type=template.type,
+        type_confidence=confidence,
+        tables=tables,
+        header=tuple(header),
+        candidate_rows=tuple(rows),
+        totals=tuple(totals),
+        signature_boxes=tuple(signatures),
+        stamp_area=_stamp_area(signatures, template, page.gray.shape[1]),
+        continuation=continuation,
+        notes=tuple(notes),
+        words=words,
+        candidates_table=candidates_index,
+    )

@@ -1,0 +1,281 @@
+"""The marks stage: stamp impressions and signatures on one page, and what is missing.
+
+Stamps are found two ways and merged: blobs of saturated ink (blue, violet, red, orange)
+of stamp size, and rings (Hough circles) in any ink, so black stamps and grayscale scans
+are found too. Signature boxes come from locate; each is judged present, absent or
+refused from its ink once the printed ruling is removed: a scribble is a signature; a
+line of small, even letters is a written note ("refused to sign").
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+
+import cv2
+import imagehash
+import numpy as np
+from PIL import Image
+
+from pipeline.codes import FINDING_DOCS, FindingCode
+from pipeline.layout import LocatedForm, SignatureBox
+from pipeline.model import (
+    BBox,
+    Evidence,
+    Finding,
+    Signature,
+    SignatureRole,
+    SignatureStatus,
+    Stamp,
+    StampShape,
+)
+from pipeline.pages import NormalisedPage
+from pipeline.templates import Template
+
+ABSENT_INK = 0.004  # below this share of ink pixels a box is empty
+INK_HUES = {"red": (0, 10), "orange": (10, 25), "blue": (95, 130), "violet": (130, 165)}
+
+
+def _finding(code: FindingCode, message: str, evidence: Evidence) -> Finding:
+    return Finding(code=code, severity=FINDING_DOCS[code][0], message=message, evidence=evidence)
+
+
+def fingerprint(crop: np.ndarray) -> tuple[str, str]:
+    """Perceptual hash (hex) and a 32x32 grey descriptor (base64) of an ink crop."""
+    gray = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+    phash = str(imagehash.phash(Image.fromarray(gray), hash_size=16))
+    small = cv2.resize(gray, (32, 32), interpolation=cv2.INTER_AREA)
+    return phash, base64.b64encode(small.tobytes()).decode("ascii")
+
+
+def _colour_name(pixels: np.ndarray) -> str:
+    """Name of the dominant ink colour of BGR pixels."""
+    if len(pixels) == 0:
+        return "unknown"
+    hsv = cv2.cvtColor(pixels.reshape(-1, 1, 3), cv2.COLOR_BGR2HSV).reshape(-1, 3)
+    if np.median(hsv[:, 1]) < 50:
+        return "black"
+    hue = float(np.median(hsv[:, 0]))
+    for name, (lo, hi) in INK_HUES.items():
+        if lo <= hue < hi:
+            return name
+    return "red" if hue >= 165 else "unknown"
+
+
+def _coloured_ink(image: np.ndarray) -> np.ndarray:
+    hsv = cv2.cvtColor(image, cv2.COLOR_BGR2HSV)
+    return ((hsv[:, :, 1] > 60) & (hsv[:, :, 2] < 235)).astype(np.uint8) * 255
+
+
+def _ring_score(ink: np.ndarray, cx: float, cy: float, r: float) -> float:
+    """Share of a thin ring around (cx, cy, r) that carries ink."""
+    angles = np.linspace(0, 2 * np.pi, 180, endpoint=False)
+    hits = 0
+    for dr in (-3, 0, 3):
+        xs = np.clip((cx + (r + dr) * np.cos(angles)).astype(int), 0, ink.shape[1] - 1)
+        ys = np.clip((cy + (r + dr) * np.sin(angles)).astype(int), 0, ink.shape[0] - 1)
+        hits = np.maximum(hits, ink[ys, xs] > 0)
+    return float(np.mean(hits))
+
+
+def _stamp_candidates(page: NormalisedPage) -> list[tuple[BBox, float, StampShape]]:
+    h, w = page.gray.shape
+    found: list[tuple[BBox, float, StampShape]] = []
+    # 1. saturated ink blobs of stamp size
+    colour = cv2.morphologyEx(
+        _coloured_ink(page.image), cv2.MORPH_CLOSE, np.ones((25, 25), np.uint8)
+    )
+    count, _, stats, _ = cv2.connectedComponentsWithStats(colour)
+    for i in range(1, count):
+        x, y, bw, bh, area = (int(v) for v in stats[i])
+        if 180 <= bw <= 800 and 120 <= bh <= 800 and 0.45 < bw / bh < 2.2 and area > 0.25 * bw * bh:
+            shape = StampShape.ROUND if 0.8 < bw / bh < 1.25 else StampShape.OVAL
+            found.append((BBox(x0=x, y0=y, x1=x + bw, y1=y + bh), 0.8, shape))
+    # 2. rings in any ink (black stamps, grayscale scans)
+    scale = 0.25
+    small = cv2.resize(page.gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    small_ink = cv2.resize(page.binary, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    circles = cv2.HoughCircles(
+        cv2.GaussianBlur(small, (5, 5), 1.5),
+        cv2.HOUGH_GRADIENT,
+        dp=1.2,
+        minDist=60,
+        param1=120,
+        param2=40,
+        minRadius=30,
+        maxRadius=110,
+    )
+    if circles is not None:
+        for cx, cy, r in np.asarray(circles).reshape(-1, 3):
+            score = _ring_score(small_ink, cx, cy, r)
+            if score > 0.55:
+                box = BBox(
+                    x0=int(max(0, (cx - r) / scale)),
+                    y0=int(max(0, (cy - r) / scale)),
+                    x1=int(min(w, (cx + r) / scale)),
+                    y1=int(min(h, (cy + r) / scale)),
+                )
+                found.append((box, min(1.0, score), StampShape.ROUND))
+    merged: list[tuple[BBox, float, StampShape]] = []
+    for box, score, shape in sorted(found, key=lambda f: -f[1]):
+        if all(box.iou(m[0]) < 0.3 for m in merged):
+            merged.append((box, score, shape))
+    return merged
+
+
+def find_stamps(
+    page: NormalisedPage, located: LocatedForm, template: Template | None
+) -> tuple[Stamp, ...]:
+    """Stamp impressions on the page, with colour, shape and fingerprints."""
+    stamps = []
+    for box, score, shape in _stamp_candidates(page):
+        crop = page.image[box.y0 : box.y1, box.x0 : box.x1]
+        ink = _coloured_ink(crop) > 0
+        colour = _colour_name(crop[ink]) if ink.mean() > 0.02 else "black"
+        phash, descriptor = fingerprint(crop)
+        inside = None
+        if located.stamp_area is not None:
+            inside = box.iou(located.stamp_area) > 0 and located.stamp_area.contains(box, slack=200)
+        stamps.append(
+            Stamp(
+                bbox=page.to_original(box),
+                confidence=round(score, 3),
+                color=colour,
+                shape=shape,
+                fingerprint=phash,
+                descriptor=descriptor,
+                in_expected_area=inside,
+            )
+        )
+    return tuple(stamps)
+
+
+def _box_ink(page: NormalisedPage, box: BBox) -> np.ndarray:
+    ink = page.binary[box.y0 : box.y1, box.x0 : box.x1].copy()
+    if ink.size == 0:
+        return ink
+    h, w = ink.shape
+    lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, max(20, w // 3)), np.uint8))
+    lines |= cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((max(20, h // 2), 1), np.uint8))
+    ink = cv2.subtract(ink, cv2.dilate(lines, np.ones((3, 3), np.uint8)))
+    m = 6
+    ink[:m], ink[-m:], ink[:, :m], ink[:, -m:] = 0, 0, 0, 0
+    return cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+
+
+def _judge(ink: np.ndarray) -> tuple[SignatureStatus, float, float]:
+    """Status, ink ratio and confidence of one signature box's ink."""
+    if ink.size == 0:
+        return SignatureStatus.UNKNOWN, 0.0, 0.0
+    ratio = float((ink > 0).mean())
+    if ratio < ABSENT_INK:
+        return SignatureStatus.ABSENT, ratio, round(1.0 - ratio / ABSENT_INK * 0.5, 3)
+    _count, _, stats, _ = cv2.connectedComponentsWithStats(ink)
+    parts = stats[1:][stats[1:, cv2.CC_STAT_AREA] > 15]
+    if len(parts) >= 7:
+        heights = parts[:, cv2.CC_STAT_HEIGHT].astype(float)
+        tops = parts[:, cv2.CC_STAT_TOP].astype(float) + heights / 2
+        even = heights.std() < 0.6 * heights.mean() and tops.std() < 0.9 * heights.mean()
+        if even and heights.mean() < 0.45 * ink.shape[0]:
+            return SignatureStatus.REFUSED, ratio, 0.7  # a line of writing, not a scribble
+    return SignatureStatus.PRESENT, ratio, round(min(1.0, 0.6 + ratio * 10), 3)
+
+
+def assess_signatures(
+    page: NormalisedPage, located: LocatedForm, template: Template | None
+) -> tuple[Signature, ...]:
+    """Present / absent / refused for every box the template says must be signed."""
+    out = []
+    for box in located.signature_boxes:
+        ink = _box_ink(page, box.bbox)
+        status, ratio, confidence = _judge(ink)
+        phash, descriptor = ("", "")
+        if status is SignatureStatus.PRESENT and box.kind == "signature":
+            phash, descriptor = fingerprint(255 - ink)
+        out.append(
+            Signature(
+                role=box.role,
+                label=box.label,
+                status=status,
+                bbox=page.to_original(box.bbox),
+                confidence=confidence,
+                ink_ratio=round(ratio, 4),
+                fingerprint=phash,
+                descriptor=descriptor,
+                kind="thumb_impression" if box.kind == "thumb_impression" else "signature",
+            )
+        )
+    return tuple(out)
+
+
+def _carries_footer(located: LocatedForm) -> bool:
+    return any(b.role is not SignatureRole.POLLING_AGENT for b in located.signature_boxes)
+
+
+def mark_findings(
+    stamps: Sequence[Stamp],
+    signatures: Sequence[Signature],
+    located: LocatedForm,
+    template: Template | None,
+    header_values: dict[str, str],
+) -> tuple[Finding, ...]:
+    """STAMP_MISSING / _MISPLACED, SIGNATURE_MISSING, AGENT_SIGNATURES_MISSING."""
+    if template is None or not _carries_footer(located):
+        return ()
+    findings: list[Finding] = []
+    if template.stamp is not None and template.stamp.required:
+        if not stamps:
+            findings.append(
+                _finding(
+                    FindingCode.STAMP_MISSING,
+                    "no stamp impression found on the page",
+                    Evidence(values={"stamps_found": 0}),
+                )
+            )
+        elif all(s.in_expected_area is False for s in stamps):
+            findings.append(
+                _finding(
+                    FindingCode.STAMP_MISPLACED,
+                    "the stamp is away from the presiding officer's signature",
+                    Evidence(bbox=stamps[0].bbox),
+                )
+            )
+    required = {s.role for s in template.signatures if s.required and not s.per_candidate}
+    for signature in signatures:
+        if (
+            signature.role in required
+            and signature.kind == "signature"
+            and signature.status is SignatureStatus.ABSENT
+        ):
+            findings.append(
+                _finding(
+                    FindingCode.SIGNATURE_MISSING,
+                    f"{signature.role.value.replace('_', ' ')} has not signed",
+                    Evidence(
+                        bbox=signature.bbox,
+                        values={"role": signature.role.value, "ink_ratio": signature.ink_ratio},
+                    ),
+                )
+            )
+    agents = [s for s in signatures if s.role is SignatureRole.POLLING_AGENT]
+    empty = [s for s in agents if s.status is SignatureStatus.ABSENT]
+    if empty:
+        findings.append(
+            _finding(
+                FindingCode.AGENT_SIGNATURES_MISSING,
+                f"{len(empty)} of {len(agents)} agents' boxes are empty, no refusal noted",
+                Evidence(
+                    bbox=empty[0].bbox,
+                    boxes=tuple(s.bbox for s in empty),
+                    values={
+                        "missing": len(empty),
+                        "agents": len(agents),
+                        "refused": sum(s.status is SignatureStatus.REFUSED for s in agents),
+                    },
+                ),
+            )
+        )
+    return tuple(findings)
+
+
+__all__ = ["SignatureBox", "assess_signatures", "find_stamps", "fingerprint", "mark_findings"]

@@ -1,0 +1,207 @@
+"""The read stage: values for every located field, with confidence and original-scan box.
+
+Printed text (names, parties, station names) comes from the words Tesseract read during
+locate (or the PDF text layer); every figure goes through `read_number`, handwritten or
+printed. Boxes are mapped back to the original scan with `NormalisedPage.to_original`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pipeline.codes import FINDING_DOCS, FindingCode
+from pipeline.layout import LocatedForm
+from pipeline.model import (
+    BBox,
+    CandidateRow,
+    Cell,
+    Evidence,
+    FieldReading,
+    Finding,
+    TableCells,
+)
+from pipeline.numbers import NumberReading, read_number
+from pipeline.pages import NormalisedPage, TextWord
+from pipeline.stages.locate import cell_text, words_in
+from pipeline.templates import Template, ValueKind
+
+CONSTITUENCY = re.compile(r"\b(NA|PP|PS|PK|PB|GBA)\s*[-–—.]?\s*(\d{1,3})\b", re.IGNORECASE)
+INTEGER_KEYS = {"serial"}
+
+
+@dataclass(frozen=True)
+class FormReadings:
+    header: dict[str, FieldReading]
+    candidates: tuple[CandidateRow, ...]
+    totals: dict[str, FieldReading]
+    tables: tuple[TableCells, ...]
+    findings: tuple[Finding, ...]
+
+
+def _text_reading(
+    page: NormalisedPage, words: Sequence[TextWord], box: BBox, kind: ValueKind
+) -> FieldReading:
+    inside = words_in(words, box)
+    text = " ".join(w.text for w in inside)
+    original = page.to_original(box)
+    source = "text_layer" if page.words is not None else "printed"
+    if not text:
+        return FieldReading(value=None, confidence=0.0, text="", bbox=original, source=source)
+    if kind is ValueKind.CONSTITUENCY_CODE:
+        match = CONSTITUENCY.search(text.replace(" ", ""))
+        if match is None:
+            return FieldReading(value=None, confidence=0.2, text=text, bbox=original, source=source)
+        return FieldReading(
+            value=f"{match.group(1).upper()}-{int(match.group(2))}",
+            confidence=0.95,
+            text=text,
+            bbox=original,
+            source=source,
+        )
+    value = " ".join(w.text for w in inside if any(ch.isalnum() for ch in w.text))
+    value = value.replace("|", "I").strip(" .,;:")
+    return FieldReading(
+        value=value or None,
+        confidence=0.9 if value else 0.0,
+        text=text,
+        bbox=original,
+        source=source,
+    )
+
+
+def _serial_reading(page: NormalisedPage, words: Sequence[TextWord], box: BBox) -> FieldReading:
+    text = cell_text(words, box)
+    digits = re.sub(r"\D", "", text.replace("O", "0").replace("o", "0").replace("l", "1"))
+    original = page.to_original(box)
+    if digits and len(digits) <= 3:
+        return FieldReading(
+            value=int(digits), confidence=0.9, text=text, bbox=original, source="printed"
+        )
+    return _number_reading(page, box, handwritten=False)[0]
+
+
+class _Figures:
+    """Reads figures and remembers the ones that look overwritten."""
+
+    def __init__(self, page: NormalisedPage, handwritten: bool) -> None:
+        self.page, self.handwritten = page, handwritten
+        self.overwritten: list[tuple[str, BBox, NumberReading]] = []
+
+    def read(self, name: str, box: BBox) -> FieldReading:
+        field, reading = _number_reading(self.page, box, handwritten=self.handwritten)
+        if reading is not None and reading.overwritten:
+            self.overwritten.append((name, box, reading))
+        return field
+
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(
+            Finding(
+                code=FindingCode.FIGURE_OVERWRITTEN,
+                severity=FINDING_DOCS[FindingCode.FIGURE_OVERWRITTEN][0],
+                message=f"{name}: one digit written over another (read {reading.text!r})",
+                evidence=Evidence(
+                    bbox=self.page.to_original(box),
+                    values={
+                        "field": name,
+                        "read": reading.text,
+                        "confidence": round(reading.confidence, 3),
+                    },
+                ),
+            )
+            for name, box, reading in self.overwritten
+        )
+
+
+def _number_reading(
+    page: NormalisedPage, box: BBox, *, handwritten: bool
+) -> tuple[FieldReading, NumberReading | None]:
+    if box.width < 8 or box.height < 8:
+        return FieldReading(value=None, text="", bbox=page.to_original(box)), None
+    reading = read_number(page.image[box.y0 : box.y1, box.x0 : box.x1])
+    alternatives: tuple[tuple[int | str, float], ...] = ()
+    if reading.digits:
+        alternatives = tuple((a[0], a[1]) for a in reading.digits[0].alternatives[1:])
+    return FieldReading(
+        value=reading.value,
+        confidence=round(min(1.0, reading.confidence), 4),
+        text=reading.text,
+        bbox=page.to_original(box),
+        source="handwritten" if handwritten else "printed",
+        alternatives=alternatives,
+    ), reading
+
+
+def read_form(
+    page: NormalisedPage, located: LocatedForm, template: Template | None
+) -> FormReadings:
+    """Read every located field; in generic mode only the tables' cells."""
+    words = located.words
+    tables = tuple(
+        TableCells(
+            bbox=page.to_original(table.bbox),
+            n_rows=table.n_rows,
+            n_cols=table.n_cols,
+            cells=tuple(
+                Cell(row=i, col=j, bbox=page.to_original(cell), text=cell_text(words, cell))
+                for i, row in enumerate(table.cells)
+                for j, cell in enumerate(row)
+            ),
+        )
+        for table in located.tables
+    )
+    if template is None:
+        return FormReadings(header={}, candidates=(), totals={}, tables=tables, findings=())
+    handwritten = template.handwritten_figures
+    kinds = {spec.key: spec.kind for spec in (*template.header, *template.totals)}
+    header: dict[str, FieldReading] = {}
+    figures = _Figures(page, handwritten)
+    for field in located.header:
+        kind = kinds.get(field.key, ValueKind.TEXT)
+        if kind is ValueKind.INTEGER:
+            header[field.key] = figures.read(f"header.{field.key}", field.value_box)
+        else:
+            header[field.key] = _text_reading(page, words, field.value_box, kind)
+    totals: dict[str, FieldReading] = {}
+    for field in located.totals:
+        totals[field.key] = figures.read(f"totals.{field.key}", field.value_box)
+    rows = []
+    empty = FieldReading(value=None, text="")
+    for row in located.candidate_rows:
+        cells = row.cells
+        if (
+            "serial" in cells
+            and not words_in(words, cells["serial"])
+            and not any(words_in(words, cells[k]) for k in ("name", "party") if k in cells)
+        ):
+            continue  # an empty ruled row
+        serial = _serial_reading(page, words, cells["serial"]) if "serial" in cells else empty
+        values: dict[str, FieldReading | None] = {}
+        for key in ("votes", "tendered_votes", "challenged_votes", "total_valid_votes"):
+            if key in cells:
+                name = f"candidates[{serial.value or row.row_index}].{key}"
+                values[key] = figures.read(name, cells[key])
+        rows.append(
+            CandidateRow(
+                serial=serial,
+                name=_text_reading(page, words, cells["name"], ValueKind.TEXT)
+                if "name" in cells
+                else empty,
+                party=_text_reading(page, words, cells["party"], ValueKind.TEXT)
+                if "party" in cells
+                else empty,
+                votes=values.get("votes") or empty,
+                tendered_votes=values.get("tendered_votes"),
+                challenged_votes=values.get("challenged_votes"),
+                total_valid_votes=values.get("total_valid_votes"),
+                row_bbox=page.to_original(row.bbox),
+            )
+        )
+    return FormReadings(
+        header=header,
+        candidates=tuple(rows),
+        totals=totals,
+        tables=tables,
+        findings=figures.findings(),
+    )

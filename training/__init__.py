@@ -1,0 +1,1 @@
+"""Training code for tallyscope's models (not needed at run time)."""

