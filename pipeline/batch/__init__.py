@@ -1,0 +1,1 @@
+"""Batch processing of archives: inputs, resume ledger, executors, the run itself."""

@@ -1,0 +1,275 @@
+"""One batch run: inputs -> per-form pass (resumable) -> cross-form pass -> outputs.
+
+OUTDIR/forms.jsonl      one FormResult per page (also the resume ledger)
+OUTDIR/errors.jsonl     one line per input that could not be processed or was refused
+OUTDIR/crossform.json   duplicate stamps, signatures and scans across the forms
+OUTDIR/reconcile.json   Form 45s against Form 47, diverging copies (+ reconcile.csv)
+OUTDIR/findings.csv     every finding, one row each, for spreadsheets
+OUTDIR/summary.json     counts; OUTDIR/report.html the page to review the run
+OUTDIR/evidence/        crops of the evidence; OUTDIR/overlays/ forms that need review
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.atomic import write_png_atomic, write_text_atomic
+from pipeline.batch.executors import Worker, run_dask, run_local
+from pipeline.batch.inputs import InputItem, Refusal, expand_inputs
+from pipeline.batch.ledger import Ledger, append_jsonl
+from pipeline.batch.work import WorkOutcome, content_hash, process_item
+from pipeline.codes import FINDING_DOCS, FindingCode
+from pipeline.crossform import crossform_findings
+from pipeline.model import Evidence, Finding, FormResult
+from pipeline.options import Options
+from pipeline.reconcile import Reconciliation, reconcile, reconciliation_csv
+
+
+@dataclass
+class BatchSummary:
+    inputs: int = 0
+    processed: int = 0
+    skipped_done: int = 0
+    duplicate_inputs: int = 0
+    failed: int = 0
+    refused: int = 0
+    pages: int = 0
+    forms_needing_review: int = 0
+    findings: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, object]:
+        return {k: (dict(v) if isinstance(v, Counter) else v) for k, v in self.__dict__.items()}
+
+
+def _slim(line: str) -> FormResult:
+    """A result without its generic table cells: enough for the cross-form pass."""
+    result = FormResult.model_validate_json(line)
+    return result.model_copy(update={"tables": ()})
+
+
+def read_results(path: Path) -> Iterator[FormResult]:
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield _slim(line)
+
+
+def _write_overlay(result: FormResult, out_dir: Path) -> str | None:
+    from pipeline.overlay import draw_overlay
+    from pipeline.stages.load import load_pages
+
+    path = result.source.path
+    try:
+        if "!" in path and not Path(path).exists():
+            return None  # an archive member: its bytes are not kept
+        pages = load_pages(Path(path), limits=Options().limits)
+    except Exception:
+        return None
+    page = next((p for p in pages if p.index == result.source.page), None)
+    if page is None:
+        return None
+    target = out_dir / "overlays" / f"{result.source.sha256[:12]}-p{result.source.page}.png"
+    write_png_atomic(target, draw_overlay(page.image, result))
+    return str(target.relative_to(out_dir))
+
+
+def _findings_rows(
+    results: list[FormResult], cross: dict[int, tuple[Finding, ...]], recon: Reconciliation
+) -> list[dict[str, str]]:
+    rows = []
+    for i, result in enumerate(results):
+        constituency = result.header.get("constituency")
+        station = result.header.get("polling_station_number")
+        for finding in (*result.findings, *cross.get(i, ())):
+            rows.append(
+                {
+                    "form": result.source.path,
+                    "page": str(result.source.page),
+                    "form_type": result.form.type,
+                    "constituency": str(constituency.value or "") if constituency else "",
+                    "polling_station_number": str(station.value or "") if station else "",
+                    "code": finding.code.value,
+                    "severity": finding.severity.value,
+                    "message": finding.message,
+                    "bbox": ""
+                    if finding.evidence.bbox is None
+                    else ",".join(str(v) for v in finding.evidence.bbox.model_dump().values()),
+                    "crop": finding.evidence.crop or "",
+                    "values": "; ".join(f"{k}={v}" for k, v in finding.evidence.values.items()),
+                }
+            )
+    for item in recon.findings:
+        rows.append(
+            {
+                "form": " ".join(item.forms),
+                "page": "",
+                "form_type": "",
+                "constituency": item.constituency,
+                "polling_station_number": str(item.polling_station_number or ""),
+                "code": item.finding.code.value,
+                "severity": item.finding.severity.value,
+                "message": item.finding.message,
+                "bbox": "",
+                "crop": "",
+                "values": "; ".join(f"{k}={v}" for k, v in item.finding.evidence.values.items()),
+            }
+        )
+    return rows
+
+
+def _csv(rows: list[dict[str, str]]) -> str:
+    out = io.StringIO()
+    fields = [
+        "form",
+        "page",
+        "form_type",
+        "constituency",
+        "polling_station_number",
+        "code",
+        "severity",
+        "message",
+        "bbox",
+        "crop",
+        "values",
+    ]
+    writer = csv.DictWriter(out, fieldnames=fields)
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def run_batch(
+    specs: list[str],
+    out_dir: Path,
+    options: Options,
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    worker: Worker = process_item,
+    on_outcome: Callable[[WorkOutcome | Refusal], None] | None = None,
+    write_overlays: bool = True,
+) -> BatchSummary:
+    """Process every input once (resuming a previous run), then the cross-form pass."""
+    started = time.perf_counter()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    options = options.model_copy(update={"evidence_dir": out_dir / "evidence"})
+    ledger = Ledger(out_dir / "forms.jsonl")
+    errors_path = out_dir / "errors.jsonl"
+    write_text_atomic(errors_path, "")  # failures of earlier runs are retried
+    summary = BatchSummary()
+    duplicates: list[tuple[str, str]] = []  # (skipped name, processed name) of equal content
+    claimed: dict[str, str] = dict(ledger.done)
+
+    def todo() -> Iterator[InputItem]:
+        for entry in expand_inputs(specs):
+            if isinstance(entry, Refusal):
+                summary.refused += 1
+                append_jsonl(
+                    errors_path, {"path": entry.name, "code": entry.code, "reason": entry.reason}
+                )
+                if on_outcome:
+                    on_outcome(entry)
+                continue
+            summary.inputs += 1
+            try:
+                sha = content_hash(entry)
+            except OSError as exc:
+                summary.failed += 1
+                append_jsonl(
+                    errors_path, {"path": entry.name, "code": "INPUT_MISSING", "reason": str(exc)}
+                )
+                continue
+            if sha in claimed:
+                if claimed[sha] == entry.name:
+                    summary.skipped_done += 1
+                else:
+                    summary.duplicate_inputs += 1
+                    duplicates.append((entry.name, claimed[sha]))
+                continue
+            claimed[sha] = entry.name
+            yield entry
+
+    outcomes = (
+        run_dask(todo(), worker, options, scheduler=scheduler)
+        if scheduler
+        else run_local(todo(), worker, options, workers=workers)
+    )
+    for outcome in outcomes:
+        if outcome.error_code is None:
+            ledger.append(outcome.sha256, outcome.name, list(outcome.lines))
+            summary.processed += 1
+        else:
+            summary.failed += 1
+            append_jsonl(
+                errors_path,
+                {"path": outcome.name, "code": outcome.error_code, "reason": outcome.reason},
+            )
+        if on_outcome:
+            on_outcome(outcome)
+    results = list(read_results(ledger.path))
+    cross = crossform_findings(results)
+    by_name = {r.source.path: i for i, r in enumerate(results)}
+    for skipped, kept in duplicates:
+        if kept in by_name:
+            i = by_name[kept]
+            cross[i] = (
+                *cross.get(i, ()),
+                Finding(
+                    code=FindingCode.DUPLICATE_FORM,
+                    severity=FINDING_DOCS[FindingCode.DUPLICATE_FORM][0],
+                    message=f"the same file was also submitted as {skipped} (processed once)",
+                    evidence=Evidence(
+                        values={"sha256": results[i].source.sha256}, related=(skipped,)
+                    ),
+                ),
+            )
+    recon = reconcile(results)
+    overlays: dict[int, str] = {}
+    if write_overlays:
+        for i, result in enumerate(results):
+            if result.needs_review or cross.get(i):
+                path = _write_overlay(result, out_dir)
+                if path:
+                    overlays[i] = path
+    rows = _findings_rows(results, cross, recon)
+    summary.pages = len(results)
+    summary.forms_needing_review = sum(
+        1 for i, r in enumerate(results) if r.needs_review or cross.get(i)
+    )
+    summary.findings = Counter(row["code"] for row in rows)
+    summary.seconds = round(time.perf_counter() - started, 2)
+    write_text_atomic(
+        out_dir / "crossform.json",
+        json.dumps(
+            [
+                {
+                    "form": results[i].source.path,
+                    "page": results[i].source.page,
+                    "findings": [f.model_dump(mode="json") for f in found],
+                }
+                for i, found in sorted(cross.items())
+            ],
+            indent=1,
+        ),
+    )
+    write_text_atomic(out_dir / "reconcile.json", recon.model_dump_json(indent=1))
+    write_text_atomic(out_dir / "reconcile.csv", reconciliation_csv(recon))
+    write_text_atomic(out_dir / "findings.csv", _csv(rows))
+    write_text_atomic(out_dir / "summary.json", json.dumps(summary.as_dict(), indent=2))
+    from pipeline.report.html import render_report
+
+    write_text_atomic(
+        out_dir / "report.html",
+        render_report(results, rows, recon, summary.as_dict(), overlays, out_dir),
+    )
+    return summary

@@ -1,0 +1,69 @@
+"""The unit of work a worker process (or Dask worker) runs: one input, all its pages."""
+
+from __future__ import annotations
+
+import hashlib
+import signal
+import traceback
+from dataclasses import dataclass
+from types import FrameType
+
+from pipeline.batch.inputs import InputItem
+from pipeline.emit import dumps_line
+from pipeline.errors import ProcessingTimeout, TallyscopeError
+from pipeline.options import Options
+
+
+@dataclass(frozen=True)
+class WorkOutcome:
+    name: str
+    sha256: str
+    lines: tuple[str, ...] = ()  # one FormResult JSON line per page
+    error_code: str | None = None
+    reason: str = ""
+
+
+def _alarm(signum: int, frame: FrameType | None) -> None:
+    raise ProcessingTimeout("processing took longer than the per-form limit")
+
+
+def content_hash(item: InputItem) -> str:
+    data = item.data if item.data is not None else (item.path.read_bytes() if item.path else b"")
+    return hashlib.sha256(data).hexdigest()
+
+
+def process_item(item: InputItem, options: Options) -> WorkOutcome:
+    """Process one input; every failure becomes an outcome with a code, never a raise."""
+    from pipeline.inspect import process_bytes, process_file
+
+    sha = ""
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, options.per_form_timeout_s)
+    try:
+        sha = content_hash(item)
+        if item.data is not None:
+            results = process_bytes(item.data, item.name, options)
+        else:
+            assert item.path is not None
+            results = process_file(item.path, options)
+        return WorkOutcome(name=item.name, sha256=sha, lines=tuple(dumps_line(r) for r in results))
+    except TallyscopeError as exc:
+        return WorkOutcome(name=item.name, sha256=sha, error_code=exc.code, reason=exc.message)
+    except MemoryError:
+        return WorkOutcome(
+            name=item.name,
+            sha256=sha,
+            error_code="OUT_OF_MEMORY",
+            reason="the form needed more memory than available",
+        )
+    except Exception as exc:  # a bug on one form must not stop the batch
+        last = traceback.extract_tb(exc.__traceback__)[-1]
+        return WorkOutcome(
+            name=item.name,
+            sha256=sha,
+            error_code="INTERNAL_ERROR",
+            reason=f"{type(exc).__name__}: {exc} ({last.filename}:{last.lineno})",
+        )
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
