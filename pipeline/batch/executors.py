@@ -89,8 +89,8 @@ def run_dask(
                 break
         for future in futures:
             yield future.result()
-            item = next(pending, None)
-            if item is not None:
-                futures.add(client.submit(worker, item, options, pure=False))
+            following = next(pending, None)
+            if following is not None:
+                futures.add(client.submit(worker, following, options, pure=False))
     finally:
         client.close()

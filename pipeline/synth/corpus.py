@@ -65,8 +65,10 @@ def _encode(images: list[np.ndarray], capture: Capture) -> bytes:
     elif capture.container == "gif":
         pil[0].convert("P", palette=Image.Palette.ADAPTIVE, colors=256).save(buffer, "GIF")
     elif capture.container == "tiff":
+        # photos compress badly without loss: JPEG inside TIFF, as phones and scanners do
+        compression = "jpeg" if capture.kind == "phone" else "tiff_adobe_deflate"
         pil[0].save(
-            buffer, "TIFF", save_all=True, append_images=pil[1:], compression="tiff_lzw", dpi=dpi
+            buffer, "TIFF", save_all=True, append_images=pil[1:], compression=compression, dpi=dpi
         )
     else:  # pdf: scanned pages, image only, JPEG inside
         pil[0].save(

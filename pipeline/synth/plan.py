@@ -83,7 +83,8 @@ class ConstituencyPlan:
 
 
 def _candidates(rng: np.random.Generator) -> tuple[Candidate, ...]:
-    n = int(rng.integers(30, 47)) if rng.random() < 0.1 else int(rng.integers(2, 16))
+    # domain.md: 8 to 46 candidates per constituency in 2024; a third run over two pages
+    n = int(rng.integers(16, 47)) if rng.random() < 0.33 else int(rng.integers(2, 16))
     parties = list(rng.permutation(names.PARTIES))
     out = []
     for serial in range(1, n + 1):
