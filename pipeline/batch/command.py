@@ -17,7 +17,7 @@ def batch(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders, globs, zip/tar archives.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (resumable).")],
     workers: Annotated[
-        int, typer.Option("--workers", "-w", min=1, help="Worker processes (default: all cores).")
+        int, typer.Option("--workers", "-w", min=0, help="Worker processes (0: all cores).")
     ] = 0,
     template: Annotated[str | None, typer.Option("--template", "-t")] = None,
     scheduler: Annotated[
