@@ -39,7 +39,18 @@ VOTE_KEYS = ("votes", "tendered_votes", "challenged_votes", "total_valid_votes")
 REVIEW_CODES = frozenset(
     {FindingCode.FIELD_UNREADABLE, FindingCode.REQUIRED_FIELD_MISSING, FindingCode.TURNOUT_HIGH}
 )
-FLAG_CONFIDENCE = 0.5  # a field below this confidence counts as flagged for review
+FLAG_CONFIDENCE = 0.5
+# Codes about a whole form or several forms: scored once per file, whichever page has them.
+FORM_LEVEL_CODES = frozenset(
+    {
+        FindingCode.COPY_DIVERGENCE,
+        FindingCode.FIGURES_SWAPPED,
+        FindingCode.FORM47_MISMATCH,
+        FindingCode.STATION_COUNT_MISMATCH,
+        FindingCode.REJECTED_EXCEEDS_MARGIN,
+        FindingCode.DUPLICATE_FORM,
+    }
+)  # a field below this confidence counts as flagged for review
 
 
 class CodeScore(BaseModel):
@@ -112,12 +123,47 @@ def load_results(path: Path) -> list[FormResult]:
             else:
                 loaded = json.loads(file.read_text(encoding="utf-8"))
                 rows = loaded if isinstance(loaded, list) else [loaded]
-            results.extend(FormResult.model_validate(row) for row in rows)
+            loaded_results = [FormResult.model_validate(row) for row in rows]
+            if file.name == "forms.jsonl":  # a batch's output: add its cross-form findings
+                loaded_results = with_batch_findings(loaded_results, file.parent)
+            results.extend(loaded_results)
         except (json.JSONDecodeError, ValidationError) as exc:
             if path.is_dir():
                 continue  # a folder may hold other JSON (metrics, reconcile output)
             raise InputCorrupt(f"{file}: not a tallyscope result ({exc})") from exc
     return results
+
+
+def _batch_findings(folder: Path) -> dict[tuple[str, int], list[Finding]]:
+    """Cross-form and reconciliation findings a batch wrote beside its forms.jsonl."""
+    extra: dict[tuple[str, int], list[Finding]] = defaultdict(list)
+    crossform = folder / "crossform.json"
+    if crossform.exists():
+        for entry in json.loads(crossform.read_text(encoding="utf-8")):
+            for finding in entry["findings"]:
+                extra[(str(entry["form"]), int(entry["page"]))].append(
+                    Finding.model_validate(finding)
+                )
+    reconciliation = folder / "reconcile.json"
+    if reconciliation.exists():
+        for item in json.loads(reconciliation.read_text(encoding="utf-8"))["findings"]:
+            for form in item["forms"]:
+                path, _, page = str(form).rpartition("#")
+                extra[(path, int(page or 0))].append(Finding.model_validate(item["finding"]))
+    return extra
+
+
+def with_batch_findings(results: list[FormResult], folder: Path) -> list[FormResult]:
+    """Results with the batch's cross-form findings added to the pages they concern."""
+    extra = _batch_findings(folder)
+    if not extra:
+        return results
+    return [
+        r.model_copy(
+            update={"findings": (*r.findings, *extra.get((r.source.path, r.source.page), ()))}
+        )
+        for r in results
+    ]
 
 
 def load_truth(path: Path) -> list[PageTruth]:
@@ -220,6 +266,20 @@ def _score_fields(truth: PageTruth, result: FormResult, tally: _Tally) -> bool:
     return all_ok
 
 
+def _tally_codes(
+    counts: dict[str, Counter[str]], truth_codes: set[FindingCode], found: set[FindingCode]
+) -> None:
+    for code in truth_codes | found:
+        if code in REVIEW_CODES and code not in truth_codes:
+            continue
+        outcome = (
+            "tp"
+            if code in truth_codes and code in found
+            else ("fn" if code in truth_codes else "fp")
+        )
+        counts[code][outcome] += 1
+
+
 def evaluate(results: Sequence[FormResult], truth_pages: Sequence[PageTruth]) -> Metrics:
     """Score results against truth pages (pure)."""
     by_key = {_page_key(r.source.path, r.source.page): r for r in results}
@@ -227,6 +287,8 @@ def evaluate(results: Sequence[FormResult], truth_pages: Sequence[PageTruth]) ->
     code_counts: dict[str, Counter[str]] = defaultdict(Counter)
     missing: list[str] = []
     scored = type_ok = fully_ok = clean = clean_false = 0
+    file_truth: dict[str, set[FindingCode]] = defaultdict(set)
+    file_found: dict[str, set[FindingCode]] = defaultdict(set)
     for truth in truth_pages:
         key = _page_key(truth.file, truth.page)
         result = by_key.get(key)
@@ -240,18 +302,14 @@ def evaluate(results: Sequence[FormResult], truth_pages: Sequence[PageTruth]) ->
         type_ok += int(result.form.type == truth.type)
         fully_ok += int(_score_fields(truth, result, tally))
         found = {f.code for f in result.findings}
-        for code in truth_codes | found:
-            if code in REVIEW_CODES and code not in truth_codes:
-                continue
-            outcome = (
-                "tp"
-                if code in truth_codes and code in found
-                else ("fn" if code in truth_codes else "fp")
-            )
-            code_counts[code][outcome] += 1
+        _tally_codes(code_counts, truth_codes - FORM_LEVEL_CODES, found - FORM_LEVEL_CODES)
+        file_truth[truth.file] |= truth_codes & FORM_LEVEL_CODES
+        file_found[truth.file] |= found & FORM_LEVEL_CODES
         if not truth_codes:
             clean += 1
             clean_false += int(bool(found - REVIEW_CODES))
+    for file, codes in file_truth.items():
+        _tally_codes(code_counts, codes, file_found[file])
     per_field = {
         key: FieldScore(total=n, exact=tally.exact[key], rate=tally.exact[key] / n)
         for key, n in sorted(tally.total.items())

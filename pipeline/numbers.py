@@ -96,9 +96,9 @@ def _split_touching(
 ) -> list[tuple[int, int, int, int]]:
     """Split a box wider than one digit at the weakest columns of its ink."""
     x, y, w, h = box
-    parts = round(w / (0.72 * h))
-    if parts < 2:
+    if w < 1.45 * h:  # a slanted or round handwritten digit can be wider than tall
         return [box]
+    parts = max(2, round(w / (0.85 * h)))
     profile = (ink[y : y + h, x : x + w] > 0).sum(axis=0).astype(float)
     cuts = []
     for k in range(1, parts):

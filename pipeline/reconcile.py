@@ -173,6 +173,7 @@ def reconcile(results: Sequence[FormResult]) -> Reconciliation:
     summaries: list[ConstituencySummary] = []
     for code, forms in sorted(_form_groups(results).items()):
         stations: dict[int, list[list[FormResult]]] = defaultdict(list)
+        unnumbered = 0  # Form 45s whose station number could not be read
         form47s: list[list[FormResult]] = []
         for pages in forms:
             if pages[0].form.type == "form47":
@@ -181,6 +182,8 @@ def reconcile(results: Sequence[FormResult]) -> Reconciliation:
                 number = _value(pages[0].header.get("polling_station_number"))
                 if number is not None:
                     stations[number].append(pages)
+                else:
+                    unnumbered += 1
         for station, copies in sorted(stations.items()):
             if len(copies) > 1:
                 _compare_copies(code, station, copies, findings)
@@ -224,7 +227,9 @@ def reconcile(results: Sequence[FormResult]) -> Reconciliation:
                         )
                     )
             declared_stations = _value(pages[0].header.get("number_of_polling_stations"))
-            if declared_stations is not None and declared_stations != len(stations):
+            if declared_stations is not None and not (
+                len(stations) <= declared_stations <= len(stations) + unnumbered
+            ):
                 findings.append(
                     ReconciledFinding(
                         constituency=code,

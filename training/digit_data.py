@@ -176,9 +176,11 @@ def augment(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     m[:, 2] += rng.uniform(-1.5, 1.5, size=2)
     out = cv2.warpAffine(image.astype(np.float32), m, (28, 28))
     roll = rng.random()
-    if roll < 0.2:
+    if roll < 0.25:  # ballpoint pens of every width
         out = cv2.dilate(out, np.ones((2, 2), np.uint8))
-    elif roll < 0.3:
+    elif roll < 0.4:
+        out = cv2.dilate(out, np.ones((3, 3), np.uint8))
+    elif roll < 0.5:
         out = cv2.erode(out, np.ones((2, 2), np.uint8))
     if rng.random() < 0.15:
         out = cv2.GaussianBlur(out, (3, 3), 0.8)

@@ -163,6 +163,15 @@ def _box_ink(page: NormalisedPage, box: BBox) -> np.ndarray:
     return cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
 
 
+def tight(ink: np.ndarray, margin: int = 4) -> np.ndarray:
+    """The ink's bounding box (plus a margin): what a copy would repeat exactly."""
+    ys, xs = np.nonzero(ink)
+    if len(xs) == 0:
+        return ink
+    y0, x0 = max(0, ys.min() - margin), max(0, xs.min() - margin)
+    return ink[y0 : ys.max() + margin + 1, x0 : xs.max() + margin + 1]
+
+
 def _judge(ink: np.ndarray) -> tuple[SignatureStatus, float, float]:
     """Status, ink ratio and confidence of one signature box's ink."""
     if ink.size == 0:
@@ -191,7 +200,7 @@ def assess_signatures(
         status, ratio, confidence = _judge(ink)
         phash, descriptor = ("", "")
         if status is SignatureStatus.PRESENT and box.kind == "signature":
-            phash, descriptor = fingerprint(255 - ink)
+            phash, descriptor = fingerprint(255 - tight(ink))
         out.append(
             Signature(
                 role=box.role,

@@ -1,8 +1,10 @@
 """Tamper evidence on one page: correction fluid over figures.
 
-Dried correction fluid leaves a patch brighter and flatter than the paper around it, with
-a faint raised edge that a scanner lights from one side (a thin grey line that is neither
-paper nor ink). We look for that edge inside figure cells.
+Dried correction fluid is whiter and flatter than the off-white paper around it. Each
+figure cell's paper (its pixels away from ink) is compared with the paper of the other
+figure cells of the same table: a cell whose paper is markedly brighter over most of its
+area carries a patch. Comparing with neighbours, not a fixed level, keeps uneven light
+in phone photos from looking like fluid.
 """
 
 from __future__ import annotations
@@ -18,49 +20,59 @@ from pipeline.model import BBox, Evidence, Finding
 from pipeline.pages import NormalisedPage
 
 FIGURE_KEYS = ("votes", "tendered_votes", "challenged_votes", "total_valid_votes")
+BRIGHTER_BY = 5.0  # grey levels above the neighbouring cells' paper
+MIN_COVER = 0.45  # share of the cell's paper that must be that bright
 
 
-def fluid_edge_score(cell: np.ndarray) -> float:
-    """Longest run of faint-grey (edge) pixels along a row or column, as a share of the cell."""
-    gray = cell if cell.ndim == 2 else cv2.cvtColor(cell, cv2.COLOR_BGR2GRAY)
-    h, w = gray.shape
-    if h < 20 or w < 20:
-        return 0.0
-    inner = gray[4:-4, 4:-4]
-    faint = ((inner > 200) & (inner < 238)).astype(np.uint8)
-    rows = cv2.morphologyEx(faint, cv2.MORPH_OPEN, np.ones((1, max(8, w // 3)), np.uint8))
-    cols = cv2.morphologyEx(faint, cv2.MORPH_OPEN, np.ones((max(8, h // 3), 1), np.uint8))
-    return float(
-        max(
-            rows.sum(axis=1).max(initial=0) / inner.shape[1],
-            cols.sum(axis=0).max(initial=0) / inner.shape[0],
-        )
-    )
+def paper_levels(gray: np.ndarray, ink: np.ndarray) -> np.ndarray:
+    """Grey levels of a cell's paper: pixels at least 3 px away from any ink."""
+    away = cv2.dilate(ink, np.ones((7, 7), np.uint8)) == 0
+    inner = np.zeros_like(away)
+    inner[4:-4, 4:-4] = True
+    return gray[away & inner].astype(np.float32)
 
 
 def tamper_findings(
     page: NormalisedPage, located: LocatedForm, *, evidence_dir: Path | None
 ) -> tuple[Finding, ...]:
-    """CORRECTION_FLUID findings for figure cells that show a fluid patch's edge."""
+    """CORRECTION_FLUID findings for figure cells whiter than their neighbours."""
     del evidence_dir  # crops are written by the orchestrator from each finding's box
-    findings = []
+    gray = cv2.cvtColor(page.image, cv2.COLOR_BGR2GRAY)
     cells: list[tuple[str, BBox]] = [
         (f"candidates[{row.row_index}].{key}", row.cells[key])
         for row in located.candidate_rows
         for key in FIGURE_KEYS
         if key in row.cells
     ] + [(f"totals.{f.key}", f.value_box) for f in located.totals]
+    measured: list[tuple[str, BBox, np.ndarray]] = []
     for name, box in cells:
-        score = fluid_edge_score(page.image[box.y0 : box.y1, box.x0 : box.x1])
-        if score > 0.6:
+        if box.width < 20 or box.height < 20:
+            continue
+        levels = paper_levels(
+            gray[box.y0 : box.y1, box.x0 : box.x1], page.binary[box.y0 : box.y1, box.x0 : box.x1]
+        )
+        if levels.size > 50:
+            measured.append((name, box, levels))
+    if len(measured) < 4:
+        return ()
+    reference = float(np.median([np.median(levels) for _, _, levels in measured]))
+    findings = []
+    for name, box, levels in measured:
+        cover = float((levels > reference + BRIGHTER_BY).mean())
+        if cover > MIN_COVER and float(levels.std()) < 6.0:
             findings.append(
                 Finding(
                     code=FindingCode.CORRECTION_FLUID,
                     severity=FINDING_DOCS[FindingCode.CORRECTION_FLUID][0],
-                    message=f"{name}: a correction-fluid patch under the figure",
+                    message=f"{name}: the figure sits on a correction-fluid patch",
                     evidence=Evidence(
                         bbox=page.to_original(box),
-                        values={"field": name, "edge_score": round(score, 3)},
+                        values={
+                            "field": name,
+                            "patch_level": round(float(np.median(levels)), 1),
+                            "paper_level": round(reference, 1),
+                            "cover": round(cover, 3),
+                        },
                     ),
                 )
             )

@@ -31,7 +31,7 @@ def composite(canvas: Canvas, alpha: Alpha, colour: tuple[int, int, int], x: int
 def white_out(canvas: Canvas, x0: int, y0: int, x1: int, y1: int, rng: np.random.Generator) -> None:
     """Correction fluid: a bright, flat, slightly uneven patch (in place)."""
     h, w = y1 - y0, x1 - x0
-    base = rng.uniform(246, 253)
+    base = rng.uniform(253, 255.5)  # correction fluid is whiter than off-white paper
     patch = base + rng.normal(0, 0.8, size=(h, w, 1)) + np.linspace(-2, 2, w)[None, :, None]
     tint = np.asarray([1.0, 1.0, rng.uniform(0.975, 0.99)], dtype=np.float32)
     canvas[y0:y1, x0:x1] = np.clip(patch * tint, 0, 255).astype(np.uint8)

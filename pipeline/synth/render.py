@@ -92,7 +92,7 @@ class _Painter:
     # ------------------------------------------------------------------ primitives
     def new_page(self, continuation: bool) -> tuple[RenderedPage, ImageDraw.ImageDraw, Image.Image]:
         paper = np.full((PAGE_H, PAGE_W, 3), 255, np.uint8)
-        tone = self.rng.uniform(-6, 0, size=3)
+        tone = self.rng.uniform(-14, -5, size=3)  # printing paper is off-white
         paper = np.clip(paper + tone, 0, 255).astype(np.uint8)
         image = Image.fromarray(paper)
         page = RenderedPage(image=paper, continuation=continuation)
