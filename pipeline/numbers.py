@@ -71,7 +71,9 @@ def _boxes(ink: np.ndarray) -> list[tuple[int, int, int, int]]:
     parts = [
         tuple(int(v) for v in stats[i, :4])
         for i in range(1, count)
-        if stats[i, cv2.CC_STAT_AREA] >= 12 and stats[i, cv2.CC_STAT_HEIGHT] >= h_cell * 0.12
+        if stats[i, cv2.CC_STAT_AREA] >= 12
+        and (stats[i, cv2.CC_STAT_HEIGHT] >= h_cell * 0.12  # a digit
+             or stats[i, cv2.CC_STAT_WIDTH] >= h_cell * 0.4)  # or a dash written for zero
     ]
     parts.sort()
     merged: list[list[int]] = []
@@ -88,7 +90,7 @@ def _boxes(ink: np.ndarray) -> list[tuple[int, int, int, int]]:
         return []
     tallest = max(b[3] for b in merged)
     # specks and dots far smaller than the figure's digits are noise
-    return [(x, y, w, h) for x, y, w, h in merged if h >= 0.35 * tallest]
+    return [(x, y, w, h) for x, y, w, h in merged if h >= 0.35 * tallest or w > 2.2 * h]
 
 
 def _split_touching(

@@ -45,9 +45,10 @@ def read_pdf(data: bytes, *, max_pages: int, max_pixels: int) -> list[PdfPage]:
     """Render every page of a PDF; raise the project's errors for bad PDFs."""
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
-        raise InputEncrypted("the PDF is encrypted: decrypt it first (qpdf --decrypt)") from exc
     except Exception as exc:  # pdfminer raises many types for broken files
+        causes = (exc, *exc.args, exc.__context__)
+        if any(isinstance(c, PDFPasswordIncorrect | PDFEncryptionError) for c in causes):
+            raise InputEncrypted("the PDF is encrypted: decrypt it first (qpdf --decrypt)") from exc
         raise InputCorrupt(f"not a readable PDF ({type(exc).__name__}: {exc})") from exc
     with pdf:
         try:

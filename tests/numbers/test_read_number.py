@@ -1,0 +1,72 @@
+"""read_number and the digit model: real held-out digits, exact expectations."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from pipeline.digitdata import DigitSplit, load_digits
+from pipeline.numbers import read_number
+from pipeline.tools.digit_net import digit_probabilities
+from training.digit_data import to_mnist
+
+
+def cell_with(digits: list[np.ndarray], *, rules: bool = True) -> np.ndarray:
+    """A ruled cell (dark ink on light paper) holding the given MNIST digits."""
+    cell = np.full((80, 260), 245, np.uint8)
+    x = 60
+    for digit in digits:
+        glyph = cv2.resize(digit, (42, 48), interpolation=cv2.INTER_CUBIC)
+        region = cell[16:64, x : x + 42]
+        np.minimum(region, 255 - glyph, out=region)
+        x += 40
+    if rules:
+        cell[:3, :] = 20
+        cell[-3:, :] = 20
+        cell[:, :3] = 20
+    return cell
+
+
+def test_digit_model_on_the_held_out_split() -> None:
+    images, labels = load_digits(DigitSplit.TEST)
+    probabilities = digit_probabilities(np.stack([to_mnist(i) for i in images]))
+    accuracy = float((probabilities[:, :10].argmax(axis=1) == labels).mean())
+    assert accuracy >= 0.985, accuracy
+
+
+def test_reads_numbers_made_of_held_out_digits() -> None:
+    images, labels = load_digits(DigitSplit.TEST)
+    rng = np.random.default_rng(3)
+    right = withheld = wrong = 0
+    for _ in range(60):
+        picks = rng.integers(len(labels), size=int(rng.integers(1, 4)))
+        truth = int("".join(str(labels[i]) for i in picks))
+        reading = read_number(cell_with([images[i] for i in picks]))
+        if reading.value is None:
+            withheld += 1
+        elif reading.value == truth or (str(truth) != reading.text and int(reading.text) == truth):
+            right += 1
+        else:
+            wrong += 1
+    assert right >= 50 and wrong <= 2, (right, withheld, wrong)
+
+
+def test_empty_cell_is_empty_not_zero() -> None:
+    reading = read_number(cell_with([]))
+    assert reading.value is None and reading.status == "empty"
+
+
+def test_a_dash_is_zero() -> None:
+    cell = cell_with([], rules=False)
+    cv2.line(cell, (100, 40), (150, 41), 30, 4)
+    reading = read_number(cell)
+    assert (reading.value, reading.text) == (0, "-")
+
+
+def test_noise_is_withheld_not_guessed() -> None:
+    rng = np.random.default_rng(0)
+    cell = np.full((80, 260), 245, np.uint8)
+    for _ in range(12):
+        cv2.circle(cell, (int(rng.integers(20, 240)), int(rng.integers(10, 70))), 2, 40, -1)
+    reading = read_number(cell)
+    assert reading.value is None
