@@ -72,8 +72,10 @@ def _boxes(ink: np.ndarray) -> list[tuple[int, int, int, int]]:
         tuple(int(v) for v in stats[i, :4])
         for i in range(1, count)
         if stats[i, cv2.CC_STAT_AREA] >= 12
-        and (stats[i, cv2.CC_STAT_HEIGHT] >= h_cell * 0.12  # a digit
-             or stats[i, cv2.CC_STAT_WIDTH] >= h_cell * 0.4)  # or a dash written for zero
+        and (
+            stats[i, cv2.CC_STAT_HEIGHT] >= h_cell * 0.12  # a digit
+            or stats[i, cv2.CC_STAT_WIDTH] >= h_cell * 0.4
+        )  # or a dash written for zero
     ]
     parts.sort()
     merged: list[list[int]] = []

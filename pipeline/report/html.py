@@ -34,6 +34,10 @@ function applyFilters(){
   });
   document.getElementById('shown').textContent=shown;
 }
+var params=new URLSearchParams(location.hash.slice(1));
+if(params.get('code')){document.getElementById('code').value=params.get('code');}
+if(params.get('constituency')){
+  document.getElementById('constituency').value=params.get('constituency');}
 document.getElementById('code').addEventListener('change',applyFilters);
 document.getElementById('constituency').addEventListener('change',applyFilters);
 applyFilters();
