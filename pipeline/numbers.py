@@ -96,13 +96,12 @@ def _boxes(ink: np.ndarray) -> list[tuple[int, int, int, int]]:
 
 
 def _split_touching(
-    ink: np.ndarray, box: tuple[int, int, int, int]
+    ink: np.ndarray, box: tuple[int, int, int, int], parts: int
 ) -> list[tuple[int, int, int, int]]:
-    """Split a box wider than one digit at the weakest columns of its ink."""
+    """Split a box into `parts` digits at the weakest columns of its ink."""
     x, y, w, h = box
-    if w < 1.45 * h:  # a slanted or round handwritten digit can be wider than tall
+    if parts < 2:
         return [box]
-    parts = max(2, round(w / (0.85 * h)))
     profile = (ink[y : y + h, x : x + w] > 0).sum(axis=0).astype(float)
     cuts = []
     for k in range(1, parts):
@@ -111,6 +110,37 @@ def _split_touching(
         cuts.append(lo + int(np.argmin(profile[lo:hi])) if hi > lo else centre)
     edges = [0, *cuts, w]
     return [(x + a, y, b - a, h) for a, b in itertools.pairwise(edges) if b - a > 2]
+
+
+def _segmentations(
+    ink: np.ndarray, box: tuple[int, int, int, int]
+) -> list[list[tuple[int, int, int, int]]]:
+    """Ways to read one ink box: as one digit and, when wide, as touching digits."""
+    _, _, w, h = box
+    options = [[box]]
+    if w >= 1.45 * h:  # a slanted or round handwritten digit can be wider than tall
+        guess = max(2, round(w / (0.85 * h)))
+        options += [_split_touching(ink, box, k) for k in sorted({guess, guess + 1, 2}) if k <= 6]
+    return options
+
+
+def _best_reading(
+    ink: np.ndarray, box: tuple[int, int, int, int]
+) -> list[tuple[tuple[int, int, int, int], np.ndarray]]:
+    """The segmentation of a box whose digits the network is surest of (product of the
+    parts' best digit probabilities; a part it calls "not a digit" scores its digit)."""
+    options = _segmentations(ink, box)
+    flat = [b for option in options for b in option]
+    probabilities = digit_probabilities(np.stack([_to_mnist(ink, b) for b in flat]))
+    best: list[tuple[tuple[int, int, int, int], np.ndarray]] = []
+    best_score, at = -1.0, 0
+    for option in options:
+        probs = probabilities[at : at + len(option)]
+        at += len(option)
+        score = float(np.prod(probs[:, :REJECT].max(axis=1)))
+        if score > best_score:
+            best_score, best = score, list(zip(option, probs, strict=True))
+    return best
 
 
 def _to_mnist(ink: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
@@ -143,14 +173,14 @@ def read_number(image: np.ndarray) -> NumberReading:
         return NumberReading(value=None, text="", confidence=0.0, status="empty")
     if len(boxes) == 1 and _is_dash(boxes[0], ink.shape[0]):
         return NumberReading(value=0, text="-", confidence=0.9, status="ok")
-    digit_boxes = [part for box in boxes for part in _split_touching(ink, box)]
-    if len(digit_boxes) > 7:
-        return NumberReading(
-            value=None, text="?" * len(digit_boxes), confidence=0.0, status="rejected"
-        )
-    probabilities = digit_probabilities(np.stack([_to_mnist(ink, b) for b in digit_boxes]))
+    if sum(b[2] for b in boxes) > 8 * max(b[3] for b in boxes):
+        return NumberReading(value=None, text="?", confidence=0.0, status="rejected")
+    parts = [part for box in boxes for part in _best_reading(ink, box)]
+    if len(parts) > 7:
+        return NumberReading(value=None, text="?" * len(parts), confidence=0.0, status="rejected")
+    digit_boxes = [box for box, _ in parts]
     readings = []
-    for box, probs in zip(digit_boxes, probabilities, strict=True):
+    for box, probs in parts:
         x, y, w, h = box
         order = np.argsort(probs)[::-1]
         top = int(order[0])
@@ -168,7 +198,7 @@ def read_number(image: np.ndarray) -> NumberReading:
         )
     text = "".join("?" if r.digit is None else str(r.digit) for r in readings)
     confidence = float(np.prod([r.probability if r.digit is not None else 0.0 for r in readings]))
-    overwritten, where = _overwrite(readings)
+    overwritten, where = double_ink(_gray(image), ink, digit_boxes)
     if "?" in text or confidence < ACCEPT_CONFIDENCE:
         return NumberReading(
             value=None,
@@ -190,14 +220,26 @@ def read_number(image: np.ndarray) -> NumberReading:
     )
 
 
-def _overwrite(readings: list[DigitReading]) -> tuple[bool, BBox | None]:
-    """One digit's ink far denser than its neighbours', the network torn between two."""
-    if not readings:
+DOUBLE_INK_SHARE = 0.05  # share of a digit's ink laid twice that marks an overwrite
+
+
+def double_ink(
+    gray: np.ndarray, ink: np.ndarray, boxes: list[tuple[int, int, int, int]]
+) -> tuple[bool, BBox | None]:
+    """A digit written over another: where two strokes cross the ink is laid twice and
+    comes out far darker than the figure's ordinary strokes."""
+    core = cv2.erode(ink, np.ones((2, 2), np.uint8)) > 0  # stroke cores, not soft edges
+    if core.sum() < 40:
         return False, None
-    densities = sorted(r.ink_density for r in readings)
-    typical = densities[len(densities) // 2] if len(readings) > 2 else 0.22
-    for r in readings:
-        second = r.alternatives[1][1] if len(r.alternatives) > 1 else 0.0
-        if r.ink_density > max(0.4, 1.6 * typical) and (r.probability < 0.9 or second > 0.05):
-            return True, r.bbox
+    full_ink = float(np.percentile(gray[core], 25))  # a single layer of ink, fully laid
+    dark = core & (gray < 0.6 * full_ink)
+    for x, y, w, h in boxes:
+        inside = core[y : y + h, x : x + w]
+        darker = dark[y : y + h, x : x + w]
+        if (
+            inside.sum() >= 40
+            and darker.sum() >= 25
+            and darker.sum() / inside.sum() > DOUBLE_INK_SHARE
+        ):
+            return True, BBox(x0=x, y0=y, x1=x + w, y1=y + h)
     return False, None

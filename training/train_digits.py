@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -75,7 +76,7 @@ def build_training_set(seed: int) -> tuple[np.ndarray, np.ndarray, dict[str, int
     return x, y, counts
 
 
-def train(seed: int, epochs: int) -> dict[str, object]:
+def train(seed: int, epochs: int, out: Path = MODEL_PATH) -> dict[str, object]:
     torch.manual_seed(seed)
     torch.set_num_threads(2)
     rng = np.random.default_rng(seed)
@@ -111,8 +112,8 @@ def train(seed: int, epochs: int) -> dict[str, object]:
             flush=True,
         )
     weights = {name.replace(".", "_"): p.detach().numpy() for name, p in model.state_dict().items()}
-    MODEL_PATH.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(MODEL_PATH, **weights)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(out, **weights)
     return {
         "seed": seed,
         "epochs": epochs,
@@ -127,9 +128,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--epochs", type=int, default=14)
+    parser.add_argument("--out", type=Path, default=MODEL_PATH, help="model file to write")
     args = parser.parse_args()
-    report = train(args.seed, args.epochs)
-    (MODEL_PATH.parent / "training.json").write_text(json.dumps(report, indent=2) + "\n")
+    report = train(args.seed, args.epochs, args.out)
+    (args.out.parent / "training.json").write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))
 
 

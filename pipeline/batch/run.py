@@ -164,6 +164,7 @@ def run_batch(
     out_dir.mkdir(parents=True, exist_ok=True)
     options = options.model_copy(update={"evidence_dir": out_dir / "evidence"})
     ledger = Ledger(out_dir / "forms.jsonl")
+    ledger.path.touch()  # present even when nothing succeeds
     errors_path = out_dir / "errors.jsonl"
     write_text_atomic(errors_path, "")  # failures of earlier runs are retried
     summary = BatchSummary()

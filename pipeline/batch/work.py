@@ -23,8 +23,15 @@ class WorkOutcome:
     reason: str = ""
 
 
-def _alarm(signum: int, frame: FrameType | None) -> None:
-    raise ProcessingTimeout("processing took longer than the per-form limit")
+class _Alarm:
+    """The per-form timer; remembers firing, since a stage may wrap the exception it raises."""
+
+    def __init__(self) -> None:
+        self.fired = False
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        self.fired = True
+        raise ProcessingTimeout("processing took longer than the per-form limit")
 
 
 def content_hash(item: InputItem) -> str:
@@ -37,7 +44,8 @@ def process_item(item: InputItem, options: Options) -> WorkOutcome:
     from pipeline.inspect import process_bytes, process_file
 
     sha = ""
-    previous = signal.signal(signal.SIGALRM, _alarm)
+    alarm = _Alarm()
+    previous = signal.signal(signal.SIGALRM, alarm)
     signal.setitimer(signal.ITIMER_REAL, options.per_form_timeout_s)
     try:
         sha = content_hash(item)
@@ -47,23 +55,35 @@ def process_item(item: InputItem, options: Options) -> WorkOutcome:
             assert item.path is not None
             results = process_file(item.path, options)
         return WorkOutcome(name=item.name, sha256=sha, lines=tuple(dumps_line(r) for r in results))
-    except TallyscopeError as exc:
+    except Exception as exc:
+        if alarm.fired:  # a loader may have wrapped the timeout as a corrupt input
+            return WorkOutcome(
+                name=item.name,
+                sha256=sha,
+                error_code=ProcessingTimeout.code,
+                reason=f"over the per-form limit of {options.per_form_timeout_s} s",
+            )
+        return _failure(item, sha, exc)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _failure(item: InputItem, sha: str, exc: Exception) -> WorkOutcome:
+    """An outcome for an exception: its own code, or INTERNAL_ERROR with where it came from."""
+    if isinstance(exc, TallyscopeError):
         return WorkOutcome(name=item.name, sha256=sha, error_code=exc.code, reason=exc.message)
-    except MemoryError:
+    if isinstance(exc, MemoryError):
         return WorkOutcome(
             name=item.name,
             sha256=sha,
             error_code="OUT_OF_MEMORY",
             reason="the form needed more memory than available",
         )
-    except Exception as exc:  # a bug on one form must not stop the batch
-        last = traceback.extract_tb(exc.__traceback__)[-1]
-        return WorkOutcome(
-            name=item.name,
-            sha256=sha,
-            error_code="INTERNAL_ERROR",
-            reason=f"{type(exc).__name__}: {exc} ({last.filename}:{last.lineno})",
-        )
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    last = traceback.extract_tb(exc.__traceback__)[-1]  # a bug on one form: batch goes on
+    return WorkOutcome(
+        name=item.name,
+        sha256=sha,
+        error_code="INTERNAL_ERROR",
+        reason=f"{type(exc).__name__}: {exc} ({last.filename}:{last.lineno})",
+    )

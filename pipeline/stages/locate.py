@@ -100,25 +100,51 @@ def identify(
     return scored[0][2], confidence
 
 
-def _map_columns(table: GridTable, words: Sequence[TextWord], template: Template) -> dict[str, int]:
-    """Column key -> column index, from the header row's printed labels."""
+MAX_HEADER_SPAN = 4  # a merged header cell may cover up to this many ruled columns
+
+
+def _map_columns(
+    table: GridTable, words: Sequence[TextWord], template: Template
+) -> dict[str, tuple[int, int]]:
+    """Column key -> (first, last) column index, from the header row's printed labels.
+
+    A label may be printed across a merged header cell that covers several ruled columns
+    (e.g. one "Votes" heading over a row of digit boxes): adjacent header cells are joined
+    and the key takes the whole span.
+    """
     assert template.candidates is not None
     header = [cell_text(words, cell) for cell in table.cells[0]]
+    spans = [
+        (j, k, " ".join(header[j : k + 1]).strip())
+        for j in range(len(header))
+        for k in range(j, min(len(header), j + MAX_HEADER_SPAN))
+        if header[j] and header[k]
+    ]
     pairs = sorted(
         (
-            (best_label_score(text, spec.labels), spec.key, j)
+            (round(best_label_score(text, spec.labels), 3), -(k - j), spec.key, j, k)
             for spec in template.candidates.columns
-            for j, text in enumerate(header)
+            for j, k, text in spans
         ),
         reverse=True,
     )
-    mapping: dict[str, int] = {}
+    mapping: dict[str, tuple[int, int]] = {}
     used: set[int] = set()
-    for score, key, j in pairs:
-        if score >= MATCH_THRESHOLD and key not in mapping and j not in used:
-            mapping[key] = j
-            used.add(j)
+    for score, _, key, j, k in pairs:
+        span = set(range(j, k + 1))
+        if score >= MATCH_THRESHOLD and key not in mapping and not span & used:
+            mapping[key] = (j, k)
+            used |= span
     return mapping
+
+
+def _span_box(row: Sequence[BBox], first: int, last: int) -> BBox:
+    return BBox(
+        x0=row[first].x0,
+        y0=min(c.y0 for c in row[first : last + 1]),
+        x1=row[last].x1,
+        y1=max(c.y1 for c in row[first : last + 1]),
+    )
 
 
 def _key_values(
@@ -228,6 +254,28 @@ def _stamp_area(boxes: Sequence[SignatureBox], template: Template, width: int) -
     return BBox(x0=box.x0, y0=max(0, box.y0 - reach), x1=width, y1=box.y1 + reach)
 
 
+def _contains(outer: BBox, inner: BBox, slack: int = 8) -> bool:
+    return (
+        outer.x0 - slack <= inner.x0
+        and outer.y0 - slack <= inner.y0
+        and inner.x1 <= outer.x1 + slack
+        and inner.y1 <= outer.y1 + slack
+    )
+
+
+def frame_tables(tables: Sequence[GridTable]) -> set[int]:
+    """Tables that enclose another table: page frames and borders, not content tables.
+
+    Their "cells" span whole printed lines, so label matching inside them would pair a
+    label with the sliver between two frame rules instead of its value box.
+    """
+    return {
+        t
+        for t, outer in enumerate(tables)
+        if any(u != t and _contains(outer.bbox, inner.bbox) for u, inner in enumerate(tables))
+    }
+
+
 def locate_form(
     page: NormalisedPage, templates: Sequence[Template], *, forced: Template | None = None
 ) -> LocatedForm:
@@ -251,12 +299,16 @@ def locate_form(
             notes=("no template matched the printed title",),
             words=words,
         )
+    frames = frame_tables(tables)
     candidates_index: int | None = None
-    columns: dict[str, int] = {}
+    columns: dict[str, tuple[int, int]] = {}
     if template.candidates is not None:
+        needed = min(3, len(template.candidates.columns))
         for t, table in enumerate(tables):
-            mapping = _map_columns(table, words, template) if table.n_cols >= 3 else {}
-            if len(mapping) >= 3 and "votes" in mapping and len(mapping) > len(columns):
+            if t in frames or table.n_cols < needed:
+                continue
+            mapping = _map_columns(table, words, template)
+            if len(mapping) >= needed and "votes" in mapping and len(mapping) > len(columns):
                 candidates_index, columns = t, mapping
         if candidates_index is None:
             notes.append("candidates table not found")
@@ -264,10 +316,10 @@ def locate_form(
     if candidates_index is not None:
         table = tables[candidates_index]
         for i, row in enumerate(table.cells[1:], start=1):
-            cells = {key: row[j] for key, j in columns.items()}
+            cells = {key: _span_box(row, j, k) for key, (j, k) in columns.items()}
             line = BBox(x0=row[0].x0, y0=row[0].y0, x1=row[-1].x1, y1=row[0].y1)
             rows.append(LocatedCandidateRow(row_index=i, cells=cells, bbox=line))
-    skip = {candidates_index} if candidates_index is not None else set()
+    skip = frames | ({candidates_index} if candidates_index is not None else set())
     header = _key_values(tables, skip, words, template.header)
     totals = _key_values(tables, skip, words, template.totals)
     signatures = _signature_boxes(tables, words, template, skip)

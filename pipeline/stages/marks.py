@@ -108,7 +108,10 @@ def _stamp_candidates(page: NormalisedPage) -> list[tuple[BBox, float, StampShap
     if circles is not None:
         for cx, cy, r in np.asarray(circles).reshape(-1, 3):
             score = _ring_score(small_ink, cx, cy, r)
-            if score > 0.55:
+            # a stamp's outer ring has paper just outside it (inside, stamps carry ring
+            # text and often a second ring); dense text or a table has ink everywhere
+            outside = _ring_score(small_ink, cx, cy, r * 1.25)
+            if score > 0.55 and score - outside > 0.3:
                 box = BBox(
                     x0=int(max(0, (cx - r) / scale)),
                     y0=int(max(0, (cy - r) / scale)),
@@ -132,6 +135,10 @@ def find_stamps(
         crop = page.image[box.y0 : box.y1, box.x0 : box.x1]
         ink = _coloured_ink(crop) > 0
         colour = _colour_name(crop[ink]) if ink.mean() > 0.02 else "black"
+        stamp_ink = ink if colour != "black" else page.binary[box.y0 : box.y1, box.x0 : box.x1] > 0
+        ys, xs = np.nonzero(stamp_ink)
+        if len(xs):  # fingerprint the impression itself, not the box around it
+            crop = crop[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
         phash, descriptor = fingerprint(crop)
         inside = None
         if located.stamp_area is not None:
@@ -181,12 +188,13 @@ def _judge(ink: np.ndarray) -> tuple[SignatureStatus, float, float]:
         return SignatureStatus.ABSENT, ratio, round(1.0 - ratio / ABSENT_INK * 0.5, 3)
     _count, _, stats, _ = cv2.connectedComponentsWithStats(ink)
     parts = stats[1:][stats[1:, cv2.CC_STAT_AREA] > 15]
-    if len(parts) >= 7:
-        heights = parts[:, cv2.CC_STAT_HEIGHT].astype(float)
-        tops = parts[:, cv2.CC_STAT_TOP].astype(float) + heights / 2
-        even = heights.std() < 0.6 * heights.mean() and tops.std() < 0.9 * heights.mean()
-        if even and heights.mean() < 0.45 * ink.shape[0]:
-            return SignatureStatus.REFUSED, ratio, 0.7  # a line of writing, not a scribble
+    ys, xs = np.nonzero(ink)
+    ink_h, ink_w = ys.max() - ys.min() + 1, xs.max() - xs.min() + 1
+    # a written note ("refused to sign") is a line of letters: wide and flat (under 40% of
+    # the box high, over 2.8 times as wide as high) and in 4+ separate pieces; a signature
+    # is a taller scribble or a flourish of one to three connected strokes
+    if ink_h < 0.4 * ink.shape[0] and ink_w / ink_h > 2.8 and len(parts) >= 4:
+        return SignatureStatus.REFUSED, ratio, 0.7
     return SignatureStatus.PRESENT, ratio, round(min(1.0, 0.6 + ratio * 10), 3)
 
 

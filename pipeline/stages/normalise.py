@@ -16,7 +16,7 @@ import math
 import cv2
 import numpy as np
 
-from pipeline.model import Transform, TransformStep
+from pipeline.model import BBox, Transform, TransformStep
 from pipeline.pages import NormalisedPage, Page, TextWord
 from pipeline.tools.tesseract import ocr_words
 
@@ -195,6 +195,21 @@ def binarise(gray: np.ndarray) -> np.ndarray:
 
 
 # ------------------------------------------------------------------ the stage
+def map_box(matrix: Matrix, box: BBox, size: tuple[int, int]) -> BBox:
+    """The axis-aligned hull of `box` mapped by `matrix`, clipped to a width x height frame."""
+    corners = np.array(
+        [[box.x0, box.x1, box.x1, box.x0], [box.y0, box.y0, box.y1, box.y1], [1.0] * 4]
+    )
+    mapped = matrix @ corners
+    xs, ys = mapped[0] / mapped[2], mapped[1] / mapped[2]
+    return BBox(
+        x0=int(np.clip(np.floor(xs.min()), 0, size[0])),
+        y0=int(np.clip(np.floor(ys.min()), 0, size[1])),
+        x1=int(np.clip(np.ceil(xs.max()), 0, size[0])),
+        y1=int(np.clip(np.ceil(ys.max()), 0, size[1])),
+    )
+
+
 def _warp(image: np.ndarray, matrix: Matrix, size: tuple[int, int]) -> np.ndarray:
     return cv2.warpPerspective(
         image, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
@@ -266,7 +281,9 @@ def normalise_page(page: Page) -> NormalisedPage:
     )
     words = None
     if page.words is not None:
-        words = tuple(TextWord(text=word.text, bbox=word.bbox) for word in page.words)
+        words = tuple(
+            TextWord(text=word.text, bbox=map_box(matrix, word.bbox, size)) for word in page.words
+        )
     return NormalisedPage(
         source=page, image=image, gray=gray, binary=binary, transform=transform, words=words
     )

@@ -133,6 +133,17 @@ def _number_reading(
     ), reading
 
 
+STRUCK_OUT = re.compile(r"^[XxKk×]{6,}$")
+
+
+def _struck_out(cells: dict[str, BBox], words: Sequence[TextWord]) -> bool:
+    """An unused row filled with X's (the printed name cell holds nothing else)."""
+    if "name" not in cells:
+        return False
+    text = cell_text(words, cells["name"]).replace(" ", "")
+    return bool(STRUCK_OUT.match(text))
+
+
 def read_form(
     page: NormalisedPage, located: LocatedForm, template: Template | None
 ) -> FormReadings:
@@ -170,12 +181,11 @@ def read_form(
     empty = FieldReading(value=None, text="")
     for row in located.candidate_rows:
         cells = row.cells
-        if (
-            "serial" in cells
-            and not words_in(words, cells["serial"])
-            and not any(words_in(words, cells[k]) for k in ("name", "party") if k in cells)
-        ):
-            continue  # an empty ruled row
+        printed = [
+            w for k in ("serial", "name", "party") if k in cells for w in words_in(words, cells[k])
+        ]
+        if not printed or _struck_out(cells, words):
+            continue  # an empty ruled row, or an unused row crossed out with X's
         serial = _serial_reading(page, words, cells["serial"]) if "serial" in cells else empty
         values: dict[str, FieldReading | None] = {}
         for key in ("votes", "tendered_votes", "challenged_votes", "total_valid_votes"):

@@ -251,10 +251,15 @@ def write_sheet(
     rng: np.random.Generator,
     bank: MarkBank,
     name: str | None = None,
+    capture: Capture | None = None,
 ) -> tuple[ManifestFile, bytes, FileTruth]:
-    """Render, capture, encode and write one form; return its manifest entry."""
+    """Render, capture, encode and write one form; return its manifest entry.
+
+    `capture` forces the capture conditions (previews, tests); by default they are drawn.
+    """
     pages = render_sheet(sheet, rng, bank)
-    capture = plan_capture(rng, pages=len(pages))
+    drawn = plan_capture(rng, pages=len(pages))
+    capture = capture or drawn
     stem = name or _file_name(sheet)
     file = f"{stem}.{EXTENSIONS[capture.container]}"
     images, truths = [], []

@@ -113,8 +113,12 @@ def handwritten_number(
 
 def overwrite_digit(
     written: WrittenNumber, position: int, new_digit: int, hand: Hand, rng: np.random.Generator
-) -> Alpha:
-    """Write `new_digit` over the digit at `position` (e.g. 173 -> 973), pressing harder."""
+) -> tuple[Alpha, Alpha]:
+    """Write `new_digit` over the digit at `position` (e.g. 173 -> 973), pressing harder.
+
+    Returns two ink layers of one size, the first figure and the digit written over it,
+    to be laid one after the other (so ink over ink comes out darker, as on paper).
+    """
     x0, x1 = written.digit_spans[position]
     height = int(written.alpha.shape[0] / (1 + 2 / 8) * rng.uniform(0.98, 1.1))
     bold = Hand(hand.height_ratio, hand.slant, max(hand.stroke, 1), hand.spacing)
@@ -128,9 +132,9 @@ def overwrite_digit(
     if cx + glyph.shape[1] > out.shape[1]:
         out = np.pad(out, ((0, 0), (0, cx + glyph.shape[1] - out.shape[1])))
     y = (out.shape[0] - glyph.shape[0]) // 2
-    region = out[y : y + glyph.shape[0], cx : cx + glyph.shape[1]]
-    np.maximum(region, glyph, out=region)
-    return out
+    layer = np.zeros_like(out)
+    layer[y : y + glyph.shape[0], cx : cx + glyph.shape[1]] = glyph
+    return out, layer
 
 
 def printed_text_alpha(text: str, size: int, face: str = "sans") -> Alpha:

@@ -22,9 +22,9 @@ def composite(canvas: Canvas, alpha: Alpha, colour: tuple[int, int, int], x: int
         return
     a = alpha[y0 - y : y1 - y, x0 - x : x1 - x, None]
     region = canvas[y0:y1, x0:x1].astype(np.float32)
-    ink = np.asarray(colour, dtype=np.float32)
-    # ink darkens paper multiplicatively, like a pen (overlaps get darker, never lighter)
-    blended = region * (1.0 - a) + np.minimum(region, ink) * a
+    ink = np.asarray(colour, dtype=np.float32) / 255.0
+    # ink filters the light: each layer multiplies what is under it (ink over ink is darker)
+    blended = region * (1.0 - a * (1.0 - ink))
     canvas[y0:y1, x0:x1] = np.clip(blended + 0.5, 0, 255).astype(np.uint8)
 
 

@@ -160,6 +160,7 @@ class _Painter:
             pad = 6
             white_out(canvas, cell.x0 + pad, cell.y0 + pad, cell.x1 - pad, cell.y1 - pad, self.rng)
         text = str(figure.value)
+        over: np.ndarray | None = None
         if printed:
             alpha = printed_text_alpha(text, int(cell.height * 0.45), "sans")
             colour = (30, 30, 30)
@@ -170,7 +171,9 @@ class _Painter:
                 position = next(
                     i for i, (a, b) in enumerate(zip(original, text, strict=True)) if a != b
                 )
-                alpha = overwrite_digit(written, position, int(text[position]), self.hand, self.rng)
+                alpha, over = overwrite_digit(
+                    written, position, int(text[position]), self.hand, self.rng
+                )
             else:
                 alpha = handwritten_number(text, cell.height, self.hand, self.rng).alpha
             colour = self.pen
@@ -178,6 +181,8 @@ class _Painter:
         x = cell.x0 + int(self.rng.uniform(0.15, 0.55) * max(1, cell.width - alpha.shape[1]))
         y = cell.y0 + (cell.height - alpha.shape[0]) // 2 + int(self.rng.integers(-3, 4))
         composite(canvas, alpha, colour, x, y)
+        if over is not None:  # the digit written over the first figure: a second layer of ink
+            composite(canvas, over[: alpha.shape[0], : alpha.shape[1]], colour, x, y)
 
     # ------------------------------------------------------------------ blocks
     def title(self, draw: ImageDraw.ImageDraw, y: int) -> int:

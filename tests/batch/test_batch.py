@@ -163,7 +163,7 @@ def test_batch_on_a_real_dask_local_cluster(archive: Path, tmp_path: Path) -> No
     from distributed import LocalCluster
 
     out = tmp_path / "out"
-    with LocalCluster(
+    with LocalCluster(  # type: ignore[no-untyped-call]
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
         summary = run_batch(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 from pathlib import Path
 
@@ -9,7 +10,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pipeline.errors import InputCorrupt, InputNoPages, InputTooLarge
+from pipeline.errors import (
+    InputCorrupt,
+    InputEmpty,
+    InputEncrypted,
+    InputMissing,
+    InputNoPages,
+    InputTooLarge,
+)
 from pipeline.options import Limits
 from pipeline.stages.load import load_pages, load_pages_from_bytes, media_type
 
@@ -76,3 +84,120 @@ def test_a_gif_and_a_tiny_image() -> None:
     with pytest.raises(InputCorrupt):
         load_pages_from_bytes(buffer.getvalue(), "dot.png", limits=LIMITS)
     assert issubclass(InputNoPages, Exception)
+
+
+def _png_bytes(size: tuple[int, int] = (200, 150)) -> bytes:
+    buffer = io.BytesIO()
+    rng = np.random.default_rng(3)
+    Image.fromarray(rng.integers(0, 255, (size[1], size[0], 3), dtype=np.uint8)).save(
+        buffer, "PNG"
+    )
+    return buffer.getvalue()
+
+
+def encrypted_pdf() -> bytes:
+    """A one-page PDF under the Standard security handler whose user password is not empty.
+
+    Hand-written: /U is not the empty password's hash, so no reader can open it unasked.
+    """
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+        b"<< /Filter /Standard /V 1 /R 2 /O <" + b"11" * 32 + b"> /U <" + b"22" * 32
+        + b"> /P -4 >>",
+    ]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 5\n0000000000 65535 f \n"
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += (
+        b"trailer\n<< /Size 5 /Root 1 0 R /Encrypt 4 0 R /ID [<"
+        + b"ab" * 16
+        + b"> <"
+        + b"ab" * 16
+        + b">] >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    )
+    return out
+
+
+def test_missing_and_empty_files_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputMissing, match="no such file"):
+        load_pages(tmp_path / "absent.png", limits=LIMITS)
+    (tmp_path / "empty.jpg").write_bytes(b"")
+    with pytest.raises(InputEmpty, match="empty"):
+        load_pages(tmp_path / "empty.jpg", limits=LIMITS)
+
+
+@pytest.mark.parametrize("kind", ["PNG", "JPEG"])
+def test_a_truncated_image_is_corrupt_not_half_a_page(kind: str) -> None:
+    buffer = io.BytesIO()
+    rng = np.random.default_rng(5)
+    Image.fromarray(rng.integers(0, 255, (300, 400, 3), dtype=np.uint8)).save(buffer, kind)
+    data = buffer.getvalue()
+    with pytest.raises(InputCorrupt):
+        load_pages_from_bytes(data[: len(data) // 2], f"cut.{kind.lower()}", limits=LIMITS)
+
+
+def test_not_an_image_is_corrupt() -> None:
+    with pytest.raises(InputCorrupt, match="not an image"):
+        load_pages_from_bytes(b"Polling station 12, votes 345\n" * 10, "a.png", limits=LIMITS)
+    with pytest.raises(InputCorrupt):
+        load_pages_from_bytes(b"%PDF-1.4\n garbage with no pages", "b.pdf", limits=LIMITS)
+
+
+def test_an_encrypted_pdf_is_refused_as_encrypted() -> None:
+    with pytest.raises(InputEncrypted, match="encrypted"):
+        load_pages_from_bytes(encrypted_pdf(), "locked.pdf", limits=LIMITS)
+
+
+def test_pixel_limit_reads_the_header_only() -> None:
+    data = _png_bytes((200, 150))
+    with pytest.raises(InputTooLarge, match="200x150"):
+        load_pages_from_bytes(data, "big.png", limits=Limits(max_pixels=200 * 150 - 1))
+    (page,) = load_pages_from_bytes(data, "ok.png", limits=Limits(max_pixels=200 * 150))
+    assert page.image.shape == (150, 200, 3)
+
+
+def test_sha256_is_of_the_file_bytes() -> None:
+    data = _png_bytes()
+    (page,) = load_pages_from_bytes(data, "a.png", limits=LIMITS)
+    assert page.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def text_pdf(text: str, *, x_pt: int, baseline_pt: int) -> bytes:
+    """A hand-written one-page A4 PDF with one line of Helvetica text (a text layer)."""
+    stream = b"BT /F1 12 Tf %d %d Td (%s) Tj ET" % (x_pt, baseline_pt, text.encode())
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 6\n0000000000 65535 f \n"
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    return out
+
+
+def test_a_born_digital_pdf_keeps_its_words_in_render_pixels() -> None:
+    data = text_pdf("Total valid votes polled 12345", x_pt=72, baseline_pt=742)
+    (page,) = load_pages_from_bytes(data, "digital.pdf", limits=LIMITS)
+    assert page.words is not None and page.dpi == 300
+    assert page.image.shape[:2] == (round(842 * 300 / 72), round(595 * 300 / 72))
+    word = next(w for w in page.words if w.text == "12345")
+    baseline_px = (842 - 742) * 300 / 72
+    assert abs(word.bbox.y1 - baseline_px) < 15 and word.bbox.x0 > 72 * 300 / 72
+    assert page.image[word.bbox.y0 : word.bbox.y1, word.bbox.x0 : word.bbox.x1].min() < 100

@@ -34,6 +34,11 @@ def _pages(folder: Path) -> list[PageTruth]:
     return [page for truth in _truths(folder) for page in truth.pages]
 
 
+def _int(value: object) -> int:
+    assert isinstance(value, int), value
+    return value
+
+
 def test_same_seed_same_bytes(tmp_path: Path) -> None:
     first, again = tmp_path / "first", tmp_path / "again"
     generate_corpus(first, count=2, seed=11)
@@ -78,10 +83,10 @@ def test_arithmetic_holds_unless_an_anomaly_says_otherwise(corpus: Path) -> None
         codes = {a.code for p in pages for a in p.anomalies}
         t = {k: v.value for k, v in last.totals.items()}
         cand_total = sum(
-            int(c.total_valid_votes.value if c.total_valid_votes else c.votes.value or 0)
+            _int(c.total_valid_votes.value if c.total_valid_votes else c.votes.value)
             for p in pages
             for c in p.candidates
-        )  # type: ignore[arg-type]
+        )
         if FindingCode.CANDIDATE_SUM_MISMATCH not in codes:
             assert cand_total == t["total_valid_votes"], last.file
         if FindingCode.POLLED_SUM_MISMATCH not in codes:
@@ -109,15 +114,13 @@ def test_form47_equals_the_sum_of_original_form45s(corpus: Path) -> None:
             }
         )
         mismatch = {
-            int(a.values["serial"])
-            for a in f47.anomalies  # type: ignore[arg-type]
-            if a.code is FindingCode.FORM47_MISMATCH
+            _int(a.values["serial"]) for a in f47.anomalies if a.code is FindingCode.FORM47_MISMATCH
         }
         for cand in f47.candidates:
             serial = cand.serial.value
             total = sum(
-                int(c.total_valid_votes.value)
-                for p in originals  # type: ignore[arg-type, union-attr]
+                _int(c.total_valid_votes.value if c.total_valid_votes else c.votes.value)
+                for p in originals
                 if p.constituency == f47.constituency and p.file.find("resubmitted") < 0
                 for c in p.candidates
                 if c.serial.value == serial
@@ -174,3 +177,21 @@ def test_anomaly_boxes_point_at_their_field(corpus: Path) -> None:
                 assert anomaly.bbox in [c.votes.bbox for c in page.candidates]
             if anomaly.code is FindingCode.CANDIDATE_SUM_MISMATCH:
                 assert anomaly.bbox == page.totals["total_valid_votes"].bbox
+
+
+def test_forced_clean_flatbed_png_is_a4_at_300_dpi(tmp_path: Path) -> None:
+    from pipeline.synth.corpus import write_sheet
+    from pipeline.synth.plan import plan_constituency
+    from pipeline.synth.render import MarkBank
+    from pipeline.truth import Capture
+
+    plan = plan_constituency(0, 3, np.random.default_rng(11))
+    sheet = next(s for s in plan.sheets if s.form_type == "form45")
+    capture = Capture(kind="flatbed", container="png")
+    entry, _, truth = write_sheet(
+        sheet, tmp_path, np.random.default_rng(1), MarkBank(), name="clean", capture=capture
+    )
+    assert entry.file == "clean.png" and entry.capture == capture
+    with Image.open(tmp_path / "clean.png") as image:
+        assert image.size == (2480, 3508)
+    assert all(page.capture == capture for page in truth.pages)

@@ -1,0 +1,134 @@
+"""Benchmark of the marks, tamper and cross-form stages on a synthetic corpus.
+
+    OMP_THREAD_LIMIT=1 OMP_NUM_THREADS=1 .venv/bin/python benchmarks/marks.py \
+        --corpus /tmp/marks_bench/c9001 --count 40 --seed 9001
+
+Generates the corpus if the folder is empty, runs every file through the pipeline, adds
+the cross-form findings, and scores only this area's codes against the generator's
+truth. Also times the cross-form pass on `--index-size` fingerprints made by perturbing
+the real ones (pixel noise on the descriptor, a few flipped hash bits).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.codes import FindingCode
+from pipeline.crossform import crossform_findings
+from pipeline.evaluate import evaluate, load_truth
+from pipeline.inspect import process_file
+from pipeline.model import FormResult, Source, Stamp
+from pipeline.options import Options
+from pipeline.synth.corpus import generate_corpus
+
+CODES = {
+    FindingCode.STAMP_MISSING,
+    FindingCode.STAMP_MISPLACED,
+    FindingCode.STAMP_TEXT_MISMATCH,
+    FindingCode.SIGNATURE_MISSING,
+    FindingCode.AGENT_SIGNATURES_MISSING,
+    FindingCode.CORRECTION_FLUID,
+    FindingCode.TAMPER_SUSPECTED,
+    FindingCode.STAMP_DUPLICATE,
+    FindingCode.SIGNATURE_DUPLICATE,
+    FindingCode.DUPLICATE_FORM,
+}
+
+
+def _perturbed(stamp: Stamp, rng: np.random.Generator) -> Stamp:
+    raw = np.frombuffer(base64.b64decode(stamp.descriptor), np.uint8).astype(np.int16)
+    noisy = np.clip(raw + rng.integers(-40, 41, raw.shape), 0, 255).astype(np.uint8)
+    bits = np.array([int(c, 16) for c in stamp.fingerprint])
+    flip = rng.integers(0, len(bits), 6)
+    bits[flip] ^= 1 << rng.integers(0, 4, 6)
+    return stamp.model_copy(
+        update={
+            "descriptor": base64.b64encode(noisy.tobytes()).decode("ascii"),
+            "fingerprint": "".join(f"{b:x}" for b in bits),
+        }
+    )
+
+
+def time_index(results: list[FormResult], size: int, seed: int) -> float:
+    """Seconds for `crossform_findings` over `size` forms of perturbed real fingerprints."""
+    rng = np.random.default_rng(seed)
+    pool = [r for r in results if r.stamps]
+    forms = []
+    for i in range(size):
+        base = pool[i % len(pool)]
+        forms.append(
+            base.model_copy(
+                update={
+                    "source": Source(path=f"f{i}.png", sha256=f"{i:064x}", width=1, height=1),
+                    "stamps": tuple(_perturbed(s, rng) for s in base.stamps),
+                    "signatures": (),
+                }
+            )
+        )
+    start = time.perf_counter()
+    crossform_findings(forms)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--corpus", type=Path, required=True)
+    parser.add_argument("--count", type=int, default=500)
+    parser.add_argument("--seed", type=int, default=9001)
+    parser.add_argument("--index-size", type=int, default=10_000)
+    args = parser.parse_args()
+    if not any(args.corpus.glob("*.truth.json")):
+        generate_corpus(args.corpus, count=args.count, seed=args.seed)
+    truth = load_truth(args.corpus)
+    options = Options()
+    results: list[FormResult] = []
+    marks_ms: list[float] = []
+    for file in sorted({args.corpus / t.file for t in truth}):
+        for result in process_file(file, options):
+            results.append(result)
+            marks_ms.append(result.timings_ms.get("marks", 0) + result.timings_ms.get("tamper", 0))
+    extra = crossform_findings(results)
+    scored = [
+        r.model_copy(
+            update={"findings": tuple(f for f in r.findings + extra.get(i, ()) if f.code in CODES)}
+        )
+        for i, r in enumerate(results)
+    ]
+    mine = [
+        t.model_copy(update={"anomalies": [a for a in t.anomalies if a.code in CODES]})
+        for t in truth
+    ]
+    metrics = evaluate(scored, mine)
+    print(f"pages scored: {metrics.pages_scored} of {metrics.pages_in_truth}")
+    print("| code | TP | FP | FN | precision | recall |")
+    print("|---|---|---|---|---|---|")
+    for code in sorted(CODES):
+        s = metrics.anomalies.get(code)
+        if s is None:
+            print(f"| {code} | 0 | 0 | 0 | - | - |")
+            continue
+        print(
+            f"| {code} | {s.true_positives} | {s.false_positives} | {s.false_negatives}"
+            f" | {s.precision} | {s.recall} |"
+        )
+    print(
+        f"clean pages with a false finding of these codes: "
+        f"{metrics.clean_pages_with_false_findings} of {metrics.clean_pages}"
+        f" ({metrics.false_finding_rate})"
+    )
+    print(
+        f"marks+tamper time per page: median {statistics.median(marks_ms):.0f} ms,"
+        f" max {max(marks_ms):.0f} ms"
+    )
+    seconds = time_index(results, args.index_size, 1)
+    print(f"cross-form pass on {args.index_size} forms: {seconds:.2f} s")
+
+
+if __name__ == "__main__":
+    main()

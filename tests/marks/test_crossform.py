@@ -1,0 +1,81 @@
+"""Copies across forms: a pasted impression is one image; a re-stamp is not."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from pipeline.codes import FindingCode
+from pipeline.crossform import FingerprintIndex, crossform_findings
+from pipeline.model import BBox, FormIdentity, FormResult, Source, Stamp
+from pipeline.stages.marks import fingerprint
+from tests.marks.conftest import draw_stamp
+
+
+def _impression(angle: float = 0.0, shift: int = 0, thin: bool = False) -> np.ndarray:
+    image = np.full((360, 360, 3), 245, np.uint8)
+    draw_stamp(image, (180 + shift, 180), 150, (200, 60, 40))
+    if thin:  # a lighter pressing: less ink
+        image = np.asarray(
+            cv2.max(image, cv2.erode(image, np.ones((3, 3), np.uint8)) // 2 + 120), np.uint8
+        )
+    rotation = cv2.getRotationMatrix2D((180, 180), angle, 1.0)
+    return cv2.warpAffine(image, rotation, (360, 360), borderValue=(245, 245, 245))
+
+
+def _recaptured(image: np.ndarray, seed: int) -> np.ndarray:
+    """The same pixels after scan noise and JPEG recompression."""
+    rng = np.random.default_rng(seed)
+    noisy = np.clip(image.astype(np.int16) + rng.integers(-6, 7, image.shape), 0, 255)
+    ok, data = cv2.imencode(".jpg", noisy.astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 80])
+    assert ok
+    return np.asarray(cv2.imdecode(data, cv2.IMREAD_COLOR), np.uint8)
+
+
+def _form(name: str, impression: np.ndarray, sha: str | None = None) -> FormResult:
+    phash, descriptor = fingerprint(impression)
+    stamp = Stamp(
+        bbox=BBox(x0=0, y0=0, x1=360, y1=360),
+        confidence=0.9,
+        color="blue",
+        fingerprint=phash,
+        descriptor=descriptor,
+    )
+    return FormResult(
+        source=Source(path=name, sha256=sha or name.ljust(64, "0"), width=1000, height=1400),
+        form=FormIdentity(type="form45"),
+        stamps=(stamp,),
+    )
+
+
+def test_pasted_stamp_is_a_duplicate_restamp_is_not() -> None:
+    original = _impression()
+    results = [
+        _form("a.png", _recaptured(original, 1)),
+        _form("b.png", _recaptured(original, 2)),  # a digital paste of the same impression
+        _form("c.png", _impression(angle=4.0, shift=5, thin=True)),  # the stamp pressed again
+    ]
+    found = crossform_findings(results)
+    assert set(found) == {0, 1}
+    assert [f.code for f in found[0]] == [FindingCode.STAMP_DUPLICATE]
+    assert found[0][0].evidence.related == ("b.png#0",)
+    assert found[1][0].evidence.values["descriptor_distance"] is not None
+
+
+def test_same_scan_under_two_names_is_a_duplicate_form() -> None:
+    blank = np.full((360, 360, 3), 245, np.uint8)
+    results = [_form("x.png", blank, sha="f" * 64), _form("y.png", blank, sha="f" * 64)]
+    found = crossform_findings(results)
+    assert set(found) == {1}  # the later submission carries the finding
+    assert [f.code for f in found[1]] == [FindingCode.DUPLICATE_FORM]
+    assert found[1][0].evidence.related == ("x.png#0",)
+
+
+def test_index_only_compares_marks_sharing_a_hash_band() -> None:
+    index = FingerprintIndex()
+    rng = np.random.default_rng(5)
+    for form in range(50):
+        noise = rng.integers(0, 255, (360, 360, 3)).astype(np.uint8)
+        index.add(form, _form(f"{form}.png", noise))
+    assert list(index.copies()) == []
+    assert max(len(m) for m in index.buckets.values()) < 5

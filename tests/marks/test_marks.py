@@ -1,0 +1,98 @@
+"""Stamps and signatures on one page, and the findings they raise."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pipeline.codes import FindingCode
+from pipeline.layout import SignatureBox
+from pipeline.model import BBox, SignatureRole, SignatureStatus
+from pipeline.stages.marks import assess_signatures, find_stamps, mark_findings
+from pipeline.templates import resolve_template
+from tests.marks.conftest import draw_note, draw_scribble, draw_stamp, located, make_page
+
+
+def _sheet() -> np.ndarray:
+    return np.full((1400, 1000, 3), 245, np.uint8)
+
+
+@pytest.mark.parametrize(
+    ("colour", "name"),
+    [((200, 60, 40), "blue"), ((160, 40, 120), "violet"), ((40, 40, 200), "red")],
+)
+def test_coloured_stamp_found_with_its_colour(colour: tuple[int, int, int], name: str) -> None:
+    image = _sheet()
+    draw_stamp(image, (600, 1000), 150, colour)
+    stamps = find_stamps(make_page(image), located(), None)
+    assert len(stamps) == 1
+    assert stamps[0].color == name
+    assert stamps[0].bbox.iou(BBox(x0=450, y0=850, x1=750, y1=1150)) > 0.6
+    assert len(stamps[0].fingerprint) == 64 and stamps[0].descriptor
+
+
+def test_black_stamp_found_by_its_ring() -> None:
+    image = _sheet()
+    draw_stamp(image, (500, 900), 160, (30, 30, 30))
+    stamps = find_stamps(make_page(image), located(), None)
+    assert len(stamps) == 1
+    assert stamps[0].bbox.iou(BBox(x0=340, y0=740, x1=660, y1=1060)) > 0.5
+
+
+def test_blank_page_has_no_stamp() -> None:
+    assert find_stamps(make_page(_sheet()), located(), None) == ()
+
+
+def _boxes() -> tuple[SignatureBox, ...]:
+    return (
+        SignatureBox(
+            role=SignatureRole.PRESIDING_OFFICER, bbox=BBox(x0=50, y0=100, x1=450, y1=260)
+        ),
+        SignatureBox(role=SignatureRole.POLLING_AGENT, bbox=BBox(x0=50, y0=300, x1=450, y1=460)),
+        SignatureBox(role=SignatureRole.POLLING_AGENT, bbox=BBox(x0=50, y0=500, x1=450, y1=660)),
+        SignatureBox(role=SignatureRole.POLLING_AGENT, bbox=BBox(x0=50, y0=700, x1=450, y1=860)),
+    )
+
+
+def test_signatures_present_absent_refused() -> None:
+    image = _sheet()
+    boxes = _boxes()
+    draw_scribble(image, boxes[1].bbox, seed=1)
+    draw_note(image, boxes[2].bbox)
+    # a printed rule across the first box must not count as a signature
+    image[250:253, 50:450] = 0
+    signatures = assess_signatures(make_page(image), located(boxes), None)
+    assert [s.status for s in signatures] == [
+        SignatureStatus.ABSENT,
+        SignatureStatus.PRESENT,
+        SignatureStatus.REFUSED,
+        SignatureStatus.ABSENT,
+    ]
+    assert signatures[1].fingerprint and signatures[1].ink_ratio > 0.004
+
+
+def test_findings_name_the_role_and_count_agents() -> None:
+    image = _sheet()
+    boxes = _boxes()
+    draw_scribble(image, boxes[1].bbox, seed=1)
+    draw_note(image, boxes[2].bbox)
+    form = located(boxes, stamp_area=BBox(x0=500, y0=800, x1=900, y1=1200))
+    page = make_page(image)
+    signatures = assess_signatures(page, form, None)
+    template = resolve_template("pk-form45")
+    findings = mark_findings((), signatures, form, template, {})
+    codes = {f.code: f for f in findings}
+    assert FindingCode.STAMP_MISSING in codes
+    assert codes[FindingCode.SIGNATURE_MISSING].evidence.values["role"] == "presiding_officer"
+    agents = codes[FindingCode.AGENT_SIGNATURES_MISSING].evidence.values
+    assert (agents["missing"], agents["agents"], agents["refused"]) == (1, 3, 1)
+
+
+def test_stamp_outside_expected_area_is_misplaced() -> None:
+    image = _sheet()
+    draw_stamp(image, (250, 250), 150, (200, 60, 40))
+    boxes = _boxes()[:1]
+    form = located(boxes, stamp_area=BBox(x0=500, y0=900, x1=950, y1=1350))
+    stamps = find_stamps(make_page(image), form, None)
+    findings = mark_findings(stamps, (), form, resolve_template("pk-form45"), {})
+    assert [f.code for f in findings] == [FindingCode.STAMP_MISPLACED]

@@ -1,0 +1,42 @@
+"""Correction fluid: a figure cell whiter and flatter than its neighbours."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import cv2
+import numpy as np
+
+from pipeline.codes import FindingCode
+from pipeline.layout import LocatedCandidateRow
+from pipeline.model import BBox
+from pipeline.stages.tamper import tamper_findings
+from tests.marks.conftest import located, make_page
+
+
+def _table(fluid_row: int | None) -> tuple[np.ndarray, tuple[LocatedCandidateRow, ...]]:
+    rng = np.random.default_rng(3)
+    image = np.clip(rng.normal(228, 4, (900, 600)), 0, 255).astype(np.uint8)
+    rows = []
+    for r in range(6):
+        box = BBox(x0=300, y0=100 + r * 120, x1=500, y1=200 + r * 120)
+        if r == fluid_row:
+            image[box.y0 + 5 : box.y1 - 5, box.x0 + 5 : box.x1 - 5] = 252
+        cv2.putText(image, str(17 * (r + 1)), (box.x0 + 40, box.y0 + 65), 0, 1.5, 30, 3)
+        rows.append(LocatedCandidateRow(row_index=r, cells={"votes": box}, bbox=box))
+    return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR), tuple(rows)
+
+
+def test_fluid_patch_under_a_figure_is_found() -> None:
+    image, rows = _table(fluid_row=2)
+    form = dataclasses.replace(located(), candidate_rows=rows)
+    findings = tamper_findings(make_page(image), form, evidence_dir=None)
+    assert [f.code for f in findings] == [FindingCode.CORRECTION_FLUID]
+    assert findings[0].evidence.values["field"] == "candidates[2].votes"
+    assert findings[0].evidence.bbox == rows[2].cells["votes"]
+
+
+def test_clean_table_has_no_fluid() -> None:
+    image, rows = _table(fluid_row=None)
+    form = dataclasses.replace(located(), candidate_rows=rows)
+    assert tamper_findings(make_page(image), form, evidence_dir=None) == ()

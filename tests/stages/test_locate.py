@@ -1,0 +1,106 @@
+"""The locate stage: ruled tables, form type, column meaning and labelled fields."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pipeline.layout import GridTable, LocatedForm
+from pipeline.model import BBox
+from pipeline.options import Limits
+from pipeline.pages import NormalisedPage
+from pipeline.stages.grid import find_tables
+from pipeline.stages.load import load_pages
+from pipeline.stages.locate import frame_tables, locate_form
+from pipeline.stages.normalise import normalise_page
+from pipeline.templates import bundled_templates
+from tests.stages import kenya_form34 as kenya
+
+
+@pytest.fixture(scope="module")
+def kenya_page() -> NormalisedPage:
+    if not kenya.SCAN.exists():
+        pytest.skip("real-data folder not present")
+    return normalise_page(load_pages(kenya.SCAN, limits=Limits())[0])
+
+
+@pytest.fixture(scope="module")
+def kenya_located(kenya_page: NormalisedPage) -> LocatedForm:
+    return locate_form(kenya_page, bundled_templates())
+
+
+def _ruled(rows: list[int], cols: list[int], shape: tuple[int, int] = (600, 800)) -> np.ndarray:
+    binary = np.zeros(shape, np.uint8)
+    for y in rows:
+        binary[y : y + 3, cols[0] : cols[-1] + 3] = 255
+    for x in cols:
+        binary[rows[0] : rows[-1] + 3, x : x + 3] = 255
+    return binary
+
+
+def test_find_tables_recovers_rows_columns_and_cells() -> None:
+    ruled = find_tables(_ruled([100, 160, 220, 280], [100, 300, 500, 700]))
+    assert len(ruled.tables) == 1
+    table = ruled.tables[0]
+    assert (table.n_rows, table.n_cols) == (3, 3)
+    assert all(abs(a - b) <= 2 for a, b in zip(table.row_edges, (101, 161, 221, 281)))
+    assert ruled.text.max() == 0  # nothing but ruling on this page
+
+
+def test_find_tables_tolerates_a_broken_rule() -> None:
+    binary = _ruled([100, 160, 220], [100, 400, 700])
+    binary[160:163, 250:258] = 0  # an 8-pixel gap in the middle rule
+    assert find_tables(binary).tables[0].n_rows == 2
+
+
+def test_blank_page_has_no_tables() -> None:
+    assert find_tables(np.zeros((500, 400), np.uint8)).tables == ()
+
+
+def test_frame_tables_are_the_ones_enclosing_others() -> None:
+    def table(x0: int, y0: int, x1: int, y1: int) -> GridTable:
+        box = BBox(x0=x0, y0=y0, x1=x1, y1=y1)
+        return GridTable(bbox=box, row_edges=(y0, y1), col_edges=(x0, x1), cells=((box,),))
+
+    tables = [table(0, 0, 1000, 1000), table(100, 100, 400, 300), table(100, 500, 900, 900)]
+    assert frame_tables(tables) == {0}
+
+
+def test_kenya_form34_is_detected_by_its_template(kenya_located: LocatedForm) -> None:
+    assert kenya_located.template_name == "ke-form34"
+    assert kenya_located.form_type == "ke-form34"
+    assert kenya_located.type_confidence >= 0.9
+    assert not kenya_located.continuation
+
+
+def test_kenya_candidates_table_found_with_merged_votes_header(
+    kenya_located: LocatedForm,
+) -> None:
+    assert kenya_located.candidates_table is not None
+    table = kenya_located.tables[kenya_located.candidates_table]
+    expected = kenya.CANDIDATES_TABLE
+    got = (table.bbox.x0, table.bbox.y0, table.bbox.x1, table.bbox.y1)
+    assert all(abs(a - b) <= 25 for a, b in zip(got, expected)), got
+    assert len(kenya_located.candidate_rows) == 21  # 8 candidates + 13 crossed-out rows
+    first = kenya_located.candidate_rows[0]
+    # the votes heading spans the digit-box columns: the votes box covers them all
+    assert first.cells["votes"].x1 - first.cells["votes"].x0 > 250
+    assert first.cells["name"].x1 <= first.cells["votes"].x0
+
+
+def test_kenya_labelled_fields_point_at_their_value_boxes(kenya_located: LocatedForm) -> None:
+    located = {f.key: f for f in (*kenya_located.header, *kenya_located.totals)}
+    assert set(located) == set(kenya.FIGURES)
+    for field in located.values():
+        assert abs(field.value_box.x0 - kenya.VALUE_COLUMN_X[0]) <= 25, field
+        assert abs(field.value_box.x1 - kenya.VALUE_COLUMN_X[1]) <= 25, field
+    boxes = [located[k].value_box.y0 for k in kenya.FIGURES]
+    assert boxes == sorted(boxes)  # printed rows 1..7 in order
+
+
+def test_generic_mode_still_reports_every_table(kenya_page: NormalisedPage) -> None:
+    pk_only = [t for t in bundled_templates() if t.country == "PK"]
+    located = locate_form(kenya_page, pk_only)
+    assert located.form_type == "unknown" and located.template_name is None
+    assert located.type_confidence == 0.0
+    assert any(t.n_rows == 22 for t in located.tables)  # header + 21 rows
