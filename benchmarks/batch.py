@@ -28,8 +28,8 @@ from pipeline.reconcile import reconcile
 from pipeline.truth import FileTruth
 
 
-def throughput(forms: Path, workers: int) -> tuple[int, float, float]:
-    """(pages, forms per minute, peak RSS MB of any worker) with the real pipeline."""
+def throughput(forms: Path, workers: int) -> tuple[int, int, float, float]:
+    """(files, pages, files per minute, peak RSS MB of any worker) with the real pipeline."""
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "in"
         shutil.copytree(forms, copy)
@@ -39,7 +39,7 @@ def throughput(forms: Path, workers: int) -> tuple[int, float, float]:
         )
         seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return summary.pages, summary.processed / seconds * 60, peak_mb
+    return summary.processed, summary.pages, summary.processed / seconds * 60, peak_mb
 
 
 def hashing_worker(item: InputItem, options: Options) -> WorkOutcome:
@@ -127,11 +127,14 @@ def main() -> None:
                 f"{rate:.0f} inputs/minute, parent peak RSS {parent:.0f} MB"
             )
         return
-    print("| workers | form pages | forms/minute | peak worker RSS (MB) |")
-    print("|---|---|---|---|")
+    print("| workers | files | form pages | files/minute | pages/minute | peak worker RSS (MB) |")
+    print("|---|---|---|---|---|---|")
     for workers in args.workers:
-        pages, rate, peak = throughput(args.forms, workers)
-        print(f"| {workers} | {pages} | {rate:.1f} | {peak:.0f} |")
+        files, pages, rate, peak = throughput(args.forms, workers)
+        print(
+            f"| {workers} | {files} | {pages} | {rate:.1f} | {rate * pages / files:.1f} "
+            f"| {peak:.0f} |"
+        )
     if args.crossform:
         cross_s, recon_s, found = crossform_time(args.forms, args.crossform)
         print(

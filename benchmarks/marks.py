@@ -14,18 +14,20 @@ from __future__ import annotations
 import argparse
 import base64
 import statistics
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
 from pipeline.codes import FindingCode
-from pipeline.crossform import crossform_findings
+from pipeline.crossform import crossform_findings, descriptor_array, descriptor_distance
 from pipeline.evaluate import evaluate, load_truth
 from pipeline.inspect import process_file
 from pipeline.model import FormResult, Source, Stamp
 from pipeline.options import Options
 from pipeline.synth.corpus import generate_corpus
+from pipeline.truth import PageTruth
 
 CODES = {
     FindingCode.STAMP_MISSING,
@@ -76,6 +78,31 @@ def time_index(results: list[FormResult], size: int, seed: int) -> float:
     return time.perf_counter() - start
 
 
+def separation(results: list[FormResult], truth: list[PageTruth]) -> dict[str, list[float]]:
+    """Descriptor distances of stamp pairs on different forms matched to truth impressions:
+    'paste' (same impression_id) vs 'restamp' (same physical stamp, other impression)."""
+    by_key = {f"{Path(r.source.path).name}#{r.source.page}": r for r in results}
+    marks: list[tuple[str, str, str, np.ndarray]] = []  # file, impression, physical, descriptor
+    for t in truth:
+        result = by_key.get(f"{t.file}#{t.page}")
+        if result is None:
+            continue
+        for ts in t.stamps:
+            best = max(result.stamps, key=lambda s: s.bbox.iou(ts.bbox), default=None)
+            array = descriptor_array(best.descriptor) if best else None
+            if best is not None and best.bbox.iou(ts.bbox) > 0.3 and array is not None:
+                marks.append((t.file, ts.impression_id, ts.physical_stamp_id, array))
+    out: dict[str, list[float]] = {"paste": [], "restamp": []}
+    for i, a in enumerate(marks):
+        for b in marks[i + 1 :]:
+            if a[0] == b[0]:
+                continue
+            kind = "paste" if a[1] == b[1] else ("restamp" if a[2] == b[2] else "")
+            if kind:
+                out[kind].append(descriptor_distance(a[3], b[3]))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--corpus", type=Path, required=True)
@@ -90,6 +117,7 @@ def main() -> None:
     results: list[FormResult] = []
     marks_ms: list[float] = []
     for file in sorted({args.corpus / t.file for t in truth}):
+        print(f"  {file.name}", file=sys.stderr, flush=True)
         for result in process_file(file, options):
             results.append(result)
             marks_ms.append(result.timings_ms.get("marks", 0) + result.timings_ms.get("tamper", 0))
@@ -126,6 +154,12 @@ def main() -> None:
         f"marks+tamper time per page: median {statistics.median(marks_ms):.0f} ms,"
         f" max {max(marks_ms):.0f} ms"
     )
+    gaps = separation(results, truth)
+    for kind, values in gaps.items():
+        if values:
+            print(
+                f"{kind} pairs: {len(values)}, distance min {min(values):.3f} max {max(values):.3f}"
+            )
     seconds = time_index(results, args.index_size, 1)
     print(f"cross-form pass on {args.index_size} forms: {seconds:.2f} s")
 

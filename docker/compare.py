@@ -52,6 +52,16 @@ def main(argv: list[str]) -> int:
     if not image:
         print(f"FAIL: no records in {argv[1]}", file=sys.stderr)
         return 1
+    if len(image) != len(local):
+        print(
+            f"FAIL: {len(image)} records in the image output, {len(local)} locally", file=sys.stderr
+        )
+        for name, side in (("image", image), ("local", local)):
+            other = local if side is image else image
+            for item in side:
+                if item not in other:
+                    print(f"only {name}: {json.dumps(item)[:200]}", file=sys.stderr)
+        return 1
     diffs = differences(image, local)
     for line in diffs[:20]:
         print(f"DIFF {line[:300]}", file=sys.stderr)

@@ -4,6 +4,8 @@ A digital paste repeats one impression's pixels (up to recompression and capture
 physical stamp pressed again, or a signer signing again, never does. Candidates are found
 through an index of perceptual-hash bands (no all-pairs comparison), then confirmed on
 the 32x32 descriptors: mean absolute difference after contrast normalisation.
+DUPLICATE_FORM is identical content (sha256 of the file) under another name; the later
+submission in the sequence carries it, and marks shared by such a pair are not copies.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pipeline.codes import FINDING_DOCS, FindingCode
 from pipeline.model import BBox, Evidence, Finding, FormResult, SignatureStatus
 
 BANDS = 8  # perceptual hash split into bands; sharing any band makes a candidate pair
-COPY_DISTANCE = 0.10  # below: one image (calibrated: pasted <= 0.05, same signer >= 0.17)
+COPY_DISTANCE = 0.10  # below: one image; measured separation in benchmarks/RESULTS.md
 
 
 @dataclass(frozen=True)

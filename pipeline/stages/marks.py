@@ -78,17 +78,29 @@ def _ring_score(ink: np.ndarray, cx: float, cy: float, r: float) -> float:
     return float(np.mean(hits))
 
 
+def _balanced(ink: np.ndarray) -> bool:
+    """Ink in all four quadrants of the box, as in an impression (not a frame's corner)."""
+    h, w = ink.shape
+    quads = [ink[a : a + h // 2, b : b + w // 2].mean() for a in (0, h // 2) for b in (0, w // 2)]
+    return min(quads) > 0.2 * max(quads)
+
+
 def _stamp_candidates(page: NormalisedPage) -> list[tuple[BBox, float, StampShape]]:
     h, w = page.gray.shape
     found: list[tuple[BBox, float, StampShape]] = []
     # 1. saturated ink blobs of stamp size
-    colour = cv2.morphologyEx(
-        _coloured_ink(page.image), cv2.MORPH_CLOSE, np.ones((25, 25), np.uint8)
-    )
+    raw = _coloured_ink(page.image)
+    colour = cv2.morphologyEx(raw, cv2.MORPH_CLOSE, np.ones((25, 25), np.uint8))
     count, _, stats, _ = cv2.connectedComponentsWithStats(colour)
     for i in range(1, count):
         x, y, bw, bh, area = (int(v) for v in stats[i])
-        if 180 <= bw <= 800 and 120 <= bh <= 800 and 0.45 < bw / bh < 2.2 and area > 0.25 * bw * bh:
+        if (
+            180 <= bw <= 800
+            and 120 <= bh <= 800
+            and 0.45 < bw / bh < 2.2
+            and area > 0.25 * bw * bh
+            and _balanced(raw[y : y + bh, x : x + bw])
+        ):
             shape = StampShape.ROUND if 0.8 < bw / bh < 1.25 else StampShape.OVAL
             found.append((BBox(x0=x, y0=y, x1=x + bw, y1=y + bh), 0.8, shape))
     # 2. rings in any ink (black stamps, grayscale scans)
@@ -111,7 +123,7 @@ def _stamp_candidates(page: NormalisedPage) -> list[tuple[BBox, float, StampShap
             # a stamp's outer ring has paper just outside it (inside, stamps carry ring
             # text and often a second ring); dense text or a table has ink everywhere
             outside = _ring_score(small_ink, cx, cy, r * 1.25)
-            if score > 0.55 and score - outside > 0.3:
+            if score > 0.62 and outside < 0.4 and score - outside > 0.3:
                 box = BBox(
                     x0=int(max(0, (cx - r) / scale)),
                     y0=int(max(0, (cy - r) / scale)),

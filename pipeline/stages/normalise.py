@@ -18,7 +18,7 @@ import numpy as np
 
 from pipeline.model import BBox, Transform, TransformStep
 from pipeline.pages import NormalisedPage, Page, TextWord
-from pipeline.tools.tesseract import ocr_words
+from pipeline.tools.tesseract import detect_orientation, ocr_words
 
 A4_RATIO = math.sqrt(2)
 TARGET_WIDTH = 2480  # A4 width at 300 DPI
@@ -127,26 +127,39 @@ def text_lines_horizontal(gray: np.ndarray) -> bool:
     return elongated((1, 9)) >= elongated((9, 1))
 
 
+OSD_SURE = 2.0  # Tesseract OSD orientation confidence above which its 180 call is taken
+OSD_OVERRULES = 6.0  # ... and above which it may overrule the text-line direction too
+
+
+def find_orientation(gray: np.ndarray) -> tuple[int, float, str]:
+    """Quarter turns clockwise to make the page upright, a confidence, and the method.
+
+    Text-line direction settles 0/180 against 90/270; Tesseract OSD (at reduced size)
+    settles the 180 ambiguity. When OSD is unsure, the structural answer stands.
+    """
+    base = 0 if text_lines_horizontal(gray) else 1
+    scale = 1600 / max(gray.shape)  # small phone photos are enlarged: OSD needs letters
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    degrees, osd_confidence = detect_orientation(rotate_quarters(small, base))
+    extra = (degrees // 90) % 4
+    if extra in (0, 2) and osd_confidence >= OSD_SURE:
+        return (base + extra) % 4, min(1.0, osd_confidence / 10), "text-lines+osd"
+    if osd_confidence >= OSD_OVERRULES:
+        return (base + extra) % 4, min(1.0, osd_confidence / 20), "osd"
+    upright = reading_score(rotate_quarters(small, base))
+    flipped = reading_score(rotate_quarters(small, base + 2))
+    if upright == flipped:
+        return base, 0.0, "text-lines (osd and ocr unsure)"
+    margin = abs(upright - flipped) / max(1.0, upright + flipped)
+    return (base if upright > flipped else base + 2) % 4, round(margin, 3), "text-lines+ocr"
+
+
 def reading_score(gray: np.ndarray) -> float:
-    """How well Tesseract reads words on this (downscaled) page: high when upright."""
+    """How well Tesseract reads words on this page: high when upright, low upside down."""
     words = ocr_words(gray, lang="eng", psm=11)
     return sum(
         w.confidence for w in words if sum(c.isalpha() for c in w.text) >= 3 and w.confidence > 0.6
     )
-
-
-def find_orientation(gray: np.ndarray) -> tuple[int, float, str]:
-    """Quarter turns clockwise to make the page upright, a confidence, and the method."""
-    base = 0 if text_lines_horizontal(gray) else 1
-    scale = 1200 / max(gray.shape)
-    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    upright = reading_score(rotate_quarters(small, base))
-    if upright >= 15:
-        return base, min(1.0, upright / 30), "text-lines+ocr"
-    flipped = reading_score(rotate_quarters(small, base + 2))
-    best = base if upright >= flipped else base + 2
-    margin = abs(upright - flipped) / max(1.0, upright + flipped)
-    return best % 4, round(margin, 3), "ocr-compare"
 
 
 # ------------------------------------------------------------------ 3. deskew

@@ -7,6 +7,7 @@ fonts, rule thickness and header field order, so no reader can rely on fixed pix
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass, field
 
@@ -375,7 +376,8 @@ class _Painter:
     def signature_ink(self, plan_index: int, width: int, height: int) -> np.ndarray:
         plan = self.sheet.signatures[plan_index]
         if plan.signer_id not in self.bank.strokes:
-            seed = abs(hash(plan.signer_id)) % (2**32)
+            # a stable digest, not hash(): str hashes are salted per process
+            seed = int.from_bytes(hashlib.sha256(plan.signer_id.encode()).digest()[:8], "big")
             self.bank.strokes[plan.signer_id] = signer_strokes(np.random.default_rng(seed))
         if plan.paste_id is not None:
             if plan.paste_id not in self.bank.pasted_signatures:

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 from pipeline.digitdata import DigitSplit, load_digits
-from pipeline.numbers import read_number
+from pipeline.numbers import _boxes, cell_ink, read_number
 from pipeline.tools.digit_net import digit_probabilities
 from training.digit_data import to_mnist
 
@@ -48,7 +48,8 @@ def test_reads_numbers_made_of_held_out_digits() -> None:
             right += 1
         else:
             wrong += 1
-    assert right >= 50 and wrong <= 2, (right, withheld, wrong)
+    # at the default acceptance a value is given only when near-certain: never wrong here
+    assert right >= 35 and wrong == 0, (right, withheld, wrong)
 
 
 def test_empty_cell_is_empty_not_zero() -> None:
@@ -70,3 +71,29 @@ def test_noise_is_withheld_not_guessed() -> None:
         cv2.circle(cell, (int(rng.integers(20, 240)), int(rng.integers(10, 70))), 2, 40, -1)
     reading = read_number(cell)
     assert reading.value is None
+
+
+def test_touching_digits_are_split() -> None:
+    images, labels = load_digits(DigitSplit.TEST)
+    zeros, fives = images[labels == 0][:24], images[labels == 5][:24]
+    touching = split_right = 0
+    for zero, five in zip(zeros, fives, strict=True):
+        cell = np.full((80, 260), 245, np.uint8)
+        pair = np.zeros((28, 44), np.uint8)  # the two digits' ink overlapping: one blob
+        pair[:, :26] = zero[:, 1:27]
+        np.maximum(pair[:, 17:43], five[:, 1:27], out=pair[:, 17:43])
+        glyph = cv2.resize(pair, (84, 48), interpolation=cv2.INTER_CUBIC)
+        np.minimum(cell[16:64, 80:164], 255 - glyph, out=cell[16:64, 80:164])
+        if len(_boxes(cell_ink(cell))) != 1:  # not one blob: no split needed
+            continue
+        touching += 1
+        split_right += read_number(cell, accept=0.0).text == "05"
+    assert touching >= 8 and split_right >= touching - 1, (touching, split_right)
+
+
+def test_acceptance_threshold_withholds_but_keeps_the_reading() -> None:
+    images, labels = load_digits(DigitSplit.TEST)
+    cell = cell_with([images[labels == 4][0], images[labels == 7][0]])
+    strict, lenient = read_number(cell, accept=1.01), read_number(cell, accept=0.0)
+    assert strict.value is None and strict.status == "rejected"
+    assert lenient.value == 47 and strict.text == lenient.text == "47"

@@ -7,9 +7,15 @@ parksaew/kenya_election_research @ a55b6514c6ef, cspro_form34/descriptives/image
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-SCAN = Path("/work/shared/realdata/kenya-form34-2013/example_form_Page_1.jpg")
+REALDATA = Path(
+    os.environ.get(
+        "TALLYSCOPE_REALDATA", Path(__file__).resolve().parents[3] / "shared" / "realdata"
+    )
+)
+SCAN = REALDATA / "kenya-form34-2013" / "example_form_Page_1.jpg"
 
 # Printed candidate names, top to bottom (rows 9-21 are crossed out with X's).
 CANDIDATE_NAMES = (

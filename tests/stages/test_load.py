@@ -89,9 +89,7 @@ def test_a_gif_and_a_tiny_image() -> None:
 def _png_bytes(size: tuple[int, int] = (200, 150)) -> bytes:
     buffer = io.BytesIO()
     rng = np.random.default_rng(3)
-    Image.fromarray(rng.integers(0, 255, (size[1], size[0], 3), dtype=np.uint8)).save(
-        buffer, "PNG"
-    )
+    Image.fromarray(rng.integers(0, 255, (size[1], size[0], 3), dtype=np.uint8)).save(buffer, "PNG")
     return buffer.getvalue()
 
 
@@ -104,7 +102,10 @@ def encrypted_pdf() -> bytes:
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
-        b"<< /Filter /Standard /V 1 /R 2 /O <" + b"11" * 32 + b"> /U <" + b"22" * 32
+        b"<< /Filter /Standard /V 1 /R 2 /O <"
+        + b"11" * 32
+        + b"> /U <"
+        + b"22" * 32
         + b"> /P -4 >>",
     ]
     out = b"%PDF-1.4\n"
@@ -196,7 +197,8 @@ def test_a_born_digital_pdf_keeps_its_words_in_render_pixels() -> None:
     data = text_pdf("Total valid votes polled 12345", x_pt=72, baseline_pt=742)
     (page,) = load_pages_from_bytes(data, "digital.pdf", limits=LIMITS)
     assert page.words is not None and page.dpi == 300
-    assert page.image.shape[:2] == (round(842 * 300 / 72), round(595 * 300 / 72))
+    height, width = page.image.shape[:2]
+    assert abs(height - 842 * 300 / 72) <= 1 and abs(width - 595 * 300 / 72) <= 1
     word = next(w for w in page.words if w.text == "12345")
     baseline_px = (842 - 742) * 300 / 72
     assert abs(word.bbox.y1 - baseline_px) < 15 and word.bbox.x0 > 72 * 300 / 72

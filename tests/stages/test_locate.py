@@ -43,7 +43,7 @@ def test_find_tables_recovers_rows_columns_and_cells() -> None:
     assert len(ruled.tables) == 1
     table = ruled.tables[0]
     assert (table.n_rows, table.n_cols) == (3, 3)
-    assert all(abs(a - b) <= 2 for a, b in zip(table.row_edges, (101, 161, 221, 281)))
+    assert all(abs(a - b) <= 2 for a, b in zip(table.row_edges, (101, 161, 221, 281), strict=True))
     assert ruled.text.max() == 0  # nothing but ruling on this page
 
 
@@ -80,7 +80,7 @@ def test_kenya_candidates_table_found_with_merged_votes_header(
     table = kenya_located.tables[kenya_located.candidates_table]
     expected = kenya.CANDIDATES_TABLE
     got = (table.bbox.x0, table.bbox.y0, table.bbox.x1, table.bbox.y1)
-    assert all(abs(a - b) <= 25 for a, b in zip(got, expected)), got
+    assert all(abs(a - b) <= 25 for a, b in zip(got, expected, strict=True)), got
     assert len(kenya_located.candidate_rows) == 21  # 8 candidates + 13 crossed-out rows
     first = kenya_located.candidate_rows[0]
     # the votes heading spans the digit-box columns: the votes box covers them all

@@ -8,8 +8,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.model import BBox, Transform
-from pipeline.pages import NormalisedPage, Page
-from pipeline.stages.normalise import find_skew, normalise_page, rotate_quarters, rotation_matrix
+from pipeline.pages import NormalisedPage, Page, TextWord
+from pipeline.stages.normalise import (
+    even_illumination,
+    find_sheet,
+    find_skew,
+    map_box,
+    normalise_page,
+    rotate_quarters,
+    rotation_matrix,
+)
 
 
 def ruled_page(width: int = 1240, height: int = 1754) -> np.ndarray:
@@ -116,3 +124,55 @@ def test_normalise_makes_a_rotated_skewed_page_upright() -> None:
 def test_a_blank_page_does_not_crash() -> None:
     result = normalise_page(page_of(np.full((800, 600, 3), 255, np.uint8)))
     assert result.binary.max() == 0
+
+
+def test_find_sheet_returns_the_corners_of_a_photographed_page() -> None:
+    photo = np.full((1400, 1100), 50, np.uint8)
+    corners = np.array([[150, 120], [960, 170], [1000, 1290], [110, 1250]], np.int32)
+    cv2.fillConvexPoly(photo, corners, 235)
+    found = find_sheet(photo)
+    assert found is not None
+    assert np.abs(found - corners).max() < 6
+
+
+def test_find_sheet_refuses_a_flat_scan_without_background() -> None:
+    assert find_sheet(cv2.cvtColor(ruled_page(), cv2.COLOR_BGR2GRAY)) is None
+
+
+def test_even_illumination_flattens_a_shadow() -> None:
+    paper = np.full((400, 300), 240, np.float32)
+    shade = np.linspace(0.45, 1.0, 300, dtype=np.float32)[None, :]
+    shaded = (paper * shade).astype(np.uint8)
+    shaded[200:204, 20:280] = 30  # a ruling line stays dark
+    flat = even_illumination(shaded)
+    assert int(shaded[100, 290]) - int(shaded[100, 10]) > 100  # the shadow before
+    assert abs(int(flat[100, 10]) - int(flat[100, 290])) <= 25  # and after
+    assert flat[202, 150] < 100
+
+
+def test_text_layer_words_follow_the_page_into_the_normalised_frame() -> None:
+    image = np.full((700, 500, 3), 250, np.uint8)  # small: the stage rescales it
+    word = TextWord(text="12345", bbox=BBox(x0=100, y0=200, x1=160, y1=220))
+    page = Page(
+        path="a.pdf",
+        sha256="0" * 64,
+        index=0,
+        page_count=1,
+        media_type="application/pdf",
+        image=image,
+        dpi=60.0,
+        words=(word,),
+    )
+    result = normalise_page(page)
+    assert result.words is not None
+    scale = result.transform.matrix[0][0]
+    assert scale > 1
+    (moved,) = result.words
+    assert abs(moved.bbox.x0 - 100 * scale) <= 1 and abs(moved.bbox.y1 - 220 * scale) <= 1
+    back = result.to_original(moved.bbox)
+    assert (back.x0, back.y0) == (100, 200) and back.x1 - 160 in (0, 1) and back.y1 - 220 in (0, 1)
+
+
+def test_map_box_with_identity_is_exact() -> None:
+    box = BBox(x0=3, y0=4, x1=10, y1=12)
+    assert map_box(np.eye(3), box, (20, 20)) == box

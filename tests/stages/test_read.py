@@ -25,7 +25,7 @@ def readings() -> FormReadings:
 def test_candidate_names_are_read_and_crossed_out_rows_dropped(readings: FormReadings) -> None:
     names = [row.name.value for row in readings.candidates]
     assert len(names) == len(kenya.CANDIDATE_NAMES)
-    exact = sum(a == b for a, b in zip(names, kenya.CANDIDATE_NAMES))
+    exact = sum(a == b for a, b in zip(names, kenya.CANDIDATE_NAMES, strict=True))
     assert exact >= 7, names  # "PAUL KIBUGI MUITE" loses its middle word to the grid
     assert all(row.name.confidence > 0 for row in readings.candidates)
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -39,15 +42,26 @@ def _int(value: object) -> int:
     return value
 
 
-def test_same_seed_same_bytes(tmp_path: Path) -> None:
+def _generate_in_new_process(out: Path, hash_seed: str) -> None:
+    """Generate in a fresh interpreter whose str hashes are salted with `hash_seed`."""
+    code = (
+        "from pathlib import Path; from pipeline.synth import generate_corpus; "
+        f"generate_corpus(Path({str(out)!r}), count=2, seed=11)"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": hash_seed, "OMP_NUM_THREADS": "1"}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=Path(__file__).parents[2])
+
+
+def test_same_seed_same_bytes_across_processes(tmp_path: Path) -> None:
     first, again = tmp_path / "first", tmp_path / "again"
-    generate_corpus(first, count=2, seed=11)
-    generate_corpus(again, count=2, seed=11)
+    _generate_in_new_process(first, "1")
+    _generate_in_new_process(again, "2")  # a salted hash() in the generator would show here
 
     def digest(folder: Path) -> dict[str, str]:
         return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
 
     assert digest(first) == digest(again)
+    assert len(digest(first)) >= 5  # two forms, the Form 47, their truths and the manifest
 
 
 def test_every_file_has_truth_and_loads_with_the_right_page_count(corpus: Path) -> None:

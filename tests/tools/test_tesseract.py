@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-import pytest
 import pytesseract
+import pytest
 
 from pipeline.errors import MissingDependency
 from pipeline.tools import tesseract

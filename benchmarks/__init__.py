@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that measure tallyscope and write benchmarks/RESULTS.md."""

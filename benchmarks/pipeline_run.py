@@ -1,0 +1,214 @@
+"""Accuracy and speed of the whole pipeline on a fresh synthetic corpus.
+
+    .venv/bin/python -m benchmarks.pipeline_run --count 100 --seed 7 --workers 2
+
+Generates `count` polling-station forms with a seed never used in development (seeds
+0, 11, 156, 1000, 1001 and 2024 were), runs `batch` on them, scores the results against
+the truth, measures normalisation (orientation, deskew residual), speed per page and
+per form, the digit model on the held-out MNIST split, a reliability table of figure
+confidence, and what plain `tesseract page stdout` yields on the same pages. Writes
+benchmarks/out/pipeline-seedN/metrics.json and the "Pipeline" section of RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.batch.run import run_batch
+from pipeline.digitdata import DigitSplit, load_digits
+from pipeline.evaluate import _match_rows, evaluate, format_metrics, load_results, load_truth
+from pipeline.options import Options
+from pipeline.synth import generate_corpus
+from pipeline.tools.digit_net import digit_probabilities
+from training.digit_data import to_mnist
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+
+
+def digit_accuracy() -> float:
+    images, labels = load_digits(DigitSplit.TEST)
+    probs = digit_probabilities(np.stack([to_mnist(i) for i in images]))
+    return float((probs[:, :10].argmax(axis=1) == labels).mean())
+
+
+def reliability(results: list, truth: list) -> list[tuple[str, int, float]]:
+    """Figure confidence bins vs the share of figures read exactly."""
+    by_key = {(Path(r.source.path).name, r.source.page): r for r in results}
+    bins = [(0.5, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 0.95), (0.95, 0.99), (0.99, 1.01)]
+    counts = {b: [0, 0] for b in bins}
+    for page in truth:
+        result = by_key.get((page.file, page.page))
+        if result is None:
+            continue
+        for index, row in _match_rows(page, result):
+            if row is None:
+                continue
+            for key in ("votes", "total_valid_votes"):
+                t, r = getattr(page.candidates[index], key), getattr(row, key)
+                if t is None or r is None or r.value is None:
+                    continue
+                for lo, hi in bins:
+                    if lo <= r.confidence < hi:
+                        counts[(lo, hi)][0] += 1
+                        counts[(lo, hi)][1] += int(r.value == t.value)
+    return [
+        (f"{lo:.2f}-{min(hi, 1.0):.2f}", n, ok / n if n else float("nan"))
+        for (lo, hi), (n, ok) in counts.items()
+    ]
+
+
+def deskew_and_orientation(results: list, truth: list) -> dict[str, float]:
+    by_key = {(Path(r.source.path).name, r.source.page): r for r in results}
+    residuals, orient_ok, orient_n = [], 0, 0
+    for page in truth:
+        result = by_key.get((page.file, page.page))
+        if result is None:
+            continue
+        steps = {s.name: s.params for s in result.transform.steps}
+        orient_n += 1
+        orient_ok += int(
+            steps.get("orientation", {}).get("degrees_cw") == (360 - page.capture.rotation) % 360
+        )
+        if not page.capture.perspective and "deskew" in steps:
+            residuals.append(abs(float(steps["deskew"]["angle_deg"]) + page.capture.skew_deg))
+    return {
+        "orientation_accuracy": orient_ok / max(1, orient_n),
+        "deskew_residual_median_deg": float(np.median(residuals)),
+        "deskew_residual_p95_deg": float(np.percentile(residuals, 95)),
+        "deskew_pages": len(residuals),
+    }
+
+
+def tesseract_baseline(corpus: Path, truth: list, limit: int) -> dict[str, float]:
+    """Plain `tesseract page stdout`: how many vote figures appear in its text at all."""
+    found = total = 0
+    seconds = []
+    pages = [p for p in truth if p.file.endswith((".png", ".jpg")) and p.candidates][:limit]
+    for page in pages:
+        start = time.perf_counter()
+        text = subprocess.run(
+            ["tesseract", str(corpus / page.file), "stdout"],
+            capture_output=True,
+            text=True,
+            env={"OMP_THREAD_LIMIT": "1", "PATH": "/usr/bin:/bin"},
+        ).stdout
+        seconds.append(time.perf_counter() - start)
+        tokens = set(re.findall(r"\d+", text))
+        for cand in page.candidates:
+            total += 1
+            found += int(str(cand.votes.value) in tokens)
+    return {
+        "pages": len(pages),
+        "vote_figures_found": found,
+        "vote_figures": total,
+        "median_seconds": float(np.median(seconds)) if seconds else float("nan"),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    base = ROOT / "benchmarks" / "out" / f"pipeline-seed{args.seed}"
+    corpus, out = base / "corpus", base / "run"
+    started = time.perf_counter()
+    if not (corpus / "manifest.json").exists():
+        generate_corpus(corpus, count=args.count, seed=args.seed)
+    synth_s = time.perf_counter() - started
+    started = time.perf_counter()
+    summary = run_batch([str(corpus)], out, Options(), workers=args.workers, write_overlays=False)
+    batch_s = time.perf_counter() - started
+    results, truth = load_results(out / "forms.jsonl"), load_truth(corpus)
+    metrics = evaluate(results, truth)
+    page_ms = [sum(v for k, v in r.timings_ms.items()) for r in results]
+    read_ms = [r.timings_ms.get("read", 0.0) for r in results]
+    report = {
+        "command": f"python -m benchmarks.pipeline_run --count {args.count} --seed {args.seed} "
+        f"--workers {args.workers}",
+        "forms": args.count,
+        "files": summary.processed,
+        "pages": summary.pages,
+        "failed": summary.failed,
+        "synth_seconds": round(synth_s, 1),
+        "batch_seconds": round(batch_s, 1),
+        "files_per_minute": round(summary.processed / batch_s * 60, 1),
+        "pages_per_minute": round(summary.pages / batch_s * 60, 1),
+        "page_seconds_median": round(float(np.median(page_ms)) / 1000, 2),
+        "page_seconds_p95": round(float(np.percentile(page_ms, 95)) / 1000, 2),
+        "read_stage_ms_median": round(float(np.median(read_ms)), 1),
+        "digit_accuracy_heldout_mnist": round(digit_accuracy(), 4),
+        **deskew_and_orientation(results, truth),
+        "tesseract_baseline": tesseract_baseline(corpus, truth, 30),
+        "reliability": reliability(results, truth),
+        "metrics": json.loads(metrics.model_dump_json()),
+    }
+    (base / "metrics.json").write_text(json.dumps(report, indent=2))
+    section = [
+        f"## Pipeline (seed {args.seed}, {args.count} forms)",
+        "",
+        f"Command: `{report['command']}` (2 cores, {args.workers} workers).",
+        "",
+        "```",
+        format_metrics(metrics),
+        "```",
+        "",
+        "| measure | value |",
+        "|---|---|",
+    ]
+    for key in (
+        "files",
+        "pages",
+        "failed",
+        "batch_seconds",
+        "files_per_minute",
+        "pages_per_minute",
+        "page_seconds_median",
+        "page_seconds_p95",
+        "read_stage_ms_median",
+        "digit_accuracy_heldout_mnist",
+        "orientation_accuracy",
+        "deskew_residual_median_deg",
+        "deskew_residual_p95_deg",
+    ):
+        value = report[key]
+        section.append(f"| {key} | {round(value, 4) if isinstance(value, float) else value} |")
+    base_line = report["tesseract_baseline"]
+    section += [
+        "",
+        f"Plain `tesseract page.png stdout` on {base_line['pages']} of the same pages: "
+        f"{base_line['vote_figures_found']} of {base_line['vote_figures']} vote figures "
+        f"appear anywhere in its text; median {base_line['median_seconds']:.2f} s per page.",
+        "",
+        "Reliability of figure confidence (vote and total-valid fields):",
+        "",
+        "| confidence | fields | exact |",
+        "|---|---|---|",
+    ]
+    section += [f"| {b} | {n} | {acc:.3f} |" for b, n, acc in report["reliability"]]
+    write_section(RESULTS, "Pipeline", "\n".join(section))
+    print("\n".join(section))
+
+
+def write_section(path: Path, name: str, text: str) -> None:
+    """Replace (or add) the `## name` section of RESULTS.md."""
+    current = path.read_text() if path.exists() else "# Benchmark results\n"
+    pattern = re.compile(rf"^## {re.escape(name)}.*?(?=^## |\Z)", re.S | re.M)
+    if pattern.search(current):
+        current = pattern.sub(text.rstrip() + "\n\n", current)
+    else:
+        current = current.rstrip() + "\n\n" + text.rstrip() + "\n"
+    path.write_text(current)
+
+
+if __name__ == "__main__":
+    main()
