@@ -145,12 +145,13 @@ def _best_reading(
     return best
 
 
-def _to_mnist(ink: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
-    x, y, w, h = box
-    crop = ink[y : y + h, x : x + w].astype(np.float32)
+def mnist_normalise(crop: np.ndarray) -> np.ndarray:
+    """One digit's ink (white on black) the way MNIST is made: fit in 20x20, centre of mass
+    at (14, 14) of a 28x28 image. Training uses this same function."""
+    h, w = crop.shape
     scale = 20.0 / max(h, w)
     nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
-    small = cv2.resize(crop, (nw, nh), interpolation=cv2.INTER_AREA)
+    small = cv2.resize(crop.astype(np.float32), (nw, nh), interpolation=cv2.INTER_AREA)
     canvas = np.zeros((28, 28), np.float32)
     y0, x0 = (28 - nh) // 2, (28 - nw) // 2
     canvas[y0 : y0 + nh, x0 : x0 + nw] = small
@@ -160,6 +161,11 @@ def _to_mnist(ink: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
         cx = (canvas.sum(axis=0) * np.arange(28)).sum() / total
         canvas = cv2.warpAffine(canvas, np.float32([[1, 0, 14 - cx], [0, 1, 14 - cy]]), (28, 28))
     return np.clip(canvas, 0, 255).astype(np.uint8)
+
+
+def _to_mnist(ink: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    x, y, w, h = box
+    return mnist_normalise(ink[y : y + h, x : x + w])
 
 
 def _is_dash(box: tuple[int, int, int, int], cell_height: int) -> bool:

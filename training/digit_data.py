@@ -22,6 +22,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.digitdata import DigitSplit, load_digits
+from pipeline.numbers import mnist_normalise
 
 REJECT = 10  # class index of "not a digit"
 PRINT_FONTS = (
@@ -146,25 +147,11 @@ def reject_samples(rng: np.random.Generator, count: int) -> np.ndarray:
 
 
 def to_mnist(ink: np.ndarray) -> np.ndarray:
-    """Normalise an ink crop (white on black) as MNIST: fit 20x20, centre of mass at 14,14."""
+    """Normalise an ink crop (white on black) exactly as the reader does at run time."""
     ys, xs = np.nonzero(ink > 30)
     if len(xs) == 0:
         return np.zeros((28, 28), np.uint8)
-    crop = ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1].astype(np.float32)
-    h, w = crop.shape
-    scale = 20.0 / max(h, w)
-    nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
-    small = cv2.resize(crop, (nw, nh), interpolation=cv2.INTER_AREA)
-    canvas = np.zeros((28, 28), np.float32)
-    y0, x0 = (28 - nh) // 2, (28 - nw) // 2
-    canvas[y0 : y0 + nh, x0 : x0 + nw] = small
-    total = canvas.sum()
-    if total > 0:
-        cy = (canvas.sum(axis=1) * np.arange(28)).sum() / total
-        cx = (canvas.sum(axis=0) * np.arange(28)).sum() / total
-        m = np.float32([[1, 0, 14 - cx], [0, 1, 14 - cy]])
-        canvas = cv2.warpAffine(canvas, m, (28, 28))
-    return np.clip(canvas, 0, 255).astype(np.uint8)
+    return mnist_normalise(ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1])
 
 
 def augment(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
