@@ -210,21 +210,12 @@ def read_number(image: np.ndarray, *, accept: float = ACCEPT_CONFIDENCE) -> Numb
     text = "".join("?" if r.digit is None else str(r.digit) for r in readings)
     confidence = float(np.prod([r.probability if r.digit is not None else 0.0 for r in readings]))
     overwritten, where = double_ink(_gray(image), ink, digit_boxes)
-    if "?" in text or confidence < accept:
-        return NumberReading(
-            value=None,
-            text=text,
-            confidence=confidence,
-            status="rejected",
-            digits=tuple(readings),
-            overwritten=overwritten,
-            overwrite_box=where,
-        )
+    withheld = "?" in text or confidence < accept
     return NumberReading(
-        value=int(text),
+        value=None if withheld else int(text),
         text=text,
         confidence=confidence,
-        status="ok",
+        status="rejected" if withheld else "ok",
         digits=tuple(readings),
         overwritten=overwritten,
         overwrite_box=where,

@@ -20,6 +20,7 @@ from pipeline.errors import (
 )
 from pipeline.options import Limits
 from pipeline.stages.load import load_pages, load_pages_from_bytes, media_type
+from tests.fixtures.bad_inputs import encrypted_pdf, pdf_from_objects
 
 LIMITS = Limits()
 
@@ -93,39 +94,6 @@ def _png_bytes(size: tuple[int, int] = (200, 150)) -> bytes:
     return buffer.getvalue()
 
 
-def encrypted_pdf() -> bytes:
-    """A one-page PDF under the Standard security handler whose user password is not empty.
-
-    Hand-written: /U is not the empty password's hash, so no reader can open it unasked.
-    """
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
-        b"<< /Filter /Standard /V 1 /R 2 /O <"
-        + b"11" * 32
-        + b"> /U <"
-        + b"22" * 32
-        + b"> /P -4 >>",
-    ]
-    out = b"%PDF-1.4\n"
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 5\n0000000000 65535 f \n"
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += (
-        b"trailer\n<< /Size 5 /Root 1 0 R /Encrypt 4 0 R /ID [<"
-        + b"ab" * 16
-        + b"> <"
-        + b"ab" * 16
-        + b">] >>\nstartxref\n%d\n%%%%EOF\n" % xref
-    )
-    return out
-
-
 def test_missing_and_empty_files_are_refused(tmp_path: Path) -> None:
     with pytest.raises(InputMissing, match="no such file"):
         load_pages(tmp_path / "absent.png", limits=LIMITS)
@@ -181,16 +149,7 @@ def text_pdf(text: str, *, x_pt: int, baseline_pt: int) -> bytes:
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
-    out = b"%PDF-1.4\n"
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 6\n0000000000 65535 f \n"
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
-    return out
+    return pdf_from_objects(objects)
 
 
 def test_a_born_digital_pdf_keeps_its_words_in_render_pixels() -> None:
