@@ -65,6 +65,7 @@ class NormalisedPage:
     binary: Image
     transform: Transform
     words: tuple[TextWord, ...] | None = None  # text layer words mapped to this frame
+    printed_words: tuple[TextWord, ...] | None = None  # words OCR read while normalising
     _inverse: NDArray[np.float64] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

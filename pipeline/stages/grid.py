@@ -74,6 +74,16 @@ def _table(box: BBox, horizontal: np.ndarray, vertical: np.ndarray) -> GridTable
     return GridTable(bbox=outline, row_edges=row_edges, col_edges=col_edges, cells=cells)
 
 
+def _without(binary: np.ndarray, ruling: np.ndarray) -> np.ndarray:
+    return cv2.bitwise_and(binary, cv2.bitwise_not(cv2.dilate(ruling, np.ones((5, 5), np.uint8))))
+
+
+def text_ink(binary: np.ndarray) -> np.ndarray:
+    """The binary page with its printed ruling removed: what OCR should see."""
+    horizontal, vertical = rule_masks(binary)
+    return _without(binary, cv2.bitwise_or(horizontal, vertical))
+
+
 def find_tables(binary: np.ndarray) -> RuledPage:
     """All ruled tables on the page, top to bottom."""
     horizontal, vertical = rule_masks(binary)
@@ -89,5 +99,9 @@ def find_tables(binary: np.ndarray) -> RuledPage:
         if table is not None and all(len(r) for r in table.cells):
             tables.append(table)
     tables.sort(key=lambda t: (t.bbox.y0, t.bbox.x0))
-    text = cv2.bitwise_and(binary, cv2.bitwise_not(cv2.dilate(ruling, np.ones((5, 5), np.uint8))))
-    return RuledPage(horizontal=horizontal, vertical=vertical, text=text, tables=tuple(tables))
+    return RuledPage(
+        horizontal=horizontal,
+        vertical=vertical,
+        text=_without(binary, ruling),
+        tables=tuple(tables),
+    )

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import cv2
-import numpy as np
-
 from pipeline.layout import (
     GridTable,
     LocatedCandidateRow,
@@ -23,33 +20,8 @@ from pipeline.model import BBox
 from pipeline.pages import NormalisedPage, TextWord
 from pipeline.stages.grid import find_tables
 from pipeline.stages.labels import MATCH_THRESHOLD, best_label_score, keyword_hits
+from pipeline.stages.printed import page_words, read_printed
 from pipeline.templates import FieldSpec, Template
-from pipeline.tools.tesseract import ocr_words
-
-OCR_SCALE = 0.75  # printed labels are large; OCR a slightly reduced page for speed
-
-
-def page_words(text_ink: np.ndarray) -> tuple[TextWord, ...]:
-    """Printed words on the page with its ruling removed (normalised pixels)."""
-    image = 255 - text_ink
-    small = cv2.resize(image, None, fx=OCR_SCALE, fy=OCR_SCALE, interpolation=cv2.INTER_AREA)
-    out = []
-    for word in ocr_words(small, lang="eng", psm=11):
-        if word.confidence < 0.3:
-            continue
-        b = word.bbox
-        out.append(
-            TextWord(
-                text=word.text,
-                bbox=BBox(
-                    x0=int(b.x0 / OCR_SCALE),
-                    y0=int(b.y0 / OCR_SCALE),
-                    x1=int(b.x1 / OCR_SCALE),
-                    y1=int(b.y1 / OCR_SCALE),
-                ),
-            )
-        )
-    return tuple(out)
 
 
 def words_in(words: Sequence[TextWord], box: BBox) -> list[TextWord]:
@@ -281,7 +253,9 @@ def locate_form(
 ) -> LocatedForm:
     """Find the tables, fields, candidate rows, signature boxes and stamp area."""
     ruled = find_tables(page.binary)
-    words = page.words if page.words is not None else page_words(ruled.text)
+    words = page.words if page.words is not None else page.printed_words
+    if words is None:
+        words = page_words(read_printed(ruled.text))
     template, confidence = (forced, 1.0) if forced else identify(words, templates)
     notes: list[str] = []
     tables = ruled.tables

@@ -3,22 +3,37 @@
 Steps, each recorded with its parameters, composed into one homography from the
 original scan to the normalised page:
 1. page: in a photo, find the sheet against its background and undo the perspective;
-2. orientation: 0/90/180/270, from text-line direction and Tesseract word confidence;
+2. orientation, part one: text lines run across (0/180) or up-down (90/270);
 3. deskew: projection-profile search (coarse then fine) at reduced scale;
 4. rescale: low-resolution scans are brought to ~300 DPI page width;
-5. illumination: divide by a smooth background estimate; then binarise (ink = 255).
+5. illumination: divide by a smooth background estimate; then binarise (ink = 255);
+6. orientation, part two: the page is read once by Tesseract (ruling removed); known
+   label words or, failing them, confidently read words settle 0 against 180. The words
+   travel on to locate, so a page is read once when it is upright. Only a page that
+   reads poorly both ways asks Tesseract's OSD whether it lies on its side.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from functools import cache
 
 import cv2
 import numpy as np
 
 from pipeline.model import BBox, Transform, TransformStep
 from pipeline.pages import NormalisedPage, Page, TextWord
-from pipeline.tools.tesseract import detect_orientation, ocr_words
+from pipeline.stages.grid import text_ink
+from pipeline.stages.printed import (
+    known_words,
+    page_words,
+    read_printed,
+    reading_score,
+    vocabulary,
+)
+from pipeline.templates import bundled_templates
+from pipeline.tools.tesseract import OcrWord, detect_orientation
 
 A4_RATIO = math.sqrt(2)
 TARGET_WIDTH = 2480  # A4 width at 300 DPI
@@ -127,39 +142,49 @@ def text_lines_horizontal(gray: np.ndarray) -> bool:
     return elongated((1, 9)) >= elongated((9, 1))
 
 
-OSD_SURE = 2.0  # Tesseract OSD orientation confidence above which its 180 call is taken
-OSD_OVERRULES = 6.0  # ... and above which it may overrule the text-line direction too
+KNOWN_WORDS_SURE = 6  # label words read one way up settle the orientation
+LEGIBLE = 5.0  # a reading score below this both ways: no text to judge by
+OSD_OVERRULES = 6.0  # OSD confidence above which a sideways page is turned
 
 
-def find_orientation(gray: np.ndarray) -> tuple[int, float, str]:
-    """Quarter turns clockwise to make the page upright, a confidence, and the method.
+@dataclass(frozen=True)
+class UprightReading:
+    """The 0-or-180 decision on a page, and the words read the right way up."""
 
-    Text-line direction settles 0/180 against 90/270; Tesseract OSD (at reduced size)
-    settles the 180 ambiguity. When OSD is unsure, the structural answer stands.
-    """
-    base = 0 if text_lines_horizontal(gray) else 1
+    flip: bool
+    confidence: float
+    method: str
+    words: tuple[OcrWord, ...]
+    legible: bool  # some text was read either way up
+
+
+def read_upright(ink: np.ndarray, known: frozenset[str]) -> UprightReading:
+    """Read the page (ruling removed) as it lies, and upside down only when in doubt."""
+    up = read_printed(ink)
+    known_up = known_words(up, known)
+    if known_up >= KNOWN_WORDS_SURE:
+        return UprightReading(False, min(1.0, known_up / 20), "labels", up, True)
+    down = read_printed(cv2.rotate(ink, cv2.ROTATE_180))
+    known_down = known_words(down, known)
+    if known_down >= KNOWN_WORDS_SURE and known_down > known_up:
+        return UprightReading(True, min(1.0, known_down / 20), "labels", down, True)
+    score_up, score_down = reading_score(up), reading_score(down)
+    legible = max(score_up, score_down) >= LEGIBLE
+    if score_up == score_down:
+        return UprightReading(False, 0.0, "ocr unsure", up, legible)
+    margin = round(abs(score_up - score_down) / max(1.0, score_up + score_down), 3)
+    if score_up > score_down:
+        return UprightReading(False, margin, "reading score", up, legible)
+    return UprightReading(True, margin, "reading score", down, legible)
+
+
+def sideways_by_osd(gray: np.ndarray) -> int:
+    """Quarter turns (1 or 3) when Tesseract's OSD is sure the page lies on its side, else 0."""
     scale = 1600 / max(gray.shape)  # small phone photos are enlarged: OSD needs letters
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    degrees, osd_confidence = detect_orientation(rotate_quarters(small, base))
-    extra = (degrees // 90) % 4
-    if extra in (0, 2) and osd_confidence >= OSD_SURE:
-        return (base + extra) % 4, min(1.0, osd_confidence / 10), "text-lines+osd"
-    if osd_confidence >= OSD_OVERRULES:
-        return (base + extra) % 4, min(1.0, osd_confidence / 20), "osd"
-    upright = reading_score(rotate_quarters(small, base))
-    flipped = reading_score(rotate_quarters(small, base + 2))
-    if upright == flipped:
-        return base, 0.0, "text-lines (osd and ocr unsure)"
-    margin = abs(upright - flipped) / max(1.0, upright + flipped)
-    return (base if upright > flipped else base + 2) % 4, round(margin, 3), "text-lines+ocr"
-
-
-def reading_score(gray: np.ndarray) -> float:
-    """How well Tesseract reads words on this page: high when upright, low upside down."""
-    words = ocr_words(gray, lang="eng", psm=11)
-    return sum(
-        w.confidence for w in words if sum(c.isalpha() for c in w.text) >= 3 and w.confidence > 0.6
-    )
+    degrees, confidence = detect_orientation(small)
+    quarters = (degrees // 90) % 4
+    return quarters if quarters % 2 and confidence >= OSD_OVERRULES else 0
 
 
 # ------------------------------------------------------------------ 3. deskew
@@ -229,14 +254,54 @@ def _warp(image: np.ndarray, matrix: Matrix, size: tuple[int, int]) -> np.ndarra
     )
 
 
-def normalise_page(page: Page) -> NormalisedPage:
-    """Correct one page; every step recorded, boxes mappable back to the original."""
+@cache
+def _bundled_vocabulary() -> frozenset[str]:
+    return vocabulary(bundled_templates())
+
+
+def normalise_page(page: Page, known: frozenset[str] | None = None) -> NormalisedPage:
+    """Correct one page; every step recorded, boxes mappable back to the original.
+
+    `known` is the vocabulary of printed labels that proves a page upright (by default the
+    bundled templates' words).
+    """
+    known = _bundled_vocabulary() if known is None else known
+    gray0 = cv2.cvtColor(page.image, cv2.COLOR_BGR2GRAY)
+    corners = find_sheet(gray0) if page.words is None else None
+    if page.words is not None:
+        return _corrected(page, gray0, None, 0, known, "text-layer").page
+    flat = gray0
+    if corners is not None:
+        persp, out_w, out_h = sheet_homography(corners)
+        flat = _warp(gray0, persp, (out_w, out_h))
+    base = 0 if text_lines_horizontal(flat) else 1
+    result = _corrected(page, gray0, corners, base, known, "text-lines")
+    if result.legible:
+        return result.page
+    turn = sideways_by_osd(rotate_quarters(flat, base))
+    if not turn:
+        return result.page
+    return _corrected(page, gray0, corners, base + turn, known, "osd").page
+
+
+@dataclass(frozen=True)
+class _Corrected:
+    page: NormalisedPage
+    legible: bool
+
+
+def _corrected(
+    page: Page,
+    gray0: np.ndarray,
+    corners: np.ndarray | None,
+    quarters: int,
+    known: frozenset[str],
+    turned_by: str,
+) -> _Corrected:
     steps: list[TransformStep] = []
     h, w = page.height, page.width
-    gray0 = cv2.cvtColor(page.image, cv2.COLOR_BGR2GRAY)
     matrix = np.eye(3)
     size = (w, h)
-    corners = find_sheet(gray0) if page.words is None else None
     if corners is not None:
         persp, out_w, out_h = sheet_homography(corners)
         matrix, size = persp, (out_w, out_h)
@@ -250,24 +315,12 @@ def normalise_page(page: Page) -> NormalisedPage:
                 },
             )
         )
-    gray = _warp(gray0, matrix, size) if corners is not None else gray0
-    quarters, confidence, method = (0, 1.0, "text-layer") if page.words else find_orientation(gray)
+    quarters %= 4
     if quarters:
-        rot = rotation_matrix(quarters, size[0], size[1])
-        matrix = rot @ matrix
+        matrix = rotation_matrix(quarters, size[0], size[1]) @ matrix
         size = (size[1], size[0]) if quarters % 2 else size
-        gray = rotate_quarters(gray, quarters)
-    steps.append(
-        TransformStep(
-            name="orientation",
-            params={
-                "degrees_cw": 90 * quarters,
-                "confidence": round(confidence, 3),
-                "method": method,
-            },
-        )
-    )
-    angle = find_skew(gray) if page.words is None else 0.0
+    angle = find_skew(_warp(gray0, matrix, size)) if page.words is None else 0.0
+    deskew_at = len(steps)
     if abs(angle) >= 0.02:
         m = cv2.getRotationMatrix2D((size[0] / 2, size[1] / 2), angle, 1.0)
         matrix = np.vstack([m, [0, 0, 1]]) @ matrix
@@ -286,6 +339,23 @@ def normalise_page(page: Page) -> NormalisedPage:
             name="binarise", params={"method": "adaptive-mean", "block": 31, "offset": 18}
         )
     )
+    printed: tuple[TextWord, ...] | None = None
+    legible = True
+    if page.words is None:
+        upright = read_upright(text_ink(binary), known)
+        legible = upright.legible
+        if upright.flip:
+            matrix = rotation_matrix(2, size[0], size[1]) @ matrix
+            image, gray, binary = (cv2.rotate(a, cv2.ROTATE_180) for a in (image, gray, binary))
+        orientation = {
+            "degrees_cw": 90 * ((quarters + 2 * upright.flip) % 4),
+            "confidence": upright.confidence,
+            "method": f"{turned_by}+{upright.method}",
+        }
+        printed = page_words(upright.words)
+    else:
+        orientation = {"degrees_cw": 0, "confidence": 1.0, "method": turned_by}
+    steps.insert(deskew_at, TransformStep(name="orientation", params=orientation))
     transform = Transform(
         matrix=tuple(tuple(float(v) for v in row) for row in matrix),
         normalised_width=size[0],
@@ -297,6 +367,13 @@ def normalise_page(page: Page) -> NormalisedPage:
         words = tuple(
             TextWord(text=word.text, bbox=map_box(matrix, word.bbox, size)) for word in page.words
         )
-    return NormalisedPage(
-        source=page, image=image, gray=gray, binary=binary, transform=transform, words=words
+    normalised = NormalisedPage(
+        source=page,
+        image=image,
+        gray=gray,
+        binary=binary,
+        transform=transform,
+        words=words,
+        printed_words=printed,
     )
+    return _Corrected(page=normalised, legible=legible)

@@ -1,0 +1,81 @@
+"""Printed words on a normalised page: one Tesseract pass, shared by normalise and locate.
+
+The normalise stage reads the page once to settle its 0/180 orientation; the words it
+read travel on the `NormalisedPage` so that locate does not read the page again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+import cv2
+import numpy as np
+
+from pipeline.model import BBox
+from pipeline.pages import TextWord
+from pipeline.templates import Labels, Template
+from pipeline.tools.tesseract import OcrWord, ocr_words
+
+OCR_SCALE = 0.75  # printed labels are large; OCR a slightly reduced page for speed
+MIN_WORD_CONFIDENCE = 0.3  # below this a "word" is most often ruling debris or a stamp
+KNOWN_WORD_CONFIDENCE = 0.5
+
+
+def read_printed(text_ink: np.ndarray) -> tuple[OcrWord, ...]:
+    """Words on a page whose ruling was removed (ink = 255), in the page's pixels."""
+    image = 255 - text_ink
+    small = cv2.resize(image, None, fx=OCR_SCALE, fy=OCR_SCALE, interpolation=cv2.INTER_AREA)
+    return tuple(
+        OcrWord(
+            text=w.text,
+            confidence=w.confidence,
+            bbox=BBox(
+                x0=int(w.bbox.x0 / OCR_SCALE),
+                y0=int(w.bbox.y0 / OCR_SCALE),
+                x1=int(w.bbox.x1 / OCR_SCALE),
+                y1=int(w.bbox.y1 / OCR_SCALE),
+            ),
+            line=w.line,
+        )
+        for w in ocr_words(small, lang="eng", psm=11)
+    )
+
+
+def page_words(words: Iterable[OcrWord]) -> tuple[TextWord, ...]:
+    """The words worth matching against labels (confident enough to be text)."""
+    return tuple(
+        TextWord(text=w.text, bbox=w.bbox) for w in words if w.confidence >= MIN_WORD_CONFIDENCE
+    )
+
+
+def _token(text: str) -> str:
+    return re.sub(r"[^a-z]", "", text.casefold())
+
+
+def vocabulary(templates: Sequence[Template]) -> frozenset[str]:
+    """Latin-script words of the templates' titles and labels (3 letters or more)."""
+    phrases: list[str] = []
+    for template in templates:
+        phrases.extend(template.title_keywords)
+        columns = template.candidates.columns if template.candidates is not None else ()
+        labels: list[Labels] = [spec.labels for spec in (*template.header, *template.totals)]
+        labels += [spec.labels for spec in template.signatures]
+        labels += [spec.labels for spec in columns]
+        for label in labels:
+            phrases.extend(label.eng)
+            phrases.extend(text for texts in label.other.values() for text in texts)
+    tokens = (_token(part) for phrase in phrases for part in phrase.split())
+    return frozenset(t for t in tokens if len(t) >= 3)
+
+
+def known_words(words: Iterable[OcrWord], known: frozenset[str]) -> int:
+    """How many confidently read words are label words: near zero on an upside-down page."""
+    return sum(1 for w in words if w.confidence > KNOWN_WORD_CONFIDENCE and _token(w.text) in known)
+
+
+def reading_score(words: Iterable[OcrWord]) -> float:
+    """How well Tesseract read words on this page: high when upright, low upside down."""
+    return sum(
+        w.confidence for w in words if sum(c.isalpha() for c in w.text) >= 3 and w.confidence > 0.6
+    )
