@@ -55,16 +55,24 @@ def cell_text(words: Sequence[TextWord], box: BBox) -> str:
     return " ".join(w.text for w in words_in(words, box))
 
 
+def _ranked(
+    text: str, templates: Sequence[Template], *, fuzzy: bool
+) -> list[tuple[int, str, Template]]:
+    scored = ((keyword_hits(text, t.title_keywords, fuzzy=fuzzy), t.name, t) for t in templates)
+    return sorted(scored, key=lambda s: (s[0], s[1]), reverse=True)
+
+
 def identify(
     words: Sequence[TextWord], templates: Sequence[Template]
 ) -> tuple[Template | None, float]:
-    """The template whose title keywords the page carries, and a confidence."""
+    """The template whose title keywords the page carries, and a confidence.
+
+    Exact keywords first; when none is found, keywords with an OCR letter slip.
+    """
     text = " ".join(w.text for w in words)
-    scored = sorted(
-        ((keyword_hits(text, t.title_keywords), t.name, t) for t in templates),
-        key=lambda s: (s[0], s[1]),
-        reverse=True,
-    )
+    scored = _ranked(text, templates, fuzzy=False)
+    if scored and scored[0][0] == 0:
+        scored = _ranked(text, templates, fuzzy=True)
     if not scored or scored[0][0] == 0:
         return None, 0.0
     runner_up = scored[1][0] if len(scored) > 1 else 0

@@ -176,3 +176,22 @@ def test_text_layer_words_follow_the_page_into_the_normalised_frame() -> None:
 def test_map_box_with_identity_is_exact() -> None:
     box = BBox(x0=3, y0=4, x1=10, y1=12)
     assert map_box(np.eye(3), box, (20, 20)) == box
+
+
+def test_an_upside_down_page_is_read_once_and_turned_by_its_label_words() -> None:
+    captured = cv2.rotate(ruled_page(), cv2.ROTATE_180)
+    result = normalise_page(page_of(captured))
+    orientation = next(s.params for s in result.transform.steps if s.name == "orientation")
+    assert orientation["degrees_cw"] == 180
+    assert "labels" in str(orientation["method"])
+    assert result.printed_words is not None  # the words travel on: locate reads no more
+    texts = {w.text.casefold() for w in result.printed_words}
+    assert {"polling", "station"} <= texts
+    polling = next(w for w in result.printed_words if w.text.casefold() == "polling")
+    assert polling.bbox.y1 < result.image.shape[0] / 4  # the title is back at the top
+
+
+def test_an_upright_page_keeps_its_orientation() -> None:
+    result = normalise_page(page_of(ruled_page()))
+    orientation = next(s.params for s in result.transform.steps if s.name == "orientation")
+    assert orientation["degrees_cw"] == 0
