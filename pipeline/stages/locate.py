@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from pipeline.layout import (
     GridTable,
     LocatedCandidateRow,
@@ -20,7 +22,7 @@ from pipeline.model import BBox
 from pipeline.pages import NormalisedPage, TextWord
 from pipeline.stages.grid import find_tables
 from pipeline.stages.labels import MATCH_THRESHOLD, best_label_score, keyword_hits
-from pipeline.stages.printed import page_words, read_printed
+from pipeline.stages.printed import page_words, read_printed, read_region
 from pipeline.templates import FieldSpec, Template
 
 
@@ -36,7 +38,7 @@ def words_in(words: Sequence[TextWord], box: BBox) -> list[TextWord]:
 
 
 def reading_order(words: Sequence[TextWord]) -> list[TextWord]:
-    """Group words into lines (overlapping vertical centres), lines top-down, words left-right."""
+    """Group words into lines (overlapping vertical centres), lines top-down, then along."""
     lines: list[list[TextWord]] = []
     for word in sorted(words, key=lambda w: (w.bbox.y0 + w.bbox.y1) / 2):
         centre = (word.bbox.y0 + word.bbox.y1) / 2
@@ -48,7 +50,20 @@ def reading_order(words: Sequence[TextWord]) -> list[TextWord]:
                 last.append(word)
                 continue
         lines.append([word])
-    return [w for line in lines for w in sorted(line, key=lambda w: w.bbox.x0)]
+    return [w for line in lines for w in _along_line(line)]
+
+
+def _right_to_left(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    arabic = sum(1 for c in letters if "\u0600" <= c <= "\u06ff" or "\ufb50" <= c <= "\ufeff")
+    return bool(letters) and arabic * 2 > len(letters)
+
+
+def _along_line(line: Sequence[TextWord]) -> list[TextWord]:
+    """A line's words in reading order: right to left for Urdu (Arabic script)."""
+    if _right_to_left("".join(w.text for w in line)):
+        return sorted(line, key=lambda w: -w.bbox.x1)
+    return sorted(line, key=lambda w: w.bbox.x0)
 
 
 def cell_text(words: Sequence[TextWord], box: BBox) -> str:
@@ -256,6 +271,36 @@ def frame_tables(tables: Sequence[GridTable]) -> set[int]:
     }
 
 
+def _candidates_table(
+    tables: Sequence[GridTable], frames: set[int], words: Sequence[TextWord], template: Template
+) -> tuple[int | None, dict[str, tuple[int, int]]]:
+    """The table whose header row carries the template's candidate columns, and its map."""
+    assert template.candidates is not None
+    needed = min(3, len(template.candidates.columns))
+    best: tuple[int | None, dict[str, tuple[int, int]]] = (None, {})
+    for t, table in enumerate(tables):
+        if t in frames or table.n_cols < needed:
+            continue
+        mapping = _map_columns(table, words, template)
+        if len(mapping) >= needed and "votes" in mapping and len(mapping) > len(best[1]):
+            best = (t, mapping)
+    return best
+
+
+def _header_rows_in(
+    tables: Sequence[GridTable], frames: set[int], text_ink: np.ndarray, lang: str
+) -> tuple[TextWord, ...]:
+    """The header rows of the tables that could hold candidates, read in `lang`."""
+    words: list[TextWord] = []
+    for t, table in enumerate(tables):
+        if t in frames or table.n_cols < 3:
+            continue
+        first, last = table.cells[0][0], table.cells[0][-1]
+        strip = BBox(x0=first.x0, y0=first.y0, x1=last.x1, y1=max(c.y1 for c in table.cells[0]))
+        words.extend(read_region(text_ink, strip, lang))
+    return tuple(words)
+
+
 def locate_form(
     page: NormalisedPage, templates: Sequence[Template], *, forced: Template | None = None
 ) -> LocatedForm:
@@ -285,13 +330,11 @@ def locate_form(
     candidates_index: int | None = None
     columns: dict[str, tuple[int, int]] = {}
     if template.candidates is not None:
-        needed = min(3, len(template.candidates.columns))
-        for t, table in enumerate(tables):
-            if t in frames or table.n_cols < needed:
-                continue
-            mapping = _map_columns(table, words, template)
-            if len(mapping) >= needed and "votes" in mapping and len(mapping) > len(columns):
-                candidates_index, columns = t, mapping
+        candidates_index, columns = _candidates_table(tables, frames, words, template)
+        if candidates_index is None and "urd" in template.languages:
+            # an Urdu-only printing: read the header rows in Urdu and try again
+            urdu = _header_rows_in(tables, frames, ruled.text, "urd")
+            candidates_index, columns = _candidates_table(tables, frames, urdu, template)
         if candidates_index is None:
             notes.append("candidates table not found")
     rows: list[LocatedCandidateRow] = []

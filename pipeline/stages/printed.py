@@ -79,3 +79,24 @@ def reading_score(words: Iterable[OcrWord]) -> float:
     return sum(
         w.confidence for w in words if sum(c.isalpha() for c in w.text) >= 3 and w.confidence > 0.6
     )
+
+
+def read_region(text_ink: np.ndarray, box: BBox, lang: str) -> tuple[TextWord, ...]:
+    """Words of one region (e.g. a table's header row) in another script, page pixels."""
+    crop = 255 - text_ink[box.y0 : box.y1, box.x0 : box.x1]
+    if crop.size == 0:
+        return ()
+    return page_words(
+        OcrWord(
+            text=w.text,
+            confidence=w.confidence,
+            bbox=BBox(
+                x0=w.bbox.x0 + box.x0,
+                y0=w.bbox.y0 + box.y0,
+                x1=w.bbox.x1 + box.x0,
+                y1=w.bbox.y1 + box.y0,
+            ),
+            line=w.line,
+        )
+        for w in ocr_words(crop, lang=lang, psm=11)
+    )
