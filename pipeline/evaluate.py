@@ -14,7 +14,7 @@ import json
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -79,6 +79,8 @@ class Metrics(BaseModel):
     form_type_accuracy: float | None
     forms_fully_correct: float | None
     vote_fields: FieldScore
+    vote_fields_printed: FieldScore
+    vote_fields_handwritten: FieldScore
     header_fields: FieldScore
     totals_fields: FieldScore
     per_field: dict[str, FieldScore]
@@ -226,6 +228,7 @@ class _Tally:
     exact: Counter[str]
     wrong: int = 0
     wrong_flagged: int = 0
+    by_hand: Counter[tuple[str, bool]] = field(default_factory=Counter)  # (writing, exact)
 
     def add(self, key: str, ok: bool, flagged: bool) -> None:
         self.total[key] += 1
@@ -262,6 +265,7 @@ def _score_fields(truth: PageTruth, result: FormResult, tally: _Tally) -> bool:
             reading = getattr(row, key) if row is not None else None
             ok = _same(truth_value, reading)
             tally.add(f"candidates.{key}", ok, _flagged(reading, result))
+            tally.by_hand["handwritten" if truth_value.handwritten else "printed", ok] += 1
             all_ok &= ok
     return all_ok
 
@@ -320,6 +324,11 @@ def evaluate(results: Sequence[FormResult], truth_pages: Sequence[PageTruth]) ->
         exact = sum(n for k, n in tally.exact.items() if k.startswith(prefix))
         return FieldScore(total=total, exact=exact, rate=exact / total if total else None)
 
+    def writing(kind: str) -> FieldScore:
+        exact = tally.by_hand[kind, True]
+        total = exact + tally.by_hand[kind, False]
+        return FieldScore(total=total, exact=exact, rate=exact / total if total else None)
+
     anomalies: dict[str, CodeScore] = {}
     for code_name, counts in sorted(code_counts.items()):
         tp, fp, fn = counts["tp"], counts["fp"], counts["fn"]
@@ -339,6 +348,8 @@ def evaluate(results: Sequence[FormResult], truth_pages: Sequence[PageTruth]) ->
         form_type_accuracy=type_ok / scored if scored else None,
         forms_fully_correct=fully_ok / scored if scored else None,
         vote_fields=group("candidates."),
+        vote_fields_printed=writing("printed"),
+        vote_fields_handwritten=writing("handwritten"),
         header_fields=group("header."),
         totals_fields=group("totals."),
         per_field=per_field,
@@ -420,6 +431,10 @@ def format_metrics(metrics: Metrics) -> str:
         f"forms fully correct   {pct(metrics.forms_fully_correct)}",
         f"vote fields exact     {pct(metrics.vote_fields.rate)} "
         f"({metrics.vote_fields.exact}/{metrics.vote_fields.total})",
+        f"  printed figures     {pct(metrics.vote_fields_printed.rate)} "
+        f"({metrics.vote_fields_printed.exact}/{metrics.vote_fields_printed.total})",
+        f"  handwritten figures {pct(metrics.vote_fields_handwritten.rate)} "
+        f"({metrics.vote_fields_handwritten.exact}/{metrics.vote_fields_handwritten.total})",
         f"header fields exact   {pct(metrics.header_fields.rate)} "
         f"({metrics.header_fields.exact}/{metrics.header_fields.total})",
         f"totals fields exact   {pct(metrics.totals_fields.rate)} "

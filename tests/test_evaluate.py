@@ -85,6 +85,8 @@ def test_damaged_results_are_scored_as_damaged() -> None:
     results[2] = results[2].model_copy(update={"findings": result_from_truth(TRUTH[1]).findings})
     metrics = evaluate(results, TRUTH)
     assert metrics.vote_fields.exact == 14
+    assert metrics.vote_fields_handwritten.exact == 14  # every figure here is handwritten
+    assert metrics.vote_fields_printed.total == 0 and metrics.vote_fields_printed.rate is None
     assert metrics.forms_fully_correct == 1 / 3
     assert metrics.wrong_fields == 2 and metrics.wrong_fields_flagged == 1
     assert metrics.silent_errors == 1
