@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -70,15 +70,49 @@ def _template_for(located: LocatedForm, candidates: Sequence[Template]) -> Templ
     return next((t for t in candidates if t.name == located.template_name), None)
 
 
-def analyse_page(page: Page, templates: Sequence[Template], options: Options) -> PageAnalysis:
-    """Run the per-page stages on one decoded page."""
+INHERITED_TYPE_CONFIDENCE = 0.6  # a page typed by the page before it, not by its own title
+
+
+def locate_page(
+    page: NormalisedPage,
+    templates: Sequence[Template],
+    forced: Template | None,
+    follows: Template | None,
+) -> tuple[LocatedForm, Template | None]:
+    """Locate; a page whose title was not read, after a typed page of the same file,
+    continues that form when that form's candidates table is on it."""
+    located = locate_form(page, templates, forced=forced)
+    if forced is not None:
+        return located, forced
+    if located.template_name is None and follows is not None:
+        continued = locate_form(page, templates, forced=follows)
+        if continued.candidates_table is not None:
+            note = "title not read: typed as a continuation of the previous page"
+            located = replace(
+                continued,
+                type_confidence=INHERITED_TYPE_CONFIDENCE,
+                continuation=True,
+                notes=(*continued.notes, note),
+            )
+            return located, follows
+    return located, _template_for(located, templates)
+
+
+def analyse_page(
+    page: Page,
+    templates: Sequence[Template],
+    options: Options,
+    follows: Template | None = None,
+) -> PageAnalysis:
+    """Run the per-page stages on one decoded page (`follows`: the previous page's form)."""
     timings: dict[str, float] = {}
     forced = resolve_template(options.template) if options.template else None
     normalised = _timed(timings, "normalise", lambda: normalise_page(page))
     if options.debug_dir is not None:
         write_debug_images(normalised, options.debug_dir)
-    located = _timed(timings, "locate", lambda: locate_form(normalised, templates, forced=forced))
-    template = forced or _template_for(located, templates)
+    located, template = _timed(
+        timings, "locate", lambda: locate_page(normalised, templates, forced, follows)
+    )
     readings = _timed(timings, "read", lambda: read_form(normalised, located, template))
 
     def marks() -> tuple[tuple[Stamp, ...], tuple[Signature, ...], tuple[Finding, ...]]:
@@ -251,7 +285,10 @@ def assemble_results(analyses: Sequence[PageAnalysis], options: Options) -> tupl
 
 def process_pages(pages: Sequence[Page], options: Options) -> tuple[FormResult, ...]:
     templates = bundled_templates()
-    analyses = [analyse_page(page, templates, options) for page in pages]
+    analyses: list[PageAnalysis] = []
+    for page in pages:
+        follows = analyses[-1].template if analyses else None
+        analyses.append(analyse_page(page, templates, options, follows))
     return assemble_results(analyses, options)
 
 
