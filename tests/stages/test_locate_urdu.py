@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from pipeline.pages import Page
 from pipeline.stages.locate import locate_form
 from pipeline.stages.normalise import normalise_page
 from pipeline.templates import resolve_template
+from tests.stages.test_normalise import page_of
 
 LATIN = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 NASKH = "/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf"
@@ -48,14 +48,7 @@ def urdu_only_form45() -> np.ndarray:
 
 
 def test_urdu_header_labels_give_the_columns_their_meaning() -> None:
-    page = Page(
-        path="urdu.png",
-        sha256="0" * 64,
-        index=0,
-        page_count=1,
-        media_type="image/png",
-        image=urdu_only_form45(),
-    )
+    page = page_of(urdu_only_form45())
     located = locate_form(normalise_page(page), [resolve_template("pk-form45")])
     assert located.template_name == "pk-form45"
     assert located.candidates_table is not None
