@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import numpy as np
+
 from pipeline.inspect import INHERITED_TYPE_CONFIDENCE, locate_page
 from pipeline.pages import Page
 from pipeline.stages.normalise import normalise_page
 from pipeline.templates import bundled_templates, resolve_template
 from tests.stages.test_locate_urdu import urdu_only_form45
+from tests.stages.test_normalise import page_of
 
 
 def untitled_page() -> Page:
-    """A Form 45 page whose printed title is gone (torn off, or unreadable)."""
+    """Page 2 of a Form 45 whose printed title is gone (torn off, or unreadable)."""
     image = urdu_only_form45()
     image[:330] = 250
-    return Page(
-        path="continued.png",
-        sha256="0" * 64,
-        index=1,
-        page_count=2,
-        media_type="image/png",
-        image=image,
-    )
+    return replace(page_of(image), index=1, page_count=2)
 
 
 def test_an_untitled_page_continues_the_form_of_the_page_before() -> None:
@@ -36,8 +34,7 @@ def test_an_untitled_page_continues_the_form_of_the_page_before() -> None:
 
 
 def test_an_untitled_page_without_the_forms_table_stays_unknown() -> None:
-    blank = untitled_page()
-    blank = Page(**{**blank.__dict__, "image": blank.image * 0 + 250})
+    blank = replace(untitled_page(), image=np.full_like(untitled_page().image, 250))
     located, template = locate_page(
         normalise_page(blank), bundled_templates(), None, resolve_template("pk-form45")
     )

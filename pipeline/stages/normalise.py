@@ -266,22 +266,21 @@ def normalise_page(page: Page, known: frozenset[str] | None = None) -> Normalise
     bundled templates' words).
     """
     known = _bundled_vocabulary() if known is None else known
-    gray0 = cv2.cvtColor(page.image, cv2.COLOR_BGR2GRAY)
-    corners = find_sheet(gray0) if page.words is None else None
-    if page.words is not None:
-        return _corrected(page, gray0, None, 0, known, "text-layer").page
-    flat = gray0
+    flat = cv2.cvtColor(page.image, cv2.COLOR_BGR2GRAY)
+    if page.words is not None:  # born-digital: upright and straight by construction
+        return _corrected(page, flat, None, 0, known, "text-layer").page
+    corners = find_sheet(flat)
     if corners is not None:
         persp, out_w, out_h = sheet_homography(corners)
-        flat = _warp(gray0, persp, (out_w, out_h))
+        flat = _warp(flat, persp, (out_w, out_h))
     base = 0 if text_lines_horizontal(flat) else 1
-    result = _corrected(page, gray0, corners, base, known, "text-lines")
+    result = _corrected(page, flat, corners, base, known, "text-lines")
     if result.legible:
         return result.page
     turn = sideways_by_osd(rotate_quarters(flat, base))
     if not turn:
         return result.page
-    return _corrected(page, gray0, corners, base + turn, known, "osd").page
+    return _corrected(page, flat, corners, base + turn, known, "osd").page
 
 
 @dataclass(frozen=True)
@@ -292,7 +291,7 @@ class _Corrected:
 
 def _corrected(
     page: Page,
-    gray0: np.ndarray,
+    flat: np.ndarray,
     corners: np.ndarray | None,
     quarters: int,
     known: frozenset[str],
@@ -319,7 +318,8 @@ def _corrected(
     if quarters:
         matrix = rotation_matrix(quarters, size[0], size[1]) @ matrix
         size = (size[1], size[0]) if quarters % 2 else size
-    angle = find_skew(_warp(gray0, matrix, size)) if page.words is None else 0.0
+    # `flat`: the gray page after the perspective step, before any turn
+    angle = find_skew(rotate_quarters(flat, quarters)) if page.words is None else 0.0
     deskew_at = len(steps)
     if abs(angle) >= 0.02:
         m = cv2.getRotationMatrix2D((size[0] / 2, size[1] / 2), angle, 1.0)

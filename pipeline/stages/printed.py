@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -22,24 +23,27 @@ MIN_WORD_CONFIDENCE = 0.3  # below this a "word" is most often ruling debris or 
 KNOWN_WORD_CONFIDENCE = 0.5
 
 
+def _on_page(words: Iterable[OcrWord], scale: float, x: int, y: int) -> tuple[OcrWord, ...]:
+    """Words read on a scaled image of the region at (x, y), in page pixels."""
+    return tuple(
+        replace(
+            w,
+            bbox=BBox(
+                x0=int(w.bbox.x0 / scale) + x,
+                y0=int(w.bbox.y0 / scale) + y,
+                x1=int(w.bbox.x1 / scale) + x,
+                y1=int(w.bbox.y1 / scale) + y,
+            ),
+        )
+        for w in words
+    )
+
+
 def read_printed(text_ink: np.ndarray) -> tuple[OcrWord, ...]:
     """Words on a page whose ruling was removed (ink = 255), in the page's pixels."""
     image = 255 - text_ink
     small = cv2.resize(image, None, fx=OCR_SCALE, fy=OCR_SCALE, interpolation=cv2.INTER_AREA)
-    return tuple(
-        OcrWord(
-            text=w.text,
-            confidence=w.confidence,
-            bbox=BBox(
-                x0=int(w.bbox.x0 / OCR_SCALE),
-                y0=int(w.bbox.y0 / OCR_SCALE),
-                x1=int(w.bbox.x1 / OCR_SCALE),
-                y1=int(w.bbox.y1 / OCR_SCALE),
-            ),
-            line=w.line,
-        )
-        for w in ocr_words(small, lang="eng", psm=11)
-    )
+    return _on_page(ocr_words(small, lang="eng", psm=11), OCR_SCALE, 0, 0)
 
 
 def page_words(words: Iterable[OcrWord]) -> tuple[TextWord, ...]:
@@ -86,17 +90,4 @@ def read_region(text_ink: np.ndarray, box: BBox, lang: str) -> tuple[TextWord, .
     crop = 255 - text_ink[box.y0 : box.y1, box.x0 : box.x1]
     if crop.size == 0:
         return ()
-    return page_words(
-        OcrWord(
-            text=w.text,
-            confidence=w.confidence,
-            bbox=BBox(
-                x0=w.bbox.x0 + box.x0,
-                y0=w.bbox.y0 + box.y0,
-                x1=w.bbox.x1 + box.x0,
-                y1=w.bbox.y1 + box.y0,
-            ),
-            line=w.line,
-        )
-        for w in ocr_words(crop, lang=lang, psm=11)
-    )
+    return page_words(_on_page(ocr_words(crop, lang=lang, psm=11), 1.0, box.x0, box.y0))
