@@ -125,10 +125,12 @@ def check_candidate_columns(form: FormFigures) -> CheckResult:
     unknown: list[str] = []
     for row in rows:
         parts = [row.votes, row.tendered_votes, row.challenged_votes]
+        # A column the form does not print is None; a printed column whose figure was
+        # withheld has a reading with no value: the row is then unknown, never summed as 0.
         values = [_int(p) for p in parts if p is not None]
         total = _int(row.total_valid_votes)
         serial = str(row.serial.value or "?")
-        if total is None or len(values) != sum(p is not None for p in parts):
+        if total is None or None in values:
             unknown.append(serial)
             continue
         got = sum(v for v in values if v is not None)

@@ -221,11 +221,14 @@ def _signature_boxes(
         for _, table in below[:1]:
             for row in table.cells:
                 for cell in row:
-                    label_words = words_in(words, cell)
-                    top = max(
-                        (w.bbox.y1 for w in label_words if w.bbox.y1 < cell.y0 + cell.height * 0.5),
-                        default=cell.y0,
-                    )
+                    # the printed label (the candidate) heads the box; a grid cell without
+                    # one is the unused end of the last row, not an agent's box
+                    label_words = [
+                        w for w in words_in(words, cell) if w.bbox.y0 < cell.y0 + cell.height * 0.3
+                    ]
+                    if not label_words:
+                        continue
+                    top = min(max(w.bbox.y1 for w in label_words), cell.y0 + int(cell.height * 0.4))
                     area = BBox(x0=cell.x0, y0=min(top + 4, cell.y1 - 10), x1=cell.x1, y1=cell.y1)
                     boxes.append(
                         SignatureBox(

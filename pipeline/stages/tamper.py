@@ -1,10 +1,11 @@
 """Tamper evidence on one page: correction fluid over figures.
 
 Dried correction fluid is whiter and flatter than the off-white paper around it. Each
-figure cell's paper (its pixels away from ink) is compared with the paper of the other
-figure cells of the same table: a cell whose paper is markedly brighter over most of its
-area carries a patch. Comparing with neighbours, not a fixed level, keeps uneven light
-in phone photos from looking like fluid.
+figure cell's paper (its pixels away from ink) is compared with what its neighbouring
+figure cells predict for it: a plane fitted through the paper levels of the nearest cells,
+so that the broad light gradient and the phone's shadow of a photo cancel out, while a
+patch, brighter than the paper on every side of it, stands out. A cell whose paper is
+markedly brighter than that over most of its area, and flat, carries a patch.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pipeline.pages import NormalisedPage
 FIGURE_KEYS = ("votes", "tendered_votes", "challenged_votes", "total_valid_votes")
 BRIGHTER_BY = 5.0  # grey levels above the neighbouring cells' paper
 MIN_COVER = 0.45  # share of the cell's paper that must be that bright
+NEIGHBOURS = 8  # cells whose paper predicts a cell's own
 
 
 def paper_levels(gray: np.ndarray, ink: np.ndarray) -> np.ndarray:
@@ -30,6 +32,22 @@ def paper_levels(gray: np.ndarray, ink: np.ndarray) -> np.ndarray:
     inner = np.zeros_like(away)
     inner[4:-4, 4:-4] = True
     return gray[away & inner].astype(np.float32)
+
+
+def local_paper_level(centres: np.ndarray, paper: np.ndarray, index: int) -> float:
+    """The paper level the nearest other cells predict at cell `index` (a fitted plane)."""
+    distance = np.hypot(*(centres - centres[index]).T)
+    distance[index] = np.inf
+    near = np.argsort(distance)[: min(NEIGHBOURS, len(paper) - 1)]
+    design = np.column_stack([np.ones(len(near)), centres[near]])
+    if len(near) >= 4 and np.linalg.matrix_rank(design) == 3:
+        coefficients, *_ = np.linalg.lstsq(design, paper[near], rcond=None)
+        predicted = float(coefficients @ np.array([1.0, *centres[index]]))
+        # not far beyond the neighbours' own range: a plane extrapolates wildly off an edge
+        low, high = float(paper[near].min()), float(paper[near].max())
+        slack = 0.5 * (high - low)
+        return float(np.clip(predicted, low - slack, high + slack))
+    return float(np.median(paper[near]))
 
 
 def tamper_findings(
@@ -55,9 +73,11 @@ def tamper_findings(
             measured.append((name, box, levels))
     if len(measured) < 4:
         return ()
-    reference = float(np.median([np.median(levels) for _, _, levels in measured]))
+    centres = np.array([((b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2) for _, b, _ in measured])
+    paper = np.array([float(np.median(levels)) for _, _, levels in measured])
     findings = []
-    for name, box, levels in measured:
+    for index, (name, box, levels) in enumerate(measured):
+        reference = local_paper_level(centres, paper, index)
         cover = float((levels > reference + BRIGHTER_BY).mean())
         if cover > MIN_COVER and float(levels.std()) < 6.0:
             findings.append(

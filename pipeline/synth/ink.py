@@ -28,8 +28,10 @@ def composite(canvas: Canvas, alpha: Alpha, colour: tuple[int, int, int], x: int
     canvas[y0:y1, x0:x1] = np.clip(blended + 0.5, 0, 255).astype(np.uint8)
 
 
-def white_out(canvas: Canvas, x0: int, y0: int, x1: int, y1: int, rng: np.random.Generator) -> None:
-    """Correction fluid: a bright, flat, slightly uneven patch (in place)."""
+def white_out(
+    canvas: Canvas, x0: int, y0: int, x1: int, y1: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Correction fluid: a bright, flat, slightly uneven patch (in place); returns it."""
     h, w = y1 - y0, x1 - x0
     base = rng.uniform(253, 255.5)  # correction fluid is whiter than off-white paper
     patch = base + rng.normal(0, 0.8, size=(h, w, 1)) + np.linspace(-2, 2, w)[None, :, None]
@@ -39,3 +41,4 @@ def white_out(canvas: Canvas, x0: int, y0: int, x1: int, y1: int, rng: np.random
     shade = rng.uniform(212, 230)
     canvas[y1 - 2 : y1, x0:x1] = shade
     canvas[y0:y1, x1 - 2 : x1] = shade
+    return canvas[y0:y1, x0:x1].copy()

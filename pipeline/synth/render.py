@@ -87,11 +87,13 @@ class _Painter:
         self.hand = Hand.random(rng)
         self.pen = BLUE_BALLPOINT if rng.random() < 0.6 else BLACK_BALLPOINT
         self.pages: list[RenderedPage] = []
+        self.fluid: list[tuple[int, int, np.ndarray]] = []  # this page's correction fluid
         self.left = self.printing.margin
         self.right = PAGE_W - self.printing.margin
 
     # ------------------------------------------------------------------ primitives
     def new_page(self, continuation: bool) -> tuple[RenderedPage, ImageDraw.ImageDraw, Image.Image]:
+        self.fluid = []
         paper = np.full((PAGE_H, PAGE_W, 3), 255, np.uint8)
         tone = self.rng.uniform(-14, -5, size=3)  # printing paper is off-white
         paper = np.clip(paper + tone, 0, 255).astype(np.uint8)
@@ -159,7 +161,9 @@ class _Painter:
             return
         if figure.correction_fluid:
             pad = 6
-            white_out(canvas, cell.x0 + pad, cell.y0 + pad, cell.x1 - pad, cell.y1 - pad, self.rng)
+            x0, y0 = cell.x0 + pad, cell.y0 + pad
+            patch = white_out(canvas, x0, y0, cell.x1 - pad, cell.y1 - pad, self.rng)
+            self.fluid.append((x0, y0, patch))
         text = str(figure.value)
         over: np.ndarray | None = None
         if printed:
@@ -530,7 +534,12 @@ class _Painter:
                 y = self.totals_table(page, draw, page.image, y)
                 y = self.officers(page, draw, page.image, y)
                 self.agents(page, draw, page.image, y)
-            page.image = np.minimum(page.image, np.asarray(image))
+            # the printed layer is paper-toned everywhere; correction fluid lies on the
+            # paper, so its patches must be in that layer too or the merge hides them
+            printed = np.asarray(image).copy()
+            for x0, y0, patch in self.fluid:
+                printed[y0 : y0 + patch.shape[0], x0 : x0 + patch.shape[1]] = patch
+            page.image = np.minimum(page.image, printed)
             if not remaining:
                 self.stamp(page, page.image)
                 return self.pages

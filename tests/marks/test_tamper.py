@@ -40,3 +40,39 @@ def test_clean_table_has_no_fluid() -> None:
     image, rows = _table(fluid_row=None)
     form = dataclasses.replace(located(), candidate_rows=rows)
     assert tamper_findings(make_page(image), form, evidence_dir=None) == ()
+
+
+def _lit_table(fluid: tuple[int, int] | None) -> tuple[np.ndarray, tuple[LocatedCandidateRow, ...]]:
+    """Three figure columns under a phone's light: 25% darker from left to right."""
+    rng = np.random.default_rng(4)
+    h, w = 1000, 900
+    light = np.linspace(1.0, 0.75, w)[None, :] * np.linspace(1.0, 0.9, h)[:, None]
+    image = np.clip(rng.normal(240, 2, (h, w)) * light, 0, 255)
+    rows = []
+    for r in range(7):
+        cells = {}
+        for c, key in enumerate(("votes", "tendered_votes", "total_valid_votes")):
+            box = BBox(x0=100 + c * 260, y0=60 + r * 130, x1=340 + c * 260, y1=170 + r * 130)
+            if fluid == (r, c):
+                patch = image[box.y0 + 5 : box.y1 - 5, box.x0 + 5 : box.x1 - 5]
+                image[box.y0 + 5 : box.y1 - 5, box.x0 + 5 : box.x1 - 5] = patch / 240 * 252
+            cells[key] = box
+        rows.append(LocatedCandidateRow(row_index=r, cells=cells, bbox=cells["votes"]))
+    page = image.astype(np.uint8)
+    for row in rows:
+        for box in row.cells.values():
+            cv2.putText(page, "38", (box.x0 + 60, box.y0 + 70), 0, 1.5, 30, 3)
+    return cv2.cvtColor(page, cv2.COLOR_GRAY2BGR), tuple(rows)
+
+
+def test_uneven_light_alone_is_not_fluid() -> None:
+    image, rows = _lit_table(fluid=None)
+    form = dataclasses.replace(located(), candidate_rows=rows)
+    assert tamper_findings(make_page(image), form, evidence_dir=None) == ()
+
+
+def test_fluid_on_the_dark_edge_of_a_lit_table_is_found() -> None:
+    image, rows = _lit_table(fluid=(6, 2))
+    form = dataclasses.replace(located(), candidate_rows=rows)
+    findings = tamper_findings(make_page(image), form, evidence_dir=None)
+    assert [f.evidence.values["field"] for f in findings] == ["candidates[6].total_valid_votes"]

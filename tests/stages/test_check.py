@@ -115,6 +115,14 @@ def test_candidate_columns_mismatch() -> None:
     }
 
 
+def test_withheld_column_figure_makes_the_row_unknown_not_zero() -> None:
+    rows = [row(1, None, 3, 1, total=174), row(2, 100)]
+    check, findings = check_candidate_columns(figures(rows, **GENUINE))
+    assert check.status is CheckStatus.UNKNOWN
+    assert "1" in check.reason
+    assert findings == ()
+
+
 @pytest.mark.parametrize(
     ("rejected", "polled", "status"),
     [(12, 312, CheckStatus.PASS), (12, 400, CheckStatus.FAIL), (None, 312, CheckStatus.UNKNOWN)],
