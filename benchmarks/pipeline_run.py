@@ -15,22 +15,82 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import resource
 import subprocess
+import threading
 import time
 from pathlib import Path
 
 import numpy as np
+import psutil
 
 from pipeline.batch.run import run_batch
 from pipeline.digitdata import DigitSplit, load_digits
 from pipeline.evaluate import _match_rows, evaluate, format_metrics, load_results, load_truth
+from pipeline.model import FormResult
 from pipeline.options import Options
 from pipeline.synth import generate_corpus
 from pipeline.tools.digit_net import digit_probabilities
+from pipeline.truth import PageTruth
 from training.digit_data import to_mnist
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+
+
+class WorkerMemory:
+    """Samples the resident memory of the batch's worker processes while it runs."""
+
+    def __init__(self, interval_s: float = 10.0) -> None:
+        self.samples: list[tuple[float, float]] = []  # (seconds since start, max worker MB)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(interval_s,), daemon=True)
+        self._start = time.perf_counter()
+
+    def _run(self, interval_s: float) -> None:
+        me = psutil.Process()
+        while not self._stop.wait(interval_s):
+            sizes = []
+            for child in me.children(recursive=True):
+                try:
+                    sizes.append(child.memory_info().rss / 2**20)
+                except psutil.Error:
+                    continue
+            if sizes:
+                self.samples.append((time.perf_counter() - self._start, max(sizes)))
+
+    def __enter__(self) -> WorkerMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def summary(self) -> dict[str, float]:
+        """Worker RSS over the first and the last tenth of the run, and the peak (MB)."""
+        if not self.samples:
+            return {}
+        sizes = [mb for _, mb in self.samples]
+        tenth = max(1, len(sizes) // 10)
+        return {
+            "worker_rss_mb_first_tenth": round(float(np.median(sizes[:tenth])), 1),
+            "worker_rss_mb_last_tenth": round(float(np.median(sizes[-tenth:])), 1),
+            "worker_rss_mb_peak_sampled": round(max(sizes), 1),
+            "worker_rss_mb_peak_getrusage": round(
+                resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1
+            ),
+            "memory_samples": len(sizes),
+        }
+
+
+def stage_medians(results: list[FormResult]) -> dict[str, float]:
+    """Median milliseconds per page of each stage."""
+    stages = sorted({k for r in results for k in r.timings_ms})
+    return {
+        k: round(float(np.median([r.timings_ms[k] for r in results if k in r.timings_ms])), 1)
+        for k in stages
+    }
 
 
 def digit_accuracy() -> float:
@@ -39,7 +99,7 @@ def digit_accuracy() -> float:
     return float((probs[:, :10].argmax(axis=1) == labels).mean())
 
 
-def reliability(results: list, truth: list) -> list[tuple[str, int, float]]:
+def reliability(results: list[FormResult], truth: list[PageTruth]) -> list[tuple[str, int, float]]:
     """Figure confidence bins vs the share of figures read exactly."""
     by_key = {(Path(r.source.path).name, r.source.page): r for r in results}
     bins = [(0.5, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 0.95), (0.95, 0.99), (0.99, 1.01)]
@@ -65,7 +125,7 @@ def reliability(results: list, truth: list) -> list[tuple[str, int, float]]:
     ]
 
 
-def deskew_and_orientation(results: list, truth: list) -> dict[str, float]:
+def deskew_and_orientation(results: list[FormResult], truth: list[PageTruth]) -> dict[str, float]:
     by_key = {(Path(r.source.path).name, r.source.page): r for r in results}
     residuals, orient_ok, orient_n = [], 0, 0
     for page in truth:
@@ -78,7 +138,9 @@ def deskew_and_orientation(results: list, truth: list) -> dict[str, float]:
             steps.get("orientation", {}).get("degrees_cw") == (360 - page.capture.rotation) % 360
         )
         if not page.capture.perspective and "deskew" in steps:
-            residuals.append(abs(float(steps["deskew"]["angle_deg"]) + page.capture.skew_deg))
+            angle = steps["deskew"]["angle_deg"]
+            assert isinstance(angle, int | float)
+            residuals.append(abs(float(angle) + page.capture.skew_deg))
     return {
         "orientation_accuracy": orient_ok / max(1, orient_n),
         "deskew_residual_median_deg": float(np.median(residuals)),
@@ -87,7 +149,7 @@ def deskew_and_orientation(results: list, truth: list) -> dict[str, float]:
     }
 
 
-def tesseract_baseline(corpus: Path, truth: list, limit: int) -> dict[str, float]:
+def tesseract_baseline(corpus: Path, truth: list[PageTruth], limit: int) -> dict[str, float]:
     """Plain `tesseract page stdout`: how many vote figures appear in its text at all."""
     found = total = 0
     seconds = []
@@ -126,7 +188,10 @@ def main() -> None:
         generate_corpus(corpus, count=args.count, seed=args.seed)
     synth_s = time.perf_counter() - started
     started = time.perf_counter()
-    summary = run_batch([str(corpus)], out, Options(), workers=args.workers, write_overlays=False)
+    with WorkerMemory() as memory:
+        summary = run_batch(
+            [str(corpus)], out, Options(), workers=args.workers, write_overlays=False
+        )
     batch_s = time.perf_counter() - started
     results, truth = load_results(out / "forms.jsonl"), load_truth(corpus)
     metrics = evaluate(results, truth)
@@ -146,6 +211,8 @@ def main() -> None:
         "page_seconds_median": round(float(np.median(page_ms)) / 1000, 2),
         "page_seconds_p95": round(float(np.percentile(page_ms, 95)) / 1000, 2),
         "read_stage_ms_median": round(float(np.median(read_ms)), 1),
+        "stage_ms_median": stage_medians(results),
+        **memory.summary(),
         "digit_accuracy_heldout_mnist": round(digit_accuracy(), 4),
         **deskew_and_orientation(results, truth),
         "tesseract_baseline": tesseract_baseline(corpus, truth, 30),
@@ -179,9 +246,17 @@ def main() -> None:
         "orientation_accuracy",
         "deskew_residual_median_deg",
         "deskew_residual_p95_deg",
+        "worker_rss_mb_first_tenth",
+        "worker_rss_mb_last_tenth",
+        "worker_rss_mb_peak_sampled",
+        "worker_rss_mb_peak_getrusage",
     ):
+        if key not in report:
+            continue
         value = report[key]
         section.append(f"| {key} | {round(value, 4) if isinstance(value, float) else value} |")
+    stages = ", ".join(f"{k} {v:,.0f}" for k, v in report["stage_ms_median"].items())
+    section += ["", f"Median ms per page by stage: {stages}."]
     base_line = report["tesseract_baseline"]
     section += [
         "",

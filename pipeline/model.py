@@ -133,7 +133,8 @@ class Stamp(Frozen):
     shape: StampShape = StampShape.UNKNOWN
     fingerprint: str = ""  # perceptual hash (hex) of the normalised impression
     descriptor: str = ""  # compact base64 descriptor for cross-form copy detection
-    ring_text: str | None = None
+    ring_text: str | None = None  # read around the ring (unwrapped twice round)
+    centre_text: str | None = None  # read in the centre (e.g. the station's number)
     in_expected_area: bool | None = None
 
 

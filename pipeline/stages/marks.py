@@ -30,6 +30,7 @@ from pipeline.model import (
     StampShape,
 )
 from pipeline.pages import NormalisedPage
+from pipeline.stages.stamp_text import StampText, mismatch, read_stamp_text
 from pipeline.templates import Template
 
 ABSENT_INK = 0.004  # below this share of ink pixels a box is empty
@@ -141,6 +142,17 @@ def _stamp_candidates(page: NormalisedPage) -> list[tuple[BBox, float, StampShap
     return merged
 
 
+def _ink_strength(crop: np.ndarray, colour: str) -> np.ndarray:
+    """How strongly each pixel carries the stamp's ink (0 paper .. 255 full ink): its
+    saturation for a coloured stamp, its darkness for a black one. Graded, not a mask:
+    an impression's ink is patchy, and Tesseract reads the graded image far better."""
+    if colour == "black":
+        strength = 255 - cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+    else:
+        strength = cv2.cvtColor(crop, cv2.COLOR_BGR2HSV)[:, :, 1]
+    return cv2.normalize(strength, None, 0, 255, cv2.NORM_MINMAX)
+
+
 def find_stamps(
     page: NormalisedPage, located: LocatedForm, template: Template | None
 ) -> tuple[Stamp, ...]:
@@ -155,6 +167,9 @@ def find_stamps(
         if len(xs):  # fingerprint the impression itself, not the box around it
             crop = crop[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
         phash, descriptor = fingerprint(crop)
+        said = StampText(ring="", centre="")
+        if template is not None and template.stamp is not None and template.stamp.ring_text_fields:
+            said = read_stamp_text(_ink_strength(crop, colour))
         inside = None
         if located.stamp_area is not None:
             inside = box.iou(located.stamp_area) > 0 and located.stamp_area.contains(box, slack=200)
@@ -167,6 +182,8 @@ def find_stamps(
                 fingerprint=phash,
                 descriptor=descriptor,
                 in_expected_area=inside,
+                ring_text=said.ring or None,
+                centre_text=said.centre or None,
             )
         )
     return tuple(stamps)
@@ -261,7 +278,8 @@ def mark_findings(
     template: Template | None,
     header_values: dict[str, str],
 ) -> tuple[Finding, ...]:
-    """STAMP_MISSING / _MISPLACED, SIGNATURE_MISSING, AGENT_SIGNATURES_MISSING."""
+    """STAMP_MISSING / _MISPLACED / _TEXT_MISMATCH, SIGNATURE_MISSING,
+    AGENT_SIGNATURES_MISSING."""
     if template is None or not _carries_footer(located):
         return ()
     findings: list[Finding] = []
@@ -280,6 +298,17 @@ def mark_findings(
                     FindingCode.STAMP_MISPLACED,
                     "the stamp is away from the presiding officer's signature",
                     Evidence(bbox=stamps[0].bbox),
+                )
+            )
+    for stamp in stamps:
+        said = StampText(ring=stamp.ring_text or "", centre=stamp.centre_text or "")
+        other = mismatch(said, header_values)
+        if other is not None:
+            findings.append(
+                _finding(
+                    FindingCode.STAMP_TEXT_MISMATCH,
+                    "the stamp names another polling station or constituency than the header",
+                    Evidence(bbox=stamp.bbox, values=other),
                 )
             )
     required = {s.role for s in template.signatures if s.required and not s.per_candidate}

@@ -1,0 +1,166 @@
+"""What a stamp impression says: the text around its ring and in its centre.
+
+A polling station's stamp names the station (and its constituency) around the ring and
+carries its number in the centre. The ring is unwrapped into a straight strip by a polar
+transform (the impression's up is outward, so the strip is read with the outside on top)
+and read by Tesseract, as is the centre. A stamp pasted from another station's form then
+names another station than the header: `STAMP_TEXT_MISMATCH`. The finding needs two
+independent cues to agree (another number in the centre and the header's station name
+absent from a legible ring, or another constituency code in both ring and centre), so
+one misread digit does not accuse a form.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+import cv2
+import numpy as np
+
+from pipeline.tools.tesseract import ocr_words
+
+RING_BAND = (0.72, 0.97)  # the ring text lies between these fractions of the radius
+CENTRE = (0.64, 0.3)  # the centre disc's radius and the lines' half height, in radii
+MIN_RING_LETTERS = 12  # fewer legible letters: the ring is not read, no finding
+NAME_PRESENT = 0.5  # share of the station name's words that must be on the ring
+WORD_MATCH = 0.75  # similarity at which a word read on the ring is the name's word
+CODE = re.compile(r"\b([A-Z]{2,3})\s*[-–—.]?\s*(\d{1,3})\b")
+STATION_NUMBER = re.compile(r"\bP\s*S\s*[-.:#]?\s*(\d{1,4})\b")
+
+
+@dataclass(frozen=True)
+class StampText:
+    ring: str  # the ring text as read (the strip goes twice round)
+    centre: str  # the centre lines as read
+
+
+def _square(ink: np.ndarray) -> np.ndarray:
+    """An oval impression stretched back to a circle (ink = 255)."""
+    h, w = ink.shape
+    side = max(h, w)
+    return cv2.resize(ink, (side, side), interpolation=cv2.INTER_LINEAR)
+
+
+def unwrap_ring(ink: np.ndarray) -> np.ndarray:
+    """The ring band as a straight strip (ink = 255), outside up, read left to right;
+    twice round, so words across the seam are whole once."""
+    square = _square(ink)
+    radius = square.shape[0] / 2
+    angular = max(64, int(2 * np.pi * radius * sum(RING_BAND) / 2))
+    polar = cv2.warpPolar(
+        square,
+        (int(radius), angular),
+        (radius, radius),
+        radius,
+        cv2.WARP_POLAR_LINEAR + cv2.INTER_LINEAR,
+    )
+    band = polar[:, int(RING_BAND[0] * radius) : int(RING_BAND[1] * radius)]
+    strip = cv2.rotate(band, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    # the inner and outer rings become long straight lines: remove them
+    lines = cv2.morphologyEx(strip, cv2.MORPH_OPEN, np.ones((1, max(20, strip.shape[0] * 2))))
+    strip = cv2.subtract(strip, cv2.dilate(lines, np.ones((3, 3), np.uint8)))
+    return np.hstack([strip, strip])
+
+
+def _turned(image: np.ndarray, angle: float) -> np.ndarray:
+    h, w = image.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(image, m, (w, h), flags=cv2.INTER_LINEAR)
+
+
+def _level_angle(disc: np.ndarray) -> float:
+    """The turn that makes the centre lines horizontal: a stamp is pressed at any angle
+    (the angle whose row profile is most uneven: lines of text and the gaps between)."""
+
+    def score(angle: float) -> float:
+        return float(_turned(disc, angle).sum(axis=1, dtype=np.float64).var())
+
+    coarse = max(range(-60, 61, 4), key=score)
+    return max(np.arange(coarse - 3, coarse + 3.5, 1.0), key=score)
+
+
+def centre_of(ink: np.ndarray) -> np.ndarray:
+    """The centre lines of the impression (ink = 255), inside the inner ring, levelled."""
+    square = _square(ink)
+    radius = square.shape[0] / 2
+    c, half = int(radius), int(radius * CENTRE[0])
+    disc = square[c - half : c + half, c - half : c + half].copy()
+    mask = np.zeros_like(disc)
+    cv2.circle(mask, (half, half), half, 255, -1)
+    disc = cv2.bitwise_and(disc, mask)  # nothing of the rings at the corners
+    level = _turned(disc, _level_angle(disc))
+    band = int(radius * CENTRE[1])
+    return level[max(0, half - band) : half + band]
+
+
+def _read(ink: np.ndarray, psm: int) -> str:
+    if ink.size == 0 or not ink.any():
+        return ""
+    page = cv2.copyMakeBorder(255 - ink, 12, 12, 12, 12, cv2.BORDER_CONSTANT, value=255)
+    words = ocr_words(page, lang="eng", psm=psm)
+    return " ".join(w.text for w in words if w.confidence >= 0.3)
+
+
+def read_stamp_text(ink: np.ndarray) -> StampText:
+    """Ring and centre text of one impression (its tight crop, graded: ink = 255)."""
+    if min(ink.shape) < 60:
+        return StampText(ring="", centre="")
+    return StampText(ring=_read(unwrap_ring(ink), psm=7), centre=_read(centre_of(ink), psm=6))
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[^A-Z]", "", text.upper())
+
+
+def _codes(text: str) -> set[str]:
+    return {f"{p}-{int(n)}" for p, n in CODE.findall(text.upper()) if p != "PS"}
+
+
+def name_on_ring(name: str, ring: str) -> float:
+    """Share of the station name's words (3+ letters) found on the ring, each allowing
+    a misread letter or two; one word lost to a faint patch leaves the rest."""
+    wanted = [w for w in (_letters(part) for part in name.split()) if len(w) >= 3]
+    read = [w for w in (_letters(part) for part in ring.split()) if len(w) >= 2]
+    if not wanted or not read:
+        return 0.0
+    found = sum(
+        max(SequenceMatcher(None, word, token).ratio() for token in read) >= WORD_MATCH
+        for word in wanted
+    )
+    return found / len(wanted)
+
+
+def mismatch(text: StampText, header: dict[str, str]) -> dict[str, str | float] | None:
+    """What on the stamp names another station or constituency than the header, if
+    two cues agree; None when they do not (or the stamp is not legible)."""
+    if len(_letters(text.ring)) < MIN_RING_LETTERS:
+        return None
+    constituency = header.get("constituency", "")
+    wanted = _codes(constituency)
+    ring_codes, centre_codes = _codes(text.ring), _codes(text.centre)
+    other_code = (ring_codes & centre_codes) - wanted
+    if wanted and other_code and not (wanted & (ring_codes | centre_codes)):
+        return {
+            "header_constituency": constituency,
+            "stamp_constituency": sorted(other_code)[0],
+            "ring_text": text.ring,
+            "centre_text": text.centre,
+        }
+    number = header.get("polling_station_number", "")
+    name = header.get("polling_station_name", "")
+    stamped = STATION_NUMBER.findall(text.centre.upper())
+    if not (number.isdigit() and name and stamped):
+        return None
+    similarity = name_on_ring(name, text.ring)  # share of the name's words
+    if all(int(s) != int(number) for s in stamped) and similarity < NAME_PRESENT:
+        return {
+            "header_station_number": number,
+            "stamp_station_number": stamped[0],
+            "header_station_name": name,
+            "name_words_on_ring": round(similarity, 3),
+            "ring_text": text.ring,
+            "centre_text": text.centre,
+        }
+    return None

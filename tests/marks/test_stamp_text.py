@@ -1,0 +1,61 @@
+"""Stamp text: the ring unwrapped and read by Tesseract, then compared with the header."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from pipeline.stages.stamp_text import StampText, mismatch, name_on_ring, read_stamp_text
+from pipeline.synth.marks import press_stamp, stamp_design
+
+HEADER = {
+    "constituency": "NA-130",
+    "polling_station_number": "12",
+    "polling_station_name": "Govt Boys High School Shadman",
+}
+
+
+def impression(ring: str, centre: tuple[str, ...], seed: int) -> np.ndarray:
+    """A pressed stamp (rotated, unevenly inked) as graded ink, 255 = full ink, cut to
+    its ink and stretched to full range as the marks stage does."""
+    design = stamp_design(ring, centre, diameter=400, oval=False)
+    alpha = press_stamp(design, np.random.default_rng(seed))
+    ink = (np.clip(alpha, 0, 1) * 255).astype(np.uint8)
+    ys, xs = np.nonzero(ink > 40)
+    ink = ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    return np.asarray(cv2.normalize(ink, None, 0, 255, cv2.NORM_MINMAX), np.uint8)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_ring_and_centre_are_read(seed: int) -> None:
+    said = read_stamp_text(
+        impression(
+            "PRESIDING OFFICER * GOVT BOYS HIGH SCHOOL SHADMAN * NA-130", ("PS 12", "NA-130"), seed
+        )
+    )
+    assert name_on_ring(HEADER["polling_station_name"], said.ring) >= 0.8
+    assert mismatch(said, HEADER) is None
+
+
+def test_stamp_of_another_station_is_a_mismatch() -> None:
+    said = read_stamp_text(
+        impression("PRESIDING OFFICER * BASIC HEALTH UNIT MOZANG * NA-130", ("PS 137", "NA-130"), 3)
+    )
+    found = mismatch(said, HEADER)
+    assert found is not None
+    assert found["stamp_station_number"] == "137"
+
+
+def test_one_cue_alone_is_not_enough() -> None:
+    # another number in the centre, but the ring names the header's station: a misread
+    said = StampText(ring="PRESIDING OFFICER * GOVT BOYS HIGH SCHOOL SHADMAN *", centre="PS 72")
+    assert mismatch(said, HEADER) is None
+    # an illegible ring: nothing is claimed
+    assert mismatch(StampText(ring="x * y", centre="PS 137"), HEADER) is None
+
+
+def test_another_constituency_read_in_ring_and_centre() -> None:
+    said = StampText(ring="PRESIDING OFFICER * MODEL TOWN * NA-131 *", centre="PS 4 NA-131")
+    found = mismatch(said, HEADER)
+    assert found is not None and found["stamp_constituency"] == "NA-131"
