@@ -2,6 +2,8 @@
 
     OMP_THREAD_LIMIT=1 OMP_NUM_THREADS=1 .venv/bin/python benchmarks/marks.py \
         --corpus /tmp/marks_bench/c9001 --count 40 --seed 9001
+    .venv/bin/python -m benchmarks.marks --corpus benchmarks/out/pipeline-seed9001/corpus \
+        --results benchmarks/out/pipeline-seed9001/run/forms.jsonl
 
 Generates the corpus if the folder is empty, runs every file through the pipeline, adds
 the cross-form findings, and scores only this area's codes against the generator's
@@ -109,18 +111,30 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=500)
     parser.add_argument("--seed", type=int, default=9001)
     parser.add_argument("--index-size", type=int, default=10_000)
+    parser.add_argument(
+        "--results",
+        type=Path,
+        help="a batch's forms.jsonl over --corpus (e.g. from benchmarks.pipeline_run): "
+        "score it instead of running the pipeline again",
+    )
     args = parser.parse_args()
     if not any(args.corpus.glob("*.truth.json")):
         generate_corpus(args.corpus, count=args.count, seed=args.seed)
     truth = load_truth(args.corpus)
     options = Options()
     results: list[FormResult] = []
-    marks_ms: list[float] = []
-    for file in sorted({args.corpus / t.file for t in truth}):
-        print(f"  {file.name}", file=sys.stderr, flush=True)
-        for result in process_file(file, options):
-            results.append(result)
-            marks_ms.append(result.timings_ms.get("marks", 0) + result.timings_ms.get("tamper", 0))
+    if args.results is not None:
+        # the page results alone: the cross-form findings are computed again below
+        results = [
+            FormResult.model_validate_json(line)
+            for line in args.results.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
+    else:
+        for file in sorted({args.corpus / t.file for t in truth}):
+            print(f"  {file.name}", file=sys.stderr, flush=True)
+            results.extend(process_file(file, options))
+    marks_ms = [r.timings_ms.get("marks", 0) + r.timings_ms.get("tamper", 0) for r in results]
     extra = crossform_findings(results)
     scored = [
         r.model_copy(

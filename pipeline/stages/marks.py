@@ -34,6 +34,8 @@ from pipeline.stages.stamp_text import StampText, mismatch, read_stamp_text
 from pipeline.templates import Template
 
 ABSENT_INK = 0.004  # below this share of ink pixels a box is empty
+INK_SATURATION = 45  # pale stamp ink (faded pad, JPEG) is far less saturated than a pen
+MIN_ELLIPSE_RING = 0.3  # share of the inscribed ellipse a stamp's ring covers at least
 INK_HUES = {"red": (0, 10), "orange": (10, 25), "blue": (95, 130), "violet": (130, 165)}
 
 
@@ -65,7 +67,7 @@ def _colour_name(pixels: np.ndarray) -> str:
 
 def _coloured_ink(image: np.ndarray) -> np.ndarray:
     hsv = cv2.cvtColor(image, cv2.COLOR_BGR2HSV)
-    return ((hsv[:, :, 1] > 60) & (hsv[:, :, 2] < 235)).astype(np.uint8) * 255
+    return ((hsv[:, :, 1] > INK_SATURATION) & (hsv[:, :, 2] < 235)).astype(np.uint8) * 255
 
 
 def _ring_score(ink: np.ndarray, cx: float, cy: float, r: float) -> float:
@@ -80,10 +82,26 @@ def _ring_score(ink: np.ndarray, cx: float, cy: float, r: float) -> float:
 
 
 def _balanced(ink: np.ndarray) -> bool:
-    """Ink in all four quadrants of the box, as in an impression (not a frame's corner)."""
+    """Some ink in all four quadrants of the box, as in an impression (not a frame's
+    corner); a stamp pressed unevenly is faint on one side, so only a little."""
     h, w = ink.shape
     quads = [ink[a : a + h // 2, b : b + w // 2].mean() for a in (0, h // 2) for b in (0, w // 2)]
-    return min(quads) > 0.2 * max(quads)
+    return min(quads) > 0.05 * max(quads)
+
+
+def _ellipse_ring(ink: np.ndarray) -> float:
+    """Share of the ellipse inscribed in the box (at its best of a few sizes) that
+    carries ink: a stamp's outer ring, round or oval; a column of handwritten figures or
+    a signature of the same size leaves most of that ellipse bare."""
+    h, w = ink.shape
+    ink = cv2.dilate(ink, np.ones((5, 5), np.uint8))
+    angles = np.linspace(0, 2 * np.pi, 180, endpoint=False)
+    best = 0.0
+    for f in (0.86, 0.9, 0.94, 0.98):
+        xs = np.clip((w / 2 + f * w / 2 * np.cos(angles)).astype(int), 0, w - 1)
+        ys = np.clip((h / 2 + f * h / 2 * np.sin(angles)).astype(int), 0, h - 1)
+        best = max(best, float((ink[ys, xs] > 0).mean()))
+    return best
 
 
 def _stamp_candidates(page: NormalisedPage) -> list[tuple[BBox, float, StampShape]]:
@@ -99,8 +117,9 @@ def _stamp_candidates(page: NormalisedPage) -> list[tuple[BBox, float, StampShap
             180 <= bw <= 800
             and 120 <= bh <= 800
             and 0.45 < bw / bh < 2.2
-            and area > 0.25 * bw * bh
+            and area > 0.15 * bw * bh
             and _balanced(raw[y : y + bh, x : x + bw])
+            and _ellipse_ring(raw[y : y + bh, x : x + bw]) >= MIN_ELLIPSE_RING
         ):
             shape = StampShape.ROUND if 0.8 < bw / bh < 1.25 else StampShape.OVAL
             found.append((BBox(x0=x, y0=y, x1=x + bw, y1=y + bh), 0.8, shape))

@@ -6,8 +6,8 @@ transform (the impression's up is outward, so the strip is read with the outside
 and read by Tesseract, as is the centre. A stamp pasted from another station's form then
 names another station than the header: `STAMP_TEXT_MISMATCH`. The finding needs two
 independent cues to agree (another number in the centre and the header's station name
-absent from a legible ring, or another constituency code in both ring and centre), so
-one misread digit does not accuse a form.
+absent from a ring legible enough to show the header's constituency code, or another
+constituency code in both ring and centre), so one misread digit does not accuse a form.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pipeline.tools.tesseract import ocr_words
 RING_BAND = (0.72, 0.97)  # the ring text lies between these fractions of the radius
 CENTRE = (0.64, 0.3)  # the centre disc's radius and the lines' half height, in radii
 MIN_RING_LETTERS = 12  # fewer legible letters: the ring is not read, no finding
-NAME_PRESENT = 0.5  # share of the station name's words that must be on the ring
+NAME_ABSENT = 0.2  # at most this share of the station name's words on a legible ring
 WORD_MATCH = 0.75  # similarity at which a word read on the ring is the name's word
 CODE = re.compile(r"\b([A-Z]{2,3})\s*[-–—.]?\s*(\d{1,3})\b")
 STATION_NUMBER = re.compile(r"\bP\s*S\s*[-.:#]?\s*(\d{1,4})\b")
@@ -151,10 +151,12 @@ def mismatch(text: StampText, header: dict[str, str]) -> dict[str, str | float] 
     number = header.get("polling_station_number", "")
     name = header.get("polling_station_name", "")
     stamped = STATION_NUMBER.findall(text.centre.upper())
-    if not (number.isdigit() and name and stamped):
+    # the ring must be read well enough to show the header's own constituency code: a
+    # garbled ring also "lacks" the station name, and a centre digit is easily misread
+    if not (number.isdigit() and name and stamped and wanted & ring_codes):
         return None
     similarity = name_on_ring(name, text.ring)  # share of the name's words
-    if all(int(s) != int(number) for s in stamped) and similarity < NAME_PRESENT:
+    if all(int(s) != int(number) for s in stamped) and similarity <= NAME_ABSENT:
         return {
             "header_station_number": number,
             "stamp_station_number": stamped[0],

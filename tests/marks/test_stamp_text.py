@@ -53,6 +53,9 @@ def test_one_cue_alone_is_not_enough() -> None:
     assert mismatch(said, HEADER) is None
     # an illegible ring: nothing is claimed
     assert mismatch(StampText(ring="x * y", centre="PS 137"), HEADER) is None
+    # a garbled ring (no constituency code legible) does not prove the name absent
+    garbled = StampText(ring="GUT SHA oe PRES IOWNG CF * GT SHA PRS", centre="PS 156 NA-Z26")
+    assert mismatch(garbled, HEADER) is None
 
 
 def test_another_constituency_read_in_ring_and_centre() -> None:
