@@ -123,6 +123,20 @@ def test_withheld_column_figure_makes_the_row_unknown_not_zero() -> None:
     assert findings == ()
 
 
+def test_a_printed_column_not_found_makes_the_row_unknown() -> None:
+    base = row(1, 170, 3, 1)
+    unlocated = base.model_copy(update={"challenged_votes": None})  # column not found
+    rows = [unlocated, row(2, 100)]
+    printed = frozenset({"votes", "tendered_votes", "challenged_votes", "total_valid_votes"})
+    check, findings = check_candidate_columns(figures(rows, **GENUINE), printed)
+    assert check.status is CheckStatus.UNKNOWN and findings == ()
+    # a form that does not print the column: the other columns are summed
+    check, findings = check_candidate_columns(
+        figures(rows, **GENUINE), printed - {"challenged_votes"}
+    )
+    assert check.status is CheckStatus.FAIL
+
+
 @pytest.mark.parametrize(
     ("rejected", "polled", "status"),
     [(12, 312, CheckStatus.PASS), (12, 400, CheckStatus.FAIL), (None, 312, CheckStatus.UNKNOWN)],
