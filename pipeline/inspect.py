@@ -35,7 +35,12 @@ from pipeline.pages import NormalisedPage, Page
 from pipeline.stages.check import FormFigures, check_form
 from pipeline.stages.load import load_pages, load_pages_from_bytes
 from pipeline.stages.locate import locate_form
-from pipeline.stages.marks import assess_signatures, find_stamps, mark_findings
+from pipeline.stages.marks import (
+    assess_signatures,
+    find_stamps,
+    mark_findings,
+    stamp_text_findings,
+)
 from pipeline.stages.normalise import normalise_page
 from pipeline.stages.read import FormReadings, read_form
 from pipeline.stages.tamper import tamper_findings
@@ -118,8 +123,7 @@ def analyse_page(
     def marks() -> tuple[tuple[Stamp, ...], tuple[Signature, ...], tuple[Finding, ...]]:
         stamps = find_stamps(normalised, located, template)
         signatures = assess_signatures(normalised, located, template)
-        header_text = {k: str(v.value) for k, v in readings.header.items() if v.value is not None}
-        found = mark_findings(stamps, signatures, located, template, header_text)
+        found = mark_findings(stamps, signatures, located, template)
         return stamps, signatures, found
 
     stamps, signatures, mark_found = _timed(timings, "marks", marks)
@@ -268,6 +272,10 @@ def assemble_results(analyses: Sequence[PageAnalysis], options: Options) -> tupl
             candidates=[row for i in group for row in analyses[i].readings.candidates],
             totals=last.readings.totals,
         )
+        # the form's header (its first page) is what every page's stamp must name
+        header_text = {
+            k: str(v.value) for k, v in first.readings.header.items() if v.value is not None
+        }
         for index in group:
             analysis = analyses[index]
             start = time.perf_counter()
@@ -275,7 +283,13 @@ def assemble_results(analyses: Sequence[PageAnalysis], options: Options) -> tupl
             check_findings: tuple[Finding, ...] = ()
             if template is not None and index == group[-1]:
                 checks, check_findings = check_form(figures, template)
-            findings = analysis.findings + check_findings + _unreadable_findings(analysis.readings)
+            stamp_text = stamp_text_findings(analysis.stamps, header_text)
+            findings = (
+                analysis.findings
+                + stamp_text
+                + check_findings
+                + _unreadable_findings(analysis.readings)
+            )
             check_ms = round((time.perf_counter() - start) * 1000, 1)
             result = _result(analysis, checks, findings, options)
             timings = {**result.timings_ms, "check": check_ms}

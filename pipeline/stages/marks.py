@@ -10,7 +10,7 @@ line of small, even letters is a written note ("refused to sign").
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import cv2
 import imagehash
@@ -295,10 +295,8 @@ def mark_findings(
     signatures: Sequence[Signature],
     located: LocatedForm,
     template: Template | None,
-    header_values: dict[str, str],
 ) -> tuple[Finding, ...]:
-    """STAMP_MISSING / _MISPLACED / _TEXT_MISMATCH, SIGNATURE_MISSING,
-    AGENT_SIGNATURES_MISSING."""
+    """STAMP_MISSING / _MISPLACED, SIGNATURE_MISSING, AGENT_SIGNATURES_MISSING."""
     if template is None or not _carries_footer(located):
         return ()
     findings: list[Finding] = []
@@ -317,17 +315,6 @@ def mark_findings(
                     FindingCode.STAMP_MISPLACED,
                     "the stamp is away from the presiding officer's signature",
                     Evidence(bbox=stamps[0].bbox),
-                )
-            )
-    for stamp in stamps:
-        said = StampText(ring=stamp.ring_text or "", centre=stamp.centre_text or "")
-        other = mismatch(said, header_values)
-        if other is not None:
-            findings.append(
-                _finding(
-                    FindingCode.STAMP_TEXT_MISMATCH,
-                    "the stamp names another polling station or constituency than the header",
-                    Evidence(bbox=stamp.bbox, values=other),
                 )
             )
     required = {s.role for s in template.signatures if s.required and not s.per_candidate}
@@ -368,4 +355,29 @@ def mark_findings(
     return tuple(findings)
 
 
-__all__ = ["SignatureBox", "assess_signatures", "find_stamps", "fingerprint", "mark_findings"]
+def stamp_text_findings(stamps: Sequence[Stamp], header: Mapping[str, str]) -> tuple[Finding, ...]:
+    """STAMP_TEXT_MISMATCH for stamps naming another station than the form's header
+    (the header is on the form's first page; the stamp is often on its last)."""
+    findings = []
+    for stamp in stamps:
+        said = StampText(ring=stamp.ring_text or "", centre=stamp.centre_text or "")
+        other = mismatch(said, dict(header))
+        if other is not None:
+            findings.append(
+                _finding(
+                    FindingCode.STAMP_TEXT_MISMATCH,
+                    "the stamp names another polling station or constituency than the header",
+                    Evidence(bbox=stamp.bbox, values=other),
+                )
+            )
+    return tuple(findings)
+
+
+__all__ = [
+    "SignatureBox",
+    "assess_signatures",
+    "find_stamps",
+    "fingerprint",
+    "mark_findings",
+    "stamp_text_findings",
+]

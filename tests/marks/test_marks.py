@@ -80,7 +80,7 @@ def test_findings_name_the_role_and_count_agents() -> None:
     page = make_page(image)
     signatures = assess_signatures(page, form, None)
     template = resolve_template("pk-form45")
-    findings = mark_findings((), signatures, form, template, {})
+    findings = mark_findings((), signatures, form, template)
     codes = {f.code: f for f in findings}
     assert FindingCode.STAMP_MISSING in codes
     assert codes[FindingCode.SIGNATURE_MISSING].evidence.values["role"] == "presiding_officer"
@@ -94,5 +94,5 @@ def test_stamp_outside_expected_area_is_misplaced() -> None:
     boxes = _boxes()[:1]
     form = located(boxes, stamp_area=BBox(x0=500, y0=900, x1=950, y1=1350))
     stamps = find_stamps(make_page(image), form, None)
-    findings = mark_findings(stamps, (), form, resolve_template("pk-form45"), {})
+    findings = mark_findings(stamps, (), form, resolve_template("pk-form45"))
     assert [f.code for f in findings] == [FindingCode.STAMP_MISPLACED]

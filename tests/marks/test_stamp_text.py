@@ -62,3 +62,21 @@ def test_another_constituency_read_in_ring_and_centre() -> None:
     said = StampText(ring="PRESIDING OFFICER * MODEL TOWN * NA-131 *", centre="PS 4 NA-131")
     found = mismatch(said, HEADER)
     assert found is not None and found["stamp_constituency"] == "NA-131"
+
+
+def test_stamp_text_findings_name_both_stations() -> None:
+    from pipeline.model import BBox, Stamp
+    from pipeline.stages.marks import stamp_text_findings
+
+    stamp = Stamp(
+        bbox=BBox(x0=10, y0=10, x1=400, y1=400),
+        confidence=0.9,
+        ring_text="PRESIDING OFFICER * BASIC HEALTH UNIT MOZANG * NA-130 *",
+        centre_text="PS 137 NA-130",
+    )
+    (finding,) = stamp_text_findings((stamp,), HEADER)
+    assert finding.code == "STAMP_TEXT_MISMATCH"
+    assert finding.evidence.bbox == stamp.bbox
+    assert finding.evidence.values["stamp_station_number"] == "137"
+    assert finding.evidence.values["header_station_number"] == "12"
+    assert stamp_text_findings((stamp,), {}) == ()  # no header read: nothing claimed
