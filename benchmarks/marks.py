@@ -7,8 +7,10 @@
 
 Generates the corpus if the folder is empty, runs every file through the pipeline, adds
 the cross-form findings, and scores only this area's codes against the generator's
-truth. Also times the cross-form pass on `--index-size` fingerprints made by perturbing
-the real ones (pixel noise on the descriptor, a few flipped hash bits).
+truth. Also times the cross-form pass on `--index-size` forms whose stamps are the real
+ones pressed again (each descriptor turned by a random angle, with pixel noise, and
+hashed anew), 700 forms to a constituency as in Pakistan; and prints, for pairs of
+stamps on different forms, the similarity of a pasted copy against a re-stamp.
 """
 
 from __future__ import annotations
@@ -20,13 +22,16 @@ import sys
 import time
 from pathlib import Path
 
+import cv2
+import imagehash
 import numpy as np
+from PIL import Image
 
 from pipeline.codes import FindingCode
-from pipeline.crossform import crossform_findings, descriptor_array, descriptor_distance
+from pipeline.crossform import crossform_findings, descriptor_array, stamp_similarity
 from pipeline.evaluate import evaluate, load_truth
 from pipeline.inspect import process_file
-from pipeline.model import FormResult, Source, Stamp
+from pipeline.model import FieldReading, FormResult, Source, Stamp
 from pipeline.options import Options
 from pipeline.synth.corpus import generate_corpus
 from pipeline.truth import PageTruth
@@ -45,32 +50,45 @@ CODES = {
 }
 
 
-def _perturbed(stamp: Stamp, rng: np.random.Generator) -> Stamp:
-    raw = np.frombuffer(base64.b64decode(stamp.descriptor), np.uint8).astype(np.int16)
-    noisy = np.clip(raw + rng.integers(-40, 41, raw.shape), 0, 255).astype(np.uint8)
-    bits = np.array([int(c, 16) for c in stamp.fingerprint])
-    flip = rng.integers(0, len(bits), 6)
-    bits[flip] ^= 1 << rng.integers(0, 4, 6)
+FORMS_PER_CONSTITUENCY = 700  # Pakistan 2024: about 180,000 Form 45s in 266 constituencies
+
+
+def _pressed_again(stamp: Stamp, rng: np.random.Generator) -> Stamp:
+    """Another impression of the same kind of stamp: turned, with its own noise."""
+    raw = np.frombuffer(base64.b64decode(stamp.descriptor), np.uint8)
+    side = round(raw.size**0.5)
+    image = raw.reshape(side, side)
+    turn = cv2.getRotationMatrix2D((side / 2, side / 2), float(rng.uniform(0, 360)), 1.0)
+    turned = cv2.warpAffine(image, turn, (side, side))
+    noisy = np.clip(turned.astype(np.int16) + rng.integers(-20, 21, turned.shape), 0, 255)
+    small = noisy.astype(np.uint8)
     return stamp.model_copy(
         update={
-            "descriptor": base64.b64encode(noisy.tobytes()).decode("ascii"),
-            "fingerprint": "".join(f"{b:x}" for b in bits),
+            "descriptor": base64.b64encode(small.tobytes()).decode("ascii"),
+            "fingerprint": str(imagehash.phash(Image.fromarray(255 - small), hash_size=8)),
         }
     )
 
 
 def time_index(results: list[FormResult], size: int, seed: int) -> float:
-    """Seconds for `crossform_findings` over `size` forms of perturbed real fingerprints."""
+    """Seconds for `crossform_findings` over `size` forms of re-pressed real stamps."""
     rng = np.random.default_rng(seed)
     pool = [r for r in results if r.stamps]
     forms = []
     for i in range(size):
         base = pool[i % len(pool)]
+        code = f"NA-{i // FORMS_PER_CONSTITUENCY + 1}"
         forms.append(
             base.model_copy(
                 update={
                     "source": Source(path=f"f{i}.png", sha256=f"{i:064x}", width=1, height=1),
-                    "stamps": tuple(_perturbed(s, rng) for s in base.stamps),
+                    "header": {"constituency": FieldReading(value=code, confidence=1.0, text=code)},
+                    "stamps": tuple(
+                        _pressed_again(s, rng).model_copy(
+                            update={"centre_text": None, "ring_text": None}
+                        )
+                        for s in base.stamps
+                    ),
                     "signatures": (),
                 }
             )
@@ -81,7 +99,7 @@ def time_index(results: list[FormResult], size: int, seed: int) -> float:
 
 
 def separation(results: list[FormResult], truth: list[PageTruth]) -> dict[str, list[float]]:
-    """Descriptor distances of stamp pairs on different forms matched to truth impressions:
+    """Similarity of stamp pairs on different forms matched to truth impressions:
     'paste' (same impression_id) vs 'restamp' (same physical stamp, other impression)."""
     by_key = {f"{Path(r.source.path).name}#{r.source.page}": r for r in results}
     marks: list[tuple[str, str, str, np.ndarray]] = []  # file, impression, physical, descriptor
@@ -101,7 +119,7 @@ def separation(results: list[FormResult], truth: list[PageTruth]) -> dict[str, l
                 continue
             kind = "paste" if a[1] == b[1] else ("restamp" if a[2] == b[2] else "")
             if kind:
-                out[kind].append(descriptor_distance(a[3], b[3]))
+                out[kind].append(stamp_similarity(a[3], b[3]))
     return out
 
 
@@ -172,7 +190,8 @@ def main() -> None:
     for kind, values in gaps.items():
         if values:
             print(
-                f"{kind} pairs: {len(values)}, distance min {min(values):.3f} max {max(values):.3f}"
+                f"{kind} pairs: {len(values)}, similarity min {min(values):.3f}"
+                f" max {max(values):.3f}"
             )
     seconds = time_index(results, args.index_size, 1)
     print(f"cross-form pass on {args.index_size} forms: {seconds:.2f} s")

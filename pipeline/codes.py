@@ -110,7 +110,7 @@ FINDING_DOCS: dict[FindingCode, tuple[Severity, str]] = {
     ),
     FindingCode.TAMPER_SUSPECTED: (
         Severity.ERROR,
-        "A region of the image looks pasted in (error level or copy-move).",
+        "A signature is the same image as another box's on the page (cloned in the scan).",
     ),
     FindingCode.STAMP_DUPLICATE: (
         Severity.ERROR,

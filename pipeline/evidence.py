@@ -1,15 +1,23 @@
-"""Evidence crops: a PNG of the original scan around each finding's box."""
+"""Evidence crops: a PNG of the original scan around each finding's box.
+
+A finding that compares a few boxes (a signature and the box it was cloned from, polled
+against registered) gets one PNG with a crop of each, stacked, so that a person sees
+them together; one naming many boxes (every empty agent's box) gets its main box.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+
 from pipeline.atomic import write_png_atomic
 from pipeline.model import BBox, Finding
 from pipeline.pages import Page
 
 CROP_MARGIN = 40  # pixels of context around the evidence box
+MAX_STACKED = 4  # boxes of one finding shown together in its evidence PNG
 
 
 def crop_with_margin(page: Page, box: BBox, margin: int = CROP_MARGIN) -> BBox:
@@ -19,6 +27,22 @@ def crop_with_margin(page: Page, box: BBox, margin: int = CROP_MARGIN) -> BBox:
         x1=min(page.width, box.x1 + margin),
         y1=min(page.height, box.y1 + margin),
     )
+
+
+def _stacked(page: Page, boxes: Sequence[BBox]) -> np.ndarray:
+    """Crops of the original scan around each box, one under another on white."""
+    crops = []
+    for box in boxes:
+        area = crop_with_margin(page, box)
+        crops.append(page.image[area.y0 : area.y1, area.x0 : area.x1])
+    width = max(c.shape[1] for c in crops)
+    gap = np.full((8, width, 3), 255, np.uint8)
+    rows: list[np.ndarray] = []
+    for crop in crops:
+        padded = np.full((crop.shape[0], width, 3), 255, np.uint8)
+        padded[:, : crop.shape[1]] = crop
+        rows += [padded, gap]
+    return np.vstack(rows[:-1])
 
 
 def write_evidence_crops(
@@ -34,7 +58,11 @@ def write_evidence_crops(
         area = crop_with_margin(page, box)
         name = f"{page.sha256[:12]}-p{page.index}-{number:02d}-{finding.code.value.lower()}.png"
         path = evidence_dir / name
-        write_png_atomic(path, page.image[area.y0 : area.y1, area.x0 : area.x1])
+        boxes = [b for b in finding.evidence.boxes if b.area > 0]
+        if 2 <= len(boxes) <= MAX_STACKED:
+            write_png_atomic(path, _stacked(page, boxes))
+        else:
+            write_png_atomic(path, page.image[area.y0 : area.y1, area.x0 : area.x1])
         evidence = finding.evidence.model_copy(update={"crop": str(path), "page": page.index})
         out.append(finding.model_copy(update={"evidence": evidence}))
     return tuple(out)

@@ -33,6 +33,7 @@ from pipeline.model import (
 from pipeline.options import Options
 from pipeline.pages import NormalisedPage, Page
 from pipeline.stages.check import FormFigures, check_form
+from pipeline.stages.copymove import copy_move_findings
 from pipeline.stages.load import load_pages, load_pages_from_bytes
 from pipeline.stages.locate import locate_form
 from pipeline.stages.marks import (
@@ -130,7 +131,8 @@ def analyse_page(
     tampering = _timed(
         timings,
         "tamper",
-        lambda: tamper_findings(normalised, located, evidence_dir=options.evidence_dir),
+        lambda: tamper_findings(normalised, located, evidence_dir=options.evidence_dir)
+        + copy_move_findings(normalised, located, signatures),
     )
     return PageAnalysis(
         page=normalised,

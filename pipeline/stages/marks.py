@@ -37,6 +37,7 @@ ABSENT_INK = 0.004  # below this share of ink pixels a box is empty
 INK_SATURATION = 45  # pale stamp ink (faded pad, JPEG) is far less saturated than a pen
 MIN_ELLIPSE_RING = 0.3  # share of the inscribed ellipse a stamp's ring covers at least
 INK_HUES = {"red": (0, 10), "orange": (10, 25), "blue": (95, 130), "violet": (130, 165)}
+STAMP_DESCRIPTOR = 64  # side of a stamp's ink descriptor, in pixels
 
 
 def _finding(code: FindingCode, message: str, evidence: Evidence) -> Finding:
@@ -48,6 +49,31 @@ def fingerprint(crop: np.ndarray) -> tuple[str, str]:
     gray = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
     phash = str(imagehash.phash(Image.fromarray(gray), hash_size=16))
     small = cv2.resize(gray, (32, 32), interpolation=cv2.INTER_AREA)
+    return phash, base64.b64encode(small.tobytes()).decode("ascii")
+
+
+def stamp_ink(crop: np.ndarray, colour: str) -> np.ndarray:
+    """The impression's ink alone (0 paper .. ink), the paper's tone and its light
+    gradient removed: saturation for a coloured stamp, darkness for a black one, each
+    measured against the paper level around it."""
+    if colour == "black":
+        tone = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+    else:
+        tone = 255 - cv2.cvtColor(crop, cv2.COLOR_BGR2HSV)[:, :, 1]
+    paper = cv2.GaussianBlur(cv2.dilate(tone, np.ones((15, 15), np.uint8)), (0, 0), 8)
+    return np.clip(paper.astype(np.float32) - tone, 0, 255)
+
+
+def stamp_fingerprint(crop: np.ndarray, colour: str) -> tuple[str, str]:
+    """Perceptual hash (hex) and a 64x64 ink descriptor (base64) of a stamp impression.
+
+    Finer than a signature's: every stamp carries two rings and a ring of text, so at
+    32x32 a pasted copy is no nearer its original than another station's stamp is."""
+    ink = cv2.resize(
+        stamp_ink(crop, colour), (STAMP_DESCRIPTOR, STAMP_DESCRIPTOR), interpolation=cv2.INTER_AREA
+    )
+    small = np.clip(ink * (255.0 / max(float(ink.max()), 1.0)), 0, 255).astype(np.uint8)
+    phash = str(imagehash.phash(Image.fromarray(255 - small), hash_size=8))
     return phash, base64.b64encode(small.tobytes()).decode("ascii")
 
 
@@ -185,7 +211,7 @@ def find_stamps(
         ys, xs = np.nonzero(stamp_ink)
         if len(xs):  # fingerprint the impression itself, not the box around it
             crop = crop[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
-        phash, descriptor = fingerprint(crop)
+        phash, descriptor = stamp_fingerprint(crop, colour)
         said = StampText(ring="", centre="")
         if template is not None and template.stamp is not None and template.stamp.ring_text_fields:
             said = read_stamp_text(_ink_strength(crop, colour))
@@ -208,7 +234,7 @@ def find_stamps(
     return tuple(stamps)
 
 
-def _box_ink(page: NormalisedPage, box: BBox) -> np.ndarray:
+def box_ink(page: NormalisedPage, box: BBox) -> np.ndarray:
     ink = page.binary[box.y0 : box.y1, box.x0 : box.x1].copy()
     if ink.size == 0:
         return ink
@@ -265,7 +291,7 @@ def assess_signatures(
     """Present / absent / refused for every box the template says must be signed."""
     out = []
     for box in located.signature_boxes:
-        ink = _box_ink(page, box.bbox)
+        ink = box_ink(page, box.bbox)
         status, ratio, confidence = _judge(ink)
         phash, descriptor = ("", "")
         if status is SignatureStatus.PRESENT and box.kind == "signature":

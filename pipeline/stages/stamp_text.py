@@ -114,7 +114,7 @@ def _letters(text: str) -> str:
     return re.sub(r"[^A-Z]", "", text.upper())
 
 
-def _codes(text: str) -> set[str]:
+def constituency_codes(text: str) -> set[str]:
     return {f"{p}-{int(n)}" for p, n in CODE.findall(text.upper()) if p != "PS"}
 
 
@@ -138,8 +138,8 @@ def mismatch(text: StampText, header: dict[str, str]) -> dict[str, str | float] 
     if len(_letters(text.ring)) < MIN_RING_LETTERS:
         return None
     constituency = header.get("constituency", "")
-    wanted = _codes(constituency)
-    ring_codes, centre_codes = _codes(text.ring), _codes(text.centre)
+    wanted = constituency_codes(constituency)
+    ring_codes, centre_codes = constituency_codes(text.ring), constituency_codes(text.centre)
     other_code = (ring_codes & centre_codes) - wanted
     if wanted and other_code and not (wanted & (ring_codes | centre_codes)):
         return {

@@ -162,3 +162,33 @@ def map_box(box: BBox, matrix: Matrix, width: int, height: int) -> BBox:
         x1=int(np.clip(np.ceil(xs.max()), 0, width)),
         y1=int(np.clip(np.ceil(ys.max()), 0, height)),
     )
+
+
+def _mapped(points: np.ndarray, matrix: Matrix) -> np.ndarray:
+    homogeneous = matrix @ np.column_stack([points, np.ones(len(points))]).T
+    return (homogeneous[:2] / homogeneous[2]).T
+
+
+def clone_region(
+    image: np.ndarray, source: BBox, target: BBox, matrix: Matrix, *, inset: int = 8
+) -> np.ndarray:
+    """An image editor's clone tool on the captured image: the pixels of page box `source`
+    (inset, clear of the ruling) copied, by a whole-pixel shift, over page box `target`."""
+    w = min(source.width, target.width) - 2 * inset
+    h = min(source.height, target.height) - 2 * inset
+    corners = np.array([[0, 0], [w, 0], [w, h], [0, h]], float)
+    src_origin = np.array([source.x0 + inset, source.y0 + inset], float)
+    dst_origin = np.array([target.x0 + inset, target.y0 + inset], float)
+    polygon = _mapped(corners + dst_origin, matrix)
+    shift = np.round(
+        _mapped(dst_origin[None] + [w / 2, h / 2], matrix)
+        - _mapped(src_origin[None] + [w / 2, h / 2], matrix)
+    )[0].astype(int)
+    mask = np.zeros(image.shape[:2], np.uint8)
+    cv2.fillPoly(mask, [np.round(polygon).astype(np.int32)], 1)
+    ys, xs = np.nonzero(mask)
+    from_y, from_x = ys - shift[1], xs - shift[0]
+    inside = (from_y >= 0) & (from_y < image.shape[0]) & (from_x >= 0) & (from_x < image.shape[1])
+    out = image.copy()
+    out[ys[inside], xs[inside]] = image[from_y[inside], from_x[inside]]
+    return out

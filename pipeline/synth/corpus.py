@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from pipeline.atomic import write_bytes_atomic, write_text_atomic
 from pipeline.codes import FindingCode
 from pipeline.model import BBox, SignatureRole, SignatureStatus
-from pipeline.synth.capture import apply_capture, map_box, plan_capture
+from pipeline.synth.capture import apply_capture, clone_region, map_box, plan_capture
 from pipeline.synth.plan import plan_constituency
 from pipeline.synth.render import MarkBank, RenderedPage, render_sheet
 from pipeline.synth.sheet import Figure, FormSheet
@@ -90,6 +90,13 @@ def _value(value: int | str | None, box: BBox | None, handwritten: bool) -> Trut
 
 def _figure(fig: Figure | None, box: BBox | None, handwritten: bool) -> TruthValue | None:
     return None if fig is None else _value(fig.value, box, handwritten)
+
+
+def _cloned(sheet: FormSheet, index: int) -> int:
+    """The signature whose pixels box `index` shows (another's, where it was cloned over)."""
+    if sheet.tamper is not None and sheet.tamper.target == f"signatures[{index}]":
+        return int(sheet.tamper.source[len("signatures[") : -1])
+    return index
 
 
 def _page_truth(
@@ -168,7 +175,7 @@ def _page_truth(
                     status=plan.status,
                     bbox=sig_box,
                     signer_id=plan.signer_id if plan.status is SignatureStatus.PRESENT else None,
-                    image_id=(plan.paste_id or f"{sheet.form_id}-sig{i}")
+                    image_id=(plan.paste_id or f"{sheet.form_id}-sig{_cloned(sheet, i)}")
                     if plan.status is SignatureStatus.PRESENT
                     else None,
                     kind="thumb_impression" if plan.kind == "thumb_impression" else "signature",
@@ -180,6 +187,10 @@ def _page_truth(
         if target.startswith("candidates["):
             row = int(target[len("candidates[") : target.index("]")])
             if row not in page.candidate_indices:
+                continue
+            a_box = box(target)
+        elif target.startswith("signatures["):
+            if not is_last:
                 continue
             a_box = box(target)
         elif (
@@ -238,6 +249,22 @@ def _page_truth(
     )
 
 
+def _edited(
+    image: np.ndarray, sheet: FormSheet, page: RenderedPage, matrix: np.ndarray, capture: Capture
+) -> np.ndarray:
+    """The captured page after the sheet's digital edit, if it has one on this page: the
+    scan as first saved (JPEG where the container is lossy) is opened, a region cloned,
+    and the file saved again by `_encode`."""
+    plan = sheet.tamper
+    if plan is None or plan.source not in page.boxes or plan.target not in page.boxes:
+        return image
+    if capture.container in ("jpeg", "pdf"):
+        buffer = io.BytesIO()
+        Image.fromarray(image).save(buffer, "JPEG", quality=capture.jpeg_quality or 85)
+        image = np.asarray(Image.open(io.BytesIO(buffer.getvalue())).convert("RGB"))
+    return clone_region(image, page.boxes[plan.source], page.boxes[plan.target], matrix)
+
+
 def _file_name(sheet: FormSheet) -> str:
     if sheet.form_type == "form47":
         return f"{sheet.constituency}_form47"
@@ -265,7 +292,7 @@ def write_sheet(
     images, truths = [], []
     for index, page in enumerate(pages):
         captured = apply_capture(page.image, capture, rng)
-        images.append(captured.image)
+        images.append(_edited(captured.image, sheet, page, captured.matrix, capture))
         size = (captured.image.shape[1], captured.image.shape[0])
         truths.append(
             _page_truth(

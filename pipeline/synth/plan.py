@@ -21,6 +21,7 @@ from pipeline.synth.sheet import (
     FormSheet,
     SignaturePlan,
     StampPlan,
+    TamperPlan,
 )
 
 # chance per Form 45 of each single-form irregularity
@@ -34,6 +35,9 @@ FORM_ANOMALY_RATES = {
     FindingCode.POLLED_SUM_MISMATCH: 0.04,
     FindingCode.TURNOUT_OVER_100: 0.03,
 }
+# chance per Form 45 of a digital clone edit (drawn from its own stream, so that adding it
+# left every other form of a seed's corpus as it was)
+TAMPER_RATE = 0.06
 # chance per constituency of each cross-form irregularity
 CONSTITUENCY_ANOMALY_RATES = {
     FindingCode.STAMP_DUPLICATE: 0.4,
@@ -335,6 +339,7 @@ def _station_sheet(
             ring_text=f"PRESIDING OFFICER * {station_name.upper()} * {code}",
             centre_lines=(f"PS {station_no}", code),
         )
+    tamper, tamper_anomaly = _clone_tamper(signatures, printing_seed, station_no)
     return FormSheet(
         form_id=form_id,
         template_name="pk-form45",
@@ -359,9 +364,36 @@ def _station_sheet(
         handwritten=handwritten,
         signatures=tuple(signatures),
         stamp=stamp,
-        anomalies=tuple(plans),
+        anomalies=tuple(plans) + ((tamper_anomaly,) if tamper_anomaly else ()),
         printing_seed=printing_seed,
+        tamper=tamper,
     )
+
+
+def _clone_tamper(
+    signatures: list[SignaturePlan], printing_seed: int, station_no: int
+) -> tuple[TamperPlan | None, AnomalyPlan | None]:
+    """Sometimes, an agent's signature cloned over another agent's box in the scan."""
+    rng = np.random.default_rng([printing_seed, station_no, 45])
+    signed = [
+        i
+        for i, s in enumerate(signatures)
+        if s.role is SignatureRole.POLLING_AGENT
+        and s.status is SignatureStatus.PRESENT
+        and s.kind == "signature"
+    ]
+    if rng.random() >= TAMPER_RATE or len(signed) < 2:
+        return None, None
+    source, target = (int(i) for i in rng.choice(signed, size=2, replace=False))
+    plan = TamperPlan(source=f"signatures[{source}]", target=f"signatures[{target}]")
+    anomaly = AnomalyPlan(
+        FindingCode.TAMPER_SUSPECTED,
+        f"{signatures[target].label}: box overwritten in the scan with a copy of "
+        f"{signatures[source].label}'s signature",
+        plan.target,
+        {"copied_from": plan.source},
+    )
+    return plan, anomaly
 
 
 def _figure_value(figure: Figure | None) -> int:
@@ -460,8 +492,9 @@ def _agent_copy(
         candidates=clean_lines,
         totals=totals,
         stamp=stamp,
-        anomalies=copy_anomalies,
+        anomalies=tuple(a for a in copy_anomalies if a.code is not FindingCode.TAMPER_SUSPECTED),
         printing_seed=sheet.printing_seed,
+        tamper=None,  # the edit was made to the original's file only
     )
     return dataclasses.replace(sheet, anomalies=original_anomalies), copy
 

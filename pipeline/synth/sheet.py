@@ -59,6 +59,15 @@ class AnomalyPlan:
 
 
 @dataclass(frozen=True)
+class TamperPlan:
+    """A digital edit of the scanned file: one region's pixels copied onto another, as an
+    image editor's clone tool does (the file is then saved again)."""
+
+    source: str  # box key of the region copied, e.g. "signatures[4]"
+    target: str  # box key of the region it is pasted over
+
+
+@dataclass(frozen=True)
 class FormSheet:
     form_id: str
     template_name: str
@@ -75,3 +84,4 @@ class FormSheet:
     stamp: StampPlan | None
     anomalies: tuple[AnomalyPlan, ...]
     printing_seed: int  # same printing (layout variation) for copies of one station's form
+    tamper: TamperPlan | None = None  # edited after scanning (the original file only)

@@ -8,7 +8,9 @@ import numpy as np
 from pipeline.codes import FindingCode
 from pipeline.crossform import FingerprintIndex, crossform_findings
 from pipeline.model import BBox, FormIdentity, FormResult, Source, Stamp
-from pipeline.stages.marks import fingerprint
+from pipeline.stages.marks import stamp_fingerprint
+from pipeline.synth.ink import STAMP_INKS, composite
+from pipeline.synth.marks import press_stamp, stamp_design
 from tests.marks.conftest import draw_stamp
 
 
@@ -33,7 +35,7 @@ def _recaptured(image: np.ndarray, seed: int) -> np.ndarray:
 
 
 def _form(name: str, impression: np.ndarray, sha: str | None = None) -> FormResult:
-    phash, descriptor = fingerprint(impression)
+    phash, descriptor = stamp_fingerprint(impression, "blue")
     stamp = Stamp(
         bbox=BBox(x0=0, y0=0, x1=360, y1=360),
         confidence=0.9,
@@ -48,18 +50,30 @@ def _form(name: str, impression: np.ndarray, sha: str | None = None) -> FormResu
     )
 
 
+def _pressed(seed: int) -> np.ndarray:
+    """One pressing of the generator's rubber stamp (its own angle, ink and texture)."""
+    design = stamp_design(
+        "PRESIDING OFFICER * GOVT BOYS SCHOOL * NA-57", ("PS 50", "NA-57"), diameter=330, oval=False
+    )
+    alpha = press_stamp(design, np.random.default_rng(seed))
+    canvas = np.full((alpha.shape[0], alpha.shape[1], 3), 240, np.uint8)
+    composite(canvas, alpha, STAMP_INKS["blue"], 0, 0)
+    return np.asarray(cv2.cvtColor(canvas, cv2.COLOR_RGB2BGR), np.uint8)
+
+
 def test_pasted_stamp_is_a_duplicate_restamp_is_not() -> None:
-    original = _impression()
+    original = _pressed(1)
     results = [
         _form("a.png", _recaptured(original, 1)),
         _form("b.png", _recaptured(original, 2)),  # a digital paste of the same impression
-        _form("c.png", _impression(angle=4.0, shift=5, thin=True)),  # the stamp pressed again
+        _form("c.png", _recaptured(_pressed(2), 3)),  # the stamp pressed again
+        _form("d.png", _recaptured(_pressed(3), 4)),  # and again
     ]
     found = crossform_findings(results)
     assert set(found) == {0, 1}
     assert [f.code for f in found[0]] == [FindingCode.STAMP_DUPLICATE]
     assert found[0][0].evidence.related == ("b.png#0",)
-    assert found[1][0].evidence.values["descriptor_distance"] is not None
+    assert found[1][0].evidence.values["similarity"] is not None
 
 
 def test_same_scan_under_two_names_is_a_duplicate_form() -> None:

@@ -28,7 +28,7 @@ def test_coloured_stamp_found_with_its_colour(colour: tuple[int, int, int], name
     assert len(stamps) == 1
     assert stamps[0].color == name
     assert stamps[0].bbox.iou(BBox(x0=450, y0=850, x1=750, y1=1150)) > 0.6
-    assert len(stamps[0].fingerprint) == 64 and stamps[0].descriptor
+    assert len(stamps[0].fingerprint) == 16 and stamps[0].descriptor
 
 
 def test_black_stamp_found_by_its_ring() -> None:

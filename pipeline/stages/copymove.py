@@ -1,0 +1,142 @@
+"""Copy-move inside one page: a signature cloned from one box into another.
+
+Two signatures by two people, or by one person twice, never match pixel for pixel; a
+region cloned in an image editor does, paper grain and pen texture included. Each signed
+box's ink (tight, in grey, with its paper) is slid over every other signed box of the
+page: a normalised cross-correlation near 1 is a clone. Printed glyphs never take part:
+only the ink of boxes the template says must be signed, with ruling and border removed,
+is compared, so repeated printed text ("0" in every row, a label in every box) cannot
+fire. Every pair is first slid at a quarter of the resolution; only the pairs that match
+there are slid again at full resolution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+
+from pipeline.codes import FINDING_DOCS, FindingCode
+from pipeline.layout import LocatedForm
+from pipeline.model import BBox, Evidence, Finding, Signature, SignatureStatus
+from pipeline.pages import NormalisedPage
+from pipeline.stages.marks import box_ink
+
+CLONE_CORRELATION = 0.95  # at or above: one image; measured in benchmarks/RESULTS.md
+COARSE = 0.25  # scale of the first, cheap pass
+COARSE_CORRELATION = 0.6  # pairs below this at the coarse scale are not slid again
+MIN_INK_PIXELS = 250  # a mark smaller than this is too plain to call a copy
+SLACK = 12  # pixels the clone may sit off the box's position, each way
+
+
+def _tight_box(ink: np.ndarray, margin: int = 3) -> tuple[int, int, int, int] | None:
+    ys, xs = np.nonzero(ink)
+    if len(xs) < MIN_INK_PIXELS:
+        return None
+    return (
+        max(0, int(ys.min()) - margin),
+        max(0, int(xs.min()) - margin),
+        min(ink.shape[0], int(ys.max()) + margin + 1),
+        min(ink.shape[1], int(xs.max()) + margin + 1),
+    )
+
+
+def _slide(template: np.ndarray, region: np.ndarray) -> tuple[float, tuple[int, int]]:
+    """Best normalised cross-correlation of `template` inside `region`, and where."""
+    if template.shape[0] > region.shape[0] or template.shape[1] > region.shape[1]:
+        return 0.0, (0, 0)
+    if float(template.std()) < 1.0:
+        return 0.0, (0, 0)
+    scores = cv2.matchTemplate(region, template, cv2.TM_CCOEFF_NORMED)
+    _, best, _, where = cv2.minMaxLoc(scores)
+    return float(best), (int(where[0]), int(where[1]))
+
+
+def _best_match(gray: np.ndarray, a: BBox, b: BBox, slack: int) -> float:
+    """The better of a's crop slid around b's place and b's crop slid around a's."""
+    h, w = gray.shape
+    best = 0.0
+    for mine, other in ((a, b), (b, a)):
+        template = gray[mine.y0 : mine.y1, mine.x0 : mine.x1]
+        region = gray[
+            max(0, other.y0 - slack) : min(h, other.y1 + slack),
+            max(0, other.x0 - slack) : min(w, other.x1 + slack),
+        ]
+        best = max(best, _slide(template, region)[0])
+    return best
+
+
+def _scaled(box: BBox, scale: float) -> BBox:
+    return BBox(
+        x0=int(box.x0 * scale),
+        y0=int(box.y0 * scale),
+        x1=max(int(box.x0 * scale) + 1, int(box.x1 * scale)),
+        y1=max(int(box.y0 * scale) + 1, int(box.y1 * scale)),
+    )
+
+
+def copy_move_findings(
+    page: NormalisedPage, located: LocatedForm, signatures: Sequence[Signature]
+) -> tuple[Finding, ...]:
+    """TAMPER_SUSPECTED for every signed box whose ink is a copy of another box's."""
+    gray = page.gray
+    marks: list[tuple[Signature, BBox]] = []
+    for box, signature in zip(located.signature_boxes, signatures, strict=True):
+        if signature.status is not SignatureStatus.PRESENT or signature.kind != "signature":
+            continue
+        tight = _tight_box(box_ink(page, box.bbox))
+        if tight is None:
+            continue
+        y0, x0, y1, x1 = tight
+        placed = BBox(
+            x0=box.bbox.x0 + x0, y0=box.bbox.y0 + y0, x1=box.bbox.x0 + x1, y1=box.bbox.y0 + y1
+        )
+        marks.append((signature, placed))
+    if len(marks) < 2:
+        return ()
+    coarse = cv2.resize(gray, None, fx=COARSE, fy=COARSE, interpolation=cv2.INTER_AREA)
+    findings: list[Finding] = []
+    flagged: set[int] = set()
+    for i, (sig_a, box_a) in enumerate(marks):
+        for j in range(i + 1, len(marks)):
+            sig_b, box_b = marks[j]
+            rough = _best_match(
+                coarse, _scaled(box_a, COARSE), _scaled(box_b, COARSE), int(SLACK * COARSE) + 1
+            )
+            if rough < COARSE_CORRELATION:
+                continue
+            best = _best_match(gray, box_a, box_b, SLACK)
+            if best < CLONE_CORRELATION:
+                continue
+            for index, mine, other_sig, my_box, other_box in (
+                (j, sig_b, sig_a, box_b, box_a),
+                (i, sig_a, sig_b, box_a, box_b),
+            ):
+                if index in flagged:
+                    continue
+                flagged.add(index)
+                findings.append(
+                    Finding(
+                        code=FindingCode.TAMPER_SUSPECTED,
+                        severity=FINDING_DOCS[FindingCode.TAMPER_SUSPECTED][0],
+                        message=(
+                            f"{mine.label or mine.role.value}: the signature is the same "
+                            f"image as in {other_sig.label or other_sig.role.value}'s box "
+                            "(cloned inside the scan)"
+                        ),
+                        evidence=Evidence(
+                            bbox=page.to_original(my_box),
+                            boxes=(page.to_original(my_box), page.to_original(other_box)),
+                            values={
+                                "method": "copy-move",
+                                "correlation": round(best, 4),
+                                "coarse_correlation": round(rough, 4),
+                                "threshold": CLONE_CORRELATION,
+                                "box": mine.label or mine.role.value,
+                                "same_as": other_sig.label or other_sig.role.value,
+                            },
+                        ),
+                    )
+                )
+    return tuple(findings)

@@ -1,0 +1,66 @@
+"""Copy-move inside a page: a signature cloned from one box into another."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from pipeline.codes import FindingCode
+from pipeline.layout import SignatureBox
+from pipeline.model import BBox, SignatureRole
+from pipeline.stages.copymove import CLONE_CORRELATION, copy_move_findings
+from pipeline.stages.marks import assess_signatures
+from tests.marks.conftest import draw_scribble, located, make_page
+
+BOXES = tuple(
+    BBox(x0=60 + c * 420, y0=80 + r * 200, x1=440 + c * 420, y1=240 + r * 200)
+    for r in range(2)
+    for c in range(3)
+)
+
+
+def _sheet(*, label: str | None = None) -> tuple[np.ndarray, tuple[SignatureBox, ...]]:
+    """Six agents' boxes on grainy paper, each signed by a different hand."""
+    rng = np.random.default_rng(11)
+    image = np.clip(rng.normal(232, 5, (520, 1360, 3)), 0, 255).astype(np.uint8)
+    boxes = []
+    for k, box in enumerate(BOXES):
+        cv2.rectangle(image, (box.x0, box.y0), (box.x1, box.y1), (20, 20, 20), 2)
+        if label is not None:  # the same printed word in every box
+            cv2.putText(image, label, (box.x0 + 20, box.y1 - 20), 0, 0.9, (30, 30, 30), 2)
+        draw_scribble(image, BBox(x0=box.x0, y0=box.y0 + 10, x1=box.x1, y1=box.y1 - 40), seed=k)
+        boxes.append(
+            SignatureBox(role=SignatureRole.POLLING_AGENT, label=f"{k + 1}. Agent", bbox=box)
+        )
+    return image, tuple(boxes)
+
+
+def _findings(image: np.ndarray, boxes: tuple[SignatureBox, ...]) -> tuple:
+    page = make_page(image)
+    form = located(boxes)
+    return copy_move_findings(page, form, assess_signatures(page, form, None))
+
+
+def test_six_different_hands_are_not_a_clone() -> None:
+    image, boxes = _sheet()
+    assert _findings(image, boxes) == ()
+
+
+def test_the_same_printed_word_in_every_box_is_not_a_clone() -> None:
+    image, boxes = _sheet(label="Sign here")
+    assert _findings(image, boxes) == ()
+
+
+def test_a_signature_cloned_into_another_box_is_found_in_both() -> None:
+    image, boxes = _sheet()
+    source, target = BOXES[1], BOXES[4]
+    dx, dy = target.x0 - source.x0 + 3, target.y0 - source.y0 - 2  # off by a few pixels
+    inner = image[source.y0 + 8 : source.y1 - 8, source.x0 + 8 : source.x1 - 8].copy()
+    image[source.y0 + 8 + dy : source.y1 - 8 + dy, source.x0 + 8 + dx : source.x1 - 8 + dx] = inner
+    findings = _findings(image, boxes)
+    assert [f.code for f in findings] == [FindingCode.TAMPER_SUSPECTED] * 2
+    named = {f.evidence.values["box"] for f in findings}
+    assert named == {"2. Agent", "5. Agent"}
+    for finding in findings:
+        assert finding.evidence.values["correlation"] >= CLONE_CORRELATION
+        assert len(finding.evidence.boxes) == 2
