@@ -44,6 +44,7 @@ from pipeline.stages.marks import (
 )
 from pipeline.stages.normalise import normalise_page
 from pipeline.stages.read import FormReadings, read_form
+from pipeline.stages.stamp_text import constituency_codes
 from pipeline.stages.tamper import tamper_findings
 from pipeline.templates import Template, bundled_templates, resolve_template
 
@@ -131,8 +132,10 @@ def analyse_page(
     tampering = _timed(
         timings,
         "tamper",
-        lambda: tamper_findings(normalised, located, evidence_dir=options.evidence_dir)
-        + copy_move_findings(normalised, located, signatures),
+        lambda: (
+            tamper_findings(normalised, located, evidence_dir=options.evidence_dir)
+            + copy_move_findings(normalised, located, signatures)
+        ),
     )
     return PageAnalysis(
         page=normalised,
@@ -263,6 +266,32 @@ def _result(
     )
 
 
+def _with_stamp_constituency(result: FormResult, stamps: Sequence[Sequence[Stamp]]) -> FormResult:
+    """A form whose header constituency is unread takes the one its stamps name, if they
+    name exactly one (marked derived, with the stamp's box), so that reconciliation can
+    still place it; STAMP_TEXT_MISMATCH was already judged against the header alone."""
+    own = result.header.get("constituency")
+    if own is not None and own.value is not None:
+        return result
+    named = [
+        (code, stamp, page)
+        for page, page_stamps in enumerate(stamps)
+        for stamp in page_stamps
+        for code in constituency_codes(f"{stamp.centre_text or ''} {stamp.ring_text or ''}")
+    ]
+    if len({code for code, _, _ in named}) != 1:
+        return result
+    code, stamp, page = named[0]
+    derived = FieldReading(
+        value=code,
+        confidence=0.5,
+        text=(stamp.centre_text or stamp.ring_text or "").strip(),
+        bbox=stamp.bbox if page == 0 else None,  # a box on this page only
+        source="derived",
+    )
+    return result.model_copy(update={"header": {**result.header, "constituency": derived}})
+
+
 def assemble_results(analyses: Sequence[PageAnalysis], options: Options) -> tuple[FormResult, ...]:
     """Form-level checks over each group of pages, then one FormResult per page."""
     results: list[FormResult] = []
@@ -294,6 +323,8 @@ def assemble_results(analyses: Sequence[PageAnalysis], options: Options) -> tupl
             )
             check_ms = round((time.perf_counter() - start) * 1000, 1)
             result = _result(analysis, checks, findings, options)
+            if index == group[0]:
+                result = _with_stamp_constituency(result, [analyses[i].stamps for i in group])
             timings = {**result.timings_ms, "check": check_ms}
             results.append(result.model_copy(update={"timings_ms": timings}))
     return tuple(results)

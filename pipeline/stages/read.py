@@ -28,6 +28,11 @@ from pipeline.stages.locate import cell_text, words_in
 from pipeline.templates import Template, ValueKind
 
 CONSTITUENCY = re.compile(r"\b(NA|PP|PS|PK|PB|GBA)\s*[-–—.]?\s*(\d{1,3})\b", re.IGNORECASE)
+# the same with a misread hyphen or digit: "NAL35" (the hyphen lost, 1 read as L)
+LOOSE_CONSTITUENCY = re.compile(
+    r"(NA|PP|PS|PK|PB|GBA)[-–—.:_~]?([0-9OoIlL|SsBZz]{1,3})(?![0-9A-Za-z])"
+)
+DIGIT_LOOKALIKES = str.maketrans("OoIlL|SsBZz", "00111155822")
 INTEGER_KEYS = {"serial"}
 
 
@@ -50,15 +55,9 @@ def _text_reading(
     if not text:
         return FieldReading(value=None, confidence=0.0, text="", bbox=original, source=source)
     if kind is ValueKind.CONSTITUENCY_CODE:
-        match = CONSTITUENCY.search(text.replace(" ", ""))
-        if match is None:
-            return FieldReading(value=None, confidence=0.2, text=text, bbox=original, source=source)
+        code, confidence = constituency_code(text)
         return FieldReading(
-            value=f"{match.group(1).upper()}-{int(match.group(2))}",
-            confidence=0.95,
-            text=text,
-            bbox=original,
-            source=source,
+            value=code, confidence=confidence, text=text, bbox=original, source=source
         )
     value = " ".join(w.text for w in inside if any(ch.isalnum() for ch in w.text))
     value = value.replace("|", "I").strip(" .,;:")
@@ -68,6 +67,47 @@ def _text_reading(
         text=text,
         bbox=original,
         source=source,
+    )
+
+
+def constituency_code(text: str) -> tuple[str | None, float]:
+    """A constituency code ("NA-135") in OCR text, and how sure: exact, or with a letter
+    read for a digit (O, I, l, L, S, B, Z), or none."""
+    squeezed = text.replace(" ", "")
+    match = CONSTITUENCY.search(squeezed)
+    if match is not None:
+        return f"{match.group(1).upper()}-{int(match.group(2))}", 0.95
+    loose = LOOSE_CONSTITUENCY.search(squeezed.upper())
+    if loose is not None:
+        digits = loose.group(2).translate(DIGIT_LOOKALIKES)
+        if digits.isdigit():
+            return f"{loose.group(1).upper()}-{int(digits)}", 0.7
+    return None, 0.2
+
+
+def _constituency_elsewhere(header: dict[str, FieldReading]) -> FieldReading:
+    """The constituency field, or, when it is unread, a code that OCR put in another
+    header field (the value box of a neighbouring label), marked as derived."""
+    own = header.get("constituency", FieldReading(value=None, text=""))
+    if own.value is not None:
+        return own
+    found = {
+        (code, key)
+        for key, field in header.items()
+        if key != "constituency"
+        for code in [constituency_code(field.text)[0]]
+        if code is not None and CONSTITUENCY.search(field.text.replace(" ", ""))
+    }
+    codes = {code for code, _ in found}
+    if len(codes) != 1:
+        return own
+    code, key = next(iter(found))
+    return FieldReading(
+        value=code,
+        confidence=0.6,
+        text=header[key].text,
+        bbox=header[key].bbox,
+        source="derived",
     )
 
 
@@ -174,6 +214,10 @@ def read_form(
             header[field.key] = figures.read(f"header.{field.key}", field.value_box)
         else:
             header[field.key] = _text_reading(page, words, field.value_box, kind)
+    if kinds.get("constituency") is ValueKind.CONSTITUENCY_CODE:
+        derived = _constituency_elsewhere(header)
+        if derived.value is not None or "constituency" in header:
+            header["constituency"] = derived
     totals: dict[str, FieldReading] = {}
     for field in located.totals:
         totals[field.key] = figures.read(f"totals.{field.key}", field.value_box)

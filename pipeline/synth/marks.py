@@ -155,3 +155,33 @@ def thumb_impression(width: int, height: int, rng: np.random.Generator) -> Alpha
     ridges = 0.5 + 0.5 * np.sin(np.sqrt(d) * rng.uniform(28, 36) + (xx - cx) / rx * 2.0)
     alpha = (d < 1).astype(np.float32) * (ridges > 0.45) * np.clip(1.3 - d, 0, 1)
     return cv2.GaussianBlur(alpha * rng.uniform(0.55, 0.85), (0, 0), 1.0).astype(np.float32)
+
+
+REFUSAL_NOTES = ("refused to sign", "did not sign", "agent refused to sign", "refused to sign it")
+
+
+def written_note(height: int, rng: np.random.Generator) -> Alpha:
+    """A note written in a box instead of a signature: one of a few phrasings, in the
+    hand face, each time at its own size, slant, tilt and pen weight (no two notes on
+    different forms, or in two boxes of one form, are the same image)."""
+    text = REFUSAL_NOTES[int(rng.integers(len(REFUSAL_NOTES)))]
+    f = font("hand", max(8, int(height * rng.uniform(0.26, 0.36))))
+    left, top, right, bottom = f.getbbox(text)
+    image = Image.new("L", (right - left + 40, bottom - top + 20), 0)
+    ImageDraw.Draw(image).text((20 - left, 10 - top), text, font=f, fill=255)
+    alpha = np.asarray(image, dtype=np.float32) / 255.0
+    h, w = alpha.shape
+    shear = float(rng.uniform(-0.25, 0.2))
+    turn = cv2.getRotationMatrix2D((w / 2, h / 2), float(rng.uniform(-4, 4)), 1.0)
+    turn[0, 1] += shear
+    turn[0, 2] -= shear * h / 2
+    alpha = cv2.warpAffine(alpha, turn, (w, h), flags=cv2.INTER_LINEAR)
+    weight = int(rng.integers(-1, 2))
+    if weight > 0:
+        alpha = cv2.dilate(alpha, np.ones((2, 2), np.uint8))
+    elif weight < 0:
+        alpha = cv2.erode(alpha, np.ones((2, 1), np.uint8))
+    ys, xs = np.nonzero(alpha > 0.1)
+    if len(xs) == 0:
+        return alpha.astype(np.float32)
+    return alpha[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1].astype(np.float32)

@@ -18,7 +18,14 @@ from pipeline.model import BBox, SignatureRole, SignatureStatus
 from pipeline.synth.fonts import LATIN_FACES, font
 from pipeline.synth.handwriting import Hand, handwritten_number, overwrite_digit, printed_text_alpha
 from pipeline.synth.ink import BLACK_BALLPOINT, BLUE_BALLPOINT, STAMP_INKS, composite, white_out
-from pipeline.synth.marks import press_stamp, sign, signer_strokes, stamp_design, thumb_impression
+from pipeline.synth.marks import (
+    press_stamp,
+    sign,
+    signer_strokes,
+    stamp_design,
+    thumb_impression,
+    written_note,
+)
 from pipeline.synth.sheet import Figure, FormSheet
 from pipeline.templates import Template, resolve_template
 
@@ -412,13 +419,16 @@ class _Painter:
             x = area.x0 + (area.width - ink.shape[1]) // 2
             composite(canvas, ink, colour, x, area.y0 + (area.height - ink.shape[0]) // 2)
         elif plan.status is SignatureStatus.REFUSED:
-            note = printed_text_alpha("refused to sign", int(area.height * 0.32), "hand")
+            # its own stream (form and box), so the rest of the form draws as it did
+            key = f"{self.sheet.form_id}-note{plan_index}".encode()
+            seed = int.from_bytes(hashlib.sha256(key).digest()[:8], "big")
+            note = written_note(area.height, np.random.default_rng(seed))
             composite(
                 canvas,
-                note[:, : area.width - 10],
+                note[: area.height - 4, : area.width - 16],
                 self.pen,
                 area.x0 + 10,
-                area.y0 + (area.height - note.shape[0]) // 2,
+                area.y0 + (area.height - min(note.shape[0], area.height - 4)) // 2,
             )
 
     def officers(

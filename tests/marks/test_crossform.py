@@ -7,7 +7,7 @@ import numpy as np
 
 from pipeline.codes import FindingCode
 from pipeline.crossform import FingerprintIndex, crossform_findings
-from pipeline.model import BBox, FormIdentity, FormResult, Source, Stamp
+from pipeline.model import BBox, FieldReading, FormIdentity, FormResult, Source, Stamp
 from pipeline.stages.marks import stamp_fingerprint
 from pipeline.synth.ink import STAMP_INKS, composite
 from pipeline.synth.marks import press_stamp, stamp_design
@@ -93,3 +93,21 @@ def test_index_only_compares_marks_sharing_a_hash_band() -> None:
         index.add(form, _form(f"{form}.png", noise))
     assert list(index.copies()) == []
     assert max(len(m) for m in index.buckets.values()) < 5
+
+
+def test_a_paste_is_found_when_only_the_stamp_names_the_constituency() -> None:
+    original = _pressed(5)
+    first = _form("a.png", _recaptured(original, 1))
+    named = first.model_copy(
+        update={"header": {"constituency": FieldReading(value="NA-57", confidence=0.9)}}
+    )
+    second = _form("b.png", _recaptured(original, 2))
+    stamp = second.stamps[0].model_copy(update={"centre_text": "PS 50\nNA 57"})
+    unnamed = second.model_copy(update={"stamps": (stamp,)})
+    elsewhere = _form("c.png", _recaptured(original, 3)).model_copy(
+        update={"header": {"constituency": FieldReading(value="NA-60", confidence=0.9)}}
+    )
+    found = crossform_findings([named, unnamed, elsewhere])
+    # a and b share NA-57 (header, stamp); c's header names another constituency: a paste
+    # is looked for among the forms of one constituency only
+    assert set(found) == {0, 1}
