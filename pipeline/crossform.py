@@ -203,6 +203,7 @@ def crossform_findings(results: Sequence[FormResult]) -> dict[int, tuple[Finding
                     message=f"the same {mine.kind} image as on {_where(results[other.form])}",
                     evidence=Evidence(
                         bbox=mine.bbox,
+                        boxes=(mine.bbox, other.bbox),  # here, then on the related form
                         values={**measure, "mark": mine.label},
                         related=(_where(results[other.form]),),
                     ),

@@ -31,8 +31,13 @@ def crop_with_margin(page: Page, box: BBox, margin: int = CROP_MARGIN) -> BBox:
 
 def _stacked(page: Page, boxes: Sequence[BBox]) -> np.ndarray:
     """Crops of the original scan around each box, one under another on white."""
+    return stack_crops([(page, box) for box in boxes])
+
+
+def stack_crops(items: Sequence[tuple[Page, BBox]]) -> np.ndarray:
+    """Crops around boxes of one or several scans, one under another on white."""
     crops = []
-    for box in boxes:
+    for page, box in items:
         area = crop_with_margin(page, box)
         crops.append(page.image[area.y0 : area.y1, area.x0 : area.x1])
     width = max(c.shape[1] for c in crops)

@@ -29,6 +29,7 @@ from pipeline.codes import FINDING_DOCS, FindingCode
 from pipeline.crossform import crossform_findings
 from pipeline.model import Evidence, Finding, FormResult
 from pipeline.options import Options
+from pipeline.pages import Page
 from pipeline.reconcile import Reconciliation, reconcile, reconciliation_csv
 
 
@@ -66,21 +67,74 @@ def read_results(path: Path) -> Iterator[FormResult]:
 
 def _write_overlay(result: FormResult, out_dir: Path) -> str | None:
     from pipeline.overlay import draw_overlay
-    from pipeline.stages.load import load_pages
 
-    path = result.source.path
-    try:
-        if "!" in path and not Path(path).exists():
-            return None  # an archive member: its bytes are not kept
-        pages = load_pages(Path(path), limits=Options().limits)
-    except Exception:
-        return None
-    page = next((p for p in pages if p.index == result.source.page), None)
+    page = _page_of(result)
     if page is None:
         return None
     target = out_dir / "overlays" / f"{result.source.sha256[:12]}-p{result.source.page}.png"
     write_png_atomic(target, draw_overlay(page.image, result))
     return str(target.relative_to(out_dir))
+
+
+def _page_of(result: FormResult) -> Page | None:
+    """The original page of a result, read again from its file (not archive members)."""
+    from pipeline.stages.load import load_pages
+
+    path = result.source.path
+    if "!" in path and not Path(path).exists():
+        return None  # an archive member: its bytes are not kept
+    try:
+        pages = load_pages(Path(path), limits=Options().limits)
+    except Exception:
+        return None
+    return next((p for p in pages if p.index == result.source.page), None)
+
+
+def _with_pair_crops(
+    results: list[FormResult], cross: dict[int, tuple[Finding, ...]], evidence_dir: Path
+) -> dict[int, tuple[Finding, ...]]:
+    """A PNG of both marks of each cross-form copy (this form's, then the other's)."""
+    from pipeline.evidence import stack_crops
+
+    where = {f"{r.source.path}#{r.source.page}": i for i, r in enumerate(results)}
+    cache: dict[int, Page | None] = {}
+
+    def page(i: int) -> Page | None:
+        if i not in cache:
+            if len(cache) > 16:  # a few pages at a time: memory stays flat
+                cache.clear()
+            cache[i] = _page_of(results[i])
+        return cache[i]
+
+    out: dict[int, tuple[Finding, ...]] = {}
+    for i, found in sorted(cross.items()):
+        updated = []
+        for n, finding in enumerate(found):
+            evidence = finding.evidence
+            j = where.get(evidence.related[0]) if evidence.related else None
+            if (
+                finding.code in (FindingCode.STAMP_DUPLICATE, FindingCode.SIGNATURE_DUPLICATE)
+                and len(evidence.boxes) == 2
+                and evidence.crop is None
+                and j is not None
+            ):
+                mine, other = page(i), page(j)
+                if mine is not None and other is not None:
+                    source = results[i].source
+                    name = (
+                        f"{source.sha256[:12]}-p{source.page}-x{n:02d}-{finding.code.lower()}.png"
+                    )
+                    write_png_atomic(
+                        evidence_dir / name,
+                        stack_crops([(mine, evidence.boxes[0]), (other, evidence.boxes[1])]),
+                    )
+                    crop = str(evidence_dir / name)
+                    finding = finding.model_copy(
+                        update={"evidence": evidence.model_copy(update={"crop": crop})}
+                    )
+            updated.append(finding)
+        out[i] = tuple(updated)
+    return out
 
 
 def _findings_rows(
@@ -234,6 +288,8 @@ def run_batch(
                     ),
                 ),
             )
+    if options.evidence_dir is not None:
+        cross = _with_pair_crops(results, cross, options.evidence_dir)
     recon = reconcile(results)
     overlays: dict[int, str] = {}
     if write_overlays:
