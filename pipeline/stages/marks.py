@@ -36,6 +36,7 @@ from pipeline.templates import Template
 ABSENT_INK = 0.004  # below this share of ink pixels a box is empty
 INK_SATURATION = 45  # pale stamp ink (faded pad, JPEG) is far less saturated than a pen
 MIN_ELLIPSE_RING = 0.3  # share of the inscribed ellipse a stamp's ring covers at least
+RING_SECTORS = 10  # of the 12 sectors of a fitted ellipse, those a ring must reach
 INK_HUES = {"red": (0, 10), "orange": (10, 25), "blue": (95, 130), "violet": (130, 165)}
 STAMP_DESCRIPTOR = 64  # side of a stamp's ink descriptor, in pixels
 
@@ -130,25 +131,59 @@ def _ellipse_ring(ink: np.ndarray) -> float:
     return best
 
 
+def _fitted_ring(ink: np.ndarray, blob: np.ndarray) -> tuple[float, int]:
+    """Share of the ellipse fitted to the blob's outline (at its best of a few sizes)
+    that carries ink, and in how many of its twelve sectors: an oval stamp pressed at
+    an angle, which the ellipse inscribed in its upright box misses."""
+    contours, _ = cv2.findContours(blob.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    if not contours:
+        return 0.0, 0
+    outline = max(contours, key=cv2.contourArea)
+    if len(outline) < 5:
+        return 0.0, 0
+    (cx, cy), (major, minor), angle = cv2.fitEllipse(outline)
+    h, w = ink.shape
+    ink = cv2.dilate(ink, np.ones((5, 5), np.uint8))
+    t = np.linspace(0, 2 * np.pi, 180, endpoint=False)
+    cos_a, sin_a = np.cos(np.radians(angle)), np.sin(np.radians(angle))
+    best = (0.0, 0)
+    for f in (0.86, 0.9, 0.94, 0.98):
+        ex, ey = f * major / 2 * np.cos(t), f * minor / 2 * np.sin(t)
+        xs = np.clip((cx + ex * cos_a - ey * sin_a).astype(int), 0, w - 1)
+        ys = np.clip((cy + ex * sin_a + ey * cos_a).astype(int), 0, h - 1)
+        hits = ink[ys, xs] > 0
+        sectors = int(hits.reshape(12, -1).any(axis=1).sum())
+        best = max(best, (float(hits.mean()), sectors))
+    return best
+
+
 def _stamp_candidates(page: NormalisedPage) -> list[tuple[BBox, float, StampShape]]:
     h, w = page.gray.shape
     found: list[tuple[BBox, float, StampShape]] = []
     # 1. saturated ink blobs of stamp size
     raw = _coloured_ink(page.image)
-    colour = cv2.morphologyEx(raw, cv2.MORPH_CLOSE, np.ones((25, 25), np.uint8))
-    count, _, stats, _ = cv2.connectedComponentsWithStats(colour)
-    for i in range(1, count):
-        x, y, bw, bh, area = (int(v) for v in stats[i])
-        if (
-            180 <= bw <= 800
-            and 120 <= bh <= 800
-            and 0.45 < bw / bh < 2.2
-            and area > 0.15 * bw * bh
-            and _balanced(raw[y : y + bh, x : x + bw])
-            and _ellipse_ring(raw[y : y + bh, x : x + bw]) >= MIN_ELLIPSE_RING
-        ):
-            shape = StampShape.ROUND if 0.8 < bw / bh < 1.25 else StampShape.OVAL
-            found.append((BBox(x0=x, y0=y, x1=x + bw, y1=y + bh), 0.8, shape))
+    # a faint impression falls apart under the first closing; a wider one joins it, and
+    # then, as it joins more of what lies near (a signature, a thumb impression), its
+    # ring must also carry ink in ten of twelve sectors of the ellipse fitted to its
+    # outline (the fitted ellipse alone follows any outline: a filled scribble passes)
+    for size, score, sectors_needed in ((25, 0.8, 0), (51, 0.75, RING_SECTORS)):
+        colour = cv2.morphologyEx(raw, cv2.MORPH_CLOSE, np.ones((size, size), np.uint8))
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(colour)
+        for i in range(1, count):
+            x, y, bw, bh, area = (int(v) for v in stats[i])
+            if not (
+                180 <= bw <= 800
+                and 120 <= bh <= 800
+                and 0.45 < bw / bh < 2.2
+                and area > 0.15 * bw * bh
+                and _balanced(raw[y : y + bh, x : x + bw])
+            ):
+                continue
+            ink = raw[y : y + bh, x : x + bw]
+            _, sectors = _fitted_ring(ink, labels[y : y + bh, x : x + bw] == i)
+            if _ellipse_ring(ink) >= MIN_ELLIPSE_RING and sectors >= sectors_needed:
+                shape = StampShape.ROUND if 0.8 < bw / bh < 1.25 else StampShape.OVAL
+                found.append((BBox(x0=x, y0=y, x1=x + bw, y1=y + bh), score, shape))
     # 2. rings in any ink (black stamps, grayscale scans)
     scale = 0.25
     small = cv2.resize(page.gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
