@@ -81,7 +81,7 @@ def constituency_code(text: str) -> tuple[str | None, float]:
     if loose is not None:
         digits = loose.group(2).translate(DIGIT_LOOKALIKES)
         if digits.isdigit():
-            return f"{loose.group(1).upper()}-{int(digits)}", 0.7
+            return f"{loose.group(1).upper()}-{int(digits)}", 0.6
     return None, 0.2
 
 
@@ -104,7 +104,7 @@ def _constituency_elsewhere(header: dict[str, FieldReading]) -> FieldReading:
     code, key = next(iter(found))
     return FieldReading(
         value=code,
-        confidence=0.6,
+        confidence=0.45,  # below the review line: a person confirms where it came from
         text=header[key].text,
         bbox=header[key].bbox,
         source="derived",
