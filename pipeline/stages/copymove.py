@@ -21,7 +21,7 @@ from pipeline.codes import FINDING_DOCS, FindingCode
 from pipeline.layout import LocatedForm
 from pipeline.model import BBox, Evidence, Finding, Signature, SignatureStatus
 from pipeline.pages import NormalisedPage
-from pipeline.stages.marks import box_ink
+from pipeline.stages.marks import box_ink, ink_extent
 
 CLONE_CORRELATION = 0.95  # at or above: one image; measured in benchmarks/RESULTS.md
 COARSE = 0.25  # scale of the first, cheap pass
@@ -30,27 +30,13 @@ MIN_INK_PIXELS = 250  # a mark smaller than this is too plain to call a copy
 SLACK = 12  # pixels the clone may sit off the box's position, each way
 
 
-def _tight_box(ink: np.ndarray, margin: int = 3) -> tuple[int, int, int, int] | None:
-    ys, xs = np.nonzero(ink)
-    if len(xs) < MIN_INK_PIXELS:
-        return None
-    return (
-        max(0, int(ys.min()) - margin),
-        max(0, int(xs.min()) - margin),
-        min(ink.shape[0], int(ys.max()) + margin + 1),
-        min(ink.shape[1], int(xs.max()) + margin + 1),
-    )
-
-
-def _slide(template: np.ndarray, region: np.ndarray) -> tuple[float, tuple[int, int]]:
-    """Best normalised cross-correlation of `template` inside `region`, and where."""
+def _slide(template: np.ndarray, region: np.ndarray) -> float:
+    """Best normalised cross-correlation of `template` anywhere inside `region`."""
     if template.shape[0] > region.shape[0] or template.shape[1] > region.shape[1]:
-        return 0.0, (0, 0)
+        return 0.0
     if float(template.std()) < 1.0:
-        return 0.0, (0, 0)
-    scores = cv2.matchTemplate(region, template, cv2.TM_CCOEFF_NORMED)
-    _, best, _, where = cv2.minMaxLoc(scores)
-    return float(best), (int(where[0]), int(where[1]))
+        return 0.0
+    return float(cv2.matchTemplate(region, template, cv2.TM_CCOEFF_NORMED).max())
 
 
 def _best_match(gray: np.ndarray, a: BBox, b: BBox, slack: int) -> float:
@@ -63,7 +49,7 @@ def _best_match(gray: np.ndarray, a: BBox, b: BBox, slack: int) -> float:
             max(0, other.y0 - slack) : min(h, other.y1 + slack),
             max(0, other.x0 - slack) : min(w, other.x1 + slack),
         ]
-        best = max(best, _slide(template, region)[0])
+        best = max(best, _slide(template, region))
     return best
 
 
@@ -85,10 +71,11 @@ def copy_move_findings(
     for box, signature in zip(located.signature_boxes, signatures, strict=True):
         if signature.status is not SignatureStatus.PRESENT or signature.kind != "signature":
             continue
-        tight = _tight_box(box_ink(page, box.bbox))
-        if tight is None:
+        ink = box_ink(page, box.bbox)
+        extent = ink_extent(ink, margin=3)
+        if extent is None or np.count_nonzero(ink) < MIN_INK_PIXELS:
             continue
-        y0, x0, y1, x1 = tight
+        y0, x0, y1, x1 = extent
         placed = BBox(
             x0=box.bbox.x0 + x0, y0=box.bbox.y0 + y0, x1=box.bbox.x0 + x1, y1=box.bbox.y0 + y1
         )

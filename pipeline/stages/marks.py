@@ -53,14 +53,19 @@ def fingerprint(crop: np.ndarray) -> tuple[str, str]:
     return phash, base64.b64encode(small.tobytes()).decode("ascii")
 
 
+def _ink_darkness(crop: np.ndarray, colour: str) -> np.ndarray:
+    """Each pixel's share of the stamp's ink (uint8): its saturation for a coloured
+    stamp, its darkness for a black one."""
+    if colour == "black":
+        return np.asarray(255 - cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY), np.uint8)
+    return np.asarray(cv2.cvtColor(crop, cv2.COLOR_BGR2HSV)[:, :, 1], np.uint8)
+
+
 def stamp_ink(crop: np.ndarray, colour: str) -> np.ndarray:
     """The impression's ink alone (0 paper .. ink), the paper's tone and its light
     gradient removed: saturation for a coloured stamp, darkness for a black one, each
     measured against the paper level around it."""
-    if colour == "black":
-        tone = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
-    else:
-        tone = 255 - cv2.cvtColor(crop, cv2.COLOR_BGR2HSV)[:, :, 1]
+    tone = 255 - _ink_darkness(crop, colour)
     paper = cv2.GaussianBlur(cv2.dilate(tone, np.ones((15, 15), np.uint8)), (0, 0), 8)
     return np.clip(paper.astype(np.float32) - tone, 0, 255)
 
@@ -131,29 +136,27 @@ def _ellipse_ring(ink: np.ndarray) -> float:
     return best
 
 
-def _fitted_ring(ink: np.ndarray, blob: np.ndarray) -> tuple[float, int]:
-    """Share of the ellipse fitted to the blob's outline (at its best of a few sizes)
-    that carries ink, and in how many of its twelve sectors: an oval stamp pressed at
-    an angle, which the ellipse inscribed in its upright box misses."""
+def _ring_sectors(ink: np.ndarray, blob: np.ndarray) -> int:
+    """In how many of twelve sectors the ellipse fitted to the blob's outline (at its
+    best of a few sizes) carries ink: a ring reaches all round, a scribble does not."""
     contours, _ = cv2.findContours(blob.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     if not contours:
-        return 0.0, 0
+        return 0
     outline = max(contours, key=cv2.contourArea)
     if len(outline) < 5:
-        return 0.0, 0
+        return 0
     (cx, cy), (major, minor), angle = cv2.fitEllipse(outline)
     h, w = ink.shape
     ink = cv2.dilate(ink, np.ones((5, 5), np.uint8))
     t = np.linspace(0, 2 * np.pi, 180, endpoint=False)
     cos_a, sin_a = np.cos(np.radians(angle)), np.sin(np.radians(angle))
-    best = (0.0, 0)
+    best = 0
     for f in (0.86, 0.9, 0.94, 0.98):
         ex, ey = f * major / 2 * np.cos(t), f * minor / 2 * np.sin(t)
         xs = np.clip((cx + ex * cos_a - ey * sin_a).astype(int), 0, w - 1)
         ys = np.clip((cy + ex * sin_a + ey * cos_a).astype(int), 0, h - 1)
         hits = ink[ys, xs] > 0
-        sectors = int(hits.reshape(12, -1).any(axis=1).sum())
-        best = max(best, (float(hits.mean()), sectors))
+        best = max(best, int(hits.reshape(12, -1).any(axis=1).sum()))
     return best
 
 
@@ -180,8 +183,10 @@ def _stamp_candidates(page: NormalisedPage) -> list[tuple[BBox, float, StampShap
             ):
                 continue
             ink = raw[y : y + bh, x : x + bw]
-            _, sectors = _fitted_ring(ink, labels[y : y + bh, x : x + bw] == i)
-            if _ellipse_ring(ink) >= MIN_ELLIPSE_RING and sectors >= sectors_needed:
+            if _ellipse_ring(ink) >= MIN_ELLIPSE_RING and (
+                sectors_needed == 0
+                or _ring_sectors(ink, labels[y : y + bh, x : x + bw] == i) >= sectors_needed
+            ):
                 shape = StampShape.ROUND if 0.8 < bw / bh < 1.25 else StampShape.OVAL
                 found.append((BBox(x0=x, y0=y, x1=x + bw, y1=y + bh), score, shape))
     # 2. rings in any ink (black stamps, grayscale scans)
@@ -226,11 +231,7 @@ def _ink_strength(crop: np.ndarray, colour: str) -> np.ndarray:
     """How strongly each pixel carries the stamp's ink (0 paper .. 255 full ink): its
     saturation for a coloured stamp, its darkness for a black one. Graded, not a mask:
     an impression's ink is patchy, and Tesseract reads the graded image far better."""
-    if colour == "black":
-        strength = 255 - cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
-    else:
-        strength = cv2.cvtColor(crop, cv2.COLOR_BGR2HSV)[:, :, 1]
-    return cv2.normalize(strength, None, 0, 255, cv2.NORM_MINMAX)
+    return cv2.normalize(_ink_darkness(crop, colour), None, 0, 255, cv2.NORM_MINMAX)
 
 
 def find_stamps(
@@ -282,13 +283,27 @@ def box_ink(page: NormalisedPage, box: BBox) -> np.ndarray:
     return cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
 
 
-def tight(ink: np.ndarray, margin: int = 4) -> np.ndarray:
-    """The ink's bounding box (plus a margin): what a copy would repeat exactly."""
+def ink_extent(ink: np.ndarray, margin: int = 4) -> tuple[int, int, int, int] | None:
+    """The ink's bounding box plus a margin, as (y0, x0, y1, x1) in the crop; None if
+    there is no ink."""
     ys, xs = np.nonzero(ink)
     if len(xs) == 0:
+        return None
+    return (
+        max(0, int(ys.min()) - margin),
+        max(0, int(xs.min()) - margin),
+        min(ink.shape[0], int(ys.max()) + margin + 1),
+        min(ink.shape[1], int(xs.max()) + margin + 1),
+    )
+
+
+def tight(ink: np.ndarray, margin: int = 4) -> np.ndarray:
+    """The ink's bounding box (plus a margin): what a copy would repeat exactly."""
+    extent = ink_extent(ink, margin)
+    if extent is None:
         return ink
-    y0, x0 = max(0, ys.min() - margin), max(0, xs.min() - margin)
-    return ink[y0 : ys.max() + margin + 1, x0 : xs.max() + margin + 1]
+    y0, x0, y1, x1 = extent
+    return ink[y0:y1, x0:x1]
 
 
 def _words_side_by_side(ink: np.ndarray) -> int:

@@ -33,6 +33,7 @@ LOOSE_CONSTITUENCY = re.compile(
     r"(NA|PP|PS|PK|PB|GBA)[-–—.:_~]?([0-9OoIlL|SsBZz]{1,3})(?![0-9A-Za-z])"
 )
 DIGIT_LOOKALIKES = str.maketrans("OoIlL|SsBZz", "00111155822")
+EXACT_CODE = 0.95  # confidence of a code read as printed
 INTEGER_KEYS = {"serial"}
 
 
@@ -76,7 +77,7 @@ def constituency_code(text: str) -> tuple[str | None, float]:
     squeezed = text.replace(" ", "")
     match = CONSTITUENCY.search(squeezed)
     if match is not None:
-        return f"{match.group(1).upper()}-{int(match.group(2))}", 0.95
+        return f"{match.group(1).upper()}-{int(match.group(2))}", EXACT_CODE
     loose = LOOSE_CONSTITUENCY.search(squeezed.upper())
     if loose is not None:
         digits = loose.group(2).translate(DIGIT_LOOKALIKES)
@@ -91,12 +92,11 @@ def _constituency_elsewhere(header: dict[str, FieldReading]) -> FieldReading:
     own = header.get("constituency", FieldReading(value=None, text=""))
     if own.value is not None:
         return own
-    found = {
+    read = {key: constituency_code(field.text) for key, field in header.items()}
+    found = {  # exact readings only: a repaired one in a neighbour's box is too far a guess
         (code, key)
-        for key, field in header.items()
-        if key != "constituency"
-        for code in [constituency_code(field.text)[0]]
-        if code is not None and CONSTITUENCY.search(field.text.replace(" ", ""))
+        for key, (code, confidence) in read.items()
+        if key != "constituency" and code is not None and confidence >= EXACT_CODE
     }
     codes = {code for code, _ in found}
     if len(codes) != 1:
