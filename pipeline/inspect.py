@@ -1,8 +1,9 @@
 """The orchestrator: one file in, one `FormResult` per page out.
 
 Composes the stages in one direction: load -> normalise -> locate -> read -> marks and
-tamper -> check -> emit. A form whose candidates table continues over several pages is
-checked as a whole (header from its first page, totals from its last); each page still
+tamper -> corroborate -> check -> emit. A form whose candidates table continues over
+several pages is corroborated and checked as a whole (header from its first page, totals
+from its last); each page still
 gets its own result, with the form-level checks on the page that carries the totals.
 """
 
@@ -34,6 +35,7 @@ from pipeline.options import Options
 from pipeline.pages import NormalisedPage, Page
 from pipeline.stages.check import FormFigures, check_form
 from pipeline.stages.copymove import copy_move_findings
+from pipeline.stages.corroborate import corroborate
 from pipeline.stages.load import load_pages, load_pages_from_bytes
 from pipeline.stages.locate import locate_form
 from pipeline.stages.marks import (
@@ -295,9 +297,14 @@ def _with_stamp_constituency(result: FormResult, stamps: Sequence[Sequence[Stamp
 def assemble_results(analyses: Sequence[PageAnalysis], options: Options) -> tuple[FormResult, ...]:
     """Form-level checks over each group of pages, then one FormResult per page."""
     results: list[FormResult] = []
+    analyses = list(analyses)
     for group in group_form_pages(analyses):
+        template = analyses[group[0]].template
+        if template is not None:  # figures the form's own sums vouch for are accepted
+            corroborated = corroborate([analyses[i].readings for i in group], template)
+            for index, readings in zip(group, corroborated, strict=True):
+                analyses[index] = replace(analyses[index], readings=readings)
         first, last = analyses[group[0]], analyses[group[-1]]
-        template = first.template
         figures = FormFigures(
             header=first.readings.header,
             candidates=[row for i in group for row in analyses[i].readings.candidates],

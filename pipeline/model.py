@@ -66,6 +66,12 @@ class FieldReading(Frozen):
     bbox: BBox | None = None
     source: Literal["handwritten", "printed", "text_layer", "derived", "unknown"] = "unknown"
     alternatives: tuple[tuple[int | str, float], ...] = ()
+    confirmed_by: tuple[str, ...] = Field(
+        (),
+        description="equations of the form (check names) that hold with this figure; a "
+        "figure withheld by the reader and accepted because one held has its confidence "
+        "raised to 0.9",
+    )
 
 
 class Source(Frozen):

@@ -10,6 +10,8 @@ from rich.table import Table
 from pipeline.codes import Severity
 from pipeline.model import CheckStatus, FieldReading, FormResult
 
+SUMS_HOLD = "+"  # after a confidence: the form's sums hold with this figure (confirmed_by)
+
 
 def _value(reading: FieldReading | None) -> str:
     if reading is None:
@@ -26,7 +28,8 @@ def _confidence(reading: FieldReading | None) -> str:
     colour = (
         "green" if reading.confidence >= 0.9 else "yellow" if reading.confidence >= 0.5 else "red"
     )
-    return f"[{colour}]{reading.confidence:.2f}[/]"
+    mark = SUMS_HOLD if reading.confirmed_by else ""
+    return f"[{colour}]{reading.confidence:.2f}{mark}[/]"
 
 
 def print_summary(results: Sequence[FormResult], console: Console | None = None) -> None:
@@ -55,6 +58,7 @@ def print_summary(results: Sequence[FormResult], console: Console | None = None)
                     _confidence(row.total_valid_votes),
                 )
             console.print(table)
+            console.print(f"  ({SUMS_HOLD}: the form's sums hold with this figure)")
         for key, reading in result.totals.items():
             console.print(f"  {key:28} {_value(reading)}  {_confidence(reading)}")
         console.print(

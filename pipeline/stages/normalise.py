@@ -72,6 +72,10 @@ def _order_corners(points: np.ndarray) -> np.ndarray:
 
 
 # ------------------------------------------------------------------ 1. page in a photo
+SHADOW_BLOCK = 151  # px of the 800 px image: the neighbourhood a shaded corner is judged in
+SHADOW_LIFT = 8  # grey levels above that neighbourhood's mean that count as paper
+
+
 def find_sheet(gray: np.ndarray) -> np.ndarray | None:
     """Corners (4x2, original pixels) of a bright sheet on a darker background, or None."""
     h, w = gray.shape
@@ -79,6 +83,13 @@ def find_sheet(gray: np.ndarray) -> np.ndarray | None:
     small = cv2.resize(gray, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
     blur = cv2.GaussianBlur(small, (7, 7), 0)
     _, mask = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    # a shadow darkens paper and table alike: paper still stands out from its surroundings
+    # (brighter than the local mean), where one global threshold loses the shaded corner
+    local = cv2.adaptiveThreshold(
+        blur, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, SHADOW_BLOCK, -SHADOW_LIFT
+    )
+    local = cv2.morphologyEx(local, cv2.MORPH_OPEN, np.ones((9, 9), np.uint8))
+    mask = cv2.bitwise_or(mask, local)
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     if not contours:

@@ -8,6 +8,7 @@ printed. Boxes are mapped back to the original scan with `NormalisedPage.to_orig
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -122,6 +123,40 @@ def _serial_reading(page: NormalisedPage, words: Sequence[TextWord], box: BBox) 
     return _number_reading(page, box, handwritten=False)[0]
 
 
+SERIAL_FROM_SEQUENCE = 0.85  # confidence of a serial number taken from the row's place
+
+
+def sequenced_serials(
+    rows: Sequence[CandidateRow], places: Sequence[int]
+) -> tuple[CandidateRow, ...]:
+    """Serial numbers are printed in sequence down the table: where most rows read as
+    their place plus one offset, a row whose serial was unread or misread ("4" for "14")
+    takes its place's number (marked derived, the printed text kept)."""
+    offsets = Counter(
+        row.serial.value - place
+        for row, place in zip(rows, places, strict=True)
+        if isinstance(row.serial.value, int)
+    )
+    if not offsets:
+        return tuple(rows)
+    offset, agree = offsets.most_common(1)[0]
+    if agree < 3 or agree < 0.6 * len(rows):
+        return tuple(rows)
+    out = []
+    for row, place in zip(rows, places, strict=True):
+        if row.serial.value != place + offset:
+            serial = row.serial.model_copy(
+                update={
+                    "value": place + offset,
+                    "confidence": SERIAL_FROM_SEQUENCE,
+                    "source": "derived",
+                }
+            )
+            row = row.model_copy(update={"serial": serial})
+        out.append(row)
+    return tuple(out)
+
+
 class _Figures:
     """Reads figures and remembers the ones that look overwritten."""
 
@@ -222,6 +257,7 @@ def read_form(
     for field in located.totals:
         totals[field.key] = figures.read(f"totals.{field.key}", field.value_box)
     rows = []
+    places = []
     empty = FieldReading(value=None, text="")
     for row in located.candidate_rows:
         cells = row.cells
@@ -252,9 +288,10 @@ def read_form(
                 row_bbox=page.to_original(row.bbox),
             )
         )
+        places.append(row.row_index)
     return FormReadings(
         header=header,
-        candidates=tuple(rows),
+        candidates=sequenced_serials(rows, places),
         totals=totals,
         tables=tables,
         findings=figures.findings(),

@@ -1,14 +1,15 @@
-"""The read stage on the real Kenya Form 34: printed names, figures through read_number."""
+"""The read stage: the real Kenya Form 34 (printed names, figures through read_number), serials."""
 
 from __future__ import annotations
 
 import pytest
 
+from pipeline.model import CandidateRow, FieldReading
 from pipeline.options import Limits
 from pipeline.stages.load import load_pages
 from pipeline.stages.locate import locate_form
 from pipeline.stages.normalise import normalise_page
-from pipeline.stages.read import FormReadings, read_form
+from pipeline.stages.read import FormReadings, read_form, sequenced_serials
 from pipeline.templates import bundled_templates, resolve_template
 from tests.stages import kenya_form34 as kenya
 
@@ -57,3 +58,25 @@ def test_generic_mode_reads_cells_only(readings: FormReadings) -> None:
     assert generic.header == {} and generic.candidates == ()
     texts = " ".join(c.text for table in generic.tables for c in table.cells)
     assert "RAILA ODINGA" in texts
+
+
+def _row(serial: int | None, text: str) -> CandidateRow:
+    return CandidateRow(
+        serial=FieldReading(value=serial, confidence=0.9, text=text, source="printed"),
+        name=FieldReading(value="A. Candidate"),
+        votes=FieldReading(value=3),
+    )
+
+
+def test_a_misread_serial_takes_its_place_in_the_printed_sequence() -> None:
+    rows = [_row(11, "11"), _row(12, "12"), _row(4, "4"), _row(None, "l?"), _row(15, "15")]
+    fixed = sequenced_serials(rows, [0, 1, 2, 3, 4])
+    assert [r.serial.value for r in fixed] == [11, 12, 13, 14, 15]
+    assert fixed[2].serial.source == "derived"
+    assert fixed[2].serial.text == "4"  # what was printed-and-read stays on record
+    assert fixed[0].serial == rows[0].serial
+
+
+def test_serials_without_a_clear_sequence_are_left_as_read() -> None:
+    rows = [_row(1, "1"), _row(7, "7"), _row(3, "3"), _row(9, "9")]
+    assert sequenced_serials(rows, [0, 1, 2, 3]) == tuple(rows)

@@ -1,0 +1,264 @@
+"""The corroborate stage: figures the form's own arithmetic vouches for.
+
+A handwritten figure read below the acceptance line is withheld (value None, its best
+reading kept as `text`). A result form is full of sums, though: the candidates' votes
+add up to the total valid votes, valid plus rejected to the votes polled, and so on (the
+equations the template's checks name). When every figure of one equation has a clean
+reading (digits only) and the equation holds exactly with those readings, a misread
+would have to be cancelled by another misread to the unit: the withheld readings are
+accepted, at `CONFIRMED_CONFIDENCE`, and carry the equation's name in `confirmed_by`.
+
+Nothing is corrected or guessed: only the network's own best reading is ever accepted.
+An equation that does not hold confirms nothing, so an inconsistent form is reported by
+the check stage exactly as before. An equation that reduces to "this figure equals that
+one" (a candidate's votes and its total with nothing tendered or challenged) confirms a
+withheld figure only against one that was read with confidence or confirmed elsewhere:
+the same hand writing the same number twice may be misread the same way twice.
+Confirmation spreads: a total confirmed by the column sum then vouches for the row it
+closes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from pipeline.model import CandidateRow, FieldReading
+from pipeline.stages.read import FormReadings
+from pipeline.templates import Template
+
+CONFIRMED_CONFIDENCE = 0.9
+MAX_WITHHELD = 1
+VOTE_COLUMNS = ("votes", "tendered_votes", "challenged_votes", "total_valid_votes")
+# the template checks that are equations: name -> (parts, whole) over the form's totals
+TOTALS_EQUATIONS = {
+    "valid_plus_rejected": (("total_valid_votes", "rejected_votes"), "total_votes_polled"),
+    "gender_sum": (("votes_polled_male", "votes_polled_female"), "total_votes_polled"),
+}
+
+# A figure's place on a multi-page form: ("totals", key), or ("row", page, row, column).
+Ref = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Equation:
+    """sum(parts) == whole, over figures of one form."""
+
+    name: str
+    parts: tuple[Ref, ...]
+    whole: Ref
+
+
+def _row_total(row: CandidateRow) -> str:
+    return "total_valid_votes" if row.total_valid_votes is not None else "votes"
+
+
+def form_equations(pages: Sequence[FormReadings], template: Template) -> tuple[Equation, ...]:
+    """The equations among a form's figures that the template's checks assert.
+
+    A row missing a vote column the template prints (not found on the page) takes part in
+    no equation: its figures would be summed without that column.
+    """
+    columns = template.candidates.columns if template.candidates is not None else ()
+    printed = frozenset(c.key for c in columns)
+    rows = [
+        (page, index, row)
+        for page, readings in enumerate(pages)
+        for index, row in enumerate(readings.candidates)
+    ]
+    complete = [
+        (p, i, row)
+        for p, i, row in rows
+        if all(getattr(row, key) is not None for key in VOTE_COLUMNS if key in printed)
+    ]
+    last = len(pages) - 1
+    equations: list[Equation] = []
+    if "candidate_sum" in template.checks and rows and len(complete) == len(rows):
+        equations.append(
+            Equation(
+                name="candidate_sum",
+                parts=tuple(("row", p, i, _row_total(row)) for p, i, row in rows),
+                whole=("totals", last, "total_valid_votes"),
+            )
+        )
+    if "candidate_columns" in template.checks:
+        for p, i, row in complete:
+            if row.total_valid_votes is None:
+                continue
+            parts = tuple(
+                ("row", p, i, key) for key in VOTE_COLUMNS[:3] if getattr(row, key) is not None
+            )
+            whole = ("row", p, i, "total_valid_votes")
+            equations.append(Equation(name="candidate_columns", parts=parts, whole=whole))
+    for name, (parts, whole) in TOTALS_EQUATIONS.items():
+        if name in template.checks:
+            equations.append(
+                Equation(
+                    name=name,
+                    parts=tuple(("totals", last, key) for key in parts),
+                    whole=("totals", last, whole),
+                )
+            )
+    return tuple(equations)
+
+
+def _reading(pages: Sequence[FormReadings], ref: Ref) -> FieldReading | None:
+    if ref[0] == "totals":
+        _, page, key = ref
+        return pages[int(page)].totals.get(str(key))
+    _, page, index, key = ref
+    return getattr(pages[int(page)].candidates[int(index)], str(key))
+
+
+def _figure(reading: FieldReading | None) -> int | None:
+    """The figure a reading stands for: its value, or its withheld best reading if clean."""
+    if reading is None:
+        return None
+    if isinstance(reading.value, int) and not isinstance(reading.value, bool):
+        return reading.value
+    if reading.value is None and reading.text.isdigit():
+        return int(reading.text)
+    if reading.value is None and reading.text == "-":
+        return 0
+    return None
+
+
+def _vouched(reading: FieldReading) -> bool:
+    """Read with confidence, or confirmed already: it can vouch for a figure equal to it."""
+    return reading.value is not None and (
+        reading.confidence >= CONFIRMED_CONFIDENCE or bool(reading.confirmed_by)
+    )
+
+
+def _holds(equation: Equation, pages: Sequence[FormReadings]) -> bool | None:
+    """Whether the equation holds with the figures' readings (None: one is unreadable)."""
+    figures = [_figure(_reading(pages, ref)) for ref in (*equation.parts, equation.whole)]
+    if any(f is None for f in figures):
+        return None
+    *parts, whole = (f for f in figures if f is not None)
+    return sum(parts) == whole
+
+
+def _contradicted(equations: Sequence[Equation], pages: Sequence[FormReadings]) -> set[Ref]:
+    """Figures in an equation that fails: no other equation may vouch for them."""
+    return {
+        ref
+        for equation in equations
+        if _holds(equation, pages) is False
+        for ref in (*equation.parts, equation.whole)
+    }
+
+
+def _confirming(equation: Equation, pages: Sequence[FormReadings], contradicted: set[Ref]) -> bool:
+    refs = (*equation.parts, equation.whole)
+    if not _holds(equation, pages) or contradicted.intersection(refs):
+        return False
+    readings = [_reading(pages, ref) for ref in refs]
+    figures = [_figure(r) for r in readings]
+    withheld = sum(1 for r in readings if r is not None and r.value is None)
+    if withheld > MAX_WITHHELD:
+        return False
+    nonzero = [r for r, f in zip(readings, figures, strict=True) if r is not None and f]
+    if len(nonzero) <= 2:  # "a == b": one of them must have been read surely
+        return any(_vouched(r) for r in nonzero) or not nonzero
+    return True
+
+
+def _fits(pattern: str, figure: int) -> bool:
+    """Whether a figure agrees with a partial reading such as "?38" (same length, and the
+    same digit wherever one was read)."""
+    text = str(figure)
+    if len(text) != len(pattern):
+        return False
+    return all(p in ("?", t) for p, t in zip(pattern, text, strict=True))
+
+
+def _solved(
+    equation: Equation, pages: Sequence[FormReadings], contradicted: set[Ref]
+) -> tuple[Ref, int] | None:
+    """The one partly read figure of an equation ("2?"), solved from the others when they
+    were all read surely, if the solution fits what was read of it (21)."""
+    refs = (*equation.parts, equation.whole)
+    if contradicted.intersection(refs):
+        return None
+    known: dict[Ref, int] = {}
+    unknown: list[tuple[Ref, FieldReading]] = []
+    for ref in refs:
+        reading = _reading(pages, ref)
+        figure = _figure(reading)
+        if reading is None:
+            continue
+        if figure is None:
+            unknown.append((ref, reading))
+        elif figure and not _vouched(reading):
+            return None
+        else:
+            known[ref] = figure
+    if len(unknown) != 1 or unknown[0][1].value is not None or "?" not in unknown[0][1].text:
+        return None
+    ref, reading = unknown[0]
+    parts = sum(f for other, f in known.items() if other != equation.whole)
+    figure = parts if ref == equation.whole else known.get(equation.whole, -1) - parts
+    return (ref, figure) if figure >= 0 and _fits(reading.text, figure) else None
+
+
+def _confirmed(reading: FieldReading, name: str, figure: int | None = None) -> FieldReading:
+    return reading.model_copy(
+        update={
+            "value": _figure(reading) if figure is None else figure,
+            "confidence": max(reading.confidence, CONFIRMED_CONFIDENCE),
+            "confirmed_by": (*reading.confirmed_by, name),
+        }
+    )
+
+
+def _with_reading(
+    pages: Sequence[FormReadings], ref: Ref, reading: FieldReading
+) -> tuple[FormReadings, ...]:
+    out = list(pages)
+    if ref[0] == "totals":
+        _, page, key = ref
+        at = out[int(page)]
+        out[int(page)] = replace(at, totals={**at.totals, str(key): reading})
+        return tuple(out)
+    _, page, index, key = ref
+    at = out[int(page)]
+    rows = list(at.candidates)
+    rows[int(index)] = rows[int(index)].model_copy(update={str(key): reading})
+    out[int(page)] = replace(at, candidates=tuple(rows))
+    return tuple(out)
+
+
+def _confirm(equation: Equation, pages: tuple[FormReadings, ...]) -> tuple[FormReadings, ...]:
+    for ref in (*equation.parts, equation.whole):
+        reading = _reading(pages, ref)
+        if reading is not None and equation.name not in reading.confirmed_by:
+            pages = _with_reading(pages, ref, _confirmed(reading, equation.name))
+    return pages
+
+
+def corroborate(pages: Sequence[FormReadings], template: Template) -> tuple[FormReadings, ...]:
+    """The pages of one form, with every figure a holding equation vouches for accepted
+    (the equations among the template's checks)."""
+    current = tuple(pages)
+    equations = form_equations(current, template)
+    contradicted = _contradicted(equations, current)
+    pending = list(equations)
+    while pending:
+        holding = [e for e in pending if _confirming(e, current, contradicted)]
+        for equation in holding:
+            pending.remove(equation)
+            current = _confirm(equation, current)
+        if holding:
+            continue
+        solved = [(e, _solved(e, current, contradicted)) for e in pending]
+        found = [(e, s) for e, s in solved if s is not None]
+        if not found:
+            break
+        equation, (ref, figure) = found[0]
+        reading = _reading(current, ref)
+        assert reading is not None
+        current = _with_reading(current, ref, _confirmed(reading, equation.name, figure))
+        current = _confirm(equation, current)
+        pending.remove(equation)
+    return current

@@ -1,0 +1,147 @@
+"""The corroborate stage on hand-made readings: what a holding sum accepts, and what not."""
+
+from __future__ import annotations
+
+from pipeline.model import BBox, CandidateRow, FieldReading
+from pipeline.stages.corroborate import CONFIRMED_CONFIDENCE, corroborate
+from pipeline.stages.read import FormReadings
+from pipeline.templates import resolve_template
+
+FORM45 = resolve_template("pk-form45")
+FORM47 = resolve_template("pk-form47")
+
+
+def sure(value: int) -> FieldReading:
+    return FieldReading(
+        value=value, confidence=0.97, text=str(value), bbox=BBox(x0=0, y0=0, x1=9, y1=9)
+    )
+
+
+def unsure(text: str, confidence: float = 0.6) -> FieldReading:
+    """A figure the digit reader withheld: its best reading kept as text."""
+    return FieldReading(
+        value=None, confidence=confidence, text=text, bbox=BBox(x0=0, y0=0, x1=9, y1=9)
+    )
+
+
+def row45(
+    serial: int,
+    votes: FieldReading,
+    total: FieldReading,
+    tendered: FieldReading | None = None,
+    challenged: FieldReading | None = None,
+) -> CandidateRow:
+    return CandidateRow(
+        serial=sure(serial),
+        name=FieldReading(value=f"Candidate {serial}"),
+        votes=votes,
+        tendered_votes=tendered or sure(0),
+        challenged_votes=challenged or sure(0),
+        total_valid_votes=total,
+    )
+
+
+def row47(serial: int, votes: FieldReading) -> CandidateRow:
+    return CandidateRow(serial=sure(serial), name=FieldReading(value=f"C{serial}"), votes=votes)
+
+
+def page(rows: list[CandidateRow], **totals: FieldReading) -> FormReadings:
+    return FormReadings(header={}, candidates=tuple(rows), totals=totals, tables=(), findings=())
+
+
+def test_a_withheld_figure_the_column_sum_closes_is_accepted_and_says_why() -> None:
+    form = page(
+        [row47(1, sure(120)), row47(2, unsure("35")), row47(3, sure(7))],
+        total_valid_votes=sure(162),
+    )
+    (out,) = corroborate([form], FORM47)
+    accepted = out.candidates[1].votes
+    assert accepted.value == 35
+    assert accepted.confidence == CONFIRMED_CONFIDENCE
+    assert accepted.confirmed_by == ("candidate_sum",)
+    assert out.totals["total_valid_votes"].confirmed_by == ("candidate_sum",)
+
+
+def test_a_sum_that_does_not_hold_accepts_nothing() -> None:
+    form = page(
+        [row47(1, sure(120)), row47(2, unsure("36")), row47(3, sure(7))],
+        total_valid_votes=sure(162),
+    )
+    (out,) = corroborate([form], FORM47)
+    assert out.candidates[1].votes.value is None
+    assert out.candidates[1].votes.confirmed_by == ()
+
+
+def test_two_withheld_figures_are_not_accepted_by_one_sum() -> None:
+    """42 and 56 read for 43 and 55 would still add up: one sum vouches for one figure."""
+    form = page(
+        [row47(1, unsure("42")), row47(2, unsure("56")), row47(3, sure(2))],
+        total_valid_votes=sure(100),
+    )
+    (out,) = corroborate([form], FORM47)
+    assert [r.votes.value for r in out.candidates] == [None, None, 2]
+
+
+def test_the_same_number_written_twice_needs_one_sure_reading() -> None:
+    both_unsure = page([row45(1, unsure("17"), unsure("17"))])
+    (out,) = corroborate([both_unsure], FORM45)
+    assert out.candidates[0].votes.value is None
+    one_sure = page([row45(1, unsure("17"), sure(17))])
+    (out,) = corroborate([one_sure], FORM45)
+    assert out.candidates[0].votes.value == 17
+    assert out.candidates[0].votes.confirmed_by == ("candidate_columns",)
+
+
+def test_confirmation_spreads_from_the_column_sum_to_the_row() -> None:
+    """Row 2's total is closed by the column sum; its votes then equal a confirmed total."""
+    form = page(
+        [row45(1, sure(50), sure(50)), row45(2, unsure("31"), unsure("31"))],
+        total_valid_votes=sure(81),
+    )
+    (out,) = corroborate([form], FORM45)
+    assert out.candidates[1].total_valid_votes is not None
+    assert out.candidates[1].total_valid_votes.value == 31
+    assert out.candidates[1].votes.value == 31
+
+
+def test_a_partly_read_figure_is_solved_only_when_the_solution_fits_it() -> None:
+    fits = page([row45(1, unsure("2?"), sure(21))])
+    (out,) = corroborate([fits], FORM45)
+    assert out.candidates[0].votes.value == 21
+    clash = page([row45(1, unsure("3?"), sure(21))])
+    (out,) = corroborate([clash], FORM45)
+    assert out.candidates[0].votes.value is None
+
+
+def test_a_figure_in_a_failing_equation_is_vouched_for_by_no_other() -> None:
+    """Row 1's columns disagree (43 + 0 + 0 != 42): the column sum, though it holds with
+    the misread 42 and 56, confirms neither."""
+    form = page(
+        [row45(1, sure(43), sure(42)), row45(2, sure(55), unsure("56"))],
+        total_valid_votes=sure(98),
+    )
+    (out,) = corroborate([form], FORM45)
+    assert out.candidates[1].total_valid_votes is not None
+    assert out.candidates[1].total_valid_votes.value is None
+
+
+def test_a_row_missing_a_printed_column_takes_part_in_no_equation() -> None:
+    """The challenged column was not found: votes + tendered = total would be a wrong sum."""
+    missing = CandidateRow(
+        serial=sure(1),
+        name=FieldReading(value="C1"),
+        votes=sure(9),
+        tendered_votes=sure(0),
+        challenged_votes=None,
+        total_valid_votes=unsure("?"),
+    )
+    (out,) = corroborate([page([missing])], FORM45)
+    assert out.candidates[0].total_valid_votes is not None
+    assert out.candidates[0].total_valid_votes.value is None
+
+
+def test_a_table_over_two_pages_is_one_sum_with_the_totals_of_the_last() -> None:
+    first = page([row47(1, sure(10)), row47(2, unsure("20"))])
+    second = page([row47(3, sure(30))], total_valid_votes=sure(60))
+    out = corroborate([first, second], FORM47)
+    assert out[0].candidates[1].votes.value == 20
