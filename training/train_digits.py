@@ -76,25 +76,20 @@ def build_training_set(seed: int) -> tuple[np.ndarray, np.ndarray, dict[str, int
     return x, y, counts
 
 
-def _probabilities(model: DigitNet, images: np.ndarray) -> np.ndarray:
-    model.eval()
-    with torch.no_grad():
-        logits = model(torch.from_numpy(images.astype(np.float32) / 255.0).unsqueeze(1))
-    return torch.softmax(logits, dim=1).numpy()
-
-
-def train_member(
-    seed: int, epochs: int, x: np.ndarray, y: np.ndarray, test: tuple[np.ndarray, np.ndarray]
-) -> DigitNet:
-    """One network, from its own seed (initial weights, order and augmentation)."""
+def train(seed: int, epochs: int, out: Path = MODEL_PATH) -> dict[str, object]:
     torch.manual_seed(seed)
+    torch.set_num_threads(2)
     rng = np.random.default_rng(seed)
+    x, y, counts = build_training_set(seed)
+    test_x, test_y = load_digits(DigitSplit.TEST)
+    test_x = np.stack([to_mnist(t) for t in test_x])
     model = DigitNet()
     optimiser = torch.optim.Adam(model.parameters(), lr=2e-3)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimiser, max_lr=3e-3, total_steps=epochs * (len(x) // 128 + 1)
     )
     loss_fn = nn.CrossEntropyLoss(label_smoothing=0.05)
+    started = time.time()
     for epoch in range(epochs):
         model.train()
         order = rng.permutation(len(x))
@@ -108,42 +103,21 @@ def train_member(
             loss.backward()
             optimiser.step()
             schedule.step()
-        accuracy = float((_probabilities(model, test[0])[:, :10].argmax(1) == test[1]).mean())
+        model.eval()
+        with torch.no_grad():
+            logits = model(torch.from_numpy(test_x.astype(np.float32) / 255.0).unsqueeze(1))
+        accuracy = float((logits[:, :10].argmax(1).numpy() == test_y).mean())
         print(
-            f"seed {seed} epoch {epoch + 1}/{epochs} loss {loss.item():.3f} "
-            f"test accuracy {accuracy:.4f}",
+            f"epoch {epoch + 1}/{epochs} loss {loss.item():.3f} test accuracy {accuracy:.4f}",
             flush=True,
         )
-    return model
-
-
-def train(seed: int, epochs: int, members: int = 1, out: Path = MODEL_PATH) -> dict[str, object]:
-    """Train `members` networks (seeds seed, seed+1, ...) and save them in one file; the
-    reader averages their probabilities. The test split is only ever scored."""
-    torch.set_num_threads(2)
-    x, y, counts = build_training_set(seed)
-    test_x, test_y = load_digits(DigitSplit.TEST)
-    test_x = np.stack([to_mnist(t) for t in test_x])
-    started = time.time()
-    weights: dict[str, np.ndarray] = {}
-    member_accuracy: list[float] = []
-    total = np.zeros((len(test_x), 11), np.float32)
-    for member in range(members):
-        model = train_member(seed + member, epochs, x, y, (test_x, test_y))
-        probabilities = _probabilities(model, test_x)
-        total += probabilities
-        member_accuracy.append(float((probabilities[:, :10].argmax(1) == test_y).mean()))
-        prefix = f"m{member}_" if members > 1 else ""
-        for name, p in model.state_dict().items():
-            weights[prefix + name.replace(".", "_")] = p.detach().numpy()
+    weights = {name.replace(".", "_"): p.detach().numpy() for name, p in model.state_dict().items()}
     out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(out, **weights)
     return {
         "seed": seed,
         "epochs": epochs,
-        "members": members,
-        "test_accuracy": float((total[:, :10].argmax(1) == test_y).mean()),
-        "member_test_accuracy": member_accuracy,
+        "test_accuracy": accuracy,
         "data": counts,
         "test_digits": len(test_y),
         "train_seconds": round(time.time() - started, 1),
@@ -154,10 +128,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--epochs", type=int, default=14)
-    parser.add_argument("--members", type=int, default=1, help="networks in the ensemble")
     parser.add_argument("--out", type=Path, default=MODEL_PATH, help="model file to write")
     args = parser.parse_args()
-    report = train(args.seed, args.epochs, args.members, args.out)
+    report = train(args.seed, args.epochs, args.out)
     (args.out.parent / "training.json").write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))
 

@@ -2,14 +2,11 @@
 
 Architecture (must match training/train_digits.py): three 3x3 conv + ReLU + 2x2 max-pool
 blocks (16, 32, 64 channels), a 128-unit dense layer, 11 outputs (digits 0-9, reject).
-The file holds one network or an ensemble of them trained from different seeds (keys
-prefixed "m0_", "m1_", ...), whose probabilities are averaged. The model is loaded once
-per process and cached.
+The model is loaded once per process and cached.
 """
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from pathlib import Path
 
@@ -19,7 +16,6 @@ from pipeline.errors import MissingDependency
 
 MODEL_PATH = Path(__file__).resolve().parent.parent.parent / "models" / "digits" / "digits.npz"
 REJECT = 10
-MEMBER = re.compile(r"^m\d+_")
 
 
 @cache
@@ -51,17 +47,11 @@ def _pool(x: np.ndarray) -> np.ndarray:
     return x[:, :, : h2 * 2, : w2 * 2].reshape(n, c, h2, 2, w2, 2).max(axis=(3, 5))
 
 
-def _members(weights: dict[str, np.ndarray]) -> list[dict[str, np.ndarray]]:
-    """The networks in the file: one, or several trained from different seeds ("m0_...")."""
-    prefixes = sorted({k.split("_", 1)[0] for k in weights if MEMBER.match(k)})
-    if not prefixes:
-        return [weights]
-    return [
-        {k[len(p) + 1 :]: v for k, v in weights.items() if k.startswith(p + "_")} for p in prefixes
-    ]
-
-
-def _member_probabilities(w: dict[str, np.ndarray], digits: np.ndarray) -> np.ndarray:
+def digit_probabilities(digits: np.ndarray) -> np.ndarray:
+    """(N, 28, 28) uint8 MNIST-style crops (white ink on black) -> (N, 11) probabilities."""
+    if len(digits) == 0:
+        return np.zeros((0, 11), np.float32)
+    w = _weights()
     x = digits.astype(np.float32)[:, None] / 255.0
     for i in (0, 3, 6):
         x = _pool(np.maximum(_conv3x3(x, w[f"features_{i}_weight"], w[f"features_{i}_bias"]), 0))
@@ -71,12 +61,3 @@ def _member_probabilities(w: dict[str, np.ndarray], digits: np.ndarray) -> np.nd
     logits -= logits.max(axis=1, keepdims=True)
     exp = np.exp(logits)
     return exp / exp.sum(axis=1, keepdims=True)
-
-
-def digit_probabilities(digits: np.ndarray) -> np.ndarray:
-    """(N, 28, 28) uint8 MNIST-style crops (white ink on black) -> (N, 11) probabilities,
-    averaged over the file's networks."""
-    if len(digits) == 0:
-        return np.zeros((0, 11), np.float32)
-    members = _members(_weights())
-    return np.mean([_member_probabilities(w, digits) for w in members], axis=0)
