@@ -14,6 +14,9 @@ from pipeline.model import BBox, CandidateRow, Check, CheckStatus, Evidence, Fie
 from pipeline.templates import Template
 
 HIGH_TURNOUT = 0.80  # FAFEN investigates stations above this turnout
+# a row's columns that disagree are reported as a wrong form only when every figure was
+# read at least this surely; below it the row is a reading to check (FIELD_UNREADABLE)
+SURE_FIGURE = 0.9
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,9 @@ def check_candidate_columns(
 ) -> CheckResult:
     """Invariant 2: per candidate, valid + tendered + challenged = total valid.
 
+    A row that disagrees with a figure read under SURE_FIGURE is a reading for a person to
+    check (FIELD_UNREADABLE), not a claim that the form is wrong.
+
     `printed`: the vote columns the template says the form prints; one of them without
     a reading was not found on the page, and the row is unknown, not summed without it."""
     desc = "per candidate: valid + tendered + challenged = total valid"
@@ -128,6 +134,7 @@ def check_candidate_columns(
         ), ()
     findings: list[Finding] = []
     unknown: list[str] = []
+    doubtful: list[str] = []
     for row in rows:
         parts = [row.votes, row.tendered_votes, row.challenged_votes]
         # A column the form does not print is None; a printed column whose figure was
@@ -145,29 +152,48 @@ def check_candidate_columns(
             unknown.append(serial)
             continue
         got = sum(v for v in values if v is not None)
-        if got != total:
+        if got == total:
+            continue
+        figures = [p for p in (*parts, row.total_valid_votes) if p is not None]
+        unsure = min(f.confidence for f in figures) < SURE_FIGURE
+        evidence = Evidence(
+            bbox=row.row_bbox,
+            boxes=_boxes(*parts, row.total_valid_votes),
+            values={"serial": serial, "sum_of_columns": got, "total_valid_votes": total},
+        )
+        if unsure:  # as likely a misread as a wrong form: a person reads the row
+            doubtful.append(serial)
             findings.append(
                 _finding(
-                    FindingCode.CANDIDATE_COLUMNS_MISMATCH,
-                    f"candidate {serial}: columns add up to {got}, total valid says {total}",
-                    Evidence(
-                        bbox=row.row_bbox,
-                        boxes=_boxes(*parts, row.total_valid_votes),
-                        values={
-                            "serial": serial,
-                            "sum_of_columns": got,
-                            "total_valid_votes": total,
-                        },
-                    ),
+                    FindingCode.FIELD_UNREADABLE,
+                    f"candidate {serial}: columns read as adding up to {got}, total valid "
+                    f"read as {total}, some of them unsurely: read the row",
+                    evidence,
                 )
             )
-    if findings:
+            continue
+        findings.append(
+            _finding(
+                FindingCode.CANDIDATE_COLUMNS_MISMATCH,
+                f"candidate {serial}: columns add up to {got}, total valid says {total}",
+                evidence,
+            )
+        )
+    mismatches = len(findings) - len(doubtful)
+    if mismatches:
         return Check(
             name="candidate_columns",
             status=CheckStatus.FAIL,
             description=desc,
             fields=fields,
-            reason=f"{len(findings)} candidate(s) disagree",
+            reason=f"{mismatches} candidate(s) disagree",
+        ), tuple(findings)
+    if doubtful:
+        return _unknown(
+            "candidate_columns",
+            desc,
+            f"figures that disagree were read unsurely for candidates {', '.join(doubtful)}",
+            fields,
         ), tuple(findings)
     if unknown:
         return _unknown(

@@ -115,6 +115,15 @@ def test_candidate_columns_mismatch() -> None:
     }
 
 
+def test_columns_that_disagree_with_an_unsure_figure_ask_for_a_reader_not_a_mismatch() -> None:
+    base = row(1, 170, 3, 1, total=180)
+    unsure = base.model_copy(update={"total_valid_votes": num(180, confidence=0.85)})
+    check, findings = check_candidate_columns(figures([unsure, row(2, 100)], **GENUINE))
+    assert check.status is CheckStatus.UNKNOWN
+    assert [f.code for f in findings] == [FindingCode.FIELD_UNREADABLE]
+    assert findings[0].evidence.values["sum_of_columns"] == 174
+
+
 def test_withheld_column_figure_makes_the_row_unknown_not_zero() -> None:
     rows = [row(1, None, 3, 1, total=174), row(2, 100)]
     check, findings = check_candidate_columns(figures(rows, **GENUINE))
