@@ -54,7 +54,7 @@ FINDING_DOCS: dict[FindingCode, tuple[Severity, str]] = {
     ),
     FindingCode.CANDIDATE_COLUMNS_MISMATCH: (
         Severity.ERROR,
-        "A candidate's valid + tendered + challenged votes != their total.",
+        "A candidate's valid + tendered + challenged votes != their total, all read surely.",
     ),
     FindingCode.POLLED_SUM_MISMATCH: (
         Severity.ERROR,
@@ -78,7 +78,7 @@ FINDING_DOCS: dict[FindingCode, tuple[Severity, str]] = {
     ),
     FindingCode.FIELD_UNREADABLE: (
         Severity.WARNING,
-        "A figure could not be read with confidence; a person must read it.",
+        "A figure was not read with confidence (or unsure figures disagree): a person reads it.",
     ),
     FindingCode.STAMP_MISSING: (
         Severity.ERROR,
