@@ -3,19 +3,23 @@
 A handwritten figure read below the acceptance line is withheld (value None, its best
 reading kept as `text`). A result form is full of sums, though: the candidates' votes
 add up to the total valid votes, valid plus rejected to the votes polled, and so on (the
-equations the template's checks name). When every figure of one equation has a clean
-reading (digits only) and the equation holds exactly with those readings, a misread
-would have to be cancelled by another misread to the unit: the withheld readings are
-accepted, at `CONFIRMED_CONFIDENCE`, and carry the equation's name in `confirmed_by`.
+equations the template's checks name). When an equation holds exactly with the figures'
+readings, at most one of them withheld (`MAX_WITHHELD`) and all of them clean (digits
+only), a misread would have to be cancelled by another misread to the unit: the withheld
+reading is accepted at `CONFIRMED_CONFIDENCE`, and every figure of the equation carries
+its name in `confirmed_by`. Two withheld figures in one sum could cancel (42 and 56 read
+for 43 and 55): one sum vouches for one figure.
 
-Nothing is corrected or guessed: only the network's own best reading is ever accepted.
-An equation that does not hold confirms nothing, so an inconsistent form is reported by
-the check stage exactly as before. An equation that reduces to "this figure equals that
-one" (a candidate's votes and its total with nothing tendered or challenged) confirms a
-withheld figure only against one that was read with confidence or confirmed elsewhere:
-the same hand writing the same number twice may be misread the same way twice.
-Confirmation spreads: a total confirmed by the column sum then vouches for the row it
-closes.
+A partly read figure ("2?") whose equation is otherwise read surely is solved from it,
+and accepted only if the solution fits the digits read (21, not 31).
+
+Nothing else is changed: a figure is never corrected to make a sum hold. A figure in an
+equation that fails is vouched for by no other equation, so an inconsistent form is
+reported by the check stage exactly as before. An equation that reduces to "this figure
+equals that one" (a candidate's votes and its total with nothing tendered or challenged)
+confirms a withheld figure only against one read surely or confirmed elsewhere: the same
+hand writing the same number twice may be misread the same way twice. Confirmation
+spreads: a total confirmed by the column sum then vouches for the row it closes.
 """
 
 from __future__ import annotations

@@ -135,6 +135,22 @@ def test_find_sheet_returns_the_corners_of_a_photographed_page() -> None:
     assert np.abs(found - corners).max() < 6
 
 
+def test_find_sheet_keeps_a_corner_in_shadow() -> None:
+    """A shadow over one corner darkens paper and table alike: the shaded paper is darker
+    than the lit table, but still brighter than the table beside it."""
+    rng = np.random.default_rng(3)
+    photo = rng.normal(125, 12, (1400, 1100)).clip(0, 255).astype(np.float32)  # a table
+    corners = np.array([[150, 120], [960, 170], [1000, 1290], [110, 1250]], np.int32)
+    cv2.fillConvexPoly(photo, corners, 215)
+    ys, xs = np.mgrid[0:1400, 0:1100]
+    shade = np.clip(1.0 - 0.55 * ((xs / 1100 + ys / 1400) - 1.1), 0.4, 1.0)  # bottom right
+    photo = (photo * shade).astype(np.uint8)
+    assert photo[1240, 960] < 140 < photo[200, 250]  # shaded paper under the lit table
+    found = find_sheet(photo)
+    assert found is not None
+    assert np.abs(found - corners).max() < 12
+
+
 def test_find_sheet_refuses_a_flat_scan_without_background() -> None:
     assert find_sheet(cv2.cvtColor(ruled_page(), cv2.COLOR_BGR2GRAY)) is None
 
