@@ -32,6 +32,7 @@ class ValueKind(StrEnum):
     INTEGER = "integer"  # a count: read with read_number (printed or handwritten)
     TEXT = "text"  # printed text: read with Tesseract
     CONSTITUENCY_CODE = "constituency_code"  # e.g. NA-130, PP-12, GBA-2
+    NUMBERED_NAME = "numbered_name"  # a place numbered in Roman figures, e.g. Lahore-VIII
     DATE = "date"
     TIME = "time"
 

@@ -35,6 +35,10 @@ LOOSE_CONSTITUENCY = re.compile(
 )
 DIGIT_LOOKALIKES = str.maketrans("OoIlL|SsBZz", "00111155822")
 EXACT_CODE = 0.95  # confidence of a code read as printed
+ROMAN = re.compile(r"X{0,3}(IX|IV|V?I{0,3})")  # I to XXXIX: districts' numbers
+ROMAN_LOOKALIKES = str.maketrans(
+    {"l": "I", "L": "I", "i": "I", "1": "I", "t": "I", "!": "I", "v": "V", "x": "X"}
+)
 INTEGER_KEYS = {"serial"}
 
 
@@ -63,13 +67,34 @@ def _text_reading(
         )
     value = " ".join(w.text for w in inside if any(ch.isalnum() for ch in w.text))
     value = value.replace("|", "I").strip(" .,;:")
+    confidence = 0.9 if value else 0.0
+    if kind is ValueKind.NUMBERED_NAME and value:
+        value, confidence = numbered_name(value)
     return FieldReading(
         value=value or None,
-        confidence=0.9 if value else 0.0,
+        confidence=confidence,
         text=text,
         bbox=original,
         source=source,
     )
+
+
+def numbered_name(text: str) -> tuple[str | None, float]:
+    """A place name with a Roman number ("Lahore-VIII"), its number repaired from OCR's
+    lookalikes ("Lahore-Vill", "Sialkot-Xll"), and how sure. A number that is no Roman
+    figure even after repair is left as read but unsure; a constituency code read in the
+    name's box (its neighbour's value) is no name at all."""
+    if CONSTITUENCY.fullmatch(text.strip()):
+        return None, 0.0
+    name, dash, number = text.rpartition("-")
+    if not dash or not name or not number or any(c.isdigit() for c in number):
+        return text, 0.9
+    repaired = number.translate(ROMAN_LOOKALIKES)
+    if ROMAN.fullmatch(repaired):
+        return f"{name}-{repaired}", 0.9
+    if sum(c in "IVX" for c in repaired) >= len(repaired) - 1:
+        return text, 0.4  # a Roman number OCR garbled past repair ("Vull"): a person reads it
+    return text, 0.9  # a hyphenated name ("Dera-Ismail"), not a number
 
 
 def constituency_code(text: str) -> tuple[str | None, float]:

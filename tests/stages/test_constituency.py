@@ -6,7 +6,7 @@ import pytest
 
 from pipeline.inspect import _with_stamp_constituency
 from pipeline.model import BBox, FieldReading, FormIdentity, FormResult, Source, Stamp
-from pipeline.stages.read import _constituency_elsewhere, constituency_code
+from pipeline.stages.read import _constituency_elsewhere, constituency_code, numbered_name
 
 
 @pytest.mark.parametrize(
@@ -70,3 +70,23 @@ def test_an_unread_header_takes_the_constituency_its_stamp_names() -> None:
 def test_a_read_header_is_kept_whatever_the_stamp_says() -> None:
     result = _with_stamp_constituency(_result("NA-60"), [[_stamp("PS 50\nNA-57")]])
     assert result.header["constituency"].value == "NA-60"
+
+
+@pytest.mark.parametrize(
+    ("read", "value", "sure"),
+    [
+        ("Rawalpindi-Vill", "Rawalpindi-VIII", True),
+        ("Sialkot-Xll", "Sialkot-XII", True),
+        ("Bahawalpur-lV", "Bahawalpur-IV", True),
+        ("Lahore-XI", "Lahore-XI", True),
+        ("Dera-Ismail", "Dera-Ismail", True),  # a hyphenated name, not a number
+        ("Rawalpindi-Vull", "Rawalpindi-Vull", False),  # garbled past repair: a person reads it
+        ("NA-46", None, False),  # the neighbouring box's code is no name
+    ],
+)
+def test_a_numbered_name_has_its_roman_number_repaired(
+    read: str, value: str | None, sure: bool
+) -> None:
+    got, confidence = numbered_name(read)
+    assert got == value
+    assert (confidence >= 0.9) is sure
