@@ -88,6 +88,8 @@ class Metrics(BaseModel):
     wrong_fields_flagged: int
     silent_errors: int
     silent_error_rate: float | None
+    confirmed_fields: int = 0  # figures with which one of the form's equations holds
+    confirmed_wrong: int = 0  # ... that differ from the truth
     anomalies: dict[str, CodeScore]
     clean_pages: int
     clean_pages_with_false_findings: int
@@ -229,9 +231,14 @@ class _Tally:
     wrong: int = 0
     wrong_flagged: int = 0
     by_hand: Counter[tuple[str, bool]] = field(default_factory=Counter)  # (writing, exact)
+    confirmed: int = 0  # figures in an equation of the form that holds (confirmed_by)
+    confirmed_wrong: int = 0
 
-    def add(self, key: str, ok: bool, flagged: bool) -> None:
+    def add(self, key: str, ok: bool, flagged: bool, reading: FieldReading | None) -> None:
         self.total[key] += 1
+        if reading is not None and reading.confirmed_by and reading.value is not None:
+            self.confirmed += 1
+            self.confirmed_wrong += int(not ok)
         if ok:
             self.exact[key] += 1
         else:
@@ -249,12 +256,12 @@ def _score_fields(truth: PageTruth, result: FormResult, tally: _Tally) -> bool:
     for key, value in truth.header.items():
         reading = result.header.get(key)
         ok = _same(value, reading)
-        tally.add(f"header.{key}", ok, _flagged(reading, result))
+        tally.add(f"header.{key}", ok, _flagged(reading, result), reading)
         all_ok &= ok
     for key, value in truth.totals.items():
         reading = result.totals.get(key)
         ok = _same(value, reading)
-        tally.add(f"totals.{key}", ok, _flagged(reading, result))
+        tally.add(f"totals.{key}", ok, _flagged(reading, result), reading)
         all_ok &= ok
     for index, row in _match_rows(truth, result):
         candidate = truth.candidates[index]
@@ -264,7 +271,7 @@ def _score_fields(truth: PageTruth, result: FormResult, tally: _Tally) -> bool:
                 continue
             reading = getattr(row, key) if row is not None else None
             ok = _same(truth_value, reading)
-            tally.add(f"candidates.{key}", ok, _flagged(reading, result))
+            tally.add(f"candidates.{key}", ok, _flagged(reading, result), reading)
             tally.by_hand["handwritten" if truth_value.handwritten else "printed", ok] += 1
             all_ok &= ok
     return all_ok
@@ -357,6 +364,8 @@ def evaluate(results: Sequence[FormResult], truth_pages: Sequence[PageTruth]) ->
         wrong_fields_flagged=tally.wrong_flagged,
         silent_errors=silent,
         silent_error_rate=silent / total_fields if total_fields else None,
+        confirmed_fields=tally.confirmed,
+        confirmed_wrong=tally.confirmed_wrong,
         anomalies=anomalies,
         clean_pages=clean,
         clean_pages_with_false_findings=clean_false,
@@ -441,6 +450,7 @@ def format_metrics(metrics: Metrics) -> str:
         f"({metrics.totals_fields.exact}/{metrics.totals_fields.total})",
         f"wrong fields flagged  {metrics.wrong_fields_flagged} / {metrics.wrong_fields}",
         f"silent error rate     {pct(metrics.silent_error_rate)} ({metrics.silent_errors} fields)",
+        f"figures the sums hold {metrics.confirmed_fields} (wrong: {metrics.confirmed_wrong})",
         f"clean pages with a false finding  {metrics.clean_pages_with_false_findings} / "
         f"{metrics.clean_pages} ({pct(metrics.false_finding_rate)})",
         "",

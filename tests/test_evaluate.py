@@ -117,3 +117,18 @@ def test_eval_command_reads_jsonl_and_truth_folder(tmp_path: Path) -> None:
     assert run.exit_code == 0, run.output
     assert "vote fields exact     100.00%" in run.output
     assert '"forms_fully_correct": 1.0' in out.read_text()
+
+
+def test_figures_the_sums_hold_are_counted_with_the_wrong_ones() -> None:
+    results = [result_from_truth(p) for p in TRUTH]
+    rows = results[0].candidates
+    sure = rows[0].votes.model_copy(update={"confirmed_by": ("candidate_sum",)})
+    wrong = FieldReading(value=999, confidence=0.9, confirmed_by=("candidate_sum",))
+    rows = (
+        rows[0].model_copy(update={"votes": sure}),
+        rows[1].model_copy(update={"votes": wrong}),
+        *rows[2:],
+    )
+    results[0] = results[0].model_copy(update={"candidates": rows})
+    metrics = evaluate(results, TRUTH)
+    assert (metrics.confirmed_fields, metrics.confirmed_wrong) == (2, 1)
