@@ -55,6 +55,10 @@ def _text_reading(
     page: NormalisedPage, words: Sequence[TextWord], box: BBox, kind: ValueKind
 ) -> FieldReading:
     inside = words_in(words, box)
+    spill = overflow(words, box, inside) if kind is not ValueKind.CONSTITUENCY_CODE else []
+    if spill:  # the value runs on past its box: the box grows to hold it
+        inside += spill
+        box = box.model_copy(update={"x1": max(w.bbox.x1 for w in spill)})
     text = " ".join(w.text for w in inside)
     original = page.to_original(box)
     source = "text_layer" if page.words is not None else "printed"
@@ -70,6 +74,8 @@ def _text_reading(
     confidence = 0.9 if value else 0.0
     if kind is ValueKind.NUMBERED_NAME and value:
         value, confidence = numbered_name(value)
+    if spill:  # written over the ruling, a word across the rule is often misread
+        confidence = min(confidence, SPILLED)
     return FieldReading(
         value=value or None,
         confidence=confidence,
@@ -77,6 +83,41 @@ def _text_reading(
         bbox=original,
         source=source,
     )
+
+
+OVERFLOW_GAP = 0.6  # of a line's height: a word this close past a box's edge continues it
+SPILLED = 0.45  # confidence of a value that runs on past its box (below the review line)
+
+
+def overflow(words: Sequence[TextWord], box: BBox, inside: Sequence[TextWord]) -> list[TextWord]:
+    """Words that carry a value's line on past its box's right edge (a long name written
+    over the ruling into the margin): the first begins inside the box, or the text inside
+    runs into the ruling; each begins within OVERFLOW_GAP line heights of the word before.
+    A label in the next cell begins past the ruling, after text that stopped short of it."""
+    if not inside:
+        return []
+    last = max(inside, key=lambda w: w.bbox.x1)
+    gap = OVERFLOW_GAP * last.bbox.height
+    touching = last.bbox.x1 >= box.x1 - 4  # the last word inside runs into the ruling
+    centre = (last.bbox.y0 + last.bbox.y1) / 2
+    beyond = sorted(
+        (
+            w
+            for w in words
+            if (w.bbox.x0 + w.bbox.x1) / 2 >= box.x1
+            and abs((w.bbox.y0 + w.bbox.y1) / 2 - centre) < 0.5 * last.bbox.height
+        ),
+        key=lambda w: w.bbox.x0,
+    )
+    spill: list[TextWord] = []
+    right = last.bbox.x1
+    for word in beyond:
+        straddles = word.bbox.x0 < box.x1  # begins inside the box, ends past its edge
+        if word.bbox.x0 - right > gap or not (straddles or touching or spill):
+            break
+        spill.append(word)
+        right = word.bbox.x1
+    return spill
 
 
 def numbered_name(text: str) -> tuple[str | None, float]:

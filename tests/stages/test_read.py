@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.model import CandidateRow, FieldReading
+from pipeline.model import BBox, CandidateRow, FieldReading
 from pipeline.options import Limits
+from pipeline.pages import TextWord
 from pipeline.stages.load import load_pages
 from pipeline.stages.locate import locate_form
 from pipeline.stages.normalise import normalise_page
-from pipeline.stages.read import FormReadings, read_form, sequenced_serials
+from pipeline.stages.read import FormReadings, overflow, read_form, sequenced_serials
 from pipeline.templates import bundled_templates, resolve_template
 from tests.stages import kenya_form34 as kenya
 
@@ -80,3 +81,21 @@ def test_a_misread_serial_takes_its_place_in_the_printed_sequence() -> None:
 def test_serials_without_a_clear_sequence_are_left_as_read() -> None:
     rows = [_row(1, "1"), _row(7, "7"), _row(3, "3"), _row(9, "9")]
     assert sequenced_serials(rows, [0, 1, 2, 3]) == tuple(rows)
+
+
+def _word(text: str, x0: int, x1: int) -> TextWord:
+    return TextWord(text=text, bbox=BBox(x0=x0, y0=600, x1=x1, y1=627))
+
+
+def test_a_name_written_on_past_its_box_is_followed_over_the_ruling() -> None:
+    box = BBox(x0=1700, y0=560, x1=2314, y1=660)
+    words = [_word("School", 2081, 2201), _word("Kot", 2214, 2277), _word("Lakhpat", 2289, 2436)]
+    inside = [w for w in words if (w.bbox.x0 + w.bbox.x1) / 2 < box.x1]
+    assert [w.text for w in overflow(words, box, inside)] == ["Lakhpat"]
+
+
+def test_a_label_in_the_next_cell_is_not_taken_for_the_value() -> None:
+    box = BBox(x0=1700, y0=560, x1=2314, y1=660)
+    words = [_word("School", 2081, 2201), _word("Kot", 2214, 2300), _word("Date", 2316, 2380)]
+    inside = words[:2]
+    assert overflow(words, box, inside) == []  # "Kot" stops short of the ruling
