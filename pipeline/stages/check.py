@@ -42,9 +42,21 @@ def _finding(code: FindingCode, message: str, evidence: Evidence) -> Finding:
     return Finding(code=code, severity=FINDING_DOCS[code][0], message=message, evidence=evidence)
 
 
+# the totals' equations: check name -> (the two parts, the whole), keys of `totals`
+TOTALS_SUMS: dict[str, tuple[tuple[str, str], str]] = {
+    "valid_plus_rejected": (("total_valid_votes", "rejected_votes"), "total_votes_polled"),
+    "gender_sum": (("votes_polled_male", "votes_polled_female"), "total_votes_polled"),
+}
+
+
+def candidate_total_key(row: CandidateRow) -> str:
+    """Where a candidate's total valid votes are: its own column when printed, else its votes."""
+    return "total_valid_votes" if row.total_valid_votes is not None else "votes"
+
+
 def _candidate_total(row: CandidateRow) -> FieldReading:
-    """The candidate's total valid votes: its own column when printed, else its votes."""
-    return row.total_valid_votes if row.total_valid_votes is not None else row.votes
+    reading: FieldReading = getattr(row, candidate_total_key(row))
+    return reading
 
 
 def _unknown(name: str, description: str, reason: str, fields: tuple[str, ...]) -> Check:
@@ -260,8 +272,8 @@ def check_valid_plus_rejected(form: FormFigures) -> CheckResult:
         name="valid_plus_rejected",
         code=FindingCode.POLLED_SUM_MISMATCH,
         desc="total valid + rejected = total votes polled",
-        parts=("total_valid_votes", "rejected_votes"),
-        whole="total_votes_polled",
+        parts=TOTALS_SUMS["valid_plus_rejected"][0],
+        whole=TOTALS_SUMS["valid_plus_rejected"][1],
         words=("valid", "rejected", "total polled"),
     )
 
@@ -273,8 +285,8 @@ def check_gender_sum(form: FormFigures) -> CheckResult:
         name="gender_sum",
         code=FindingCode.GENDER_SUM_MISMATCH,
         desc="votes polled by men + by women = total votes polled",
-        parts=("votes_polled_male", "votes_polled_female"),
-        whole="total_votes_polled",
+        parts=TOTALS_SUMS["gender_sum"][0],
+        whole=TOTALS_SUMS["gender_sum"][1],
         words=("men", "women", "total polled"),
     )
 

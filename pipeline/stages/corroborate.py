@@ -27,18 +27,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from pipeline.model import CandidateRow, FieldReading
+from pipeline.model import FieldReading
+from pipeline.stages.check import TOTALS_SUMS, candidate_total_key
 from pipeline.stages.read import FormReadings
 from pipeline.templates import Template
 
 CONFIRMED_CONFIDENCE = 0.9
 MAX_WITHHELD = 1
 VOTE_COLUMNS = ("votes", "tendered_votes", "challenged_votes", "total_valid_votes")
-# the template checks that are equations: name -> (parts, whole) over the form's totals
-TOTALS_EQUATIONS = {
-    "valid_plus_rejected": (("total_valid_votes", "rejected_votes"), "total_votes_polled"),
-    "gender_sum": (("votes_polled_male", "votes_polled_female"), "total_votes_polled"),
-}
 
 # A figure's place on a multi-page form: ("totals", key), or ("row", page, row, column).
 Ref = tuple[str | int, ...]
@@ -51,10 +47,6 @@ class Equation:
     name: str
     parts: tuple[Ref, ...]
     whole: Ref
-
-
-def _row_total(row: CandidateRow) -> str:
-    return "total_valid_votes" if row.total_valid_votes is not None else "votes"
 
 
 def form_equations(pages: Sequence[FormReadings], template: Template) -> tuple[Equation, ...]:
@@ -81,7 +73,7 @@ def form_equations(pages: Sequence[FormReadings], template: Template) -> tuple[E
         equations.append(
             Equation(
                 name="candidate_sum",
-                parts=tuple(("row", p, i, _row_total(row)) for p, i, row in rows),
+                parts=tuple(("row", p, i, candidate_total_key(row)) for p, i, row in rows),
                 whole=("totals", last, "total_valid_votes"),
             )
         )
@@ -94,7 +86,7 @@ def form_equations(pages: Sequence[FormReadings], template: Template) -> tuple[E
             )
             whole = ("row", p, i, "total_valid_votes")
             equations.append(Equation(name="candidate_columns", parts=parts, whole=whole))
-    for name, (parts, whole) in TOTALS_EQUATIONS.items():
+    for name, (parts, whole) in TOTALS_SUMS.items():
         if name in template.checks:
             equations.append(
                 Equation(
