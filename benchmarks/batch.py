@@ -1,21 +1,24 @@
 """Batch benchmarks: real-pipeline throughput, worker memory, cross-form + reconcile time.
 
-    OMP_THREAD_LIMIT=1 OMP_NUM_THREADS=1 .venv/bin/python benchmarks/batch.py \
-        --forms FOLDER [--workers 1 2] [--crossform 10000]
+    OMP_THREAD_LIMIT=1 OMP_NUM_THREADS=1 .venv/bin/python -m benchmarks.batch \
+        --forms FOLDER [--workers 1 2] [--crossform 10000] [--keep DIR]
 
 FOLDER holds synthetic forms with their `.truth.json` (samples/ or `tallyscope synth`).
-Prints Markdown for the "## Batch" section of benchmarks/RESULTS.md.
+With `--keep`, each run's outputs stay in DIR/workers-N (score them with `tallyscope
+eval DIR/workers-N/forms.jsonl FOLDER`). Prints Markdown for the "## Batch" section of
+benchmarks/RESULTS.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import resource
-import shutil
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.pipeline_run import WorkerMemory
 from pipeline.batch.inputs import InputItem
 from pipeline.batch.run import run_batch
 from pipeline.batch.work import WorkOutcome, content_hash
@@ -28,18 +31,37 @@ from pipeline.reconcile import reconcile
 from pipeline.truth import FileTruth
 
 
-def throughput(forms: Path, workers: int) -> tuple[int, int, float, float]:
-    """(files, pages, files per minute, peak RSS MB of any worker) with the real pipeline."""
-    with tempfile.TemporaryDirectory() as tmp:
-        copy = Path(tmp) / "in"
-        shutil.copytree(forms, copy)
-        started = time.perf_counter()
-        summary = run_batch(
-            [str(copy)], Path(tmp) / "out", Options(), workers=workers, write_overlays=False
+@dataclass(frozen=True)
+class Throughput:
+    files: int
+    pages: int
+    seconds: float
+    memory: dict[str, float]  # worker RSS: first and last tenth of the run, peaks (MB)
+
+    def row(self, workers: int) -> str:
+        per_minute = 60 / self.seconds
+        memory = self.memory
+        return (
+            f"| {workers} | {self.files} | {self.pages} | {self.seconds / 60:.1f} "
+            f"| {self.files * per_minute:.1f} | {self.pages * per_minute:.1f} "
+            f"| {memory.get('worker_rss_mb_first_tenth', 0):.0f} "
+            f"| {memory.get('worker_rss_mb_last_tenth', 0):.0f} "
+            f"| {memory.get('worker_rss_mb_peak_sampled', 0):.0f} "
+            f"| {memory.get('worker_rss_mb_peak_getrusage', 0):.0f} |"
         )
+
+
+def throughput(forms: Path, workers: int, keep: Path | None) -> Throughput:
+    """One batch run of the real pipeline over the folder, with the workers' memory."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = keep / f"workers-{workers}" if keep is not None else Path(tmp) / "out"
+        if out.exists():
+            raise SystemExit(f"{out} exists: the run must start from nothing")
+        started = time.perf_counter()
+        with WorkerMemory() as memory:
+            summary = run_batch([str(forms)], out, Options(), workers=workers, write_overlays=False)
         seconds = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return summary.processed, summary.pages, summary.processed / seconds * 60, peak_mb
+    return Throughput(summary.processed, summary.pages, seconds, memory.summary())
 
 
 def hashing_worker(item: InputItem, options: Options) -> WorkOutcome:
@@ -118,6 +140,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="*", default=[1, 2])
     parser.add_argument("--crossform", type=int, default=10_000)
     parser.add_argument("--machinery", type=int, default=0, help="inputs for the overhead run")
+    parser.add_argument("--keep", type=Path, default=None, help="keep each run's outputs here")
     args = parser.parse_args()
     if args.machinery:
         for workers in args.workers:
@@ -127,14 +150,13 @@ def main() -> None:
                 f"{rate:.0f} inputs/minute, parent peak RSS {parent:.0f} MB"
             )
         return
-    print("| workers | files | form pages | files/minute | pages/minute | peak worker RSS (MB) |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| workers | files | form pages | minutes | files/minute | pages/minute "
+        "| worker RSS first tenth (MB) | last tenth | peak sampled | peak getrusage |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for workers in args.workers:
-        files, pages, rate, peak = throughput(args.forms, workers)
-        print(
-            f"| {workers} | {files} | {pages} | {rate:.1f} | {rate * pages / files:.1f} "
-            f"| {peak:.0f} |"
-        )
+        print(throughput(args.forms, workers, args.keep).row(workers), flush=True)
     if args.crossform:
         cross_s, recon_s, found = crossform_time(args.forms, args.crossform)
         print(

@@ -5,17 +5,43 @@ from __future__ import annotations
 import re
 import unicodedata
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from pipeline.templates import Labels
 
 MATCH_THRESHOLD = 0.78
 
 
+@lru_cache(maxsize=8192)
 def normalise_text(text: str) -> str:
     """Lower case, Unicode NFKC, letters and digits only, single spaces."""
     text = unicodedata.normalize("NFKC", text).casefold()
     text = re.sub(r"[^\w\s]", " ", text)
     return " ".join(text.split())
+
+
+def _ratio_above(a: str, b: str, floor: float) -> float:
+    """difflib's ratio of a and b when it can exceed `floor` (its cheap upper bounds say
+    when it cannot), else `floor`: the same maximum as computing every ratio."""
+    matcher = SequenceMatcher(None, a, b)
+    if matcher.real_quick_ratio() <= floor or matcher.quick_ratio() <= floor:
+        return floor
+    return max(floor, matcher.ratio())
+
+
+def _best_similarity(text: str, labels: tuple[str, ...]) -> float:
+    a = normalise_text(text)
+    if not a:
+        return 0.0
+    words = a.split()
+    best = 0.0
+    for label in labels:
+        b = normalise_text(label)
+        if not b:
+            continue
+        best = _ratio_above(a, b, best)
+        best = _ratio_above(" ".join(words[: len(b.split())]), b, best)
+    return best
 
 
 def similarity(text: str, label: str) -> float:
@@ -24,16 +50,12 @@ def similarity(text: str, label: str) -> float:
     The label may be a prefix of the cell text (a bilingual cell holds more), so the best
     of the whole-string ratio and the ratio against the cell's leading words is used.
     """
-    a, b = normalise_text(text), normalise_text(label)
-    if not a or not b:
-        return 0.0
-    whole = SequenceMatcher(None, a, b).ratio()
-    head = " ".join(a.split()[: len(b.split())])
-    return max(whole, SequenceMatcher(None, head, b).ratio())
+    return _best_similarity(text, (label,))
 
 
 def best_label_score(text: str, labels: Labels) -> float:
-    return max((similarity(text, label) for label in labels.all()), default=0.0)
+    """The best similarity of the text to any of the labels (in any language)."""
+    return _best_similarity(text, tuple(labels.all()))
 
 
 KEYWORD_THRESHOLD = 0.85  # a misread form number ("FORM-4S5") still names its form
