@@ -15,12 +15,14 @@ on 2 cores without it). Failures become our errors; Tesseract's messages go to t
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import re
 import subprocess
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -112,10 +114,22 @@ IN_PROCESS = "eng"  # the language read through tesserocr; others through the pr
 _ENGINES: dict[int, tesserocr.PyTessBaseAPI] = {}
 
 
+LEPTONICA_SILENT = 6  # L_SEVERITY_NONE
+
+
+def _silence_leptonica() -> None:
+    """Stop the wheel's own Leptonica writing "Error in boxClipToRectangle..." straight to
+    stderr (the program's child process kept those off our stderr; progress lives there)."""
+    bundled = Path(tesserocr.__file__).resolve().parent.parent / "tesserocr.libs"
+    for library in bundled.glob("libleptonica*.so*"):
+        ctypes.CDLL(str(library)).setMsgSeverity(LEPTONICA_SILENT)
+
+
 def _engine() -> tesserocr.PyTessBaseAPI:
     """This process's English engine (a forked worker makes its own)."""
     pid = os.getpid()
     if pid not in _ENGINES:
+        _silence_leptonica()
         try:
             _ENGINES[pid] = tesserocr.PyTessBaseAPI(path=probe().tessdata, lang=IN_PROCESS)
         except RuntimeError as exc:

@@ -66,3 +66,33 @@ def test_detect_orientation_finds_the_rotation(quarter_turns: int) -> None:
 
 def test_detect_orientation_on_a_blank_page_is_unsure_not_an_error() -> None:
     assert tesseract.detect_orientation(np.full((600, 400), 255, np.uint8)) == (0, 0.0)
+
+
+def test_other_scripts_are_read_by_the_installed_program_in_reading_order() -> None:
+    from tests.stages.test_locate_urdu import urdu_only_form45
+
+    header_row = urdu_only_form45()[700:840, 110:2370, 0]
+    texts = [w.text for w in tesseract.ocr_words(header_row, lang="urd", psm=11)]
+    assert "کل" in texts and "لک" not in texts  # "total", not its letters reversed
+    assert "شمار" in texts  # the serial-number label the bundled 5.5 loses
+
+
+LEPTONICA_COMPLAINT = """
+import ctypes, pathlib, sys
+import numpy as np, tesserocr
+from pipeline.tools import tesseract
+tesseract.ocr_words(np.full((60, 200), 255, np.uint8), lang="eng", psm=7)
+folder = pathlib.Path(tesserocr.__file__).resolve().parent.parent / "tesserocr.libs"
+for library in folder.glob("libleptonica*.so*"):
+    ctypes.CDLL(str(library)).boxClipToRectangle(None, 10, 10)  # "Error in ..." unless quiet
+"""
+
+
+def test_in_process_engine_keeps_leptonica_messages_off_stderr() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", LEPTONICA_COMPLAINT], capture_output=True, text=True, check=True
+    )
+    assert "Error in" not in done.stderr
