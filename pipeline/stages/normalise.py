@@ -363,7 +363,7 @@ def _corrected(
             "confidence": upright.confidence,
             "method": f"{turned_by}+{upright.method}",
         }
-        printed = page_words(upright.words)
+        printed = page_words(upright.words, known)
     else:
         orientation = {"degrees_cw": 0, "confidence": 1.0, "method": turned_by}
     steps.insert(deskew_at, TransformStep(name="orientation", params=orientation))

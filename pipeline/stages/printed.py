@@ -46,10 +46,16 @@ def read_printed(text_ink: np.ndarray) -> tuple[OcrWord, ...]:
     return _on_page(ocr_words(small, lang="eng", psm=11), OCR_SCALE, 0, 0)
 
 
-def page_words(words: Iterable[OcrWord]) -> tuple[TextWord, ...]:
-    """The words worth matching against labels (confident enough to be text)."""
+def page_words(
+    words: Iterable[OcrWord], known: frozenset[str] = frozenset()
+) -> tuple[TextWord, ...]:
+    """The words worth matching against labels: confident enough to be text, or spelling
+    exactly a word of the templates' labels (Tesseract 5.5 gave a clearly printed "Total"
+    0.28 at the start of a column label; ruling debris does not spell label words)."""
     return tuple(
-        TextWord(text=w.text, bbox=w.bbox) for w in words if w.confidence >= MIN_WORD_CONFIDENCE
+        TextWord(text=w.text, bbox=w.bbox)
+        for w in words
+        if w.confidence >= MIN_WORD_CONFIDENCE or (known and _token(w.text) in known)
     )
 
 

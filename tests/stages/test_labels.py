@@ -20,3 +20,20 @@ def test_a_letter_slip_is_found_only_when_fuzzy() -> None:
 def test_fuzzy_matching_never_trades_one_form_number_for_another() -> None:
     assert keyword_hits("FORM-47 (continued)", KEYWORDS, fuzzy=True) == 0
     assert keyword_hits("Results of the Count", KEYWORDS, fuzzy=True) == 0  # no form number
+
+
+def test_a_label_word_read_with_low_confidence_is_kept_and_debris_is_not() -> None:
+    from pipeline.model import BBox
+    from pipeline.stages.printed import page_words, vocabulary
+    from pipeline.templates import bundled_templates
+    from pipeline.tools.tesseract import OcrWord
+
+    def word(text: str, confidence: float) -> OcrWord:
+        return OcrWord(
+            text=text, confidence=confidence, bbox=BBox(x0=0, y0=0, x1=9, y1=9), line=(1, 1, 1)
+        )
+
+    read = [word("Total", 0.28), word("Valid", 0.97), word("cuwys", 0.0), word("199", 0.2)]
+    known = vocabulary(bundled_templates())
+    assert [w.text for w in page_words(read, known)] == ["Total", "Valid"]
+    assert [w.text for w in page_words(read)] == ["Valid"]
