@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
 from pipeline.codes import FindingCode
 from pipeline.layout import SignatureBox
-from pipeline.model import BBox, SignatureRole, SignatureStatus
+from pipeline.model import BBox, SignatureRole, SignatureStatus, StampShape
 from pipeline.stages.marks import assess_signatures, find_stamps, mark_findings
 from pipeline.templates import resolve_template
 from tests.marks.conftest import draw_note, draw_scribble, draw_stamp, located, make_page
@@ -37,6 +38,31 @@ def test_black_stamp_found_by_its_ring() -> None:
     stamps = find_stamps(make_page(image), located(), None)
     assert len(stamps) == 1
     assert stamps[0].bbox.iou(BBox(x0=340, y0=740, x1=660, y1=1060)) > 0.5
+
+
+def _tilted_black_oval(image: np.ndarray, centre: tuple[int, int]) -> None:
+    """A black oval stamp turned 35 degrees: two elliptic rings, ring letters, a centre."""
+    ink = (35, 35, 35)
+    axes, angle = (190, 125), 35
+    cv2.ellipse(image, centre, axes, angle, 0, 360, ink, 5)
+    cv2.ellipse(image, centre, (int(axes[0] * 0.72), int(axes[1] * 0.72)), angle, 0, 360, ink, 3)
+    turn = np.radians(angle)
+    for t in np.linspace(0, 2 * np.pi, 30, endpoint=False):
+        ex, ey = 0.86 * axes[0] * np.cos(t), 0.86 * axes[1] * np.sin(t)
+        x = centre[0] + ex * np.cos(turn) - ey * np.sin(turn)
+        y = centre[1] + ex * np.sin(turn) + ey * np.cos(turn)
+        cv2.putText(image, "A", (int(x) - 6, int(y) + 6), cv2.FONT_HERSHEY_SIMPLEX, 0.5, ink, 2)
+    cv2.putText(image, "PS 12", (centre[0] - 60, centre[1] + 12), 0, 1.2, ink, 3)
+
+
+def test_tilted_black_oval_stamp_found_by_its_outline() -> None:
+    image = _sheet()
+    _tilted_black_oval(image, (550, 900))
+    stamps = find_stamps(make_page(image), located(), None)
+    assert len(stamps) == 1
+    assert stamps[0].shape == StampShape.OVAL and stamps[0].color == "black"
+    # the ellipse's extent: half-widths sqrt((190 cos35)^2 + (125 sin35)^2) = 174, 145
+    assert stamps[0].bbox.iou(BBox(x0=376, y0=755, x1=724, y1=1045)) > 0.6
 
 
 def test_blank_page_has_no_stamp() -> None:
