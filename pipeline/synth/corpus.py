@@ -29,7 +29,7 @@ from pipeline.truth import (
     TruthValue,
 )
 
-GENERATOR_VERSION = "1.0"
+GENERATOR_VERSION = "1.1"  # 1.1: a Form 47 past its own register carries TURNOUT_OVER_100
 FIXED_DATE = time.strptime("2024-02-08", "%Y-%m-%d")
 EXTENSIONS = {"png": "png", "jpeg": "jpg", "tiff": "tif", "pdf": "pdf", "gif": "gif"}
 

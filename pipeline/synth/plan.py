@@ -532,6 +532,15 @@ def _form47(
     male = sum(s.totals["votes_polled_male"].value or 0 for s in originals)
     polled = total_valid + rejected
     registered = sum(int(s.header["registered_voters"]) for s in originals)
+    if polled > registered:  # an inflated figure can take the sheet past its own register
+        plans.append(
+            AnomalyPlan(
+                FindingCode.TURNOUT_OVER_100,
+                f"{polled} polled, {registered} registered",
+                "totals.total_votes_polled",
+                {"total_votes_polled": polled, "registered_voters": registered},
+            )
+        )
     lines = tuple(
         CandidateLine(c.serial, c.name, None, c.party, Figure(written[i]))
         for i, c in enumerate(candidates)

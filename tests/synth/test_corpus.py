@@ -106,7 +106,7 @@ def test_arithmetic_holds_unless_an_anomaly_says_otherwise(corpus: Path) -> None
         if FindingCode.POLLED_SUM_MISMATCH not in codes:
             assert t["total_valid_votes"] + t["rejected_votes"] == t["total_votes_polled"]  # type: ignore[operator]
         assert t["votes_polled_male"] + t["votes_polled_female"] == t["total_votes_polled"]  # type: ignore[operator]
-        if last.type == "form45":
+        if "registered_voters" in pages[0].header:  # a Form 47 too: its own register
             registered = pages[0].header["registered_voters"].value
             over = FindingCode.TURNOUT_OVER_100 in codes
             assert (t["total_votes_polled"] > registered) == over  # type: ignore[operator]
@@ -209,3 +209,19 @@ def test_forced_clean_flatbed_png_is_a4_at_300_dpi(tmp_path: Path) -> None:
     with Image.open(tmp_path / "clean.png") as image:
         assert image.size == (2480, 3508)
     assert all(page.capture == capture for page in truth.pages)
+
+
+def test_a_form47_past_its_own_register_says_so() -> None:
+    from pipeline.synth.plan import plan_constituency
+
+    seen = 0
+    for index in range(60):
+        plan = plan_constituency(index, 3, np.random.default_rng([5, index]))
+        for sheet in plan.sheets:
+            if sheet.form_type != "form47":
+                continue
+            polled = sheet.totals["total_votes_polled"].value
+            over = polled > int(sheet.header["registered_voters"])
+            assert over == any(a.code is FindingCode.TURNOUT_OVER_100 for a in sheet.anomalies)
+            seen += over
+    assert seen >= 1
