@@ -16,6 +16,7 @@ class FindingCode(StrEnum):
     CANDIDATE_COLUMNS_MISMATCH = "CANDIDATE_COLUMNS_MISMATCH"  # valid+tendered+challenged != total
     POLLED_SUM_MISMATCH = "POLLED_SUM_MISMATCH"  # total valid + rejected != polled
     GENDER_SUM_MISMATCH = "GENDER_SUM_MISMATCH"  # men + women != polled
+    REGISTERED_SUM_MISMATCH = "REGISTERED_SUM_MISMATCH"  # men + women registered != registered
     TURNOUT_OVER_100 = "TURNOUT_OVER_100"  # polled > registered
     TURNOUT_HIGH = "TURNOUT_HIGH"  # polled > 80% of registered (FAFEN's threshold)
     REQUIRED_FIELD_MISSING = "REQUIRED_FIELD_MISSING"
@@ -63,6 +64,10 @@ FINDING_DOCS: dict[FindingCode, tuple[Severity, str]] = {
     FindingCode.GENDER_SUM_MISMATCH: (
         Severity.ERROR,
         "Votes polled by men + by women != total votes polled.",
+    ),
+    FindingCode.REGISTERED_SUM_MISMATCH: (
+        Severity.ERROR,
+        "Registered men + registered women != registered voters, all three read surely.",
     ),
     FindingCode.TURNOUT_OVER_100: (
         Severity.ERROR,

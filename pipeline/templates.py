@@ -92,6 +92,7 @@ CheckName = Literal[
     "candidate_columns",
     "valid_plus_rejected",
     "gender_sum",
+    "registered_sum",
     "turnout",
     "required_fields",
 ]

@@ -47,6 +47,11 @@ TOTALS_SUMS: dict[str, tuple[tuple[str, str], str]] = {
     "valid_plus_rejected": (("total_valid_votes", "rejected_votes"), "total_votes_polled"),
     "gender_sum": (("votes_polled_male", "votes_polled_female"), "total_votes_polled"),
 }
+# the header's equation: the register of voters, by sex and in all, keys of `header`
+REGISTER_PARTS, REGISTER_WHOLE = (
+    ("registered_voters_male", "registered_voters_female"),
+    "registered_voters",
+)
 
 
 def candidate_total_key(row: CandidateRow) -> str:
@@ -291,6 +296,54 @@ def check_gender_sum(form: FormFigures) -> CheckResult:
     )
 
 
+def check_registered_sum(form: FormFigures) -> CheckResult:
+    """Invariant 4b: registered men + registered women = registered voters. A mismatch with
+    a figure read under SURE_FIGURE is left unknown (a person reads the three), not an error."""
+    desc = "registered men + registered women = registered voters"
+    keys = (*REGISTER_PARTS, REGISTER_WHOLE)
+    fields = tuple(f"header.{k}" for k in keys)
+    male, female, total = (form.header.get(k) for k in keys)
+    values = [_int(r) for r in (male, female, total)]
+    if male is None and female is None:
+        return _unknown("registered_sum", desc, "the form has no register by sex", fields), ()
+    if any(v is None for v in values):
+        unreadable = [k for k, v in zip(keys, values, strict=True) if v is None]
+        return _unknown("registered_sum", desc, f"unreadable: {', '.join(unreadable)}", fields), ()
+    vm, vf, vt = (v for v in values if v is not None)
+    check = Check(
+        name="registered_sum",
+        status=CheckStatus.PASS,
+        description=desc,
+        expected=vt,
+        actual=vm + vf,
+        fields=fields,
+    )
+    if vm + vf == vt:
+        return check, ()
+    if min(r.confidence for r in (male, female, total) if r is not None) < SURE_FIGURE:
+        reason = f"men {vm} + women {vf} = {vm + vf}, registered {vt}, read unsurely"
+        return _unknown("registered_sum", desc, reason, fields), ()
+    evidence = Evidence(
+        bbox=total.bbox if total else None,
+        boxes=_boxes(male, female, total),
+        values={**dict(zip(keys, (vm, vf, vt), strict=True)), "difference": vm + vf - vt},
+    )
+    message = f"registered men {vm} + women {vf} = {vm + vf}, but registered voters is {vt}"
+    return check.model_copy(update={"status": CheckStatus.FAIL}), (
+        _finding(FindingCode.REGISTERED_SUM_MISMATCH, message, evidence),
+    )
+
+
+def _register_in_doubt(form: FormFigures, registered: int) -> str | None:
+    """Why the registered-voters reading cannot be trusted against its own parts, if so."""
+    parts = {k: _int(form.header.get(k)) for k in REGISTER_PARTS}
+    if any(v is not None and v > registered for v in parts.values()):
+        return f"registered voters read as {registered}, fewer than one sex's register alone"
+    if None not in parts.values() and sum(v for v in parts.values() if v) != registered:
+        return f"registered voters read as {registered}, not men + women registered"
+    return None
+
+
 def check_turnout(form: FormFigures) -> CheckResult:
     """Invariant 5: votes polled <= registered voters (and flag turnout above 80%)."""
     desc = "total votes polled <= registered voters"
@@ -302,6 +355,9 @@ def check_turnout(form: FormFigures) -> CheckResult:
             k for k, v in (("total_votes_polled", vp), ("registered_voters", vr)) if v is None
         ]
         return _unknown("turnout", desc, f"unreadable: {', '.join(missing)}", fields), ()
+    doubt = _register_in_doubt(form, vr)
+    if doubt is not None:
+        return _unknown("turnout", desc, doubt, fields), ()
     turnout = vp / vr if vr > 0 else float("inf")
     evidence = Evidence(
         bbox=polled.bbox if polled else None,
@@ -389,6 +445,7 @@ _CHECKS: dict[str, Callable[[FormFigures], CheckResult]] = {
     "candidate_columns": check_candidate_columns,
     "valid_plus_rejected": check_valid_plus_rejected,
     "gender_sum": check_gender_sum,
+    "registered_sum": check_registered_sum,
     "turnout": check_turnout,
 }
 

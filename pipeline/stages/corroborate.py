@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from pipeline.model import FieldReading
-from pipeline.stages.check import TOTALS_SUMS, candidate_total_key
+from pipeline.stages.check import REGISTER_PARTS, REGISTER_WHOLE, TOTALS_SUMS, candidate_total_key
 from pipeline.stages.read import FormReadings
 from pipeline.templates import Template
 
@@ -36,7 +36,8 @@ CONFIRMED_CONFIDENCE = 0.9
 MAX_WITHHELD = 1
 VOTE_COLUMNS = ("votes", "tendered_votes", "challenged_votes", "total_valid_votes")
 
-# A figure's place on a multi-page form: ("totals", key), or ("row", page, row, column).
+# A figure's place on a multi-page form: ("totals" or "header", page, key), or ("row",
+# page, row, column).
 Ref = tuple[str | int, ...]
 
 
@@ -95,13 +96,22 @@ def form_equations(pages: Sequence[FormReadings], template: Template) -> tuple[E
                     whole=("totals", last, whole),
                 )
             )
+    if "registered_sum" in template.checks:  # the header is read on the form's first page
+        equations.append(
+            Equation(
+                name="registered_sum",
+                parts=tuple(("header", 0, key) for key in REGISTER_PARTS),
+                whole=("header", 0, REGISTER_WHOLE),
+            )
+        )
     return tuple(equations)
 
 
 def _reading(pages: Sequence[FormReadings], ref: Ref) -> FieldReading | None:
-    if ref[0] == "totals":
+    if ref[0] in ("totals", "header"):
         _, page, key = ref
-        return pages[int(page)].totals.get(str(key))
+        section = pages[int(page)].totals if ref[0] == "totals" else pages[int(page)].header
+        return section.get(str(key))
     _, page, index, key = ref
     return getattr(pages[int(page)].candidates[int(index)], str(key))
 
@@ -212,10 +222,13 @@ def _with_reading(
     pages: Sequence[FormReadings], ref: Ref, reading: FieldReading
 ) -> tuple[FormReadings, ...]:
     out = list(pages)
-    if ref[0] == "totals":
+    if ref[0] in ("totals", "header"):
         _, page, key = ref
         at = out[int(page)]
-        out[int(page)] = replace(at, totals={**at.totals, str(key): reading})
+        if ref[0] == "totals":
+            out[int(page)] = replace(at, totals={**at.totals, str(key): reading})
+        else:
+            out[int(page)] = replace(at, header={**at.header, str(key): reading})
         return tuple(out)
     _, page, index, key = ref
     at = out[int(page)]

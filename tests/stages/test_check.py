@@ -12,6 +12,7 @@ from pipeline.stages.check import (
     check_candidate_sum,
     check_form,
     check_gender_sum,
+    check_registered_sum,
     check_turnout,
     check_valid_plus_rejected,
 )
@@ -52,8 +53,14 @@ HEADER = {
 
 def figures(rows: list[CandidateRow], **totals: int | None) -> FormFigures:
     registered = totals.pop("registered", 1000)
+    male = registered * 11 // 20
+    register = {
+        "registered_voters_male": num(male),
+        "registered_voters_female": num(registered - male),
+        "registered_voters": num(registered),
+    }
     return FormFigures(
-        header={**HEADER, "registered_voters": num(registered)},
+        header={**HEADER, **register},
         candidates=rows,
         totals={k: num(v) for k, v in totals.items()},
     )
@@ -80,6 +87,7 @@ def test_genuine_form_passes_every_check() -> None:
         "candidate_columns": CheckStatus.PASS,
         "valid_plus_rejected": CheckStatus.PASS,
         "gender_sum": CheckStatus.PASS,
+        "registered_sum": CheckStatus.PASS,
         "turnout": CheckStatus.PASS,
         "required_fields": CheckStatus.PASS,
     }
@@ -195,3 +203,35 @@ def test_required_field_missing() -> None:
     assert required.status is CheckStatus.FAIL
     assert required.fields == ("header.constituency",)
     assert [f.code for f in findings] == [FindingCode.REQUIRED_FIELD_MISSING]
+
+
+def registers(male: FieldReading, female: FieldReading, total: FieldReading) -> FormFigures:
+    header = {
+        **HEADER,
+        "registered_voters_male": male,
+        "registered_voters_female": female,
+        "registered_voters": total,
+    }
+    totals = {k: num(v) for k, v in GENUINE.items()}
+    return FormFigures(header=header, candidates=genuine_rows(), totals=totals)
+
+
+def test_registered_sum_passes_fails_and_doubts() -> None:
+    check, found = check_registered_sum(registers(num(566), num(876), num(1442)))
+    assert check.status is CheckStatus.PASS and found == ()
+    check, found = check_registered_sum(registers(num(566), num(876), num(1342)))
+    assert check.status is CheckStatus.FAIL
+    assert found[0].code is FindingCode.REGISTERED_SUM_MISMATCH
+    assert found[0].evidence.values["difference"] == 100
+    check, found = check_registered_sum(registers(num(566), num(876), num(1342, 0.8)))
+    assert check.status is CheckStatus.UNKNOWN and found == ()  # a person reads the three
+
+
+def test_turnout_is_not_judged_against_a_register_its_own_parts_contradict() -> None:
+    # 1442 registered read as 142 (a digit lost): fewer than the women registered alone
+    doubted = registers(num(None), num(876), num(142))
+    check, found = check_turnout(doubted)
+    assert check.status is CheckStatus.UNKNOWN and found == ()
+    assert "fewer than one sex" in (check.reason or "")
+    check, found = check_turnout(registers(num(566), num(876), num(1442)))
+    assert check.status is CheckStatus.PASS

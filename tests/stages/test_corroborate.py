@@ -145,3 +145,24 @@ def test_a_table_over_two_pages_is_one_sum_with_the_totals_of_the_last() -> None
     second = page([row47(3, sure(30))], total_valid_votes=sure(60))
     out = corroborate([first, second], FORM47)
     assert out[0].candidates[1].votes.value == 20
+
+
+def test_the_register_by_sex_vouches_for_a_withheld_registered_total() -> None:
+    header = {
+        "registered_voters_male": sure(566),
+        "registered_voters_female": sure(876),
+        "registered_voters": unsure("1442"),
+    }
+    form = FormReadings(header=header, candidates=(), totals={}, tables=(), findings=())
+    (out,) = corroborate([form], FORM45)
+    assert out.header["registered_voters"].value == 1442
+    assert out.header["registered_voters"].confirmed_by == ("registered_sum",)
+    wrong = FormReadings(
+        header={**header, "registered_voters": unsure("1342")},
+        candidates=(),
+        totals={},
+        tables=(),
+        findings=(),
+    )
+    (out,) = corroborate([wrong], FORM45)
+    assert out.header["registered_voters"].value is None
