@@ -127,7 +127,9 @@ def analyse_page(
     def marks() -> tuple[tuple[Stamp, ...], tuple[Signature, ...], tuple[Finding, ...]]:
         stamps = find_stamps(normalised, located, template)
         signatures = assess_signatures(normalised, located, template)
-        found = mark_findings(stamps, signatures, located, template)
+        area = located.stamp_area
+        expected = normalised.to_original(area) if area is not None else None
+        found = mark_findings(stamps, signatures, located, template, expected)
         return stamps, signatures, found
 
     stamps, signatures, mark_found = _timed(timings, "marks", marks)

@@ -451,8 +451,12 @@ def mark_findings(
     signatures: Sequence[Signature],
     located: LocatedForm,
     template: Template | None,
+    expected_area: BBox | None = None,
 ) -> tuple[Finding, ...]:
-    """STAMP_MISSING / _MISPLACED, SIGNATURE_MISSING, AGENT_SIGNATURES_MISSING."""
+    """STAMP_MISSING / _MISPLACED, SIGNATURE_MISSING, AGENT_SIGNATURES_MISSING.
+
+    `expected_area` is where the stamp belongs, in the original scan's pixels: a missing
+    stamp's evidence points there, so a reader can look for a faint impression."""
     if template is None or not _carries_footer(located):
         return ()
     findings: list[Finding] = []
@@ -462,7 +466,7 @@ def mark_findings(
                 _finding(
                     FindingCode.STAMP_MISSING,
                     "no stamp impression found on the page",
-                    Evidence(values={"stamps_found": 0}),
+                    Evidence(bbox=expected_area, values={"stamps_found": 0}),
                 )
             )
         elif all(s.in_expected_area is False for s in stamps):

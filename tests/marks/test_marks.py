@@ -106,9 +106,9 @@ def test_findings_name_the_role_and_count_agents() -> None:
     page = make_page(image)
     signatures = assess_signatures(page, form, None)
     template = resolve_template("pk-form45")
-    findings = mark_findings((), signatures, form, template)
+    findings = mark_findings((), signatures, form, template, form.stamp_area)
     codes = {f.code: f for f in findings}
-    assert FindingCode.STAMP_MISSING in codes
+    assert codes[FindingCode.STAMP_MISSING].evidence.bbox == form.stamp_area
     assert codes[FindingCode.SIGNATURE_MISSING].evidence.values["role"] == "presiding_officer"
     agents = codes[FindingCode.AGENT_SIGNATURES_MISSING].evidence.values
     assert (agents["missing"], agents["agents"], agents["refused"]) == (1, 3, 1)
