@@ -178,6 +178,16 @@ def _signatures(
     return plans
 
 
+def _turnout_over(polled: int, registered: int) -> AnomalyPlan:
+    """More votes polled than the sheet's register of voters."""
+    return AnomalyPlan(
+        FindingCode.TURNOUT_OVER_100,
+        f"{polled} polled, {registered} registered",
+        "totals.total_votes_polled",
+        {"total_votes_polled": polled, "registered_voters": registered},
+    )
+
+
 def _station_sheet(
     code: str,
     cons_name: str,
@@ -226,14 +236,7 @@ def _station_sheet(
             )
     if FindingCode.TURNOUT_OVER_100 in anomalies:
         registered = max(1, int(polled * rng.uniform(0.7, 0.95)))
-        plans.append(
-            AnomalyPlan(
-                FindingCode.TURNOUT_OVER_100,
-                f"{polled} polled, {registered} registered",
-                "totals.total_votes_polled",
-                {"total_votes_polled": polled, "registered_voters": registered},
-            )
-        )
+        plans.append(_turnout_over(polled, registered))
     written_valid = total_valid
     if FindingCode.CANDIDATE_SUM_MISMATCH in anomalies:
         written_valid = total_valid + int(rng.choice([-1, 1]) * rng.integers(5, 120))
@@ -533,14 +536,7 @@ def _form47(
     polled = total_valid + rejected
     registered = sum(int(s.header["registered_voters"]) for s in originals)
     if polled > registered:  # an inflated figure can take the sheet past its own register
-        plans.append(
-            AnomalyPlan(
-                FindingCode.TURNOUT_OVER_100,
-                f"{polled} polled, {registered} registered",
-                "totals.total_votes_polled",
-                {"total_votes_polled": polled, "registered_voters": registered},
-            )
-        )
+        plans.append(_turnout_over(polled, registered))
     lines = tuple(
         CandidateLine(c.serial, c.name, None, c.party, Figure(written[i]))
         for i, c in enumerate(candidates)
