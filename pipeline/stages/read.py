@@ -35,7 +35,8 @@ LOOSE_CONSTITUENCY = re.compile(
 )
 DIGIT_LOOKALIKES = str.maketrans("OoIlL|SsBZz", "00111155822")
 EXACT_CODE = 0.95  # confidence of a code read as printed
-# a Roman number from I to XXXIX (districts' numbers); the lookahead refuses the empty string
+# a Roman number from one to thirty-nine (districts' numbers); the lookahead refuses the
+# empty string
 ROMAN = re.compile(r"(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})")
 ROMAN_LOOKALIKES = str.maketrans(
     {"l": "I", "L": "I", "i": "I", "1": "I", "t": "I", "!": "I", "v": "V", "x": "X"}
