@@ -233,9 +233,15 @@ def _sum_check(
     parts: tuple[str, str],
     whole: str,
     words: tuple[str, str, str],
+    section: str = "totals",
+    sure_only: bool = False,
 ) -> CheckResult:
-    a, b, total = (form.totals.get(parts[0]), form.totals.get(parts[1]), form.totals.get(whole))
-    fields = tuple(f"totals.{k}" for k in (*parts, whole))
+    """parts[0] + parts[1] = whole among the fields of `section` ("totals" or "header").
+    With `sure_only`, a mismatch with a figure read under SURE_FIGURE is unknown (a person
+    reads the three), not a finding."""
+    fields_of = form.totals if section == "totals" else form.header
+    a, b, total = (fields_of.get(parts[0]), fields_of.get(parts[1]), fields_of.get(whole))
+    fields = tuple(f"{section}.{k}" for k in (*parts, whole))
     if a is None and b is None:
         return _unknown(name, desc, f"the form has no {parts[0]} / {parts[1]} fields", fields), ()
     va, vb, vt = _int(a), _int(b), _int(total)
@@ -251,6 +257,9 @@ def _sum_check(
             actual=va + vb,
             fields=fields,
         ), ()
+    if sure_only and min(r.confidence for r in (a, b, total) if r is not None) < SURE_FIGURE:
+        reason = f"{words[0]} {va} + {words[1]} {vb} = {va + vb}, {words[2]} {vt}, read unsurely"
+        return _unknown(name, desc, reason, fields), ()
     evidence = Evidence(
         bbox=total.bbox if total else None,
         boxes=_boxes(a, b, total),
@@ -297,40 +306,18 @@ def check_gender_sum(form: FormFigures) -> CheckResult:
 
 
 def check_registered_sum(form: FormFigures) -> CheckResult:
-    """Invariant 4b: registered men + registered women = registered voters. A mismatch with
-    a figure read under SURE_FIGURE is left unknown (a person reads the three), not an error."""
-    desc = "registered men + registered women = registered voters"
-    keys = (*REGISTER_PARTS, REGISTER_WHOLE)
-    fields = tuple(f"header.{k}" for k in keys)
-    male, female, total = (form.header.get(k) for k in keys)
-    values = [_int(r) for r in (male, female, total)]
-    if male is None and female is None:
-        return _unknown("registered_sum", desc, "the form has no register by sex", fields), ()
-    if any(v is None for v in values):
-        unreadable = [k for k, v in zip(keys, values, strict=True) if v is None]
-        return _unknown("registered_sum", desc, f"unreadable: {', '.join(unreadable)}", fields), ()
-    vm, vf, vt = (v for v in values if v is not None)
-    check = Check(
+    """Invariant 4b: registered men + registered women = registered voters (a mismatch
+    read unsurely is unknown, not an error)."""
+    return _sum_check(
+        form,
         name="registered_sum",
-        status=CheckStatus.PASS,
-        description=desc,
-        expected=vt,
-        actual=vm + vf,
-        fields=fields,
-    )
-    if vm + vf == vt:
-        return check, ()
-    if min(r.confidence for r in (male, female, total) if r is not None) < SURE_FIGURE:
-        reason = f"men {vm} + women {vf} = {vm + vf}, registered {vt}, read unsurely"
-        return _unknown("registered_sum", desc, reason, fields), ()
-    evidence = Evidence(
-        bbox=total.bbox if total else None,
-        boxes=_boxes(male, female, total),
-        values={**dict(zip(keys, (vm, vf, vt), strict=True)), "difference": vm + vf - vt},
-    )
-    message = f"registered men {vm} + women {vf} = {vm + vf}, but registered voters is {vt}"
-    return check.model_copy(update={"status": CheckStatus.FAIL}), (
-        _finding(FindingCode.REGISTERED_SUM_MISMATCH, message, evidence),
+        code=FindingCode.REGISTERED_SUM_MISMATCH,
+        desc="registered men + registered women = registered voters",
+        parts=REGISTER_PARTS,
+        whole=REGISTER_WHOLE,
+        words=("registered men", "women", "registered voters"),
+        section="header",
+        sure_only=True,
     )
 
 
@@ -339,7 +326,8 @@ def _register_in_doubt(form: FormFigures, registered: int) -> str | None:
     parts = {k: _int(form.header.get(k)) for k in REGISTER_PARTS}
     if any(v is not None and v > registered for v in parts.values()):
         return f"registered voters read as {registered}, fewer than one sex's register alone"
-    if None not in parts.values() and sum(v for v in parts.values() if v) != registered:
+    known = [v for v in parts.values() if v is not None]
+    if len(known) == len(parts) and sum(known) != registered:
         return f"registered voters read as {registered}, not men + women registered"
     return None
 

@@ -44,17 +44,12 @@ def _best_similarity(text: str, labels: tuple[str, ...]) -> float:
     return best
 
 
-def similarity(text: str, label: str) -> float:
-    """How well `text` (OCR of a cell) matches `label`: 0..1.
-
-    The label may be a prefix of the cell text (a bilingual cell holds more), so the best
-    of the whole-string ratio and the ratio against the cell's leading words is used.
-    """
-    return _best_similarity(text, (label,))
-
-
 def best_label_score(text: str, labels: Labels) -> float:
-    """The best similarity of the text to any of the labels (in any language)."""
+    """How well `text` (OCR of a cell) matches any of the labels (in any language), 0..1.
+
+    A label may be a prefix of the cell text (a bilingual cell holds more), so for each
+    label the best of the whole-string ratio and the ratio against the cell's leading
+    words counts."""
     return _best_similarity(text, tuple(labels.all()))
 
 

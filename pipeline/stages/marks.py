@@ -129,19 +129,41 @@ def _balanced(ink: np.ndarray) -> bool:
     return min(quads) > 0.05 * max(quads)
 
 
+def _on_ellipse(
+    ink: np.ndarray,
+    centre: tuple[float, float],
+    axes: tuple[float, float],
+    angle: float,
+    *,
+    points: int = 120,
+    clip: bool = False,
+) -> np.ndarray:
+    """Whether each of `points` points along the ellipse (full axes, degrees) lies on ink.
+    A point off the image counts as paper, or with `clip` as the nearest edge pixel."""
+    t = np.linspace(0, 2 * np.pi, points, endpoint=False)
+    cos_a, sin_a = np.cos(np.radians(angle)), np.sin(np.radians(angle))
+    ex, ey = axes[0] / 2 * np.cos(t), axes[1] / 2 * np.sin(t)
+    xs = (centre[0] + ex * cos_a - ey * sin_a).astype(int)
+    ys = (centre[1] + ex * sin_a + ey * cos_a).astype(int)
+    h, w = ink.shape
+    if clip:
+        return ink[np.clip(ys, 0, h - 1), np.clip(xs, 0, w - 1)] > 0
+    inside = (xs >= 0) & (ys >= 0) & (xs < w) & (ys < h)
+    hits = np.zeros(points, bool)
+    hits[inside] = ink[ys[inside], xs[inside]] > 0
+    return hits
+
+
 def _ellipse_ring(ink: np.ndarray) -> float:
     """Share of the ellipse inscribed in the box (at its best of a few sizes) that
     carries ink: a stamp's outer ring, round or oval; a column of handwritten figures or
     a signature of the same size leaves most of that ellipse bare."""
     h, w = ink.shape
     ink = cv2.dilate(ink, np.ones((5, 5), np.uint8))
-    angles = np.linspace(0, 2 * np.pi, 180, endpoint=False)
-    best = 0.0
-    for f in (0.86, 0.9, 0.94, 0.98):
-        xs = np.clip((w / 2 + f * w / 2 * np.cos(angles)).astype(int), 0, w - 1)
-        ys = np.clip((h / 2 + f * h / 2 * np.sin(angles)).astype(int), 0, h - 1)
-        best = max(best, float((ink[ys, xs] > 0).mean()))
-    return best
+    return max(
+        float(_on_ellipse(ink, (w / 2, h / 2), (f * w, f * h), 0.0, points=180, clip=True).mean())
+        for f in (0.86, 0.9, 0.94, 0.98)
+    )
 
 
 def _ring_sectors(ink: np.ndarray, blob: np.ndarray) -> int:
@@ -154,33 +176,16 @@ def _ring_sectors(ink: np.ndarray, blob: np.ndarray) -> int:
     if len(outline) < 5:
         return 0
     (cx, cy), (major, minor), angle = cv2.fitEllipse(outline)
-    h, w = ink.shape
     ink = cv2.dilate(ink, np.ones((5, 5), np.uint8))
-    t = np.linspace(0, 2 * np.pi, 180, endpoint=False)
-    cos_a, sin_a = np.cos(np.radians(angle)), np.sin(np.radians(angle))
-    best = 0
-    for f in (0.86, 0.9, 0.94, 0.98):
-        ex, ey = f * major / 2 * np.cos(t), f * minor / 2 * np.sin(t)
-        xs = np.clip((cx + ex * cos_a - ey * sin_a).astype(int), 0, w - 1)
-        ys = np.clip((cy + ex * sin_a + ey * cos_a).astype(int), 0, h - 1)
-        hits = ink[ys, xs] > 0
-        best = max(best, int(hits.reshape(12, -1).any(axis=1).sum()))
-    return best
-
-
-def _on_ellipse(
-    ink: np.ndarray, centre: tuple[float, float], axes: tuple[float, float], angle: float
-) -> np.ndarray:
-    """Whether each of 120 points along the ellipse lies on ink (False off the image)."""
-    t = np.linspace(0, 2 * np.pi, 120, endpoint=False)
-    cos_a, sin_a = np.cos(np.radians(angle)), np.sin(np.radians(angle))
-    ex, ey = axes[0] / 2 * np.cos(t), axes[1] / 2 * np.sin(t)
-    xs = (centre[0] + ex * cos_a - ey * sin_a).astype(int)
-    ys = (centre[1] + ex * sin_a + ey * cos_a).astype(int)
-    inside = (xs >= 0) & (ys >= 0) & (xs < ink.shape[1]) & (ys < ink.shape[0])
-    hits = np.zeros(len(t), bool)
-    hits[inside] = ink[ys[inside], xs[inside]] > 0
-    return hits
+    return max(
+        int(
+            _on_ellipse(ink, (cx, cy), (f * major, f * minor), angle, points=180, clip=True)
+            .reshape(12, -1)
+            .any(axis=1)
+            .sum()
+        )
+        for f in (0.86, 0.9, 0.94, 0.98)
+    )
 
 
 def _ink_outlines(
