@@ -111,10 +111,8 @@ def detect_orientation(gray: np.ndarray) -> tuple[int, float]:
 
 
 IN_PROCESS = "eng"  # the language read through tesserocr; others through the program
-_ENGINES: dict[int, tesserocr.PyTessBaseAPI] = {}
-
-
 LEPTONICA_SILENT = 6  # L_SEVERITY_NONE
+_ENGINES: dict[int, tesserocr.PyTessBaseAPI] = {}
 
 
 def _silence_leptonica() -> None:
