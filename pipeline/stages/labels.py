@@ -29,19 +29,24 @@ def _ratio_above(a: str, b: str, floor: float) -> float:
     return max(floor, matcher.ratio())
 
 
-def _best_similarity(text: str, labels: tuple[str, ...]) -> float:
+def _best_similarity(text: str, labels: tuple[str, ...]) -> tuple[float, int]:
+    """The best ratio and the length of the label that gave it (the longest on a tie)."""
     a = normalise_text(text)
     if not a:
-        return 0.0
+        return 0.0, 0
     words = a.split()
-    best = 0.0
+    best, size = 0.0, 0
     for label in labels:
         b = normalise_text(label)
         if not b:
             continue
-        best = _ratio_above(a, b, best)
-        best = _ratio_above(" ".join(words[: len(b.split())]), b, best)
-    return best
+        floor = best - 1e-9  # a tie is seen, so that the longer label wins it
+        ratio = max(
+            _ratio_above(a, b, floor), _ratio_above(" ".join(words[: len(b.split())]), b, floor)
+        )
+        if ratio > best + 1e-9 or (ratio > floor and len(b) > size):
+            best, size = max(best, ratio), len(b)
+    return best, size
 
 
 def best_label_score(text: str, labels: Labels) -> float:
@@ -50,6 +55,13 @@ def best_label_score(text: str, labels: Labels) -> float:
     A label may be a prefix of the cell text (a bilingual cell holds more), so for each
     label the best of the whole-string ratio and the ratio against the cell's leading
     words counts."""
+    return _best_similarity(text, tuple(labels.all()))[0]
+
+
+def label_match(text: str, labels: Labels) -> tuple[float, int]:
+    """`best_label_score` and the length of the label matched: of two labels a cell's text
+    matches equally ("Constituency" and "Constituency Name" in "Constituency Name ..."),
+    the longer one says more of it."""
     return _best_similarity(text, tuple(labels.all()))
 
 

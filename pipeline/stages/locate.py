@@ -21,7 +21,7 @@ from pipeline.layout import (
 from pipeline.model import BBox
 from pipeline.pages import NormalisedPage, TextWord
 from pipeline.stages.grid import find_tables
-from pipeline.stages.labels import MATCH_THRESHOLD, best_label_score, keyword_hits
+from pipeline.stages.labels import MATCH_THRESHOLD, best_label_score, keyword_hits, label_match
 from pipeline.stages.printed import page_words, read_printed, read_region
 from pipeline.templates import FieldSpec, Template
 
@@ -159,12 +159,13 @@ def _key_values(
                 if not text:
                     continue
                 for spec in specs:
-                    score = best_label_score(text, spec.labels)
+                    score, size = label_match(text, spec.labels)
                     if score >= MATCH_THRESHOLD:
-                        candidates.append((score, spec.key, row[j], row[j + 1], text))
+                        candidates.append((score, size, spec.key, row[j], row[j + 1], text))
     found: dict[str, LocatedField] = {}
     used: set[tuple[int, int]] = set()
-    for _score, key, label_box, value_box, text in sorted(candidates, key=lambda c: -c[0]):
+    ranked = sorted(candidates, key=lambda c: (-round(c[0], 6), -c[1]))
+    for _score, _size, key, label_box, value_box, text in ranked:
         if key in found or (value_box.x0, value_box.y0) in used:
             continue
         found[key] = LocatedField(
@@ -304,6 +305,48 @@ def _header_rows_in(
     return tuple(words)
 
 
+def _join_columns(
+    columns: dict[str, tuple[int, int]], more: dict[str, tuple[int, int]]
+) -> dict[str, tuple[int, int]]:
+    """Columns of a second read of the header row that the first did not give meaning to."""
+    joined = dict(columns)
+    used = {i for first, last in columns.values() for i in range(first, last + 1)}
+    for key, (first, last) in more.items():
+        span = set(range(first, last + 1))
+        if key not in joined and not span & used:
+            joined[key] = (first, last)
+            used |= span
+    return joined
+
+
+def _missing(template: Template, header: Sequence[LocatedField]) -> list[str]:
+    found = {f.key for f in header}
+    return [s.key for s in template.header if s.required and s.key not in found]
+
+
+def _add_fields(
+    header: Sequence[LocatedField],
+    more: Sequence[LocatedField],
+    specs: Sequence[FieldSpec],
+    words: Sequence[TextWord],
+    again: Sequence[TextWord],
+) -> tuple[list[LocatedField], tuple[TextWord, ...]]:
+    """Header fields found only in a second read join those found first; their values are
+    read from the second read's words too (what the first read missed of the label it
+    most often missed of the value)."""
+    found = {f.key for f in header}
+    taken = {(f.value_box.x0, f.value_box.y0) for f in header}
+    added = [
+        f for f in more if f.key not in found and (f.value_box.x0, f.value_box.y0) not in taken
+    ]
+    boxes = [f.value_box for f in added]
+    old = {id(w) for box in boxes for w in words_in(words, box)}
+    new = [w for box in boxes for w in words_in(again, box)]
+    order = {s.key: i for i, s in enumerate(specs)}
+    fields = sorted([*header, *added], key=lambda f: order[f.key])
+    return fields, (*(w for w in words if id(w) not in old), *new)
+
+
 def locate_form(
     page: NormalisedPage, templates: Sequence[Template], *, forced: Template | None = None
 ) -> LocatedForm:
@@ -334,12 +377,22 @@ def locate_form(
     columns: dict[str, tuple[int, int]] = {}
     if template.candidates is not None:
         candidates_index, columns = _candidates_table(tables, frames, words, template)
-        if candidates_index is None and "urd" in template.languages:
-            # an Urdu-only printing: read the header rows in Urdu and try again
-            urdu = _header_rows_in(tables, frames, ruled.text, "urd")
-            candidates_index, columns = _candidates_table(tables, frames, urdu, template)
+        for lang in template.languages:
+            if candidates_index is not None:
+                break
+            # the page-wide read is at reduced size: small or blurred print (150 dpi) or an
+            # Urdu-only printing is read again, header rows only, at full size
+            again = _header_rows_in(tables, frames, ruled.text, lang)
+            candidates_index, columns = _candidates_table(tables, frames, again, template)
         if candidates_index is None:
             notes.append("candidates table not found")
+        else:  # a column whose label the page-wide read lost: its header cell again
+            table = tables[candidates_index]
+            for lang in template.languages:
+                if len(columns) == len(template.candidates.columns):
+                    break
+                again = _header_rows_in([table], set(), ruled.text, lang)
+                columns = _join_columns(columns, _map_columns(table, again, template))
     rows: list[LocatedCandidateRow] = []
     if candidates_index is not None:
         table = tables[candidates_index]
@@ -349,14 +402,23 @@ def locate_form(
             rows.append(LocatedCandidateRow(row_index=i, cells=cells, bbox=line))
     skip = frames | ({candidates_index} if candidates_index is not None else set())
     header = _key_values(tables, skip, words, template.header)
+    text = " ".join(w.text.casefold() for w in words[:40])
+    if page.words is None and "continued" not in text and _missing(template, header):
+        # labels lost in the reduced page-wide read: the header's tables read again
+        below = tables[candidates_index].bbox.y0 if candidates_index is not None else None
+        regions = [
+            table.bbox
+            for t, table in enumerate(tables)
+            if t not in skip and (below is None or table.bbox.y1 <= below)
+        ]
+        again = [w for r in regions for w in read_region(ruled.text, r, template.languages[0])]
+        more = _key_values(tables, skip, again, template.header)
+        header, words = _add_fields(header, more, template.header, words, again)
     totals = _key_values(tables, skip, words, template.totals)
     signatures = _signature_boxes(tables, words, template, skip)
-    text = " ".join(w.text.casefold() for w in words[:40])
     continuation = "continued" in text or (not header and candidates_index is not None)
     if not continuation:
-        missing = [
-            s.key for s in template.header if s.required and s.key not in {f.key for f in header}
-        ]
+        missing = _missing(template, header)
         if missing:
             notes.append(f"header fields not found: {', '.join(missing)}")
     return LocatedForm(

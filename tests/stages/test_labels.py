@@ -37,3 +37,17 @@ def test_a_label_word_read_with_low_confidence_is_kept_and_debris_is_not() -> No
     known = vocabulary(bundled_templates())
     assert [w.text for w in page_words(read, known)] == ["Total", "Valid"]
     assert [w.text for w in page_words(read)] == ["Valid"]
+
+
+def test_of_two_labels_a_cell_matches_equally_the_longer_one_says_more() -> None:
+    from pipeline.stages.labels import label_match
+    from pipeline.templates import resolve_template
+
+    specs = {s.key: s.labels for s in resolve_template("pk-form45").header}
+    cell = "Constituency Name ab ls"  # its Urdu label read as Latin debris
+    code = label_match(cell, specs["constituency"])
+    name = label_match(cell, specs["constituency_name"])
+    assert code[0] == name[0] == 1.0  # "Constituency" is a prefix of the cell too
+    assert name[1] > code[1]
+    number = label_match("Constituency No sa,", specs["constituency"])
+    assert number == (1.0, len("constituency no"))

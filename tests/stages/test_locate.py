@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -15,6 +18,8 @@ from pipeline.stages.locate import frame_tables, locate_form
 from pipeline.stages.normalise import normalise_page
 from pipeline.templates import bundled_templates
 from tests.stages import kenya_form34 as kenya
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
 
 @pytest.fixture(scope="module")
@@ -104,3 +109,44 @@ def test_generic_mode_still_reports_every_table(kenya_page: NormalisedPage) -> N
     assert located.form_type == "unknown" and located.template_name is None
     assert located.type_confidence == 0.0
     assert any(t.n_rows == 22 for t in located.tables)  # header + 21 rows
+
+
+def test_a_printing_with_the_name_before_the_number_gives_each_its_own_value() -> None:
+    """The word "Constituency" (a label of the code) is a prefix of "Constituency Name": the longer
+    label takes that cell, and the code goes to "Constituency No" wherever it is printed."""
+    from pipeline.pages import TextWord
+    from pipeline.stages.locate import _key_values
+    from pipeline.templates import resolve_template
+
+    xs, y0, y1 = (0, 300, 500, 800, 1000), 0, 90
+    cells = tuple(BBox(x0=a, y0=y0, x1=b, y1=y1) for a, b in itertools.pairwise(xs))
+    table = GridTable(bbox=BBox(x0=0, y0=0, x1=1000, y1=90), row_edges=(y0, y1),
+                      col_edges=xs, cells=(cells,))  # fmt: skip
+    texts = (("Constituency", "Name", "pb"), ("Mardan-II",), ("Constituency", "No"), ("NA-104",))
+    words = [
+        TextWord(text=t, bbox=BBox(x0=c.x0 + 10 + 60 * i, y0=30, x1=c.x0 + 60 + 60 * i, y1=60))
+        for c, cell_words in zip(cells, texts, strict=True)
+        for i, t in enumerate(cell_words)
+    ]
+    found = _key_values([table], set(), words, resolve_template("pk-form45").header)
+    boxes = {f.key: f.value_box for f in found}
+    assert boxes["constituency"] == cells[3] and boxes["constituency_name"] == cells[1]
+
+
+def test_labels_the_page_wide_read_lost_are_read_again_at_full_size() -> None:
+    """Small or blurred print: the reduced page-wide read can miss the labels that give the
+    candidates table and the header fields their meaning (here it is left with the title
+    only); locate reads those rows again at full size."""
+    from dataclasses import replace
+
+    from pipeline.templates import resolve_template
+
+    page = normalise_page(load_pages(SAMPLES / "NA-17_ps005.pdf", limits=Limits())[0])
+    assert page.printed_words is not None and page.words is None
+    first = min(t.bbox.y0 for t in find_tables(page.binary).tables)
+    title = tuple(w for w in page.printed_words if w.bbox.y1 < first)
+    located = locate_form(replace(page, printed_words=title), bundled_templates())
+    assert located.template_name == "pk-form45"
+    assert located.candidates_table is not None and len(located.candidate_rows) >= 5
+    keys = {f.key for f in located.header}
+    assert {s.key for s in resolve_template("pk-form45").header if s.required} <= keys
