@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.digitdata import DigitSplit, load_digits
-from pipeline.numbers import mnist_normalise
+from pipeline.numbers import cell_ink, digit_boxes, mnist_normalise
 
 REJECT = 10  # class index of "not a digit"
 PRINT_FONTS = (
@@ -176,3 +176,49 @@ def augment(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         out[:, x] = np.maximum(out[:, x], 200)
     out = out + rng.normal(0, 8, out.shape)
     return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def in_a_cell(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A digit as the reader meets it on a form: written at cell size in a pen of some
+    width and slant, in ink on paper, ruled, blurred, noisy and JPEG-compressed, then cut
+    out and normalised by the reader's own `cell_ink` and `digit_boxes`. (The network is
+    otherwise trained on MNIST's soft grey strokes; the reader gives it thresholded ink.)"""
+    ys, xs = np.nonzero(image > 40)
+    if len(xs) == 0:
+        return to_mnist(image)
+    glyph = image[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1].astype(np.float32)
+    height = int(rng.integers(22, 64))
+    width = max(3, int(glyph.shape[1] * height / glyph.shape[0] * rng.uniform(0.85, 1.15)))
+    glyph = cv2.resize(glyph, (width, height), interpolation=cv2.INTER_CUBIC)
+    slant = float(rng.normal(0.1, 0.12))
+    pad = int(abs(slant) * height) + 2
+    shear = np.float32([[1, -slant, pad + max(0.0, slant * height)], [0, 1, 0]])
+    glyph = cv2.warpAffine(glyph, shear, (width + 2 * pad, height))
+    pen = int(rng.choice([-1, 0, 0, 1, 1, 2]))
+    if pen > 0:
+        glyph = cv2.dilate(glyph, np.ones((1 + 2 * pen, 1 + 2 * pen), np.uint8))
+    elif pen < 0:
+        glyph = cv2.erode(glyph, np.ones((2, 2), np.uint8))
+    alpha = np.clip(glyph / 255.0, 0, 1) ** 0.8
+    cell_h = int(height / rng.uniform(0.5, 0.75))
+    cell_w = alpha.shape[1] + int(rng.integers(10, 40))
+    paper, ink = float(rng.uniform(195, 250)), float(rng.uniform(10, 120))
+    cell = np.full((cell_h, cell_w), paper, np.float32)
+    y, x = (cell_h - height) // 2 + int(rng.integers(-3, 4)), (cell_w - alpha.shape[1]) // 2
+    region = cell[y : y + height, x : x + alpha.shape[1]]
+    region -= alpha[: region.shape[0], : region.shape[1]] * (paper - ink)
+    if rng.random() < 0.5:  # the cell's ruling, at an edge
+        cv2.rectangle(cell, (0, 0), (cell_w - 1, cell_h - 1), ink + 20, int(rng.integers(1, 4)))
+    if rng.random() < 0.4:
+        cell = cv2.GaussianBlur(cell, (0, 0), float(rng.uniform(0.5, 1.3)))
+    cell = np.clip(cell + rng.normal(0, rng.uniform(0, 6), cell.shape), 0, 255).astype(np.uint8)
+    if rng.random() < 0.6:
+        quality = int(rng.integers(35, 90))
+        _, data = cv2.imencode(".jpg", cell, [cv2.IMWRITE_JPEG_QUALITY, quality])
+        cell = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
+    cut = cell_ink(cell)
+    boxes = digit_boxes(cut)
+    if not boxes:
+        return to_mnist(image)
+    bx, by, bw, bh = max(boxes, key=lambda b: b[2] * b[3])
+    return mnist_normalise(cut[by : by + bh, bx : bx + bw])

@@ -58,6 +58,8 @@ def digit_probabilities(digits: np.ndarray) -> np.ndarray:
     x = x.reshape(len(x), -1)
     x = np.maximum(x @ w["head_1_weight"].T + w["head_1_bias"], 0)
     logits = x @ w["head_4_weight"].T + w["head_4_bias"]
+    if "temperature" in w:  # set on held-out digits at training (training.train_digits)
+        logits /= w["temperature"]
     logits -= logits.max(axis=1, keepdims=True)
     exp = np.exp(logits)
     return exp / exp.sum(axis=1, keepdims=True)
