@@ -15,8 +15,10 @@ from pipeline.templates import Template
 
 HIGH_TURNOUT = 0.80  # FAFEN investigates stations above this turnout
 # a row's columns that disagree are reported as a wrong form only when every figure was
-# read at least this surely; below it the row is a reading to check (FIELD_UNREADABLE)
-SURE_FIGURE = 0.9
+# read at least this surely; below it the row is a reading to check (FIELD_UNREADABLE).
+# The digit network's confidence is calibrated: on seed 9002 (85164a8) vote figures given
+# at 0.90-0.95 were 91.9% exact, at 0.95-0.99 95.6%, at 0.99 and above 99.7%.
+SURE_FIGURE = 0.99
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,10 @@ from pipeline.stages.check import REGISTER_PARTS, REGISTER_WHOLE, TOTALS_SUMS, c
 from pipeline.stages.read import FormReadings
 from pipeline.templates import Template
 
-CONFIRMED_CONFIDENCE = 0.9
+# a figure the form's sums vouch for is as sure as one read surely (check.SURE_FIGURE):
+# of 20,395 such figures on seed 9002 (85164a8) 2 were wrong, both vouched for by a figure
+# read at 0.98, which no longer vouches
+CONFIRMED_CONFIDENCE = 0.99
 MAX_WITHHELD = 1
 VOTE_COLUMNS = ("votes", "tendered_votes", "challenged_votes", "total_valid_votes")
 

@@ -13,7 +13,7 @@ FORM47 = resolve_template("pk-form47")
 
 def sure(value: int) -> FieldReading:
     return FieldReading(
-        value=value, confidence=0.97, text=str(value), bbox=BBox(x0=0, y0=0, x1=9, y1=9)
+        value=value, confidence=0.995, text=str(value), bbox=BBox(x0=0, y0=0, x1=9, y1=9)
     )
 
 
