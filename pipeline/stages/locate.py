@@ -377,12 +377,14 @@ def locate_form(
     columns: dict[str, tuple[int, int]] = {}
     if template.candidates is not None:
         candidates_index, columns = _candidates_table(tables, frames, words, template)
+        read_again: set[str] = set()  # languages the header rows were read in at full size
         for lang in template.languages:
             if candidates_index is not None:
                 break
             # the page-wide read is at reduced size: small or blurred print (150 dpi) or an
             # Urdu-only printing is read again, header rows only, at full size
             again = _header_rows_in(tables, frames, ruled.text, lang)
+            read_again.add(lang)
             candidates_index, columns = _candidates_table(tables, frames, again, template)
         if candidates_index is None:
             notes.append("candidates table not found")
@@ -391,6 +393,8 @@ def locate_form(
             for lang in template.languages:
                 if len(columns) == len(template.candidates.columns):
                     break
+                if lang in read_again:  # the table was found in this read: nothing more
+                    continue
                 again = _header_rows_in([table], set(), ruled.text, lang)
                 columns = _join_columns(columns, _map_columns(table, again, template))
     rows: list[LocatedCandidateRow] = []
