@@ -39,7 +39,7 @@ VOTE_KEYS = ("votes", "tendered_votes", "challenged_votes", "total_valid_votes")
 REVIEW_CODES = frozenset(
     {FindingCode.FIELD_UNREADABLE, FindingCode.REQUIRED_FIELD_MISSING, FindingCode.TURNOUT_HIGH}
 )
-FLAG_CONFIDENCE = 0.5
+FLAG_CONFIDENCE = 0.5  # a field below this confidence counts as flagged for review
 # Codes about a whole form or several forms: scored once per file, whichever page has them.
 FORM_LEVEL_CODES = frozenset(
     {
@@ -50,7 +50,10 @@ FORM_LEVEL_CODES = frozenset(
         FindingCode.REJECTED_EXCEEDS_MARGIN,
         FindingCode.DUPLICATE_FORM,
     }
-)  # a field below this confidence counts as flagged for review
+)
+# Codes about a pair of forms that the generator writes on one of them ("swapped on this
+# copy"): which copy was changed cannot be told from the two, so both carry it.
+PAIR_CODES = frozenset({FindingCode.FIGURES_SWAPPED})
 
 
 class CodeScore(BaseModel):
@@ -291,6 +294,50 @@ def _tally_codes(
         counts[code][outcome] += 1
 
 
+def _figure(value: TruthValue | None) -> int | None:
+    return value.value if value is not None and isinstance(value.value, int) else None
+
+
+def _rejected_exceed_margin(pages: Sequence[PageTruth]) -> bool:
+    """On a Form 47's true figures: rejected votes over the winner's margin."""
+    ranked = sorted(
+        (
+            v
+            for page in pages
+            for c in page.candidates
+            if (v := _figure(c.total_valid_votes or c.votes)) is not None
+        ),
+        reverse=True,
+    )
+    rejected = next(
+        (v for page in pages if (v := _figure(page.totals.get("rejected_votes"))) is not None),
+        None,
+    )
+    return len(ranked) >= 2 and rejected is not None and rejected > ranked[0] - ranked[1]
+
+
+def file_truth_codes(truth_pages: Sequence[PageTruth]) -> dict[str, set[FindingCode]]:
+    """Form-level truth per file: its pages' form-level anomalies, a pair code written
+    on the other form of its pair, and REJECTED_EXCEEDS_MARGIN wherever a Form 47's
+    true figures have it (a fact of the figures the generator does not label)."""
+    codes: dict[str, set[FindingCode]] = defaultdict(set)
+    file_of_form = {t.form_id: t.file for t in truth_pages}
+    form47s: dict[str, list[PageTruth]] = defaultdict(list)
+    for truth in truth_pages:
+        codes[truth.file] |= {a.code for a in truth.anomalies} & FORM_LEVEL_CODES
+        for anomaly in truth.anomalies:
+            if anomaly.code in PAIR_CODES:
+                for other in anomaly.related:
+                    if other in file_of_form:
+                        codes[file_of_form[other]].add(anomaly.code)
+        if truth.type == "form47":
+            form47s[truth.file].append(truth)
+    for file, pages in form47s.items():
+        if _rejected_exceed_margin(pages):
+            codes[file].add(FindingCode.REJECTED_EXCEEDS_MARGIN)
+    return codes
+
+
 def evaluate(results: Sequence[FormResult], truth_pages: Sequence[PageTruth]) -> Metrics:
     """Score results against truth pages (pure)."""
     by_key = {_page_key(r.source.path, r.source.page): r for r in results}
@@ -298,7 +345,7 @@ def evaluate(results: Sequence[FormResult], truth_pages: Sequence[PageTruth]) ->
     code_counts: dict[str, Counter[str]] = defaultdict(Counter)
     missing: list[str] = []
     scored = type_ok = fully_ok = clean = clean_false = 0
-    file_truth: dict[str, set[FindingCode]] = defaultdict(set)
+    file_truth = file_truth_codes(truth_pages)
     file_found: dict[str, set[FindingCode]] = defaultdict(set)
     for truth in truth_pages:
         key = _page_key(truth.file, truth.page)
@@ -306,7 +353,7 @@ def evaluate(results: Sequence[FormResult], truth_pages: Sequence[PageTruth]) ->
         truth_codes = {a.code for a in truth.anomalies}
         if result is None:
             missing.append(key)
-            for code in truth_codes:
+            for code in truth_codes - FORM_LEVEL_CODES:  # form-level: scored per file below
                 code_counts[code]["fn"] += 1
             continue
         scored += 1
@@ -314,11 +361,10 @@ def evaluate(results: Sequence[FormResult], truth_pages: Sequence[PageTruth]) ->
         fully_ok += int(_score_fields(truth, result, tally))
         found = {f.code for f in result.findings}
         _tally_codes(code_counts, truth_codes - FORM_LEVEL_CODES, found - FORM_LEVEL_CODES)
-        file_truth[truth.file] |= truth_codes & FORM_LEVEL_CODES
         file_found[truth.file] |= found & FORM_LEVEL_CODES
-        if not truth_codes:
+        if not truth_codes:  # a clean page: a form-level finding true of its file is not false
             clean += 1
-            clean_false += int(bool(found - REVIEW_CODES))
+            clean_false += int(bool(found - REVIEW_CODES - file_truth[truth.file]))
     for file, codes in file_truth.items():
         _tally_codes(code_counts, codes, file_found[file])
     per_field = {

@@ -11,14 +11,20 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.codes import FINDING_DOCS, FindingCode
 from pipeline.model import CandidateRow, Evidence, FieldReading, Finding, FormResult
+from pipeline.stages.check import SURE_FIGURE
+
+WEAK_CODE = 0.5  # a constituency code read under this is not trusted over the name
+NAME_SUPPORT = 2  # forms that must read a name with one code before the name decides
+NAME_SHARE = 2 / 3  # ... and the share of that name's forms that read that code
 
 
 class ReconciledFinding(BaseModel):
@@ -51,12 +57,20 @@ def _value(field: FieldReading | None) -> int | None:
     return field.value
 
 
-def _votes(row: CandidateRow) -> int | None:
-    return _value(row.total_valid_votes) if row.total_valid_votes is not None else _value(row.votes)
+@dataclass(frozen=True)
+class Vote:
+    """One candidate's figure on one form, as reconciliation uses it."""
+
+    value: int | None
+    name: str
+    sure: bool  # read at SURE_FIGURE or better, or vouched for by the form's sums
 
 
-def _name(row: CandidateRow) -> str:
-    return str(row.name.value or "").casefold()
+def _vote(row: CandidateRow) -> Vote:
+    field = row.total_valid_votes if row.total_valid_votes is not None else row.votes
+    value = _value(field)
+    sure = value is not None and field is not None and field.confidence >= SURE_FIGURE
+    return Vote(value, str(row.name.value or "").casefold(), sure)
 
 
 def _key(row: CandidateRow, fallback: int) -> str:
@@ -66,7 +80,11 @@ def _key(row: CandidateRow, fallback: int) -> str:
 
 def candidate_votes(result: FormResult) -> dict[str, tuple[int | None, str]]:
     """Serial -> (votes, name) on one form."""
-    return {_key(row, i): (_votes(row), _name(row)) for i, row in enumerate(result.candidates)}
+    return {key: (vote.value, vote.name) for key, vote in _page_votes(result) if key is not None}
+
+
+def _page_votes(result: FormResult) -> list[tuple[str, Vote]]:
+    return [(_key(row, i), _vote(row)) for i, row in enumerate(result.candidates)]
 
 
 def same_candidate(a: str, b: str) -> bool:
@@ -82,89 +100,308 @@ def _finding(code: FindingCode, message: str, evidence: Evidence) -> Finding:
     return Finding(code=code, severity=FINDING_DOCS[code][0], message=message, evidence=evidence)
 
 
+def _text(field: FieldReading | None) -> str | None:
+    if field is None or field.value is None:
+        return None
+    return "".join(str(field.value).split()).casefold() or None
+
+
+@dataclass(frozen=True)
+class _Identity:
+    code: str | None  # the constituency code as read
+    weak: bool  # not read (derived from elsewhere, or too unsure to trust)
+    name: str | None  # the constituency's name, normalised
+    label: str | None = None  # the name as read
+
+
+def _identity(pages: list[FormResult]) -> _Identity:
+    code_field = next(
+        (p.header["constituency"] for p in pages if _text(p.header.get("constituency"))), None
+    )
+    name_field = next(
+        (p.header["constituency_name"] for p in pages if _text(p.header.get("constituency_name"))),
+        None,
+    )
+    name = _text(name_field)
+    label = str(name_field.value) if name_field is not None else None
+    if code_field is None:
+        return _Identity(None, True, name, label)
+    weak = code_field.source == "derived" or code_field.confidence < WEAK_CODE
+    return _Identity(str(code_field.value), weak, name, label)
+
+
+def _name_codes(identities: Sequence[_Identity]) -> dict[str, tuple[str, int]]:
+    """Constituency name -> the code most forms bearing that name were read with, and how
+    many did. Names repeat across assemblies (a National and a Provincial constituency
+    may both be "Hyderabad-VI"): a name whose forms are split between codes maps to none."""
+    by_name: dict[str, Counter[str]] = defaultdict(Counter)
+    for identity in identities:
+        if identity.name is not None and identity.code is not None and not identity.weak:
+            by_name[identity.name][identity.code] += 1
+    out: dict[str, tuple[str, int]] = {}
+    for name, codes in by_name.items():
+        code, count = codes.most_common(1)[0]
+        if count >= NAME_SUPPORT and count >= NAME_SHARE * codes.total():
+            out[name] = (code, count)
+    return out
+
+
+def _prefix(code: str) -> str:
+    return code.split("-")[0]
+
+
 def _form_groups(results: Sequence[FormResult]) -> dict[str, list[list[FormResult]]]:
-    """Constituency -> forms (each a list of its pages, in page order)."""
+    """Constituency -> forms (each a list of its pages, in page order).
+
+    A form is grouped under the code its header reads, unless that code looks misread
+    and the constituency's name says which it is: the name is a dozen characters, the
+    code five, and a misread code takes a form out of its constituency (its Form 47 then
+    counts a station missing and sums without it). The name decides where the form's
+    code is missing; where it is weak (derived from the stamp, or barely read) and not
+    of another assembly than the name's code; and where it is read surely but one
+    character away from the name's code and borne by at most a third as many forms.
+    A name maps to a code only when most forms bearing it read that code. A form with
+    no code and a name that maps to none is grouped under the name as read.
+    """
     forms: dict[tuple[str, str], list[FormResult]] = defaultdict(list)
     for result in results:
         forms[(result.source.sha256, result.source.path)].append(result)
-    by_constituency: dict[str, list[list[FormResult]]] = defaultdict(list)
-    for pages in forms.values():
+    pages_of = list(forms.values())
+    for pages in pages_of:
         pages.sort(key=lambda r: r.source.page)
-        code = next(
-            (
-                str(p.header["constituency"].value)
-                for p in pages
-                if "constituency" in p.header and p.header["constituency"].value
-            ),
-            None,
-        )
+    identities = [_identity(pages) for pages in pages_of]
+    name_codes = _name_codes(identities)
+    code_counts = Counter(i.code for i in identities if i.code is not None)
+    prefixes = {_prefix(i.code) for i in identities if i.code is not None and not i.weak}
+    by_constituency: dict[str, list[list[FormResult]]] = defaultdict(list)
+    for pages, identity in zip(pages_of, identities, strict=True):
+        named, support = name_codes.get(identity.name or "", (None, 0))
+        code = identity.code
+        if code is None:
+            code = named or identity.label
+        elif named is not None and code != named:
+            if identity.weak:
+                misread = _prefix(code) == _prefix(named) or _prefix(code) not in prefixes
+            else:
+                misread = _one_edit_apart(code, named) and 3 * code_counts[code] <= support
+            code = named if misread else code
         if code is not None:
             by_constituency[code].append(pages)
     return by_constituency
 
 
-def _merged_votes(pages: list[FormResult]) -> dict[str, tuple[int | None, str]]:
-    votes: dict[str, tuple[int | None, str]] = {}
+def _merged_votes(pages: list[FormResult]) -> dict[str, Vote]:
+    """Serial -> vote over a form's pages. A serial read on two rows of one form (a
+    misread "11" as "1") is left out: which row it names is not known."""
+    votes: dict[str, Vote] = {}
+    seen: Counter[str] = Counter()
     for page in pages:
-        votes.update(candidate_votes(page))
-    return votes
+        for key, vote in _page_votes(page):
+            votes[key] = vote
+            seen[key] += 1
+    return {key: vote for key, vote in votes.items() if seen[key] == 1}
+
+
+def _one_digit_apart(a: int, b: int) -> bool:
+    """One digit changed, added or dropped: what one misread digit does to a figure."""
+    return _one_edit_apart(str(a), str(b))
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """One character changed, added or dropped."""
+    x, y = sorted((a, b), key=len)
+    if len(x) == len(y):
+        return sum(p != q for p, q in zip(x, y, strict=True)) == 1
+    return len(y) == len(x) + 1 and any(y[:i] + y[i + 1 :] == x for i in range(len(y)))
+
+
+def _swapped_pairs(differing: dict[str, tuple[int, int]]) -> list[tuple[str, str]]:
+    keys = sorted(differing)
+    return [
+        (a, b)
+        for i, a in enumerate(keys)
+        for b in keys[i + 1 :]
+        if differing[a] == differing[b][::-1]
+    ]
+
+
+def _copy_finding(
+    where: tuple[str, int, list[str]],
+    finding_code: FindingCode,
+    differing: dict[str, tuple[int, int]],
+    keys: set[str],
+    message: str,
+) -> ReconciledFinding:
+    code, station, names = where
+    values: dict[str, int | float | str | None] = {
+        f"candidate_{k}": f"{differing[k][0]} vs {differing[k][1]}" for k in sorted(keys)
+    }
+    return ReconciledFinding(
+        constituency=code,
+        polling_station_number=station,
+        forms=names,
+        finding=_finding(
+            finding_code,
+            f"{code} station {station}: {message} {', '.join(sorted(keys))}",
+            Evidence(values=values, related=tuple(names)),
+        ),
+    )
 
 
 def _compare_copies(
     code: str, station: int, copies: list[list[FormResult]], out: list[ReconciledFinding]
 ) -> None:
+    """Copies of one station's form, figure by figure.
+
+    Two copies that differ where both figures were read surely disagree
+    (COPY_DIVERGENCE), and so do two figures exactly exchanged between the copies
+    (FIGURES_SWAPPED), or two that differ by more than one digit: no misreading does
+    that. Where the two differ in one digit (changed, added or dropped) and one of them
+    was read less surely, the difference is as likely a misreading as an edit: it goes
+    to a person (FIELD_UNREADABLE, both figures and both forms named), not out as an
+    accusation.
+    """
     first = copies[0]
     base = _merged_votes(first)
     for other in copies[1:]:
         theirs = _merged_votes(other)
-        differing = {
-            k: (base[k][0], theirs[k][0])
-            for k in base.keys() & theirs.keys()
-            if base[k][0] is not None and theirs[k][0] is not None and base[k][0] != theirs[k][0]
-        }
-        if not differing:
+        differing: dict[str, tuple[int, int]] = {}
+        sure: set[str] = set()
+        for key in base.keys() & theirs.keys():
+            mine, their = base[key].value, theirs[key].value
+            if mine is not None and their is not None and mine != their:
+                differing[key] = (mine, their)
+                if (base[key].sure and theirs[key].sure) or not _one_digit_apart(mine, their):
+                    sure.add(key)
+        swaps = _swapped_pairs(differing)
+        sure |= {key for pair in swaps for key in pair}
+        where = (code, station, [_where(first[0]), _where(other[0])])
+        if sure:
+            out.append(
+                _copy_finding(
+                    where,
+                    FindingCode.COPY_DIVERGENCE,
+                    differing,
+                    sure,
+                    "copies disagree for candidates",
+                )
+            )
+        if unsure := set(differing) - sure:
+            out.append(
+                _copy_finding(
+                    where,
+                    FindingCode.FIELD_UNREADABLE,
+                    differing,
+                    unsure,
+                    "copies read differently (a figure read unsurely) for candidates",
+                )
+            )
+        for one, another in swaps:
+            out.append(
+                ReconciledFinding(
+                    constituency=code,
+                    polling_station_number=station,
+                    forms=where[2],
+                    finding=_finding(
+                        FindingCode.FIGURES_SWAPPED,
+                        f"{code} station {station}: candidates {one} and {another} "
+                        "have each other's figures on the two copies",
+                        Evidence(
+                            values={
+                                "candidate_a": one,
+                                "candidate_b": another,
+                                "figures": f"{differing[one]}",
+                            },
+                            related=tuple(where[2]),
+                        ),
+                    ),
+                )
+            )
+
+
+def _unsure_digit(
+    total: Vote, summed: int, parts: list[tuple[int, Vote]]
+) -> tuple[str, int, int] | None:
+    """Which unsure figure, read one digit differently, would make the sum hold:
+    (where, read, would-be value), or None."""
+    if total.value is not None and not total.sure and _one_digit_apart(total.value, summed):
+        return ("Form 47", total.value, summed)
+    for number, vote in parts:
+        if vote.value is None or vote.sure:
             continue
-        names = [_where(first[0]), _where(other[0])]
+        wanted = vote.value + (total.value or 0) - summed
+        if wanted >= 0 and _one_digit_apart(vote.value, wanted):
+            return (f"station {number}", vote.value, wanted)
+    return None
+
+
+def _compare_form47(
+    code: str,
+    pages: list[FormResult],
+    stations: dict[int, list[list[FormResult]]],
+    unaccounted: int,
+    out: list[ReconciledFinding],
+) -> dict[str, dict[str, int | None]]:
+    """Each Form 47 candidate total against the sum of the station forms present.
+
+    With stations unaccounted for (the Form 47 counts more than are present, some have
+    an unread number, or the candidate's figure was not read there) the sum can only
+    fall short: a shortfall is a finding only when those stations would each have to
+    give the candidate more than the largest figure any present station gives anyone.
+    A difference that one digit of one unsure figure explains goes to a person
+    (FIELD_UNREADABLE) rather than out as a mismatch.
+    """
+    where = [_where(p) for p in pages]
+    station_votes = {n: _merged_votes(copies[0]) for n, copies in sorted(stations.items())}
+    largest = max(
+        (v.value for votes in station_votes.values() for v in votes.values() if v.value),
+        default=0,
+    )
+    summary: dict[str, dict[str, int | None]] = {}
+    for serial, declared in sorted(_merged_votes(pages).items()):
+        parts = [
+            (number, vote)
+            for number, votes in station_votes.items()
+            if (vote := votes.get(serial)) is not None
+            and vote.value is not None
+            and same_candidate(vote.name, declared.name)
+        ]
+        summed = sum(v.value or 0 for _, v in parts)
+        missing = unaccounted + len(station_votes) - len(parts)
+        total = declared.value
+        summary[serial] = {"form47": total, "sum_of_form45": summed if not missing else None}
+        if total is None or not parts or summed == total:
+            continue
+        if missing > 0 and summed < total <= summed + missing * largest:
+            continue
         values: dict[str, int | float | str | None] = {
-            f"candidate_{k}": f"{a} vs {b}" for k, (a, b) in sorted(differing.items())
+            "candidate": serial,
+            "form47": total,
+            "sum_of_form45": summed,
+            "difference": total - summed,
+            "stations": len(parts),
+            "stations_unaccounted": missing,
         }
+        behind = tuple(f"{n}:{_where(stations[n][0][0])}" for n in station_votes)
+        message = f"{code} candidate {serial}: Form 47 says {total}, the {len(parts)} Form 45s "
+        message += f"add up to {summed}"
+        if missing and summed > total:
+            message += f" without {missing} stations not counted"
+        elif missing:
+            message += f"; the {missing} stations not counted would need over {largest} each"
+        finding_code = FindingCode.FORM47_MISMATCH
+        if (misread := _unsure_digit(declared, summed, parts)) is not None:
+            finding_code = FindingCode.FIELD_UNREADABLE
+            message += f"; {misread[0]}'s {misread[1]}, read unsurely, as {misread[2]} would hold"
+            values["unsure_figure"] = f"{misread[0]}: {misread[1]}"
         out.append(
             ReconciledFinding(
                 constituency=code,
-                polling_station_number=station,
-                forms=names,
-                finding=_finding(
-                    FindingCode.COPY_DIVERGENCE,
-                    f"{code} station {station}: copies disagree for candidates "
-                    f"{', '.join(sorted(differing))}",
-                    Evidence(values=values, related=tuple(names)),
-                ),
+                forms=where,
+                finding=_finding(finding_code, message, Evidence(values=values, related=behind)),
             )
         )
-        keys = sorted(differing)
-        for i, a in enumerate(keys):
-            for b in keys[i + 1 :]:
-                if differing[a] == differing[b][::-1]:
-                    out.append(
-                        ReconciledFinding(
-                            constituency=code,
-                            polling_station_number=station,
-                            forms=names,
-                            finding=_finding(
-                                FindingCode.FIGURES_SWAPPED,
-                                f"{code} station {station}: candidates {a} and {b} "
-                                "have each other's figures on the two copies",
-                                Evidence(
-                                    values={
-                                        "candidate_a": a,
-                                        "candidate_b": b,
-                                        "figures": f"{differing[a]}",
-                                    },
-                                    related=tuple(names),
-                                ),
-                            ),
-                        )
-                    )
+    return summary
 
 
 def reconcile(results: Sequence[FormResult]) -> Reconciliation:
@@ -189,44 +426,15 @@ def reconcile(results: Sequence[FormResult]) -> Reconciliation:
                 _compare_copies(code, station, copies, findings)
         summary_candidates: dict[str, dict[str, int | None]] = {}
         for pages in form47s:
-            declared = _merged_votes(pages)
             where = [_where(p) for p in pages]
-            for serial, (total, name) in sorted(declared.items()):
-                parts: list[int] = []
-                unknown: list[str] = []
-                behind: list[str] = []
-                for number, copies in sorted(stations.items()):
-                    votes = _merged_votes(copies[0]).get(serial)
-                    behind.append(f"{number}:{_where(copies[0][0])}")
-                    if votes is None or votes[0] is None or not same_candidate(votes[1], name):
-                        unknown.append(str(number))
-                    else:
-                        parts.append(votes[0])
-                summed = sum(parts) if not unknown else None
-                summary_candidates[serial] = {"form47": total, "sum_of_form45": summed}
-                if total is not None and summed is not None and summed != total:
-                    findings.append(
-                        ReconciledFinding(
-                            constituency=code,
-                            forms=where,
-                            finding=_finding(
-                                FindingCode.FORM47_MISMATCH,
-                                f"{code} candidate {serial}: Form 47 says {total}, "
-                                f"the {len(parts)} Form 45s add up to {summed}",
-                                Evidence(
-                                    values={
-                                        "candidate": serial,
-                                        "form47": total,
-                                        "sum_of_form45": summed,
-                                        "difference": total - summed,
-                                        "stations": len(parts),
-                                    },
-                                    related=tuple(behind),
-                                ),
-                            ),
-                        )
-                    )
             declared_stations = _value(pages[0].header.get("number_of_polling_stations"))
+            summary_candidates |= _compare_form47(
+                code,
+                pages,
+                stations,
+                max(unnumbered, (declared_stations or 0) - len(stations)),
+                findings,
+            )
             if declared_stations is not None and not (
                 len(stations) <= declared_stations <= len(stations) + unnumbered
             ):
@@ -247,7 +455,10 @@ def reconcile(results: Sequence[FormResult]) -> Reconciliation:
                         ),
                     )
                 )
-            ranked = sorted((v for v, _ in declared.values() if v is not None), reverse=True)
+            ranked = sorted(
+                (v.value for v in _merged_votes(pages).values() if v.value is not None),
+                reverse=True,
+            )
             rejected = _value(pages[-1].totals.get("rejected_votes"))
             if len(ranked) >= 2 and rejected is not None and rejected > ranked[0] - ranked[1]:
                 findings.append(

@@ -7,9 +7,9 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.codes import FindingCode
+from pipeline.codes import FINDING_DOCS, FindingCode
 from pipeline.evaluate import evaluate, load_results, load_truth, result_from_truth
-from pipeline.model import BBox, FieldReading, FormResult
+from pipeline.model import BBox, Evidence, FieldReading, Finding, FormResult
 from pipeline.truth import Capture, FileTruth, PageTruth, TruthAnomaly, TruthCandidate, TruthValue
 
 
@@ -132,3 +132,50 @@ def test_figures_the_sums_hold_are_counted_with_the_wrong_ones() -> None:
     results[0] = results[0].model_copy(update={"candidates": rows})
     metrics = evaluate(results, TRUTH)
     assert (metrics.confirmed_fields, metrics.confirmed_wrong) == (2, 1)
+
+
+def _with_codes(result: FormResult, *codes: FindingCode) -> FormResult:
+    findings = tuple(
+        Finding(code=c, severity=FINDING_DOCS[c][0], message=c.value, evidence=Evidence())
+        for c in codes
+    )
+    return result.model_copy(update={"findings": findings})
+
+
+def test_form_level_truth_is_scored_per_file_and_pairs_and_figures_count() -> None:
+    divergent = TruthAnomaly(code=FindingCode.COPY_DIVERGENCE, related=("copy",))
+    swapped = TruthAnomaly(code=FindingCode.FIGURES_SWAPPED, related=("orig",))
+    truth = [
+        # a two-page original whose second page holds the diverging figure
+        page("orig.pdf", votes=(10, 20)).model_copy(update={"form_id": "orig"}),
+        page("orig.pdf", votes=(30,)).model_copy(
+            update={"form_id": "orig", "page": 1, "anomalies": (divergent,)}
+        ),
+        # its agent copy, on which the generator wrote the swap
+        page("copy.pdf", votes=(20, 10)).model_copy(
+            update={"form_id": "copy", "anomalies": (divergent, swapped)}
+        ),
+        # a Form 47 whose true figures have 6 rejected votes over a margin of 5
+        page("f47.png", votes=(100, 95)).model_copy(
+            update={"type": "form47", "totals": {"rejected_votes": tv(6)}}
+        ),
+    ]
+    results = [result_from_truth(p) for p in truth]
+    pair = (FindingCode.COPY_DIVERGENCE, FindingCode.FIGURES_SWAPPED)
+    results[0] = _with_codes(results[0], *pair)  # the batch names the form's first page
+    results[1] = _with_codes(results[1])
+    results[2] = _with_codes(results[2], *pair)
+    results[3] = _with_codes(results[3], FindingCode.REJECTED_EXCEEDS_MARGIN)
+    metrics = evaluate(results, truth)
+    for code, tp in (
+        ("COPY_DIVERGENCE", 2),
+        ("FIGURES_SWAPPED", 2),
+        ("REJECTED_EXCEEDS_MARGIN", 1),
+    ):
+        score = metrics.anomalies[code]
+        assert (score.true_positives, score.false_positives, score.false_negatives) == (tp, 0, 0)
+    # the original's first page has no anomaly of its own; what it carries is true of its file
+    assert metrics.clean_pages == 2 and metrics.clean_pages_with_false_findings == 0
+    # the same findings on a file whose truth has none are false
+    results[3] = _with_codes(results[3], FindingCode.COPY_DIVERGENCE)
+    assert evaluate(results, truth).clean_pages_with_false_findings == 1

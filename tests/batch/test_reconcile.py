@@ -10,20 +10,24 @@ from pipeline.model import CandidateRow, FieldReading, FormIdentity, FormResult,
 from pipeline.reconcile import reconcile, reconciliation_csv, same_candidate
 
 
-def _reading(value: int | str) -> FieldReading:
-    return FieldReading(value=value, confidence=0.99)
+def _reading(value: int | str, confidence: float = 0.99) -> FieldReading:
+    return FieldReading(value=value, confidence=confidence)
 
 
 def _form(
     name: str,
     form_type: str,
-    votes: dict[int, tuple[str, int]],
+    votes: dict[int, tuple[str, int | FieldReading]],
     *,
     station: int | None = None,
     stations: int | None = None,
     rejected: int | None = None,
+    constituency: FieldReading | None = None,
+    constituency_name: str | None = None,
 ) -> FormResult:
-    header = {"constituency": _reading("NA-46")}
+    header = {"constituency": constituency or _reading("NA-46")}
+    if constituency_name is not None:
+        header["constituency_name"] = _reading(constituency_name)
     if station is not None:
         header["polling_station_number"] = _reading(station)
     if stations is not None:
@@ -33,7 +37,11 @@ def _form(
         form=FormIdentity(type=form_type),
         header=header,
         candidates=tuple(
-            CandidateRow(serial=_reading(s), name=_reading(n), votes=_reading(v))
+            CandidateRow(
+                serial=_reading(s),
+                name=_reading(n),
+                votes=v if isinstance(v, FieldReading) else _reading(v),
+            )
             for s, (n, v) in votes.items()
         ),
         totals={} if rejected is None else {"rejected_votes": _reading(rejected)},
@@ -88,10 +96,10 @@ def test_station_count_copies_swaps_and_rejected_over_margin() -> None:
             rejected=6,
         ),
     ]
+    # two of the three stations are not present: Sara Bibi's 95 against 50 is no mismatch
     assert _codes(forms) == [
         "COPY_DIVERGENCE",
         "FIGURES_SWAPPED",
-        "FORM47_MISMATCH",
         "REJECTED_EXCEEDS_MARGIN",
         "STATION_COUNT_MISMATCH",
     ]
@@ -105,4 +113,110 @@ def test_station_count_copies_swaps_and_rejected_over_margin() -> None:
         "candidate_2": "50 vs 100",
     }
     rows = list(csv.DictReader(io.StringIO(reconciliation_csv(reconciliation))))
-    assert len(rows) == 5 and {r["constituency"] for r in rows} == {"NA-46"}
+    assert len(rows) == 4 and {r["constituency"] for r in rows} == {"NA-46"}
+
+
+def test_with_stations_missing_only_an_impossible_sum_is_a_mismatch() -> None:
+    station = _form("ps1", "form45", {1: ("Ali Khan", 100), 2: ("Sara Bibi", 300)}, station=1)
+    # two stations not present could give Ali Khan at most 300 each (the largest figure)
+    closeable = _form("f47", "form47", {1: ("Ali Khan", 700), 2: ("Sara Bibi", 900)}, stations=3)
+    assert _codes([station, closeable]) == ["STATION_COUNT_MISMATCH"]
+    too_many = _form("f47", "form47", {1: ("Ali Khan", 701), 2: ("Sara Bibi", 250)}, stations=3)
+    found = reconcile([station, too_many]).findings
+    mismatches = [f for f in found if f.finding.code == FindingCode.FORM47_MISMATCH]
+    assert {f.finding.evidence.values["form47"] for f in mismatches} == {701, 250}
+
+
+def test_a_difference_one_unsure_digit_explains_is_for_review() -> None:
+    forms = [
+        _form("ps1", "form45", {1: ("Ali Khan", _reading(17, 0.97))}, station=1),
+        _form("ps2", "form45", {1: ("Ali Khan", 30)}, station=2),
+        _form("f47", "form47", {1: ("Ali Khan", 48)}, stations=2),
+    ]
+    (found,) = reconcile(forms).findings
+    assert found.finding.code == FindingCode.FIELD_UNREADABLE
+    assert found.finding.evidence.values["unsure_figure"] == "station 1: 17"
+    sure = [*forms[1:], _form("ps1", "form45", {1: ("Ali Khan", 17)}, station=1)]
+    assert _codes(sure) == ["FORM47_MISMATCH"]
+
+
+def test_copies_differing_in_one_unsure_digit_are_for_review_not_divergence() -> None:
+    original = _form("ps1", "form45", {1: ("Ali Khan", 117), 2: ("Sara Bibi", 50)}, station=1)
+    unsure = _form(
+        "ps1_agent",
+        "form45",
+        {1: ("Ali Khan", _reading(127, 0.97)), 2: ("Sara Bibi", 50)},
+        station=1,
+    )
+    assert _codes([original, unsure]) == ["FIELD_UNREADABLE"]
+    far = _form(
+        "ps1_agent",
+        "form45",
+        {1: ("Ali Khan", _reading(290, 0.97)), 2: ("Sara Bibi", 50)},
+        station=1,
+    )
+    assert _codes([original, far]) == ["COPY_DIVERGENCE"]
+    sure = _form("ps1_agent", "form45", {1: ("Ali Khan", 127), 2: ("Sara Bibi", 50)}, station=1)
+    assert _codes([original, sure]) == ["COPY_DIVERGENCE"]
+
+
+def test_a_serial_read_on_two_rows_of_a_form_is_not_compared() -> None:
+    two_pages = [
+        _form("ps1", "form45", {1: ("Ali Khan", 117)}, station=1),
+        _form("ps1", "form45", {1: ("Sara Bibi", 9)}, station=1).model_copy(
+            update={
+                "source": Source(
+                    path="ps1", sha256="ps1".ljust(64, "0"), page=1, width=10, height=10
+                )
+            }
+        ),
+    ]
+    copy = _form("ps1_agent", "form45", {1: ("Ali Khan", 117)}, station=1)
+    assert _codes([*two_pages, copy]) == []
+
+
+def test_a_misread_or_missing_code_follows_the_constituency_name() -> None:
+    def station(name: str, number: int, code: FieldReading | None) -> FormResult:
+        return _form(
+            name,
+            "form45",
+            {1: ("Ali Khan", 10)},
+            station=number,
+            constituency=code,
+            constituency_name="Gujranwala-XIII",
+        )
+
+    forms = [
+        station("ps1", 1, _reading("NA-251")),
+        station("ps2", 2, _reading("NA-251")),
+        station("ps3", 3, _reading("NA-251")),
+        station("ps4", 4, _reading("NA-252")),  # one character off, on one form only
+        station("ps5", 5, FieldReading(value="MA-25", confidence=0.4, source="derived")),
+        station("ps6", 6, FieldReading(value=None)),
+        _form(
+            "f47",
+            "form47",
+            {1: ("Ali Khan", 60)},
+            stations=6,
+            constituency=_reading("NA-251"),
+            constituency_name="Gujranwala-XIII",
+        ),
+    ]
+    reconciliation = reconcile(forms)
+    assert reconciliation.findings == []
+    (summary,) = reconciliation.constituencies
+    assert (summary.constituency, summary.form45_stations) == ("NA-251", 6)
+    # a name other forms read with two codes equally (two assemblies) decides nothing
+    other = [
+        _form(
+            f"pk{i}",
+            "form45",
+            {1: ("Ali Khan", 10)},
+            station=10 + i,
+            constituency=_reading("PK-152"),
+            constituency_name="Gujranwala-XIII",
+        )
+        for i in range(3)
+    ]
+    groups = {c.constituency: c.form45_stations for c in reconcile([*forms, *other]).constituencies}
+    assert groups == {"NA-251": 3, "NA-252": 1, "MA-25": 1, "PK-152": 3, "Gujranwala-XIII": 1}

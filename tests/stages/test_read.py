@@ -78,6 +78,11 @@ def test_a_misread_serial_takes_its_place_in_the_printed_sequence() -> None:
     assert fixed[0].serial == rows[0].serial
 
 
+def test_two_of_three_rows_on_a_continuation_page_set_the_sequence() -> None:
+    rows = [_row(1, "il"), _row(12, "12"), _row(13, "13")]  # "11" read as "il"
+    assert [r.serial.value for r in sequenced_serials(rows, [0, 1, 2])] == [11, 12, 13]
+
+
 def test_serials_without_a_clear_sequence_are_left_as_read() -> None:
     rows = [_row(1, "1"), _row(7, "7"), _row(3, "3"), _row(9, "9")]
     assert sequenced_serials(rows, [0, 1, 2, 3]) == tuple(rows)
