@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.codes import FINDING_DOCS, FindingCode
 from pipeline.model import CandidateRow, Evidence, FieldReading, Finding, FormResult
-from pipeline.stages.check import SURE_FIGURE
+from pipeline.stages.check import SURE_FIGURE, one_digit_apart, one_edit_apart
 
 WEAK_CODE = 0.5  # a constituency code read under this is not trusted over the name
 NAME_SUPPORT = 2  # forms that must read a name with one code before the name decides
@@ -49,6 +49,11 @@ class Reconciliation(BaseModel):
     model_config = ConfigDict(frozen=True)
     constituencies: list[ConstituencySummary]
     findings: list[ReconciledFinding]
+    unplaced: list[str] = Field(
+        default_factory=list,
+        description="Form 45s whose constituency could not be read (neither code nor name): "
+        "any Form 47 may be missing them",
+    )
 
 
 def _value(field: FieldReading | None) -> int | None:
@@ -161,7 +166,8 @@ def _form_groups(results: Sequence[FormResult]) -> dict[str, list[list[FormResul
     of another assembly than the name's code; and where it is read surely but one
     character away from the name's code and borne by at most a third as many forms.
     A name maps to a code only when most forms bearing it read that code. A form with
-    no code and a name that maps to none is grouped under the name as read.
+    no code and a name that maps to none is grouped under the name as read; one with
+    neither is under "" (unplaced).
     """
     forms: dict[tuple[str, str], list[FormResult]] = defaultdict(list)
     for result in results:
@@ -183,10 +189,9 @@ def _form_groups(results: Sequence[FormResult]) -> dict[str, list[list[FormResul
             if identity.weak:
                 misread = _prefix(code) == _prefix(named) or _prefix(code) not in prefixes
             else:
-                misread = _one_edit_apart(code, named) and 3 * code_counts[code] <= support
+                misread = one_edit_apart(code, named) and 3 * code_counts[code] <= support
             code = named if misread else code
-        if code is not None:
-            by_constituency[code].append(pages)
+        by_constituency[code or ""].append(pages)
     return by_constituency
 
 
@@ -200,19 +205,6 @@ def _merged_votes(pages: list[FormResult]) -> dict[str, Vote]:
             votes[key] = vote
             seen[key] += 1
     return {key: vote for key, vote in votes.items() if seen[key] == 1}
-
-
-def _one_digit_apart(a: int, b: int) -> bool:
-    """One digit changed, added or dropped: what one misread digit does to a figure."""
-    return _one_edit_apart(str(a), str(b))
-
-
-def _one_edit_apart(a: str, b: str) -> bool:
-    """One character changed, added or dropped."""
-    x, y = sorted((a, b), key=len)
-    if len(x) == len(y):
-        return sum(p != q for p, q in zip(x, y, strict=True)) == 1
-    return len(y) == len(x) + 1 and any(y[:i] + y[i + 1 :] == x for i in range(len(y)))
 
 
 def _swapped_pairs(differing: dict[str, tuple[int, int]]) -> list[tuple[str, str]]:
@@ -271,7 +263,7 @@ def _compare_copies(
             mine, their = base[key].value, theirs[key].value
             if mine is not None and their is not None and mine != their:
                 differing[key] = (mine, their)
-                if (base[key].sure and theirs[key].sure) or not _one_digit_apart(mine, their):
+                if (base[key].sure and theirs[key].sure) or not one_digit_apart(mine, their):
                     sure.add(key)
         swaps = _swapped_pairs(differing)
         sure |= {key for pair in swaps for key in pair}
@@ -324,13 +316,13 @@ def _unsure_digit(
 ) -> tuple[str, int, int] | None:
     """Which unsure figure, read one digit differently, would make the sum hold:
     (where, read, would-be value), or None."""
-    if total.value is not None and not total.sure and _one_digit_apart(total.value, summed):
+    if total.value is not None and not total.sure and one_digit_apart(total.value, summed):
         return ("Form 47", total.value, summed)
     for number, vote in parts:
         if vote.value is None or vote.sure:
             continue
         wanted = vote.value + (total.value or 0) - summed
-        if wanted >= 0 and _one_digit_apart(vote.value, wanted):
+        if wanted >= 0 and one_digit_apart(vote.value, wanted):
             return (f"station {number}", vote.value, wanted)
     return None
 
@@ -408,7 +400,9 @@ def reconcile(results: Sequence[FormResult]) -> Reconciliation:
     """Compare every constituency's Form 45s with each other and with its Form 47."""
     findings: list[ReconciledFinding] = []
     summaries: list[ConstituencySummary] = []
-    for code, forms in sorted(_form_groups(results).items()):
+    groups = _form_groups(results)
+    unplaced = [_where(p[0]) for p in groups.pop("", []) if p[0].form.type == "form45"]
+    for code, forms in sorted(groups.items()):
         stations: dict[int, list[list[FormResult]]] = defaultdict(list)
         unnumbered = 0  # Form 45s whose station number could not be read
         form47s: list[list[FormResult]] = []
@@ -435,8 +429,9 @@ def reconcile(results: Sequence[FormResult]) -> Reconciliation:
                 max(unnumbered, (declared_stations or 0) - len(stations)),
                 findings,
             )
+            # the batch's unplaced Form 45s may be some of this constituency's
             if declared_stations is not None and not (
-                len(stations) <= declared_stations <= len(stations) + unnumbered
+                len(stations) <= declared_stations <= len(stations) + unnumbered + len(unplaced)
             ):
                 findings.append(
                     ReconciledFinding(
@@ -450,6 +445,8 @@ def reconcile(results: Sequence[FormResult]) -> Reconciliation:
                                 values={
                                     "form47_stations": declared_stations,
                                     "form45_present": len(stations),
+                                    "form45_unnumbered": unnumbered,
+                                    "form45_unplaced_in_batch": len(unplaced),
                                 }
                             ),
                         ),
@@ -487,7 +484,7 @@ def reconcile(results: Sequence[FormResult]) -> Reconciliation:
                 candidates=summary_candidates,
             )
         )
-    return Reconciliation(constituencies=summaries, findings=findings)
+    return Reconciliation(constituencies=summaries, findings=findings, unplaced=unplaced)
 
 
 def reconciliation_csv(reconciliation: Reconciliation) -> str:

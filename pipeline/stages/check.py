@@ -44,6 +44,47 @@ def _finding(code: FindingCode, message: str, evidence: Evidence) -> Finding:
     return Finding(code=code, severity=FINDING_DOCS[code][0], message=message, evidence=evidence)
 
 
+def one_digit_apart(a: int, b: int) -> bool:
+    """One digit changed, added or dropped: what one misread digit does to a figure."""
+    return one_edit_apart(str(a), str(b))
+
+
+def one_edit_apart(a: str, b: str) -> bool:
+    """One character changed, added or dropped."""
+    x, y = sorted((a, b), key=len)
+    if len(x) == len(y):
+        return sum(p != q for p, q in zip(x, y, strict=True)) == 1
+    return len(y) == len(x) + 1 and any(y[:i] + y[i + 1 :] == x for i in range(len(y)))
+
+
+def misread_suspect(
+    parts: Sequence[FieldReading], whole: FieldReading, excess: int
+) -> tuple[int, int] | None:
+    """Which figure of an equation that fails by `excess` (parts minus whole), read under
+    SURE_FIGURE, would make it hold read one digit differently: (its index, parts
+    first and the whole last, and the value it would have), or None.
+
+    A misread changes a digit, or adds or drops one; an entry altered on the form can do
+    the same, so such a mismatch goes to a person with both numbers rather than out as
+    a wrong form. Differences no single misread digit explains, or figures all read
+    surely, stay findings."""
+    for index, part in enumerate(parts):
+        value = _int(part)
+        if value is None or part.confidence >= SURE_FIGURE or value - excess < 0:
+            continue
+        if one_digit_apart(value, value - excess):
+            return index, value - excess
+    value = _int(whole)
+    if (
+        value is not None
+        and whole.confidence < SURE_FIGURE
+        and value + excess >= 0
+        and one_digit_apart(value, value + excess)
+    ):
+        return len(parts), value + excess
+    return None
+
+
 # the totals' equations: check name -> (the two parts, the whole), keys of `totals`
 TOTALS_SUMS: dict[str, tuple[tuple[str, str], str]] = {
     "valid_plus_rejected": (("total_valid_votes", "rejected_votes"), "total_votes_polled"),
@@ -93,7 +134,7 @@ def check_candidate_sum(form: FormFigures) -> CheckResult:
         return _unknown("candidate_sum", desc, "total valid votes unreadable", fields), ()
     actual = sum(v for v in values if v is not None)
     expected = _int(total)
-    assert expected is not None
+    assert expected is not None and total is not None
     if actual == expected:
         return Check(
             name="candidate_sum",
@@ -103,6 +144,41 @@ def check_candidate_sum(form: FormFigures) -> CheckResult:
             actual=actual,
             fields=fields,
         ), ()
+    figures = [_candidate_total(row) for row in form.candidates]
+    evidence = Evidence(
+        bbox=total.bbox,
+        boxes=_boxes(total, *figures),
+        values={
+            "sum_of_candidates": actual,
+            "total_valid_votes": expected,
+            "difference": actual - expected,
+        },
+    )
+    suspect = misread_suspect(figures, total, actual - expected)
+    if suspect is not None:
+        index, would_be = suspect
+        where = (
+            "total valid votes"
+            if index == len(figures)
+            else f"candidate {form.candidates[index].serial.value or index + 1}'s figure"
+        )
+        reading = total if index == len(figures) else figures[index]
+        reason = (
+            f"candidates add up to {actual}, the form says {expected}: {where}, read "
+            f"unsurely as {reading.value}, would make it hold as {would_be}"
+        )
+        return _unknown("candidate_sum", desc, reason, fields), (
+            _finding(
+                FindingCode.FIELD_UNREADABLE,
+                reason,
+                evidence.model_copy(
+                    update={
+                        "bbox": reading.bbox,
+                        "values": {**evidence.values, "unsure_figure": where, "would_be": would_be},
+                    }
+                ),
+            ),
+        )
     check = Check(
         name="candidate_sum",
         status=CheckStatus.FAIL,
@@ -110,15 +186,6 @@ def check_candidate_sum(form: FormFigures) -> CheckResult:
         expected=expected,
         actual=actual,
         fields=fields,
-    )
-    evidence = Evidence(
-        bbox=total.bbox if total else None,
-        boxes=_boxes(total, *(_candidate_total(r) for r in form.candidates)),
-        values={
-            "sum_of_candidates": actual,
-            "total_valid_votes": expected,
-            "difference": actual - expected,
-        },
     )
     return check, (
         _finding(
@@ -259,14 +326,31 @@ def _sum_check(
             actual=va + vb,
             fields=fields,
         ), ()
-    if sure_only and min(r.confidence for r in (a, b, total) if r is not None) < SURE_FIGURE:
-        reason = f"{words[0]} {va} + {words[1]} {vb} = {va + vb}, {words[2]} {vt}, read unsurely"
-        return _unknown(name, desc, reason, fields), ()
+    assert a is not None and b is not None and total is not None
     evidence = Evidence(
-        bbox=total.bbox if total else None,
+        bbox=total.bbox,
         boxes=_boxes(a, b, total),
         values={parts[0]: va, parts[1]: vb, whole: vt, "difference": va + vb - vt},
     )
+    suspect = misread_suspect((a, b), total, va + vb - vt)
+    if suspect is not None:
+        index, would_be = suspect
+        reading = (a, b, total)[index]
+        reason = (
+            f"{words[0]} {va} + {words[1]} {vb} = {va + vb}, {words[2]} {vt}: "
+            f"{words[index]}, read unsurely as {reading.value}, would make it hold as {would_be}"
+        )
+        values = {**evidence.values, "unsure_figure": (*parts, whole)[index], "would_be": would_be}
+        return _unknown(name, desc, reason, fields), (
+            _finding(
+                FindingCode.FIELD_UNREADABLE,
+                reason,
+                evidence.model_copy(update={"bbox": reading.bbox, "values": values}),
+            ),
+        )
+    if sure_only and min(r.confidence for r in (a, b, total)) < SURE_FIGURE:
+        reason = f"{words[0]} {va} + {words[1]} {vb} = {va + vb}, {words[2]} {vt}, read unsurely"
+        return _unknown(name, desc, reason, fields), ()
     message = f"{words[0]} {va} + {words[1]} {vb} = {va + vb}, but {words[2]} is {vt}"
     return (
         Check(

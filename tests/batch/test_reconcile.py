@@ -220,3 +220,15 @@ def test_a_misread_or_missing_code_follows_the_constituency_name() -> None:
     ]
     groups = {c.constituency: c.form45_stations for c in reconcile([*forms, *other]).constituencies}
     assert groups == {"NA-251": 3, "NA-252": 1, "MA-25": 1, "PK-152": 3, "Gujranwala-XIII": 1}
+
+
+def test_a_form_with_no_constituency_may_be_the_one_a_form47_misses() -> None:
+    forms = [
+        _form("ps1", "form45", {1: ("Ali Khan", 10)}, station=1),
+        _form("f47", "form47", {1: ("Ali Khan", 20)}, stations=2),
+    ]
+    assert _codes(forms) == ["STATION_COUNT_MISMATCH"]
+    lost = _form("ps2", "form45", {1: ("Ali Khan", 10)}, station=2)
+    lost = lost.model_copy(update={"header": {"polling_station_number": _reading(2)}})
+    reconciliation = reconcile([*forms, lost])
+    assert reconciliation.findings == [] and reconciliation.unplaced == ["ps2#0"]

@@ -97,6 +97,31 @@ def test_signatures_present_absent_refused() -> None:
     assert signatures[1].fingerprint and signatures[1].ink_ratio > 0.004
 
 
+def test_a_short_note_is_a_refusal_and_a_long_flat_signature_is_not() -> None:
+    image = _sheet()
+    boxes = _boxes()
+    note, flat = boxes[1].bbox, boxes[2].bbox
+    # "did not sign": three short words, under half the box wide
+    cv2.putText(
+        image,
+        "did not sign",
+        (note.x0 + 20, note.y0 + 90),
+        cv2.FONT_HERSHEY_SIMPLEX,
+        0.7,
+        (40, 30, 20),
+        2,
+    )
+    # a flat signature in pieces, run right across the box
+    for x in range(flat.x0 + 20, flat.x1 - 60, 70):
+        cv2.line(image, (x, flat.y0 + 80), (x + 55, flat.y0 + 70), (40, 30, 20), 3)
+    signatures = assess_signatures(make_page(image), located(boxes), None)
+    assert [s.status for s in signatures[1:3]] == [
+        SignatureStatus.REFUSED,
+        SignatureStatus.PRESENT,
+    ]
+    assert signatures[2].fingerprint and not signatures[1].fingerprint
+
+
 def test_findings_name_the_role_and_count_agents() -> None:
     image = _sheet()
     boxes = _boxes()

@@ -76,3 +76,16 @@ def test_fluid_on_the_dark_edge_of_a_lit_table_is_found() -> None:
     form = dataclasses.replace(located(), candidate_rows=rows)
     findings = tamper_findings(make_page(image), form, evidence_dir=None)
     assert [f.evidence.values["field"] for f in findings] == ["candidates[6].total_valid_votes"]
+
+
+def test_light_brightening_part_of_a_cell_is_not_fluid() -> None:
+    """A phone's light falling on part of a cell lifts that part only: here three fifths
+    of it, by a little more than a patch must be brighter (half its paper then is)."""
+    image, rows = _table(fluid_row=None)
+    box = rows[2].cells["votes"]
+    lit = box.x0 + (box.x1 - box.x0) * 3 // 5
+    region = image[box.y0 + 5 : box.y1 - 5, box.x0 + 5 : lit]
+    paper = region > 150
+    region[paper] = np.minimum(region[paper].astype(int) + 8, 255).astype(np.uint8)
+    form = dataclasses.replace(located(), candidate_rows=rows)
+    assert tamper_findings(make_page(image), form, evidence_dir=None) == ()

@@ -167,6 +167,41 @@ def test_valid_plus_rejected(rejected: int | None, polled: int, status: CheckSta
     assert bool(findings) == (status is CheckStatus.FAIL)
 
 
+def test_a_sum_one_unsure_digit_explains_is_for_a_reader_not_a_mismatch() -> None:
+    # total polled 312 read unsurely as 712: valid + rejected and men + women agree on 312
+    unsure = figures(genuine_rows(), **GENUINE)
+    unsure = FormFigures(
+        header=unsure.header,
+        candidates=unsure.candidates,
+        totals={**unsure.totals, "total_votes_polled": num(712, 0.97)},
+    )
+    for check_of in (check_valid_plus_rejected, check_gender_sum):
+        check, findings = check_of(unsure)
+        assert check.status is CheckStatus.UNKNOWN
+        assert [f.code for f in findings] == [FindingCode.FIELD_UNREADABLE]
+        assert findings[0].evidence.values["would_be"] == 312
+    # read surely, the same figures are a wrong form
+    sure = figures(genuine_rows(), **{**GENUINE, "total_votes_polled": 712})
+    assert check_valid_plus_rejected(sure)[0].status is CheckStatus.FAIL
+    # unsure, but two digits away: no misread of one digit makes it, still a mismatch
+    far = FormFigures(
+        header=sure.header,
+        candidates=sure.candidates,
+        totals={**sure.totals, "total_votes_polled": num(745, 0.97)},
+    )
+    assert check_valid_plus_rejected(far)[1][0].code is FindingCode.POLLED_SUM_MISMATCH
+
+
+def test_a_candidate_figure_one_unsure_digit_off_is_named_for_a_reader() -> None:
+    rows = genuine_rows()
+    rows[1] = rows[1].model_copy(update={"total_valid_votes": num(160, 0.96)})  # 100 read 160
+    check, findings = check_candidate_sum(figures(rows, **GENUINE))
+    assert check.status is CheckStatus.UNKNOWN
+    assert [f.code for f in findings] == [FindingCode.FIELD_UNREADABLE]
+    assert findings[0].evidence.values["unsure_figure"] == "candidate 2's figure"
+    assert findings[0].evidence.values["would_be"] == 100
+
+
 def test_gender_sum_mismatch() -> None:
     check, findings = check_gender_sum(
         figures(genuine_rows(), **{**GENUINE, "votes_polled_male": 150})
@@ -223,8 +258,15 @@ def test_registered_sum_passes_fails_and_doubts() -> None:
     assert check.status is CheckStatus.FAIL
     assert found[0].code is FindingCode.REGISTERED_SUM_MISMATCH
     assert found[0].evidence.values["difference"] == 100
+    # one digit of the unsure whole explains it: a person reads that figure
     check, found = check_registered_sum(registers(num(566), num(876), num(1342, 0.8)))
-    assert check.status is CheckStatus.UNKNOWN and found == ()  # a person reads the three
+    assert check.status is CheckStatus.UNKNOWN
+    assert [f.code for f in found] == [FindingCode.FIELD_UNREADABLE]
+    assert found[0].evidence.values["unsure_figure"] == "registered_voters"
+    assert found[0].evidence.values["would_be"] == 1442
+    # no single digit explains this one, but a figure is unsure: a person reads the three
+    check, found = check_registered_sum(registers(num(566), num(876), num(1300, 0.8)))
+    assert check.status is CheckStatus.UNKNOWN and found == ()
 
 
 def test_turnout_is_not_judged_against_a_register_its_own_parts_contradict() -> None:
