@@ -231,6 +231,12 @@ def read_number(image: np.ndarray, *, accept: float = ACCEPT_CONFIDENCE) -> Numb
 # while the 21 overwrites seen sat at 0.138-0.388; at 0.12, 25 cells (16 files), all 21
 # still seen, and 25 of 40 overwrites in 150-dpi phone captures (29 at 0.09; 23 at 0.13)
 DOUBLE_INK_SHARE = 0.12
+# ... and ink laid twice comes out nearly black: the darkest 2% of the digit under this
+# share of the paper's level. A thin pen's single stroke, darker at its core than at its
+# soft edge, passes the share above but not this: of the cells so accused on 42 seed-9002
+# pages (at 50ce557), the 21 overwrites reached 0.000-0.090 and the 26 clean figures
+# 0.079-0.208 (two under 0.095); on seed 9003, 7 clean figures 0.054-0.138 (three under).
+DOUBLE_INK_DEPTH = 0.095
 
 
 def double_ink(
@@ -243,6 +249,7 @@ def double_ink(
         return False, None
     full_ink = float(np.percentile(gray[core], 25))  # a single layer of ink, fully laid
     dark = core & (gray < 0.6 * full_ink)
+    paper = float(np.median(gray[ink == 0])) if (ink == 0).any() else 255.0
     for x, y, w, h in boxes:
         inside = core[y : y + h, x : x + w]
         darker = dark[y : y + h, x : x + w]
@@ -250,6 +257,7 @@ def double_ink(
             inside.sum() >= 40
             and darker.sum() >= 25
             and darker.sum() / inside.sum() > DOUBLE_INK_SHARE
+            and np.percentile(gray[y : y + h, x : x + w][inside], 2) < DOUBLE_INK_DEPTH * paper
         ):
             return True, BBox(x0=x, y0=y, x1=x + w, y1=y + h)
     return False, None

@@ -175,6 +175,9 @@ def _key_values(
     return [found[s.key] for s in specs if s.key in found]
 
 
+AGENT_BOX_SHARE = 0.5  # of the agents' grid's usual cell height, below which a cell is cut
+
+
 def _signature_boxes(
     tables: Sequence[GridTable], words: Sequence[TextWord], template: Template, skip: set[int]
 ) -> list[SignatureBox]:
@@ -220,8 +223,14 @@ def _signature_boxes(
             if t not in skip and heading_y is not None and 0 <= tb.bbox.y0 - heading_y < 200
         ]
         for _, table in below[:1]:
+            heights = sorted(cell.height for row in table.cells for cell in row)
+            usual = heights[len(heights) // 2] if heights else 0
             for row in table.cells:
                 for cell in row:
+                    # a sliver under half the grid's usual height is a box cut by a stroke
+                    # taken for a ruling: too little of it is left to judge a signature by
+                    if cell.height < AGENT_BOX_SHARE * usual:
+                        continue
                     # the printed label (the candidate) heads the box; a grid cell without
                     # one is the unused end of the last row, not an agent's box
                     label_words = [

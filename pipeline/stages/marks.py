@@ -360,7 +360,8 @@ def box_ink(page: NormalisedPage, box: BBox) -> np.ndarray:
     if ink.size == 0:
         return ink
     h, w = ink.shape
-    lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, max(20, w // 3)), np.uint8))
+    # a printed rule runs most of the box's width; a signature's flat stroke may run a third
+    lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, max(20, w * 3 // 5)), np.uint8))
     lines |= cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((max(20, h // 2), 1), np.uint8))
     ink = cv2.subtract(ink, cv2.dilate(lines, np.ones((3, 3), np.uint8)))
     m = 6

@@ -122,6 +122,15 @@ def test_a_short_note_is_a_refusal_and_a_long_flat_signature_is_not() -> None:
     assert signatures[2].fingerprint and not signatures[1].fingerprint
 
 
+def test_a_flat_stroke_of_a_signature_is_not_taken_for_a_printed_rule() -> None:
+    image = _sheet()
+    boxes = _boxes()
+    box = boxes[1].bbox  # one stroke, two fifths of the box wide: a signer's flourish
+    cv2.line(image, (box.x0 + 20, box.y0 + 60), (box.x0 + 180, box.y0 + 60), (40, 30, 20), 3)
+    signatures = assess_signatures(make_page(image), located(boxes), None)
+    assert signatures[1].status is SignatureStatus.PRESENT
+
+
 def test_findings_name_the_role_and_count_agents() -> None:
     image = _sheet()
     boxes = _boxes()

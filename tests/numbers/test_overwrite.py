@@ -60,5 +60,7 @@ def test_a_poor_capture_does_not_make_clean_figures_look_overwritten() -> None:
         for s in seeds
         for t in ("173", "248", "60")
     )
-    assert overwritten >= 24  # 25 of 40 at the chosen threshold (29 at 0.09)
-    assert clean <= 3  # of 120; 7 at the earlier threshold of 0.05
+    # 23 of 40 with the depth rule (26 without it; 29 at a share of 0.09): a phone's blur
+    # lightens the darkest ink of some overwrites too
+    assert overwritten >= 22
+    assert clean == 0  # of 120; 1 without the depth rule, 7 at the earlier share of 0.05

@@ -150,3 +150,36 @@ def test_labels_the_page_wide_read_lost_are_read_again_at_full_size() -> None:
     assert located.candidates_table is not None and len(located.candidate_rows) >= 5
     keys = {f.key for f in located.header}
     assert {s.key for s in resolve_template("pk-form45").header if s.required} <= keys
+
+
+def test_an_agents_box_cut_to_a_sliver_by_a_stroke_is_not_judged() -> None:
+    """A signature stroke taken for a ruling cuts an agent's box: the sliver left under
+    the candidate's name is not a box to call empty."""
+    from pipeline.layout import GridTable
+    from pipeline.pages import TextWord
+    from pipeline.stages.locate import _signature_boxes
+    from pipeline.templates import resolve_template
+
+    def cell(x: int, y0: int, y1: int) -> BBox:
+        return BBox(x0=x, y0=y0, x1=x + 400, y1=y1)
+
+    # two rows of agents' boxes; the second row's first box was cut at y=330
+    rows = (
+        (cell(0, 200, 290), cell(400, 200, 290)),
+        (cell(0, 300, 330), cell(400, 300, 390)),
+    )
+    table = GridTable(
+        bbox=BBox(x0=0, y0=200, x1=800, y1=390),
+        row_edges=(200, 295, 395),
+        col_edges=(0, 400, 800),
+        cells=rows,
+    )
+    words = [TextWord(text="Agents", bbox=BBox(x0=10, y0=150, x1=90, y1=180))] + [
+        TextWord(
+            text=f"{i}. Candidate", bbox=BBox(x0=c.x0 + 5, y0=c.y0 + 2, x1=c.x0 + 120, y1=c.y0 + 18)
+        )
+        for i, c in enumerate((rows[0][0], rows[0][1], rows[1][0], rows[1][1]), 1)
+    ]
+    boxes = _signature_boxes([table], words, resolve_template("pk-form45"), set())
+    agents = [b for b in boxes if b.role.value == "polling_agent"]
+    assert [b.label for b in agents] == ["1. Candidate", "2. Candidate", "4. Candidate"]
