@@ -338,6 +338,22 @@ def file_truth_codes(truth_pages: Sequence[PageTruth]) -> dict[str, set[FindingC
     return codes
 
 
+def derived_page_codes(truth_pages: Sequence[PageTruth]) -> dict[tuple[str, int], set[FindingCode]]:
+    """Page-level facts of the true figures the generator does not label: a form whose
+    true votes polled exceed its true registered voters (a Form 47 whose totals were
+    inflated) has TURNOUT_OVER_100, on the page that carries the polled figure."""
+    registered: dict[str, int] = {}
+    for truth in truth_pages:
+        if (value := _figure(truth.header.get("registered_voters"))) is not None:
+            registered[truth.file] = value
+    out: dict[tuple[str, int], set[FindingCode]] = defaultdict(set)
+    for truth in truth_pages:
+        polled = _figure(truth.totals.get("total_votes_polled"))
+        if polled is not None and truth.file in registered and polled > registered[truth.file]:
+            out[(truth.file, truth.page)].add(FindingCode.TURNOUT_OVER_100)
+    return out
+
+
 def evaluate(results: Sequence[FormResult], truth_pages: Sequence[PageTruth]) -> Metrics:
     """Score results against truth pages (pure)."""
     by_key = {_page_key(r.source.path, r.source.page): r for r in results}
@@ -346,11 +362,12 @@ def evaluate(results: Sequence[FormResult], truth_pages: Sequence[PageTruth]) ->
     missing: list[str] = []
     scored = type_ok = fully_ok = clean = clean_false = 0
     file_truth = file_truth_codes(truth_pages)
+    derived = derived_page_codes(truth_pages)
     file_found: dict[str, set[FindingCode]] = defaultdict(set)
     for truth in truth_pages:
         key = _page_key(truth.file, truth.page)
         result = by_key.get(key)
-        truth_codes = {a.code for a in truth.anomalies}
+        truth_codes = {a.code for a in truth.anomalies} | derived[(truth.file, truth.page)]
         if result is None:
             missing.append(key)
             for code in truth_codes - FORM_LEVEL_CODES:  # form-level: scored per file below

@@ -179,3 +179,18 @@ def test_form_level_truth_is_scored_per_file_and_pairs_and_figures_count() -> No
     # the same findings on a file whose truth has none are false
     results[3] = _with_codes(results[3], FindingCode.COPY_DIVERGENCE)
     assert evaluate(results, truth).clean_pages_with_false_findings == 1
+
+
+def test_turnout_over_registered_in_the_true_figures_is_truth() -> None:
+    inflated = page("f47.png", votes=(100, 95)).model_copy(
+        update={
+            "type": "form47",
+            "header": {"constituency": tv("NA-1"), "registered_voters": tv(150)},
+            "totals": {"total_votes_polled": tv(195)},
+        }
+    )
+    found = _with_codes(result_from_truth(inflated), FindingCode.TURNOUT_OVER_100)
+    metrics = evaluate([found], [inflated])
+    score = metrics.anomalies["TURNOUT_OVER_100"]
+    assert (score.true_positives, score.false_positives) == (1, 0)
+    assert metrics.clean_pages == 0
