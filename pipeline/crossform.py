@@ -136,7 +136,9 @@ class FingerprintIndex:
         default_factory=lambda: defaultdict(list)
     )
 
-    def add(self, form: int, result: FormResult) -> None:
+    def add(self, form: int, result: FormResult, blocks: frozenset[str] | None = None) -> None:
+        """Index a page's marks; `blocks`: the constituencies of its whole form, when a
+        page of several (a stamp on the last page, the header on the first)."""
         items: list[tuple[str, str, str, BBox, str]] = [
             ("stamp", s.fingerprint, s.descriptor, s.bbox, s.color) for s in result.stamps
         ]
@@ -145,7 +147,7 @@ class FingerprintIndex:
             for s in result.signatures
             if s.status is SignatureStatus.PRESENT and s.kind == "signature"
         ]
-        blocks = _constituencies(result)
+        blocks = blocks or _constituencies(result)
         for kind, phash, encoded, bbox, label in items:
             descriptor = descriptor_array(encoded)
             if descriptor is None or not phash:
@@ -189,8 +191,13 @@ def crossform_findings(results: Sequence[FormResult]) -> dict[int, tuple[Finding
     """New findings per result index: STAMP_/SIGNATURE_DUPLICATE and DUPLICATE_FORM."""
     found: dict[int, list[Finding]] = defaultdict(list)
     index = FingerprintIndex()
+    of_form: dict[tuple[str, str], frozenset[str]] = defaultdict(frozenset)
+    for result in results:
+        key = (result.source.sha256, result.source.path)
+        of_form[key] = of_form[key] | (_constituencies(result) - {UNKNOWN_BLOCK})
     for i, result in enumerate(results):
-        index.add(i, result)
+        named = of_form[(result.source.sha256, result.source.path)]
+        index.add(i, result, named or None)
     for a, b, measure in index.copies():
         if results[a.form].source.sha256 == results[b.form].source.sha256:
             continue  # one scan submitted twice: DUPLICATE_FORM, not a pasted mark

@@ -354,6 +354,22 @@ def derived_page_codes(truth_pages: Sequence[PageTruth]) -> dict[tuple[str, int]
     return out
 
 
+def unfounded_stamp_duplicates(truth_pages: Sequence[PageTruth]) -> set[tuple[str, int]]:
+    """Pages labelled STAMP_DUPLICATE none of whose stamps is an impression also on another
+    form. The generator, until 2 Dec 2026, labelled an agent copy of a form with a pasted
+    stamp so, though the copy is stamped afresh (its own impression_id)."""
+    forms_of: dict[str, set[str]] = defaultdict(set)
+    for truth in truth_pages:
+        for stamp in truth.stamps:
+            forms_of[stamp.impression_id].add(truth.form_id)
+    return {
+        (truth.file, truth.page)
+        for truth in truth_pages
+        if any(a.code is FindingCode.STAMP_DUPLICATE for a in truth.anomalies)
+        and not any(forms_of[s.impression_id] - {truth.form_id} for s in truth.stamps)
+    }
+
+
 def evaluate(results: Sequence[FormResult], truth_pages: Sequence[PageTruth]) -> Metrics:
     """Score results against truth pages (pure)."""
     by_key = {_page_key(r.source.path, r.source.page): r for r in results}
@@ -363,11 +379,15 @@ def evaluate(results: Sequence[FormResult], truth_pages: Sequence[PageTruth]) ->
     scored = type_ok = fully_ok = clean = clean_false = 0
     file_truth = file_truth_codes(truth_pages)
     derived = derived_page_codes(truth_pages)
+    unfounded = unfounded_stamp_duplicates(truth_pages)
     file_found: dict[str, set[FindingCode]] = defaultdict(set)
+    files_by_name = {Path(t.file).name: t.file for t in truth_pages}
     for truth in truth_pages:
         key = _page_key(truth.file, truth.page)
         result = by_key.get(key)
         truth_codes = {a.code for a in truth.anomalies} | derived[(truth.file, truth.page)]
+        if (truth.file, truth.page) in unfounded:
+            truth_codes.discard(FindingCode.STAMP_DUPLICATE)
         if result is None:
             missing.append(key)
             for code in truth_codes - FORM_LEVEL_CODES:  # form-level: scored per file below
@@ -379,6 +399,11 @@ def evaluate(results: Sequence[FormResult], truth_pages: Sequence[PageTruth]) ->
         found = {f.code for f in result.findings}
         _tally_codes(code_counts, truth_codes - FORM_LEVEL_CODES, found - FORM_LEVEL_CODES)
         file_found[truth.file] |= found & FORM_LEVEL_CODES
+        for finding in result.findings:  # "also submitted as B": B, processed once, has it too
+            if finding.code is FindingCode.DUPLICATE_FORM:
+                for other in finding.evidence.related:
+                    if (name := files_by_name.get(Path(other).name)) is not None:
+                        file_found[name].add(FindingCode.DUPLICATE_FORM)
         if not truth_codes:  # a clean page: a form-level finding true of its file is not false
             clean += 1
             clean_false += int(bool(found - REVIEW_CODES - file_truth[truth.file]))

@@ -194,3 +194,53 @@ def test_turnout_over_registered_in_the_true_figures_is_truth() -> None:
     score = metrics.anomalies["TURNOUT_OVER_100"]
     assert (score.true_positives, score.false_positives) == (1, 0)
     assert metrics.clean_pages == 0
+
+
+def test_a_scan_submitted_twice_is_found_for_both_names() -> None:
+    twice = TruthAnomaly(code=FindingCode.DUPLICATE_FORM)
+    truth = [
+        page("orig.png", votes=(1, 2)).model_copy(update={"anomalies": (twice,)}),
+        page("again.png", votes=(1, 2)).model_copy(update={"anomalies": (twice,)}),
+    ]
+    kept = result_from_truth(truth[0]).model_copy(
+        update={
+            "findings": (
+                Finding(
+                    code=FindingCode.DUPLICATE_FORM,
+                    severity=FINDING_DOCS[FindingCode.DUPLICATE_FORM][0],
+                    message="the same file was also submitted as again.png (processed once)",
+                    evidence=Evidence(related=("/archive/again.png",)),
+                ),
+            )
+        }
+    )
+    metrics = evaluate([kept], truth)  # the second name is processed once: no result of its own
+    score = metrics.anomalies["DUPLICATE_FORM"]
+    assert (score.true_positives, score.false_positives, score.false_negatives) == (2, 0, 0)
+    assert metrics.pages_missing == ["again.png#0"]
+
+
+def test_a_stamp_duplicate_label_on_a_page_stamped_afresh_is_not_truth() -> None:
+    from pipeline.evaluate import unfounded_stamp_duplicates
+    from pipeline.model import StampShape
+    from pipeline.truth import TruthStamp
+
+    def stamped(name: str, impression: str, *codes: FindingCode) -> PageTruth:
+        stamp = TruthStamp(
+            bbox=BBox(x0=1, y0=1, x1=50, y1=50),
+            color="blue",
+            shape=StampShape.ROUND,
+            physical_stamp_id="ro-1",
+            impression_id=impression,
+        )
+        return page(name, votes=(1,), anomalies=codes).model_copy(
+            update={"form_id": name, "stamps": (stamp,)}
+        )
+
+    pasted = FindingCode.STAMP_DUPLICATE
+    truth = [
+        stamped("a.png", "imp-a", pasted),
+        stamped("b.png", "imp-a", pasted),  # the same impression pasted: true
+        stamped("b_copy.png", "imp-b-copy", pasted),  # stamped afresh: not a paste
+    ]
+    assert unfounded_stamp_duplicates(truth) == {("b_copy.png", 0)}

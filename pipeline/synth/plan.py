@@ -476,10 +476,17 @@ def _agent_copy(
     if stamp is not None:
         stamp = dataclasses.replace(stamp, impression_id=f"{copy_id}-imp")
     original_anomalies = sheet.anomalies
+    # the copy is written out and stamped afresh: its figures are clean and its stamp is
+    # its own impression, not the pasted one its original may carry
     copy_anomalies = tuple(
         a
         for a in sheet.anomalies
-        if a.code not in (FindingCode.FIGURE_OVERWRITTEN, FindingCode.CORRECTION_FLUID)
+        if a.code
+        not in (
+            FindingCode.FIGURE_OVERWRITTEN,
+            FindingCode.CORRECTION_FLUID,
+            FindingCode.STAMP_DUPLICATE,
+        )
     )
     if diverge or swap:
         original_anomalies += (dataclasses.replace(divergence, related=(copy_id,)),)

@@ -111,3 +111,24 @@ def test_a_paste_is_found_when_only_the_stamp_names_the_constituency() -> None:
     # a and b share NA-57 (header, stamp); c's header names another constituency: a paste
     # is looked for among the forms of one constituency only
     assert set(found) == {0, 1}
+
+
+def test_a_stamp_on_a_forms_last_page_is_indexed_under_the_forms_constituency() -> None:
+    """The header (and its constituency) is on page 1, the stamp on page 2."""
+    original = _pressed(1)
+    header_page = FormResult(
+        source=Source(
+            path="a.pdf", sha256="a".ljust(64, "0"), page=0, page_count=2, width=1000, height=1400
+        ),
+        form=FormIdentity(type="form45"),
+        header={"constituency": FieldReading(value="NA-57", confidence=0.99)},
+    )
+    stamped_page = _form("a.pdf", _recaptured(original, 1)).model_copy(
+        update={"source": header_page.source.model_copy(update={"page": 1})}
+    )
+    pasted = _form("b.png", _recaptured(original, 2)).model_copy(
+        update={"header": {"constituency": FieldReading(value="NA-57", confidence=0.99)}}
+    )
+    found = crossform_findings([header_page, stamped_page, pasted])
+    assert set(found) == {1, 2}
+    assert found[2][0].evidence.related == ("a.pdf#1",)

@@ -225,3 +225,22 @@ def test_a_form47_past_its_own_register_says_so() -> None:
             assert over == any(a.code is FindingCode.TURNOUT_OVER_100 for a in sheet.anomalies)
             seen += over
     assert seen >= 1
+
+
+def test_a_stamp_duplicate_label_means_an_impression_shared_with_another_form() -> None:
+    """An agent copy is stamped afresh: its original's pasted stamp is not its own."""
+    from pipeline.synth.plan import plan_constituency
+
+    labelled = 0
+    for index in range(40):
+        plan = plan_constituency(index, 6, np.random.default_rng([7, index]))
+        forms_of: dict[str, set[str]] = {}
+        for sheet in plan.sheets:
+            if sheet.stamp is not None:
+                forms_of.setdefault(sheet.stamp.impression_id, set()).add(sheet.form_id)
+        for sheet in plan.sheets:
+            if any(a.code is FindingCode.STAMP_DUPLICATE for a in sheet.anomalies):
+                labelled += 1
+                assert sheet.stamp is not None
+                assert forms_of[sheet.stamp.impression_id] - {sheet.form_id}, sheet.form_id
+    assert labelled >= 2
