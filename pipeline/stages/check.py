@@ -116,6 +116,57 @@ def _unknown(name: str, description: str, reason: str, fields: tuple[str, ...]) 
 CheckResult = tuple[Check, tuple[Finding, ...]]
 
 
+def _columns_sum(row: CandidateRow) -> int | None:
+    """valid + tendered + challenged of a row that prints a total column, all read."""
+    if row.total_valid_votes is None:
+        return None
+    parts = (row.votes, row.tendered_votes, row.challenged_votes)
+    values = [_int(p) for p in parts if p is not None]
+    if not values or None in values:
+        return None
+    return sum(v for v in values if v is not None)
+
+
+def odd_totals(form: FormFigures) -> dict[int, int]:
+    """Rows whose total cell alone disagrees with two equations that agree with each
+    other: its own columns add up to X, and with X in its place the candidates add up
+    to the form's total valid votes. Row index -> X. Such a cell was misread (or is a
+    slip of the pen that no total depends on): a reader checks it; the form's sums hold."""
+    totals = [_int(_candidate_total(row)) for row in form.candidates]
+    expected = _int(form.totals.get("total_valid_votes"))
+    if expected is None or None in totals:
+        return {}
+    actual = sum(t for t in totals if t is not None)
+    out = {}
+    for index, row in enumerate(form.candidates):
+        columns, total = _columns_sum(row), totals[index]
+        if (
+            columns is not None
+            and total is not None
+            and columns != total
+            and actual - total + columns == expected
+        ):
+            out[index] = columns
+    return out
+
+
+def _odd_total_finding(form: FormFigures, index: int, would_be: int) -> Finding:
+    row = form.candidates[index]
+    reading = _candidate_total(row)
+    serial = row.serial.value or index + 1
+    message = (
+        f"candidate {serial}'s total valid votes read as {reading.value}: its columns add "
+        f"up to {would_be}, and so do the candidates to the form's total valid votes with "
+        f"{would_be} there. Read that figure"
+    )
+    evidence = Evidence(
+        bbox=reading.bbox,
+        boxes=_boxes(row.votes, row.tendered_votes, row.challenged_votes, reading),
+        values={"serial": str(serial), "read": _int(reading), "would_be": would_be},
+    )
+    return _finding(FindingCode.FIELD_UNREADABLE, message, evidence)
+
+
 def check_candidate_sum(form: FormFigures) -> CheckResult:
     """Invariant 1: the candidates' total valid votes add up to the form's total valid."""
     desc = "sum of candidates' total valid votes = total valid votes"
@@ -154,6 +205,11 @@ def check_candidate_sum(form: FormFigures) -> CheckResult:
             "difference": actual - expected,
         },
     )
+    if odd := odd_totals(form):
+        reason = f"candidates add up to {actual}, the form says {expected}: one row's total"
+        return _unknown("candidate_sum", desc, reason, fields), tuple(
+            _odd_total_finding(form, i, v) for i, v in sorted(odd.items())
+        )
     suspect = misread_suspect(figures, total, actual - expected)
     if suspect is not None:
         index, would_be = suspect
@@ -221,6 +277,7 @@ def check_candidate_columns(
     findings: list[Finding] = []
     unknown: list[str] = []
     doubtful: list[str] = []
+    odd = odd_totals(form)
     for row in rows:
         parts = [row.votes, row.tendered_votes, row.challenged_votes]
         # A column the form does not print is None; a printed column whose figure was
@@ -247,6 +304,11 @@ def check_candidate_columns(
             boxes=_boxes(*parts, row.total_valid_votes),
             values={"serial": serial, "sum_of_columns": got, "total_valid_votes": total},
         )
+        index = next(i for i, r in enumerate(form.candidates) if r is row)
+        if index in odd:  # the total cell alone disagrees: a reading to check
+            doubtful.append(serial)
+            findings.append(_odd_total_finding(form, index, odd[index]))
+            continue
         if unsure:  # as likely a misread as a wrong form: a person reads the row
             doubtful.append(serial)
             findings.append(

@@ -193,13 +193,29 @@ def test_a_sum_one_unsure_digit_explains_is_for_a_reader_not_a_mismatch() -> Non
 
 
 def test_a_candidate_figure_one_unsure_digit_off_is_named_for_a_reader() -> None:
-    rows = genuine_rows()
-    rows[1] = rows[1].model_copy(update={"total_valid_votes": num(160, 0.96)})  # 100 read 160
+    rows = genuine_rows()  # a form without a total column: 100 votes read as 160
+    rows[1] = rows[1].model_copy(update={"total_valid_votes": None, "votes": num(160, 0.96)})
     check, findings = check_candidate_sum(figures(rows, **GENUINE))
     assert check.status is CheckStatus.UNKNOWN
     assert [f.code for f in findings] == [FindingCode.FIELD_UNREADABLE]
     assert findings[0].evidence.values["unsure_figure"] == "candidate 2's figure"
     assert findings[0].evidence.values["would_be"] == 100
+
+
+def test_a_total_cell_both_its_columns_and_the_sum_contradict_is_for_a_reader() -> None:
+    # candidate 2's total 100 read surely as 10: its columns say 100, and with 100 there
+    # the candidates add up to the form's 300
+    rows = genuine_rows()
+    rows[1] = rows[1].model_copy(update={"total_valid_votes": num(10, 0.998)})
+    form = figures(rows, **GENUINE)
+    for check_of in (check_candidate_sum, check_candidate_columns):
+        check, findings = check_of(form)
+        assert check.status is CheckStatus.UNKNOWN
+        assert [f.code for f in findings] == [FindingCode.FIELD_UNREADABLE]
+        assert findings[0].evidence.values == {"serial": "2", "read": 10, "would_be": 100}
+    # the same cell when the form's total valid disagrees too: the form is wrong
+    wrong = figures(rows, **{**GENUINE, "total_valid_votes": 210})
+    assert check_candidate_columns(wrong)[1][0].code is FindingCode.CANDIDATE_COLUMNS_MISMATCH
 
 
 def test_gender_sum_mismatch() -> None:
