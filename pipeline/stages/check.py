@@ -135,7 +135,7 @@ def odd_totals(form: FormFigures) -> dict[int, int]:
     totals = [_int(_candidate_total(row)) for row in form.candidates]
     expected = _int(form.totals.get("total_valid_votes"))
     if expected is None or None in totals:
-        return {}
+        return {}  # a figure unread: no row can be shown to be the only one at odds
     actual = sum(t for t in totals if t is not None)
     out = {}
     for index, row in enumerate(form.candidates):
