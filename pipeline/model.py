@@ -65,12 +65,16 @@ class FieldReading(Frozen):
     text: str = ""
     bbox: BBox | None = None
     source: Literal["handwritten", "printed", "text_layer", "derived", "unknown"] = "unknown"
-    alternatives: tuple[tuple[int | str, float], ...] = ()
+    alternatives: tuple[tuple[int | str, float], ...] = Field(
+        (),
+        description="other figures the handwriting could be, likeliest first: (figure, "
+        "probability), each one digit read as its runner-up",
+    )
     confirmed_by: tuple[str, ...] = Field(
         (),
         description="equations of the form (check names) that hold with this figure; a "
         "figure withheld by the reader and accepted because one held has its confidence "
-        "raised to 0.9",
+        "raised to 0.99",
     )
 
 

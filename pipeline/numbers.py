@@ -225,6 +225,33 @@ def read_number(image: np.ndarray, *, accept: float = ACCEPT_CONFIDENCE) -> Numb
     )
 
 
+def figure_alternatives(
+    reading: NumberReading, limit: int = 3, floor: float = 0.001
+) -> tuple[tuple[int, float], ...]:
+    """Other figures the ink could be, likeliest first: each digit in turn read as one of
+    its runner-up digits (an unreadable digit as any of its candidates), the rest as read;
+    (figure, probability) with probabilities on the scale of `confidence`."""
+    digits = reading.digits
+    if not digits or sum(d.digit is None for d in digits) > 1:
+        return ()
+    found: dict[int, float] = {}
+    for position, digit in enumerate(digits):
+        rest = float(np.prod([d.probability for i, d in enumerate(digits) if i != position]))
+        if any(d.digit is None for i, d in enumerate(digits) if i != position):
+            continue
+        for other, probability in digit.alternatives:
+            if other == digit.digit:
+                continue
+            text = "".join(
+                str(other) if i == position else str(d.digit) for i, d in enumerate(digits)
+            )
+            figure, chance = int(text), rest * probability
+            if figure != reading.value and chance >= floor:
+                found[figure] = max(found.get(figure, 0.0), chance)
+    ranked = sorted(found.items(), key=lambda item: -item[1])[:limit]
+    return tuple((figure, round(chance, 4)) for figure, chance in ranked)
+
+
 # share of a digit's ink laid twice that marks an overwrite: at 0.05, blur and JPEG of
 # poor captures made 7 of 120 clean figures look overwritten (tests/numbers/test_overwrite).
 # At 0.09, 65 of 6,735 figure cells of 90 seed-9002 files (33 files) were accused wrongly

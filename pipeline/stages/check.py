@@ -116,12 +116,27 @@ def _unknown(name: str, description: str, reason: str, fields: tuple[str, ...]) 
 CheckResult = tuple[Check, tuple[Finding, ...]]
 
 
+def best_figure(reading: FieldReading | None) -> int | None:
+    """The figure a reading stands for: its value, or the best reading of a withheld
+    figure when every digit of it was read ("57", or "-" for 0), else None."""
+    if reading is None:
+        return None
+    if _int(reading) is not None:
+        return _int(reading)
+    if reading.value is None and reading.text.isdigit():
+        return int(reading.text)
+    if reading.value is None and reading.text == "-":
+        return 0
+    return None
+
+
 def _columns_sum(row: CandidateRow) -> int | None:
-    """valid + tendered + challenged of a row that prints a total column, all read."""
+    """valid + tendered + challenged of a row that prints a total column, each read or
+    withheld with every digit read (its best reading)."""
     if row.total_valid_votes is None:
         return None
     parts = (row.votes, row.tendered_votes, row.challenged_votes)
-    values = [_int(p) for p in parts if p is not None]
+    values = [best_figure(p) for p in parts if p is not None]
     if not values or None in values:
         return None
     return sum(v for v in values if v is not None)
@@ -131,7 +146,9 @@ def odd_totals(form: FormFigures) -> dict[int, int]:
     """Rows whose total cell alone disagrees with two equations that agree with each
     other: its own columns add up to X, and with X in its place the candidates add up
     to the form's total valid votes. Row index -> X. Such a cell was misread (or is a
-    slip of the pen that no total depends on): a reader checks it; the form's sums hold."""
+    slip of the pen that no total depends on): a reader checks it; the form's sums hold.
+    A column withheld by the digit reader counts with its best reading: the two sums
+    agreeing to the unit on it is what makes the total cell the odd one."""
     totals = [_int(_candidate_total(row)) for row in form.candidates]
     expected = _int(form.totals.get("total_valid_votes"))
     if expected is None or None in totals:

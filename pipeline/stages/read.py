@@ -23,7 +23,7 @@ from pipeline.model import (
     Finding,
     TableCells,
 )
-from pipeline.numbers import NumberReading, read_number
+from pipeline.numbers import NumberReading, figure_alternatives, read_number
 from pipeline.pages import NormalisedPage, TextWord
 from pipeline.stages.locate import cell_text, words_in
 from pipeline.templates import Template, ValueKind
@@ -264,16 +264,13 @@ def _number_reading(
     if box.width < 8 or box.height < 8:
         return FieldReading(value=None, text="", bbox=page.to_original(box)), None
     reading = read_number(page.image[box.y0 : box.y1, box.x0 : box.x1])
-    alternatives: tuple[tuple[int | str, float], ...] = ()
-    if reading.digits:
-        alternatives = tuple((a[0], a[1]) for a in reading.digits[0].alternatives[1:])
     return FieldReading(
         value=reading.value,
         confidence=round(min(1.0, reading.confidence), 4),
         text=reading.text,
         bbox=page.to_original(box),
         source="handwritten" if handwritten else "printed",
-        alternatives=alternatives,
+        alternatives=figure_alternatives(reading),
     ), reading
 
 

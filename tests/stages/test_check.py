@@ -218,6 +218,25 @@ def test_a_total_cell_both_its_columns_and_the_sum_contradict_is_for_a_reader() 
     assert check_candidate_columns(wrong)[1][0].code is FindingCode.CANDIDATE_COLUMNS_MISMATCH
 
 
+def test_a_total_cell_is_odd_against_a_withheld_column_read_in_full() -> None:
+    # candidate 2's votes withheld as '100' (read in full, unsurely), its total read
+    # surely as 10: the row's columns and the form's sum agree on 100 in the total cell
+    rows = genuine_rows()
+    withheld = FieldReading(
+        value=None, confidence=0.9, text="100", bbox=BBox(x0=1, y0=2, x1=3, y1=4)
+    )
+    rows[1] = rows[1].model_copy(update={"votes": withheld, "total_valid_votes": num(10, 0.998)})
+    check, findings = check_candidate_sum(figures(rows, **GENUINE))
+    assert check.status is CheckStatus.UNKNOWN
+    assert [f.code for f in findings] == [FindingCode.FIELD_UNREADABLE]
+    assert findings[0].evidence.values == {"serial": "2", "read": 10, "would_be": 100}
+    # a withheld figure only partly read ('1?0') says nothing: the sum is a finding
+    partly = withheld.model_copy(update={"text": "1?0"})
+    rows[1] = rows[1].model_copy(update={"votes": partly})
+    check, findings = check_candidate_sum(figures(rows, **GENUINE))
+    assert [f.code for f in findings] == [FindingCode.CANDIDATE_SUM_MISMATCH]
+
+
 def test_gender_sum_mismatch() -> None:
     check, findings = check_gender_sum(
         figures(genuine_rows(), **{**GENUINE, "votes_polled_male": 150})

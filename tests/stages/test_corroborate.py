@@ -125,6 +125,43 @@ def test_a_figure_in_a_failing_equation_is_vouched_for_by_no_other() -> None:
     assert out.candidates[1].total_valid_votes.value is None
 
 
+def test_a_sum_broken_by_one_row_still_lets_the_other_rows_vouch_for_theirs() -> None:
+    """Row 1's total is misread ('48' for 43): the candidate sum fails, but only row 1's
+    own columns name it; row 2's columns (55 + 0 + 0) still vouch for its withheld 55."""
+    form = page(
+        [row45(1, sure(43), unsure("48")), row45(2, sure(55), unsure("55"))],
+        total_valid_votes=sure(98),
+    )
+    (out,) = corroborate([form], FORM45)
+    first, second = out.candidates[0].total_valid_votes, out.candidates[1].total_valid_votes
+    assert first is not None and first.value is None
+    assert second is not None and second.value == 55
+    assert second.confirmed_by == ("candidate_columns",)
+
+
+def offered(text: str, *alternatives: tuple[int, float]) -> FieldReading:
+    return unsure(text, 0.8).model_copy(update={"alternatives": alternatives})
+
+
+def test_a_withheld_figure_is_solved_only_to_a_figure_its_ink_was_read_as() -> None:
+    """Votes '52' withheld, its 2 possibly a 7; the row's other figures sure (0 + 0 = 57)
+    and the candidates' sum holding with 57: the votes are 57, and say why."""
+
+    def solve(votes: FieldReading, total_valid: int = 57) -> FieldReading:
+        form = page([row45(1, votes, sure(57))], total_valid_votes=sure(total_valid))
+        (out,) = corroborate([form], FORM45)
+        return out.candidates[0].votes
+
+    solved = solve(offered("52", (57, 0.15), (32, 0.02)))
+    assert solved.value == 57 and solved.text == "52"
+    assert solved.confirmed_by == ("candidate_columns",)
+    assert solved.confidence == CONFIRMED_CONFIDENCE
+    assert solve(offered("52", (53, 0.15))).value is None  # 57 was not offered
+    assert solve(offered("52", (57, 0.005))).value is None  # nor likely enough
+    # the total that would vouch is itself in a sum that fails (57 != 60)
+    assert solve(offered("52", (57, 0.15)), total_valid=60).value is None
+
+
 def test_a_row_missing_a_printed_column_takes_part_in_no_equation() -> None:
     """The challenged column was not found: votes + tendered = total would be a wrong sum."""
     missing = CandidateRow(
