@@ -84,6 +84,17 @@ def text_ink(binary: np.ndarray) -> np.ndarray:
     return _without(binary, cv2.bitwise_or(horizontal, vertical))
 
 
+def shaded_text(gray: np.ndarray, ruled: RuledPage) -> np.ndarray:
+    """The page's grey levels as ink (ink bright, paper dark), its ruling painted over
+    with paper: for reading again small or blurred print (150-dpi phone captures) that
+    the binary page's fixed threshold thickens into blobs."""
+    ink = 255 - gray
+    ruling = cv2.dilate(cv2.bitwise_or(ruled.horizontal, ruled.vertical), np.ones((5, 5), np.uint8))
+    out = ink.copy()
+    out[ruling > 0] = int(np.median(ink[::8, ::8]))
+    return out
+
+
 def find_tables(binary: np.ndarray) -> RuledPage:
     """All ruled tables on the page, top to bottom."""
     horizontal, vertical = rule_masks(binary)

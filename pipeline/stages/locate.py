@@ -8,6 +8,7 @@ never from pixel positions. Output: a `LocatedForm` in normalised page pixels.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 import numpy as np
 
@@ -20,7 +21,7 @@ from pipeline.layout import (
 )
 from pipeline.model import BBox
 from pipeline.pages import NormalisedPage, TextWord
-from pipeline.stages.grid import find_tables
+from pipeline.stages.grid import find_tables, shaded_text
 from pipeline.stages.labels import MATCH_THRESHOLD, best_label_score, keyword_hits, label_match
 from pipeline.stages.printed import page_words, read_printed, read_region
 from pipeline.templates import FieldSpec, Template
@@ -382,6 +383,11 @@ def locate_form(
             words=words,
         )
     frames = frame_tables(tables)
+
+    @cache
+    def shaded() -> np.ndarray:  # what is read again: the grey page, not its threshold
+        return shaded_text(page.gray, ruled)
+
     candidates_index: int | None = None
     columns: dict[str, tuple[int, int]] = {}
     if template.candidates is not None:
@@ -392,7 +398,7 @@ def locate_form(
                 break
             # the page-wide read is at reduced size: small or blurred print (150 dpi) or an
             # Urdu-only printing is read again, header rows only, at full size
-            again = _header_rows_in(tables, frames, ruled.text, lang)
+            again = _header_rows_in(tables, frames, shaded(), lang)
             read_again.add(lang)
             candidates_index, columns = _candidates_table(tables, frames, again, template)
         if candidates_index is None:
@@ -404,7 +410,7 @@ def locate_form(
                     break
                 if lang in read_again:  # the table was found in this read: nothing more
                     continue
-                again = _header_rows_in([table], set(), ruled.text, lang)
+                again = _header_rows_in([table], set(), shaded(), lang)
                 columns = _join_columns(columns, _map_columns(table, again, template))
     rows: list[LocatedCandidateRow] = []
     if candidates_index is not None:
@@ -424,7 +430,7 @@ def locate_form(
             for t, table in enumerate(tables)
             if t not in skip and (below is None or table.bbox.y1 <= below)
         ]
-        again = [w for r in regions for w in read_region(ruled.text, r, template.languages[0])]
+        again = [w for r in regions for w in read_region(shaded(), r, template.languages[0])]
         more = _key_values(tables, skip, again, template.header)
         header, words = _add_fields(header, more, template.header, words, again)
     totals = _key_values(tables, skip, words, template.totals)

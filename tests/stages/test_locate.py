@@ -152,6 +152,32 @@ def test_labels_the_page_wide_read_lost_are_read_again_at_full_size() -> None:
     assert {s.key for s in resolve_template("pk-form45").header if s.required} <= keys
 
 
+def test_a_blurred_phone_capture_has_its_labels_read_again_from_the_grey_page() -> None:
+    """A 150-dpi phone photo, blurred: the binary page's threshold thickens the small
+    print of the candidates table's header into blobs ("Vahd Votan"); read again from the
+    grey page, with the ruling painted over, the labels and so the table are found."""
+    from dataclasses import replace
+
+    from pipeline.synth.capture import apply_capture
+    from pipeline.truth import Capture
+
+    scan = load_pages(SAMPLES / "NA-17_ps005.pdf", limits=Limits())[0]  # a 200-dpi page
+    rng = np.random.default_rng(1)
+    capture = Capture(
+        kind="phone",
+        dpi=225,  # of 300: 150 dpi of this page
+        skew_deg=float(rng.uniform(-4, 4)),
+        perspective=True,
+        blur=1.0,
+        noise=2.0,
+        shadow=True,
+    )
+    photo = apply_capture(scan.image[:, :, ::-1].copy(), capture, rng).image[:, :, ::-1]
+    page = normalise_page(replace(scan, image=np.ascontiguousarray(photo)))
+    located = locate_form(page, bundled_templates())
+    assert located.candidates_table is not None and len(located.candidate_rows) == 16
+
+
 def test_an_agents_box_cut_to_a_sliver_by_a_stroke_is_not_judged() -> None:
     """A signature stroke taken for a ruling cuts an agent's box: the sliver left under
     the candidate's name is not a box to call empty."""
