@@ -10,6 +10,7 @@ The network is a small CNN; its weights are saved as plain numpy arrays and run 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import time
 from pathlib import Path
@@ -36,27 +37,56 @@ CALIBRATION_SHARE = 0.1  # of the handwritten digits, kept out of training to se
 
 
 class DigitNet(nn.Module):
-    """conv16-pool-conv32-pool-conv64-fc128-fc11 on 28x28 (11 classes: 0-9 and reject)."""
+    """Three blocks of 3x3 conv (+ batch norm) + ReLU + 2x2 max-pool, then dense 128 and 11
+    outputs (0-9 and reject). Channels 16/32/64 times `width`. Batch norm is folded into
+    the convolutions when the weights are saved (`export_weights`), so the runtime
+    (pipeline/tools/digit_net.py) sees the same three convolutions either way."""
 
-    def __init__(self) -> None:
+    def __init__(self, width: int = 1, batch_norm: bool = False) -> None:
         super().__init__()
-        self.features = nn.Sequential(
-            nn.Conv2d(1, 16, 3, padding=1),
-            nn.ReLU(),
-            nn.MaxPool2d(2),
-            nn.Conv2d(16, 32, 3, padding=1),
-            nn.ReLU(),
-            nn.MaxPool2d(2),
-            nn.Conv2d(32, 64, 3, padding=1),
-            nn.ReLU(),
-            nn.MaxPool2d(2),
-        )
+        channels = [1, 16 * width, 32 * width, 64 * width]
+        layers: list[nn.Module] = []
+        for c_in, c_out in itertools.pairwise(channels):
+            layers.append(nn.Conv2d(c_in, c_out, 3, padding=1))
+            if batch_norm:
+                layers.append(nn.BatchNorm2d(c_out))
+            layers += [nn.ReLU(), nn.MaxPool2d(2)]
+        self.features = nn.Sequential(*layers)
         self.head = nn.Sequential(
-            nn.Flatten(), nn.Linear(64 * 3 * 3, 128), nn.ReLU(), nn.Dropout(0.3), nn.Linear(128, 11)
+            nn.Flatten(),
+            nn.Linear(channels[-1] * 3 * 3, 128),
+            nn.ReLU(),
+            nn.Dropout(0.3),
+            nn.Linear(128, 11),
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(x))
+
+
+def export_weights(model: DigitNet) -> dict[str, np.ndarray]:
+    """Plain arrays under the runtime's names: convolutions `features_{0,3,6}_*` (batch
+    norm folded in: w * g / sqrt(v + eps), (b - m) * g / sqrt(v + eps) + beta), dense
+    layers `head_1_*` and `head_4_*`."""
+    weights: dict[str, np.ndarray] = {}
+    convs = [m for m in model.features if isinstance(m, nn.Conv2d)]
+    norms = [m for m in model.features if isinstance(m, nn.BatchNorm2d)]
+    for k, conv in enumerate(convs):
+        w = conv.weight.detach().numpy().copy()
+        b = conv.bias.detach().numpy().copy()
+        if norms:
+            bn = norms[k]
+            scale = bn.weight.detach().numpy() / np.sqrt(bn.running_var.numpy() + bn.eps)
+            w = w * scale[:, None, None, None]
+            b = (b - bn.running_mean.numpy()) * scale + bn.bias.detach().numpy()
+        weights[f"features_{3 * k}_weight"] = w.astype(np.float32)
+        weights[f"features_{3 * k}_bias"] = b.astype(np.float32)
+    for name, index in (("head_1", 1), ("head_4", 4)):
+        layer = model.head[index]
+        assert isinstance(layer, nn.Linear)
+        weights[f"{name}_weight"] = layer.weight.detach().numpy().copy()
+        weights[f"{name}_bias"] = layer.bias.detach().numpy().copy()
+    return weights
 
 
 def build_training_set(seed: int) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
@@ -102,7 +132,9 @@ def fit_temperature(
     return best
 
 
-def train(seed: int, epochs: int, out: Path = MODEL_PATH) -> dict[str, object]:
+def train(
+    seed: int, epochs: int, out: Path = MODEL_PATH, width: int = 1, batch_norm: bool = False
+) -> dict[str, object]:
     torch.manual_seed(seed)
     torch.set_num_threads(2)
     rng = np.random.default_rng(seed)
@@ -116,7 +148,7 @@ def train(seed: int, epochs: int, out: Path = MODEL_PATH) -> dict[str, object]:
     counts["calibration_held_out"] = int(held.sum())
     test_x, test_y = load_digits(DigitSplit.TEST)
     test_x = np.stack([to_mnist(t) for t in test_x])
-    model = DigitNet()
+    model = DigitNet(width, batch_norm)
     optimiser = torch.optim.Adam(model.parameters(), lr=2e-3)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimiser, max_lr=3e-3, total_steps=epochs * (len(x) // 128 + 1)
@@ -152,13 +184,15 @@ def train(seed: int, epochs: int, out: Path = MODEL_PATH) -> dict[str, object]:
             flush=True,
         )
     temperature = fit_temperature(model, calibration_x, calibration_y, rng)
-    weights = {name.replace(".", "_"): p.detach().numpy() for name, p in model.state_dict().items()}
+    weights = export_weights(model)
     weights["temperature"] = np.array(temperature, np.float32)
     out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(out, **weights)
     return {
         "seed": seed,
         "epochs": epochs,
+        "width": width,
+        "batch_norm": batch_norm,
         "test_accuracy": accuracy,
         "temperature": round(temperature, 4),
         "data": counts,
@@ -171,9 +205,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--epochs", type=int, default=14)
+    parser.add_argument("--width", type=int, default=2, help="channels 16/32/64 times this")
+    parser.add_argument(
+        "--no-batch-norm", dest="batch_norm", action="store_false", help="train without it"
+    )
     parser.add_argument("--out", type=Path, default=MODEL_PATH, help="model file to write")
     args = parser.parse_args()
-    report = train(args.seed, args.epochs, args.out)
+    report = train(args.seed, args.epochs, args.out, args.width, args.batch_norm)
     (args.out.parent / "training.json").write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))
 

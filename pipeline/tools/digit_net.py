@@ -1,7 +1,9 @@
 """The digit network, run with numpy alone: the only place the model file is read.
 
 Architecture (must match training/train_digits.py): three 3x3 conv + ReLU + 2x2 max-pool
-blocks (16, 32, 64 channels), a 128-unit dense layer, 11 outputs (digits 0-9, reject).
+blocks (the channels are read from the file: 32, 64, 128 for the shipped model; batch norm
+is folded into the convolutions at training), a 128-unit dense layer, 11 outputs (digits
+0-9, reject).
 The model is loaded once per process and cached.
 """
 
@@ -49,9 +51,13 @@ def _pool(x: np.ndarray) -> np.ndarray:
 
 def digit_probabilities(digits: np.ndarray) -> np.ndarray:
     """(N, 28, 28) uint8 MNIST-style crops (white ink on black) -> (N, 11) probabilities."""
+    return probabilities_with(_weights(), digits)
+
+
+def probabilities_with(w: dict[str, np.ndarray], digits: np.ndarray) -> np.ndarray:
+    """The network with these weights (as `_weights` loads them) on (N, 28, 28) crops."""
     if len(digits) == 0:
         return np.zeros((0, 11), np.float32)
-    w = _weights()
     x = digits.astype(np.float32)[:, None] / 255.0
     for i in (0, 3, 6):
         x = _pool(np.maximum(_conv3x3(x, w[f"features_{i}_weight"], w[f"features_{i}_bias"]), 0))

@@ -312,3 +312,16 @@ def test_turnout_is_not_judged_against_a_register_its_own_parts_contradict() -> 
     assert "fewer than one sex" in (check.reason or "")
     check, found = check_turnout(registers(num(566), num(876), num(1442)))
     assert check.status is CheckStatus.PASS
+
+
+def test_turnout_is_not_judged_on_a_polled_figure_both_its_sums_contradict() -> None:
+    # 312 polled read as 3120 (a digit added): valid + rejected and men + women both say
+    # 312; against 1000 registered that is no turnout of 312%
+    check, found = check_turnout(figures(genuine_rows(), **{**GENUINE, "total_votes_polled": 3120}))
+    assert check.status is CheckStatus.UNKNOWN and found == ()
+    assert "both of its sums say 312" in check.reason
+    # one sum agreeing with the reading: the reading stands, and the turnout is judged
+    agreeing = {**GENUINE, "total_votes_polled": 3120, "votes_polled_male": 3008}
+    check, found = check_turnout(figures(genuine_rows(), **agreeing))
+    assert check.status is CheckStatus.FAIL
+    assert [f.code for f in found] == [FindingCode.TURNOUT_OVER_100]
