@@ -27,7 +27,16 @@ MIN_RING_LETTERS = 12  # fewer legible letters: the ring is not read, no finding
 NAME_ABSENT = 0.2  # at most this share of the station name's words on a legible ring
 WORD_MATCH = 0.75  # similarity at which a word read on the ring is the name's word
 CODE = re.compile(r"\b([A-Z]{2,3})\s*[-–—.]?\s*(\d{1,3})\b")
-STATION_NUMBER = re.compile(r"\bP\s*S\s*[-.:#]?\s*(\d{1,4})\b")
+# the station's number in the centre, whole: "PS 16/7" or "PS 8&9" is a number misread
+STATION_NUMBER = re.compile(r"\bP\s*S\s*[-.:#]?\s*(\d{1,4})(?=\s|$)")
+# words that say what kind of building a polling station is, shared by thousands of
+# stations ("Govt Boys High School", "Basic Health Unit"): the name's other words (the
+# place: "Gulberg", "Chak 12") are what tell one station's stamp from another's
+INSTITUTION_WORDS = frozenset(
+    """GOVT GOVERNMENT BOYS GIRLS PRIMARY MIDDLE HIGH HIGHER SECONDARY ELEMENTARY SCHOOL
+    COLLEGE DEGREE BASIC HEALTH UNIT RURAL DISPENSARY HOSPITAL COMMUNITY CENTRE CENTER
+    UNION COUNCIL OFFICE HALL MASJID MOSQUE MADRASSA PUBLIC LIBRARY NO""".split()  # noqa: SIM905
+)
 
 
 @dataclass(frozen=True)
@@ -119,9 +128,11 @@ def constituency_codes(text: str) -> set[str]:
 
 
 def name_on_ring(name: str, ring: str) -> float:
-    """Share of the station name's words (3+ letters) found on the ring, each allowing
-    a misread letter or two; one word lost to a faint patch leaves the rest."""
-    wanted = [w for w in (_letters(part) for part in name.split()) if len(w) >= 3]
+    """Share of the station name's own words (3+ letters, not INSTITUTION_WORDS unless it
+    has no other) found on the ring, each allowing a misread letter or two; one word lost
+    to a faint patch leaves the rest."""
+    words = [w for w in (_letters(part) for part in name.split()) if len(w) >= 3]
+    wanted = [w for w in words if w not in INSTITUTION_WORDS] or words
     read = [w for w in (_letters(part) for part in ring.split()) if len(w) >= 2]
     if not wanted or not read:
         return 0.0
@@ -138,19 +149,21 @@ def mismatch(text: StampText, header: dict[str, str]) -> dict[str, str | float] 
     if len(_letters(text.ring)) < MIN_RING_LETTERS:
         return None
     constituency = header.get("constituency", "")
+    number = header.get("polling_station_number", "")
     wanted = constituency_codes(constituency)
     ring_codes, centre_codes = constituency_codes(text.ring), constituency_codes(text.centre)
     other_code = (ring_codes & centre_codes) - wanted
-    if wanted and other_code and not (wanted & (ring_codes | centre_codes)):
+    stamped = STATION_NUMBER.findall(text.centre.upper())
+    # the header's own station number in the centre: one of the two codes was misread
+    same_station = number.isdigit() and any(int(s) == int(number) for s in stamped)
+    if wanted and other_code and not (wanted & (ring_codes | centre_codes)) and not same_station:
         return {
             "header_constituency": constituency,
             "stamp_constituency": sorted(other_code)[0],
             "ring_text": text.ring,
             "centre_text": text.centre,
         }
-    number = header.get("polling_station_number", "")
     name = header.get("polling_station_name", "")
-    stamped = STATION_NUMBER.findall(text.centre.upper())
     # the ring must be read well enough to show the header's own constituency code: a
     # garbled ring also "lacks" the station name, and a centre digit is easily misread
     if not (number.isdigit() and name and stamped and wanted & ring_codes):
