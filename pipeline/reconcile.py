@@ -72,9 +72,16 @@ class Vote:
 
 
 def _vote(row: CandidateRow) -> Vote:
+    """A handwritten figure is sure when its own form's sums vouch for it (a misread can
+    be read at 0.99 too: the form's sums are what catch it); a printed one, read surely."""
     field = row.total_valid_votes if row.total_valid_votes is not None else row.votes
     value = _value(field)
-    sure = value is not None and field is not None and field.confidence >= SURE_FIGURE
+    sure = (
+        value is not None
+        and field is not None
+        and field.confidence >= SURE_FIGURE
+        and (field.source != "handwritten" or bool(field.confirmed_by))
+    )
     return Vote(value, str(row.name.value or "").casefold(), sure)
 
 

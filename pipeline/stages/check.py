@@ -184,6 +184,46 @@ def _odd_total_finding(form: FormFigures, index: int, would_be: int) -> Finding:
     return _finding(FindingCode.FIELD_UNREADABLE, message, evidence)
 
 
+def odd_form_totals(form: FormFigures) -> dict[str, int]:
+    """Form totals that both of their equations contradict while agreeing with each other
+    on one figure, one digit from the reading (a misread 1 for 7, or a pen stroke that
+    made it one): key -> that figure. Total valid votes: the candidates' totals and polled
+    minus rejected; votes polled: valid plus rejected and men plus women."""
+    read = {key: _int(reading) for key, reading in form.totals.items()}
+    valid, rejected, polled = (
+        read.get(k) for k in ("total_valid_votes", "rejected_votes", "total_votes_polled")
+    )
+    male, female = (read.get(k) for k in TOTALS_SUMS["gender_sum"][0])
+    candidates = [_int(_candidate_total(row)) for row in form.candidates]
+    out: dict[str, int] = {}
+    if valid is None or rejected is None or polled is None:
+        return out
+    if candidates and all(c is not None for c in candidates):
+        agreed = sum(c for c in candidates if c is not None)
+        if agreed == polled - rejected != valid and one_digit_apart(valid, agreed):
+            out["total_valid_votes"] = agreed
+    if male is not None and female is not None:
+        agreed = valid + rejected
+        if agreed == male + female != polled and one_digit_apart(polled, agreed):
+            out["total_votes_polled"] = agreed
+    return out
+
+
+def _odd_form_total_finding(form: FormFigures, key: str, would_be: int) -> Finding:
+    reading = form.totals[key]
+    words = key.replace("_", " ")
+    message = (
+        f"{words} read as {reading.value}: both of its sums say {would_be}. Read that figure "
+        "(misread, or altered on the form)"
+    )
+    evidence = Evidence(
+        bbox=reading.bbox,
+        boxes=_boxes(reading),
+        values={"field": key, "read": _int(reading), "would_be": would_be},
+    )
+    return _finding(FindingCode.FIELD_UNREADABLE, message, evidence)
+
+
 def check_candidate_sum(form: FormFigures) -> CheckResult:
     """Invariant 1: the candidates' total valid votes add up to the form's total valid."""
     desc = "sum of candidates' total valid votes = total valid votes"
@@ -212,6 +252,12 @@ def check_candidate_sum(form: FormFigures) -> CheckResult:
             actual=actual,
             fields=fields,
         ), ()
+    if "total_valid_votes" in (odd_form := odd_form_totals(form)):
+        would_be = odd_form["total_valid_votes"]
+        reason = f"total valid votes read as {expected}, both of its sums say {would_be}"
+        return _unknown("candidate_sum", desc, reason, fields), (
+            _odd_form_total_finding(form, "total_valid_votes", would_be),
+        )
     figures = [_candidate_total(row) for row in form.candidates]
     evidence = Evidence(
         bbox=total.bbox,
@@ -295,6 +341,15 @@ def check_candidate_columns(
     unknown: list[str] = []
     doubtful: list[str] = []
     odd = odd_totals(form)
+    # every candidate's total read, adding up to the form's total valid votes, and valid
+    # plus rejected to the votes polled: a row whose columns disagree with its total has a
+    # column misread, or a slip of the pen that no total depends on; a reading to check,
+    # not a wrong form. (Totals altered to agree while a column kept the old figure break
+    # the polled sum, unless that was altered too: the row is still put to a reader.)
+    totals_hold = all(
+        check(form)[0].status is CheckStatus.PASS
+        for check in (check_candidate_sum, check_valid_plus_rejected)
+    )
     for row in rows:
         parts = [row.votes, row.tendered_votes, row.challenged_votes]
         # A column the form does not print is None; a printed column whose figure was
@@ -326,13 +381,31 @@ def check_candidate_columns(
             doubtful.append(serial)
             findings.append(_odd_total_finding(form, index, odd[index]))
             continue
-        if unsure:  # as likely a misread as a wrong form: a person reads the row
+        if totals_hold:  # the total agrees with the form's sum: its columns are to read
             doubtful.append(serial)
             findings.append(
                 _finding(
                     FindingCode.FIELD_UNREADABLE,
+                    f"candidate {serial}: columns read as adding up to {got}, but its total "
+                    f"{total} is what the candidates' totals add up to the form's total valid "
+                    "votes with: read the columns",
+                    evidence,
+                )
+            )
+            continue
+        # as likely a misread as a wrong form, a person reads the row: a figure read
+        # unsurely, or the row's two copies of one number (nothing tendered or
+        # challenged) one digit apart, what one misread digit does even read surely
+        # (seed 9002 at 6184fa0: all 21 rows so flagged on forms without such an error)
+        one_digit = one_digit_apart(got, total)
+        if unsure or one_digit:
+            doubtful.append(serial)
+            why = "some of them unsurely" if unsure else "one digit apart"
+            findings.append(
+                _finding(
+                    FindingCode.FIELD_UNREADABLE,
                     f"candidate {serial}: columns read as adding up to {got}, total valid "
-                    f"read as {total}, some of them unsurely: read the row",
+                    f"read as {total}, {why}: read the row",
                     evidence,
                 )
             )
@@ -406,6 +479,14 @@ def _sum_check(
             fields=fields,
         ), ()
     assert a is not None and b is not None and total is not None
+    odd = odd_form_totals(form) if section == "totals" else {}
+    if odd.keys() & {*parts, whole}:
+        key = next(k for k in (*parts, whole) if k in odd)
+        reason = f"{key} read as {_int(fields_of[key])}, both of its sums say {odd[key]}"
+        # said once, by the first of the sums whose whole it is
+        first = next(n for n, (_, w) in TOTALS_SUMS.items() if w == key) if key == whole else ""
+        found = (_odd_form_total_finding(form, key, odd[key]),) if name == first else ()
+        return _unknown(name, desc, reason, fields), found
     evidence = Evidence(
         bbox=total.bbox,
         boxes=_boxes(a, b, total),

@@ -8,7 +8,9 @@ readings, at most one of them withheld (`MAX_WITHHELD`) and all of them clean (d
 only), a misread would have to be cancelled by another misread to the unit: the withheld
 reading is accepted at `CONFIRMED_CONFIDENCE`, and every figure of the equation carries
 its name in `confirmed_by`. Two withheld figures in one sum could cancel (42 and 56 read
-for 43 and 55): one sum vouches for one figure.
+for 43 and 55): one sum vouches for one figure, or for two of its parts (never its whole:
+the same hand's 7 misread as 2 in a part and in the whole would cancel) when no pair of
+figures the reader offered for them instead (`alternatives`) adds up the same.
 
 A partly read figure ("2?") whose equation is otherwise read surely is solved from it,
 and accepted only if the solution fits the digits read (21, not 31). A withheld figure
@@ -175,6 +177,24 @@ def _pinned(equations: Sequence[Equation], pages: Sequence[FormReadings], ref: R
     return False
 
 
+def _two_parts_alone(
+    equation: Equation, pages: Sequence[FormReadings], withheld: list[Ref]
+) -> bool:
+    """Two withheld parts of a holding sum that no other pair of readings offered for
+    their ink would make hold as well (43 and 55 for 42 and 56 would)."""
+    if len(withheld) != 2 or equation.whole in withheld:
+        return False
+    first, second = (_reading(pages, ref) for ref in withheld)
+    assert first is not None and second is not None
+    both = (best_figure(first) or 0) + (best_figure(second) or 0)
+    return not any(
+        int(a) + int(b) == both
+        for a, _ in first.alternatives
+        for b, _ in second.alternatives
+        if isinstance(a, int) and isinstance(b, int)
+    )
+
+
 def _confirming(
     equation: Equation, pages: Sequence[FormReadings], equations: Sequence[Equation]
 ) -> bool:
@@ -186,7 +206,9 @@ def _confirming(
     withheld = [
         ref for ref, r in zip(refs, readings, strict=True) if r is not None and r.value is None
     ]
-    if len(withheld) > MAX_WITHHELD or any(_pinned(equations, pages, ref) for ref in withheld):
+    if len(withheld) > MAX_WITHHELD and not _two_parts_alone(equation, pages, withheld):
+        return False
+    if any(_pinned(equations, pages, ref) for ref in withheld):
         return False
     nonzero = [r for r, f in zip(readings, figures, strict=True) if r is not None and f]
     if len(nonzero) <= 2:  # "a == b": one of them must have been read surely

@@ -160,6 +160,18 @@ def test_copies_differing_in_one_unsure_digit_are_for_review_not_divergence() ->
     assert _codes([original, sure]) == ["COPY_DIVERGENCE"]
 
 
+def test_a_handwritten_figure_its_form_does_not_vouch_for_is_not_sure() -> None:
+    """Read at 0.995 by hand, but none of its form's sums holds with it: one digit from
+    the other copy is a reading to check. Vouched for by its form's sums, it is sure."""
+    original = _form("ps1", "form45", {1: ("Ali Khan", 117), 2: ("Sara Bibi", 50)}, station=1)
+    by_hand = FieldReading(value=127, confidence=0.995, source="handwritten")
+    copy = _form("ps1_agent", "form45", {1: ("Ali Khan", by_hand), 2: ("Sara Bibi", 50)}, station=1)
+    assert _codes([original, copy]) == ["FIELD_UNREADABLE"]
+    vouched = by_hand.model_copy(update={"confirmed_by": ("candidate_sum",)})
+    copy = _form("ps1_agent", "form45", {1: ("Ali Khan", vouched), 2: ("Sara Bibi", 50)}, station=1)
+    assert _codes([original, copy]) == ["COPY_DIVERGENCE"]
+
+
 def test_a_serial_read_on_two_rows_of_a_form_is_not_compared() -> None:
     two_pages = [
         _form("ps1", "form45", {1: ("Ali Khan", 117)}, station=1),

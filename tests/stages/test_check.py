@@ -94,9 +94,14 @@ def test_genuine_form_passes_every_check() -> None:
 
 
 def test_candidate_sum_mismatch_reports_both_numbers() -> None:
-    check, findings = check_candidate_sum(
-        figures(genuine_rows(), **{**GENUINE, "total_valid_votes": 301})
-    )
+    # an addition slip carried on: 301 written for 300, and 301 + 12 = 313 polled
+    slip = {
+        **GENUINE,
+        "total_valid_votes": 301,
+        "total_votes_polled": 313,
+        "votes_polled_male": 201,
+    }
+    check, findings = check_candidate_sum(figures(genuine_rows(), **slip))
     assert check.status is CheckStatus.FAIL
     assert (check.expected, check.actual) == (301, 300)
     assert [f.code for f in findings] == [FindingCode.CANDIDATE_SUM_MISMATCH]
@@ -132,6 +137,16 @@ def test_columns_that_disagree_with_an_unsure_figure_ask_for_a_reader_not_a_mism
     assert findings[0].evidence.values["sum_of_columns"] == 174
 
 
+def test_a_rows_copies_one_digit_apart_ask_for_a_reader_even_read_surely() -> None:
+    # the total 174 read surely as 184 (or 74, a digit lost): one misread digit
+    for misread in (184, 74):
+        rows = [row(1, 170, 3, 1, total=misread), row(2, 100)]
+        check, findings = check_candidate_columns(figures(rows, **GENUINE))
+        assert check.status is CheckStatus.UNKNOWN
+        assert [f.code for f in findings] == [FindingCode.FIELD_UNREADABLE]
+        assert "one digit apart" in findings[0].message
+
+
 def test_withheld_column_figure_makes_the_row_unknown_not_zero() -> None:
     rows = [row(1, None, 3, 1, total=174), row(2, 100)]
     check, findings = check_candidate_columns(figures(rows, **GENUINE))
@@ -141,7 +156,7 @@ def test_withheld_column_figure_makes_the_row_unknown_not_zero() -> None:
 
 
 def test_a_printed_column_not_found_makes_the_row_unknown() -> None:
-    base = row(1, 170, 3, 1)
+    base = row(1, 170, 3, 30)
     unlocated = base.model_copy(update={"challenged_votes": None})  # column not found
     rows = [unlocated, row(2, 100)]
     printed = frozenset({"votes", "tendered_votes", "challenged_votes", "total_valid_votes"})
@@ -176,12 +191,14 @@ def test_a_sum_one_unsure_digit_explains_is_for_a_reader_not_a_mismatch() -> Non
         totals={**unsure.totals, "total_votes_polled": num(712, 0.97)},
     )
     for check_of in (check_valid_plus_rejected, check_gender_sum):
-        check, findings = check_of(unsure)
-        assert check.status is CheckStatus.UNKNOWN
-        assert [f.code for f in findings] == [FindingCode.FIELD_UNREADABLE]
-        assert findings[0].evidence.values["would_be"] == 312
-    # read surely, the same figures are a wrong form
-    sure = figures(genuine_rows(), **{**GENUINE, "total_votes_polled": 712})
+        assert check_of(unsure)[0].status is CheckStatus.UNKNOWN
+    findings = check_valid_plus_rejected(unsure)[1]  # said once
+    assert [f.code for f in findings] == [FindingCode.FIELD_UNREADABLE]
+    assert findings[0].evidence.values["would_be"] == 312
+    # read surely, and men + women agreeing with it: a wrong form
+    sure = figures(
+        genuine_rows(), **{**GENUINE, "total_votes_polled": 712, "votes_polled_male": 600}
+    )
     assert check_valid_plus_rejected(sure)[0].status is CheckStatus.FAIL
     # unsure, but two digits away: no misread of one digit makes it, still a mismatch
     far = FormFigures(
@@ -203,19 +220,35 @@ def test_a_candidate_figure_one_unsure_digit_off_is_named_for_a_reader() -> None
 
 
 def test_a_total_cell_both_its_columns_and_the_sum_contradict_is_for_a_reader() -> None:
-    # candidate 2's total 100 read surely as 10: its columns say 100, and with 100 there
+    # candidate 2's total 100 read surely as 40: its columns say 100, and with 100 there
     # the candidates add up to the form's 300
     rows = genuine_rows()
-    rows[1] = rows[1].model_copy(update={"total_valid_votes": num(10, 0.998)})
+    rows[1] = rows[1].model_copy(update={"total_valid_votes": num(40, 0.998)})
     form = figures(rows, **GENUINE)
     for check_of in (check_candidate_sum, check_candidate_columns):
         check, findings = check_of(form)
         assert check.status is CheckStatus.UNKNOWN
         assert [f.code for f in findings] == [FindingCode.FIELD_UNREADABLE]
-        assert findings[0].evidence.values == {"serial": "2", "read": 10, "would_be": 100}
+        assert findings[0].evidence.values == {"serial": "2", "read": 40, "would_be": 100}
     # the same cell when the form's total valid disagrees too: the form is wrong
-    wrong = figures(rows, **{**GENUINE, "total_valid_votes": 210})
+    wrong = figures(rows, **{**GENUINE, "total_valid_votes": 240})
     assert check_candidate_columns(wrong)[1][0].code is FindingCode.CANDIDATE_COLUMNS_MISMATCH
+
+
+def test_a_column_at_odds_with_a_total_the_form_sums_agree_with_is_for_a_reader() -> None:
+    # candidate 2's votes 100 read surely as 40; its total 100 is what the candidates'
+    # totals add up to the form's 300 with, and 300 + 12 rejected = 312 polled
+    rows = genuine_rows()
+    rows[1] = rows[1].model_copy(update={"votes": num(40, 0.998)})
+    check, findings = check_candidate_columns(figures(rows, **GENUINE))
+    assert check.status is CheckStatus.UNKNOWN
+    assert [f.code for f in findings] == [FindingCode.FIELD_UNREADABLE]
+    assert "read the columns" in findings[0].message
+    # with the polled sum broken too, the row is a finding like the sum
+    broken = {**GENUINE, "total_votes_polled": 400}
+    assert check_candidate_columns(figures(rows, **broken))[1][0].code is (
+        FindingCode.CANDIDATE_COLUMNS_MISMATCH
+    )
 
 
 def test_a_total_cell_is_odd_against_a_withheld_column_read_in_full() -> None:
@@ -235,6 +268,30 @@ def test_a_total_cell_is_odd_against_a_withheld_column_read_in_full() -> None:
     rows[1] = rows[1].model_copy(update={"votes": partly})
     check, findings = check_candidate_sum(figures(rows, **GENUINE))
     assert [f.code for f in findings] == [FindingCode.CANDIDATE_SUM_MISMATCH]
+
+
+def test_a_total_both_its_sums_contradict_alike_is_for_a_reader() -> None:
+    # total valid 300 read surely as 700: the candidates say 300, and so do 312 polled
+    # less 12 rejected. A slip of the officer's would have been carried into the polled
+    # figure; a misread (or a stroke added later) is not
+    form = figures(genuine_rows(), **{**GENUINE, "total_valid_votes": 700})
+    for check_of in (check_candidate_sum, check_valid_plus_rejected):
+        check, findings = check_of(form)
+        assert check.status is CheckStatus.UNKNOWN
+        assert "both of its sums say 300" in check.reason
+    _, findings = check_candidate_sum(form)
+    assert [f.code for f in findings] == [FindingCode.FIELD_UNREADABLE]
+    assert findings[0].evidence.values == {
+        "field": "total_valid_votes",
+        "read": 700,
+        "would_be": 300,
+    }
+    assert check_valid_plus_rejected(form)[1] == ()  # said once
+    # votes polled 312 read as 372: said once, by valid + rejected; men + women unknown
+    polled = figures(genuine_rows(), **{**GENUINE, "total_votes_polled": 372})
+    assert [f.code for f in check_valid_plus_rejected(polled)[1]] == [FindingCode.FIELD_UNREADABLE]
+    assert check_gender_sum(polled) == (check_gender_sum(polled)[0], ())
+    assert check_gender_sum(polled)[0].status is CheckStatus.UNKNOWN
 
 
 def test_gender_sum_mismatch() -> None:

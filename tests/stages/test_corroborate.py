@@ -24,6 +24,10 @@ def unsure(text: str, confidence: float = 0.6) -> FieldReading:
     )
 
 
+def offered(text: str, *alternatives: tuple[int, float]) -> FieldReading:
+    return unsure(text, 0.8).model_copy(update={"alternatives": alternatives})
+
+
 def row45(
     serial: int,
     votes: FieldReading,
@@ -72,14 +76,29 @@ def test_a_sum_that_does_not_hold_accepts_nothing() -> None:
     assert out.candidates[1].votes.confirmed_by == ()
 
 
-def test_two_withheld_figures_are_not_accepted_by_one_sum() -> None:
-    """42 and 56 read for 43 and 55 would still add up: one sum vouches for one figure."""
-    form = page(
-        [row47(1, unsure("42")), row47(2, unsure("56")), row47(3, sure(2))],
-        total_valid_votes=sure(100),
-    )
+def test_two_withheld_figures_are_accepted_by_one_sum_only_if_no_other_pair_fits() -> None:
+    """42 and 56, each read unsurely, add up with 2 to the sure 100. If the reader also
+    offered 43 for the first and 55 for the second, that pair would add up too: neither is
+    accepted. If what it offered fits no pair, the sum vouches for both."""
+
+    def accepted(first: FieldReading, second: FieldReading) -> list[int | str | None]:
+        form = page(
+            [row47(1, first), row47(2, second), row47(3, sure(2))], total_valid_votes=sure(100)
+        )
+        (out,) = corroborate([form], FORM47)
+        return [r.votes.value for r in out.candidates]
+
+    assert accepted(offered("42", (43, 0.2)), offered("56", (55, 0.2))) == [None, None, 2]
+    assert accepted(offered("42", (47, 0.2)), offered("56", (58, 0.1))) == [42, 56, 2]
+
+
+def test_a_withheld_part_and_a_withheld_whole_are_not_accepted_by_one_sum() -> None:
+    """The same hand's 7 read as 2 in a part (17 -> 12) and in the whole (107 -> 102)
+    would cancel: two withheld figures are accepted only as parts."""
+    form = page([row47(1, unsure("12")), row47(2, sure(90))], total_valid_votes=unsure("102"))
     (out,) = corroborate([form], FORM47)
-    assert [r.votes.value for r in out.candidates] == [None, None, 2]
+    assert out.candidates[0].votes.value is None
+    assert out.totals["total_valid_votes"].value is None
 
 
 def test_the_same_number_written_twice_needs_one_sure_reading() -> None:
@@ -137,10 +156,6 @@ def test_a_sum_broken_by_one_row_still_lets_the_other_rows_vouch_for_theirs() ->
     assert first is not None and first.value is None
     assert second is not None and second.value == 55
     assert second.confirmed_by == ("candidate_columns",)
-
-
-def offered(text: str, *alternatives: tuple[int, float]) -> FieldReading:
-    return unsure(text, 0.8).model_copy(update={"alternatives": alternatives})
 
 
 def test_a_withheld_figure_is_solved_only_to_a_figure_its_ink_was_read_as() -> None:
