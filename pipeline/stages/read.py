@@ -197,10 +197,11 @@ SERIAL_FROM_SEQUENCE = 0.85  # confidence of a serial number taken from the row'
 def sequenced_serials(
     rows: Sequence[CandidateRow], places: Sequence[int]
 ) -> tuple[CandidateRow, ...]:
-    """Serial numbers are printed in sequence down the table: where most rows (at least
-    two, three fifths) read as their place plus one offset, a row whose serial was unread
-    or misread ("4" for "14") takes its place's number (marked derived, the printed text
-    kept). A continuation page may hold only three rows: two of them suffice."""
+    """Serial numbers are printed in sequence down the table: where most rows whose
+    serial was read (at least two, three fifths of them) read as their place plus one
+    offset, a row whose serial was unread or misread ("4" for "14") takes its place's
+    number (marked derived, the printed text kept). A continuation page may hold only
+    three rows: two of them suffice; a blurred photo may leave half the serials unread."""
     offsets = Counter(
         row.serial.value - place
         for row, place in zip(rows, places, strict=True)
@@ -209,7 +210,7 @@ def sequenced_serials(
     if not offsets:
         return tuple(rows)
     offset, agree = offsets.most_common(1)[0]
-    if agree < 2 or agree < 0.6 * len(rows):
+    if agree < 2 or agree < 0.6 * sum(offsets.values()):
         return tuple(rows)
     out = []
     for row, place in zip(rows, places, strict=True):

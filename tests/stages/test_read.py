@@ -83,6 +83,14 @@ def test_two_of_three_rows_on_a_continuation_page_set_the_sequence() -> None:
     assert [r.serial.value for r in sequenced_serials(rows, [0, 1, 2])] == [11, 12, 13]
 
 
+def test_serials_read_on_a_few_rows_set_the_sequence_for_the_unread_ones() -> None:
+    # a blurred photo: five serials unread, "9" read as "8"; the four read in sequence rule
+    read = {0: 1, 1: 2, 2: 3, 8: 8, 9: 10}
+    rows = [_row(read.get(i), str(read.get(i, "?"))) for i in range(10)]
+    fixed = sequenced_serials(rows, list(range(10)))
+    assert [r.serial.value for r in fixed] == list(range(1, 11))
+
+
 def test_serials_without_a_clear_sequence_are_left_as_read() -> None:
     rows = [_row(1, "1"), _row(7, "7"), _row(3, "3"), _row(9, "9")]
     assert sequenced_serials(rows, [0, 1, 2, 3]) == tuple(rows)
