@@ -578,20 +578,6 @@ def _register_in_doubt(form: FormFigures, registered: int) -> str | None:
     return None
 
 
-def _polled_in_doubt(form: FormFigures, polled: int) -> str | None:
-    """Why the votes-polled reading cannot be trusted, if so: valid + rejected and men +
-    women (its two sums) add up to one other figure; the reading is at odds, not the form."""
-    sums: list[int] = []
-    for parts, _ in TOTALS_SUMS.values():
-        values = [_int(form.totals.get(key)) for key in parts]
-        if any(v is None for v in values):
-            return None
-        sums.append(sum(v for v in values if v is not None))
-    if len(set(sums)) == 1 and sums[0] != polled:
-        return f"votes polled read as {polled}, both of its sums say {sums[0]}"
-    return None
-
-
 def check_turnout(form: FormFigures) -> CheckResult:
     """Invariant 5: votes polled <= registered voters (and flag turnout above 80%)."""
     desc = "total votes polled <= registered voters"
@@ -603,7 +589,9 @@ def check_turnout(form: FormFigures) -> CheckResult:
             k for k, v in (("total_votes_polled", vp), ("registered_voters", vr)) if v is None
         ]
         return _unknown("turnout", desc, f"unreadable: {', '.join(missing)}", fields), ()
-    doubt = _register_in_doubt(form, vr) or _polled_in_doubt(form, vp)
+    doubt = _register_in_doubt(form, vr)
+    if "total_votes_polled" in (odd := odd_form_totals(form)):
+        doubt = f"votes polled read as {vp}, both of its sums say {odd['total_votes_polled']}"
     if doubt is not None:
         return _unknown("turnout", desc, doubt, fields), ()
     turnout = vp / vr if vr > 0 else float("inf")
