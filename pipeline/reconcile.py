@@ -318,19 +318,34 @@ def _compare_copies(
             )
 
 
+def _one_digit_variants(value: int) -> set[int]:
+    """Every figure one digit away: a digit changed, dropped or added."""
+    text = str(value)
+    digits = "0123456789"
+    out = {text[:i] + d + text[i + 1 :] for i in range(len(text)) for d in digits}
+    out |= {text[:i] + text[i + 1 :] for i in range(len(text))}
+    out |= {text[:i] + d + text[i:] for i in range(len(text) + 1) for d in digits}
+    return {int(t) for t in out if t} - {value}
+
+
 def _unsure_digit(
-    total: Vote, summed: int, parts: list[tuple[int, Vote]]
+    total: Vote, summed: int, parts: list[tuple[int, Vote]], room: int = 0
 ) -> tuple[str, int, int] | None:
     """Which unsure figure, read one digit differently, would make the sum hold:
-    (where, read, would-be value), or None."""
+    (where, read, would-be value), or None. With `room` (what the stations not counted
+    could add at most), a station figure that would leave the sum short of the Form 47
+    by no more than that explains it too."""
     if total.value is not None and not total.sure and one_digit_apart(total.value, summed):
         return ("Form 47", total.value, summed)
+    if total.value is None:
+        return None
     for number, vote in parts:
         if vote.value is None or vote.sure:
             continue
-        wanted = vote.value + (total.value or 0) - summed
-        if wanted >= 0 and one_digit_apart(vote.value, wanted):
-            return (f"station {number}", vote.value, wanted)
+        for wanted in sorted(_one_digit_variants(vote.value)):
+            short = total.value - (summed - vote.value + wanted)
+            if short == 0 or 0 < short <= room:
+                return (f"station {number}", vote.value, wanted)
     return None
 
 
@@ -389,7 +404,7 @@ def _compare_form47(
         elif missing:
             message += f"; the {missing} stations not counted would need over {largest} each"
         finding_code = FindingCode.FORM47_MISMATCH
-        if (misread := _unsure_digit(declared, summed, parts)) is not None:
+        if (misread := _unsure_digit(declared, summed, parts, missing * largest)) is not None:
             finding_code = FindingCode.FIELD_UNREADABLE
             message += f"; {misread[0]}'s {misread[1]}, read unsurely, as {misread[2]} would hold"
             values["unsure_figure"] = f"{misread[0]}: {misread[1]}"

@@ -140,6 +140,22 @@ def test_a_difference_one_unsure_digit_explains_is_for_review() -> None:
     assert _codes(sure) == ["FORM47_MISMATCH"]
 
 
+def test_an_excess_one_unsure_digit_turns_into_what_absent_stations_fill_is_for_review() -> None:
+    """Station 1's 98 read unsurely as 918: with it the stations present exceed the Form
+    47's 200; read 98, they fall 72 short, which the station not counted could give."""
+    forms = [
+        _form(
+            "ps1", "form45", {1: ("Ali Khan", _reading(918, 0.97)), 2: ("Sara Bibi", 5)}, station=1
+        ),
+        _form("ps2", "form45", {1: ("Ali Khan", 30), 2: ("Sara Bibi", 80)}, station=2),
+        _form("f47", "form47", {1: ("Ali Khan", 200), 2: ("Sara Bibi", 100)}, stations=3),
+    ]
+    codes = {f.finding.code for f in reconcile(forms).findings}
+    assert FindingCode.FORM47_MISMATCH not in codes and FindingCode.FIELD_UNREADABLE in codes
+    sure = [_form("ps1", "form45", {1: ("Ali Khan", 918), 2: ("Sara Bibi", 5)}, station=1)]
+    assert "FORM47_MISMATCH" in _codes(sure + forms[1:])
+
+
 def test_copies_differing_in_one_unsure_digit_are_for_review_not_divergence() -> None:
     original = _form("ps1", "form45", {1: ("Ali Khan", 117), 2: ("Sara Bibi", 50)}, station=1)
     unsure = _form(
