@@ -458,8 +458,9 @@ def _sum_check(
     sure_only: bool = False,
 ) -> CheckResult:
     """parts[0] + parts[1] = whole among the fields of `section` ("totals" or "header").
-    With `sure_only`, a mismatch with a figure read under SURE_FIGURE is unknown (a person
-    reads the three), not a finding."""
+    With `sure_only` (the register, which no second equation checks), a mismatch with a
+    figure read under SURE_FIGURE, or one digit apart (what one misread digit does, read
+    surely or not), is unknown (a person reads the three), not a finding."""
     fields_of = form.totals if section == "totals" else form.header
     a, b, total = (fields_of.get(parts[0]), fields_of.get(parts[1]), fields_of.get(whole))
     fields = tuple(f"{section}.{k}" for k in (*parts, whole))
@@ -510,6 +511,9 @@ def _sum_check(
         )
     if sure_only and min(r.confidence for r in (a, b, total)) < SURE_FIGURE:
         reason = f"{words[0]} {va} + {words[1]} {vb} = {va + vb}, {words[2]} {vt}, read unsurely"
+        return _unknown(name, desc, reason, fields), ()
+    if sure_only and one_digit_apart(va + vb, vt):
+        reason = f"{words[0]} {va} + {words[1]} {vb} = {va + vb}, {words[2]} {vt}: one digit apart"
         return _unknown(name, desc, reason, fields), ()
     message = f"{words[0]} {va} + {words[1]} {vb} = {va + vb}, but {words[2]} is {vt}"
     return (
