@@ -225,33 +225,43 @@ def _fits(pattern: str, figure: int) -> bool:
     return all(p in ("?", t) for p, t in zip(pattern, text, strict=True))
 
 
+def _one_unknown(
+    equation: Equation, pages: Sequence[FormReadings]
+) -> tuple[Ref, FieldReading, int, tuple[Ref, ...]] | None:
+    """The one withheld figure of an equation and the value the other figures give it,
+    when they were all read surely, confirmed, or read as 0: (its place, its reading,
+    that value, the places of the figures that gave it)."""
+    refs = (*equation.parts, equation.whole)
+    readings = {ref: r for ref in refs if (r := _reading(pages, ref)) is not None}
+    withheld = [ref for ref, r in readings.items() if r.value is None]
+    if len(withheld) != 1:
+        return None
+    ref = withheld[0]
+    known: dict[Ref, int] = {}
+    for other, reading in readings.items():
+        if other == ref:
+            continue
+        figure = best_figure(reading)
+        if figure is None or (figure and not _vouched(reading)):
+            return None
+        known[other] = figure
+    parts = sum(f for other, f in known.items() if other != equation.whole)
+    solution = parts if ref == equation.whole else known.get(equation.whole, -1) - parts
+    return (ref, readings[ref], solution, tuple(known)) if solution >= 0 else None
+
+
 def _solved(
     equation: Equation, pages: Sequence[FormReadings], contradicted: set[Ref]
 ) -> tuple[Ref, int] | None:
     """The one partly read figure of an equation ("2?"), solved from the others when they
     were all read surely, if the solution fits what was read of it (21)."""
-    refs = (*equation.parts, equation.whole)
-    if contradicted.intersection(refs):
+    if contradicted.intersection((*equation.parts, equation.whole)):
         return None
-    known: dict[Ref, int] = {}
-    unknown: list[tuple[Ref, FieldReading]] = []
-    for ref in refs:
-        reading = _reading(pages, ref)
-        figure = best_figure(reading)
-        if reading is None:
-            continue
-        if figure is None:
-            unknown.append((ref, reading))
-        elif figure and not _vouched(reading):
-            return None
-        else:
-            known[ref] = figure
-    if len(unknown) != 1 or unknown[0][1].value is not None or "?" not in unknown[0][1].text:
+    unknown = _one_unknown(equation, pages)
+    if unknown is None or "?" not in unknown[1].text:
         return None
-    ref, reading = unknown[0]
-    parts = sum(f for other, f in known.items() if other != equation.whole)
-    figure = parts if ref == equation.whole else known.get(equation.whole, -1) - parts
-    return (ref, figure) if figure >= 0 and _fits(reading.text, figure) else None
+    ref, reading, solution, _ = unknown
+    return (ref, solution) if _fits(reading.text, solution) else None
 
 
 def _runner_up(
@@ -262,24 +272,12 @@ def _runner_up(
     reader offered for that ink (one digit read as its runner-up: `alternatives`, at
     least RUNNER_UP_FLOOR likely), no other equation of it fails with the solution, and
     no equation that fails holds a figure that vouched."""
-    refs = (*equation.parts, equation.whole)
-    readings = {ref: r for ref in refs if (r := _reading(pages, ref)) is not None}
-    withheld = [ref for ref, r in readings.items() if r.value is None]
-    if len(withheld) != 1 or best_figure(readings[withheld[0]]) is None:
+    unknown = _one_unknown(equation, pages)
+    if unknown is None or best_figure(unknown[1]) is None:
         return None
-    ref, reading = withheld[0], readings[withheld[0]]
-    known: dict[Ref, int] = {}
-    for other, other_reading in readings.items():
-        figure = best_figure(other_reading)
-        if other == ref:
-            continue
-        if figure is None or (figure and not _vouched(other_reading)):
-            return None
-        known[other] = figure
-    parts = sum(f for other, f in known.items() if other != equation.whole)
-    solution = parts if ref == equation.whole else known.get(equation.whole, -1) - parts
+    ref, reading, solution, known = unknown
     offered = {figure: chance for figure, chance in reading.alternatives}
-    if solution < 0 or offered.get(solution, 0.0) < RUNNER_UP_FLOOR:
+    if offered.get(solution, 0.0) < RUNNER_UP_FLOOR:
         return None
     trial = _with_reading(pages, ref, reading.model_copy(update={"value": solution}))
     involved = {ref, *known}
