@@ -236,9 +236,10 @@ def figure_alternatives(
         return ()
     found: dict[int, float] = {}
     for position, digit in enumerate(digits):
-        rest = float(np.prod([d.probability for i, d in enumerate(digits) if i != position]))
-        if any(d.digit is None for i, d in enumerate(digits) if i != position):
+        others = [d for i, d in enumerate(digits) if i != position]
+        if any(d.digit is None for d in others):
             continue
+        rest = float(np.prod([d.probability for d in others]))
         for other, probability in digit.alternatives:
             if other == digit.digit:
                 continue

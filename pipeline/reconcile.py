@@ -20,7 +20,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.codes import FINDING_DOCS, FindingCode
 from pipeline.model import CandidateRow, Evidence, FieldReading, Finding, FormResult
-from pipeline.stages.check import SURE_FIGURE, one_digit_apart, one_edit_apart
+from pipeline.stages.check import (
+    SURE_FIGURE,
+    one_digit_apart,
+    one_digit_variants,
+    one_edit_apart,
+)
 
 WEAK_CODE = 0.5  # a constituency code read under this is not trusted over the name
 NAME_SUPPORT = 2  # forms that must read a name with one code before the name decides
@@ -318,16 +323,6 @@ def _compare_copies(
             )
 
 
-def _one_digit_variants(value: int) -> set[int]:
-    """Every figure one digit away: a digit changed, dropped or added."""
-    text = str(value)
-    digits = "0123456789"
-    out = {text[:i] + d + text[i + 1 :] for i in range(len(text)) for d in digits}
-    out |= {text[:i] + text[i + 1 :] for i in range(len(text))}
-    out |= {text[:i] + d + text[i:] for i in range(len(text) + 1) for d in digits}
-    return {int(t) for t in out if t} - {value}
-
-
 def _unsure_digit(
     total: Vote, summed: int, parts: list[tuple[int, Vote]], room: int = 0
 ) -> tuple[str, int, int] | None:
@@ -342,7 +337,7 @@ def _unsure_digit(
     for number, vote in parts:
         if vote.value is None or vote.sure:
             continue
-        for wanted in sorted(_one_digit_variants(vote.value)):
+        for wanted in sorted(one_digit_variants(vote.value)):
             short = total.value - (summed - vote.value + wanted)
             if short == 0 or 0 < short <= room:
                 return (f"station {number}", vote.value, wanted)

@@ -57,6 +57,15 @@ def one_edit_apart(a: str, b: str) -> bool:
     return len(y) == len(x) + 1 and any(y[:i] + y[i + 1 :] == x for i in range(len(y)))
 
 
+def one_digit_variants(value: int) -> set[int]:
+    """Every figure one digit away from `value` (one_digit_apart of it)."""
+    text, digits = str(value), "0123456789"
+    out = {text[:i] + d + text[i + 1 :] for i in range(len(text)) for d in digits}
+    out |= {text[:i] + text[i + 1 :] for i in range(len(text))}
+    out |= {text[:i] + d + text[i:] for i in range(len(text) + 1) for d in digits}
+    return {int(t) for t in out if t} - {value}
+
+
 def misread_suspect(
     parts: Sequence[FieldReading], whole: FieldReading, excess: int
 ) -> tuple[int, int] | None:
@@ -315,6 +324,20 @@ def check_candidate_sum(form: FormFigures) -> CheckResult:
     )
 
 
+def _form_sums_hold(form: FormFigures) -> bool:
+    """Every candidate's total read, adding up to the form's total valid votes, and
+    valid plus rejected to the votes polled."""
+    rows = [_int(_candidate_total(row)) for row in form.candidates]
+    valid, rejected, polled = (
+        _int(form.totals.get(k))
+        for k in ("total_valid_votes", "rejected_votes", "total_votes_polled")
+    )
+    if not rows or valid is None or rejected is None or polled is None:
+        return False
+    read = [v for v in rows if v is not None]
+    return len(read) == len(rows) and sum(read) == valid and valid + rejected == polled
+
+
 def check_candidate_columns(
     form: FormFigures, printed: frozenset[str] | None = None
 ) -> CheckResult:
@@ -341,15 +364,11 @@ def check_candidate_columns(
     unknown: list[str] = []
     doubtful: list[str] = []
     odd = odd_totals(form)
-    # every candidate's total read, adding up to the form's total valid votes, and valid
-    # plus rejected to the votes polled: a row whose columns disagree with its total has a
-    # column misread, or a slip of the pen that no total depends on; a reading to check,
-    # not a wrong form. (Totals altered to agree while a column kept the old figure break
-    # the polled sum, unless that was altered too: the row is still put to a reader.)
-    totals_hold = all(
-        check(form)[0].status is CheckStatus.PASS
-        for check in (check_candidate_sum, check_valid_plus_rejected)
-    )
+    # the form's sums hold: a row whose columns disagree with its total has a column
+    # misread, or a slip of the pen that no total depends on; a reading to check, not a
+    # wrong form. (Totals altered to agree while a column kept the old figure break the
+    # polled sum, unless that was altered too: the row is still put to a reader.)
+    totals_hold = _form_sums_hold(form)
     for row in rows:
         parts = [row.votes, row.tendered_votes, row.challenged_votes]
         # A column the form does not print is None; a printed column whose figure was
