@@ -42,7 +42,7 @@ class DigitNet(nn.Module):
     the convolutions when the weights are saved (`export_weights`), so the runtime
     (pipeline/tools/digit_net.py) sees the same three convolutions either way."""
 
-    def __init__(self, width: int = 1, batch_norm: bool = False) -> None:
+    def __init__(self, width: int = 2, batch_norm: bool = True) -> None:
         super().__init__()
         channels = [1, 16 * width, 32 * width, 64 * width]
         layers: list[nn.Module] = []
@@ -133,7 +133,7 @@ def fit_temperature(
 
 
 def train(
-    seed: int, epochs: int, out: Path = MODEL_PATH, width: int = 1, batch_norm: bool = False
+    seed: int, epochs: int, out: Path = MODEL_PATH, width: int = 2, batch_norm: bool = True
 ) -> dict[str, object]:
     torch.manual_seed(seed)
     torch.set_num_threads(2)
