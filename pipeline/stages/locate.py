@@ -22,7 +22,13 @@ from pipeline.layout import (
 from pipeline.model import BBox
 from pipeline.pages import NormalisedPage, TextWord
 from pipeline.stages.grid import find_tables, shaded_text
-from pipeline.stages.labels import MATCH_THRESHOLD, best_label_score, keyword_hits, label_match
+from pipeline.stages.labels import (
+    MATCH_THRESHOLD,
+    best_label_score,
+    keyword_hits,
+    label_match,
+    normalise_text,
+)
 from pipeline.stages.printed import page_words, read_printed, read_region
 from pipeline.templates import FieldSpec, Template
 
@@ -329,6 +335,48 @@ def _join_columns(
     return joined
 
 
+def _combined(*readings: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+    """One column map from several reads of a header row: the read that gave meaning to
+    most columns decides, the others fill what it left. A read that lost a word ("Valid
+    Votes" for "Total Valid Votes") can give a column a wrong key that another read,
+    seeing more of the row, contradicts."""
+    ranked = sorted(readings, key=len, reverse=True)
+    columns: dict[str, tuple[int, int]] = {}
+    for reading in ranked:
+        columns = _join_columns(columns, reading)
+    return columns
+
+
+def _by_elimination(
+    table: GridTable,
+    columns: dict[str, tuple[int, int]],
+    reads: Sequence[Sequence[TextWord]],
+    template: Template,
+) -> dict[str, tuple[int, int]]:
+    """Columns no read gave meaning to, each given the template's one key left whose label
+    shares a word with the column's header, when no other column left and no other key
+    left could pair so. On a blurred photo "Challenged Votes" reads as "Votes" in every
+    read, while its neighbours are read in full."""
+    assert template.candidates is not None
+    used = {i for first, last in columns.values() for i in range(first, last + 1)}
+    free = {
+        j: {w for read in reads for w in normalise_text(cell_text(read, cell)).split()}
+        for j, cell in enumerate(table.cells[0])
+        if j not in used
+    }
+    keys = {
+        spec.key: {w for label in spec.labels.all() for w in normalise_text(label).split()}
+        for spec in template.candidates.columns
+        if spec.key not in columns
+    }
+    pairs = [(key, j) for key, words in keys.items() for j, seen in free.items() if words & seen]
+    joined = dict(columns)
+    for key, j in pairs:
+        if sum(k == key for k, _ in pairs) == 1 and sum(i == j for _, i in pairs) == 1:
+            joined[key] = (j, j)
+    return joined
+
+
 def _missing(template: Template, header: Sequence[LocatedField]) -> list[str]:
     found = {f.key for f in header}
     return [s.key for s in template.header if s.required and s.key not in found]
@@ -393,6 +441,7 @@ def locate_form(
     if template.candidates is not None:
         candidates_index, columns = _candidates_table(tables, frames, words, template)
         read_again: set[str] = set()  # languages the header rows were read in at full size
+        header_reads: list[Sequence[TextWord]] = [words]
         for lang in template.languages:
             if candidates_index is not None:
                 break
@@ -400,10 +449,15 @@ def locate_form(
             # Urdu-only printing is read again, header rows only, at full size
             again = _header_rows_in(tables, frames, shaded(), lang)
             read_again.add(lang)
+            header_reads.append(again)
             candidates_index, columns = _candidates_table(tables, frames, again, template)
+            if candidates_index is not None:  # what the page-wide read made of its header
+                columns = _combined(
+                    columns, _map_columns(tables[candidates_index], words, template)
+                )
         if candidates_index is None:
             notes.append("candidates table not found")
-        else:  # a column whose label the page-wide read lost: its header cell again
+        else:  # a column whose label a read lost: its header cells again
             table = tables[candidates_index]
             for lang in template.languages:
                 if len(columns) == len(template.candidates.columns):
@@ -411,7 +465,9 @@ def locate_form(
                 if lang in read_again:  # the table was found in this read: nothing more
                     continue
                 again = _header_rows_in([table], set(), shaded(), lang)
-                columns = _join_columns(columns, _map_columns(table, again, template))
+                header_reads.append(again)
+                columns = _combined(columns, _map_columns(table, again, template))
+            columns = _by_elimination(table, columns, header_reads, template)
     rows: list[LocatedCandidateRow] = []
     if candidates_index is not None:
         table = tables[candidates_index]

@@ -11,7 +11,7 @@ import pytest
 from pipeline.layout import GridTable, LocatedForm
 from pipeline.model import BBox
 from pipeline.options import Limits
-from pipeline.pages import NormalisedPage
+from pipeline.pages import NormalisedPage, TextWord
 from pipeline.stages.grid import find_tables
 from pipeline.stages.load import load_pages
 from pipeline.stages.locate import frame_tables, locate_form
@@ -209,3 +209,64 @@ def test_an_agents_box_cut_to_a_sliver_by_a_stroke_is_not_judged() -> None:
     boxes = _signature_boxes([table], words, resolve_template("pk-form45"), set())
     agents = [b for b in boxes if b.role.value == "polling_agent"]
     assert [b.label for b in agents] == ["1. Candidate", "2. Candidate", "4. Candidate"]
+
+
+def _header_row(texts: tuple[str, ...]) -> tuple[GridTable, tuple[BBox, ...]]:
+    xs = tuple(range(0, 300 * len(texts) + 1, 300))
+    cells = tuple(BBox(x0=a, y0=0, x1=b, y1=90) for a, b in itertools.pairwise(xs))
+    table = GridTable(bbox=BBox(x0=0, y0=0, x1=xs[-1], y1=90), row_edges=(0, 90),
+                      col_edges=xs, cells=(cells,))  # fmt: skip
+    return table, cells
+
+
+def _read(cells: tuple[BBox, ...], texts: tuple[str, ...]) -> list[TextWord]:
+    return [
+        TextWord(text=t, bbox=BBox(x0=c.x0 + 5 + 45 * i, y0=30, x1=c.x0 + 45 * (i + 1), y1=60))
+        for c, text in zip(cells, texts, strict=True)
+        for i, t in enumerate(text.split())
+    ]
+
+
+def test_a_header_read_that_lost_a_word_does_not_give_a_column_the_wrong_meaning() -> None:
+    """The page-wide read lost "Total" of "Total Valid Votes" and "Candidate": alone, it
+    gives the total column the meaning "votes". Read again, the row is read in full; the
+    read that gave meaning to more columns decides and the first fills what it left."""
+    from pipeline.stages.locate import _combined, _map_columns
+    from pipeline.templates import resolve_template
+
+    template = resolve_template("pk-form45")
+    full = ("S.No", "Name of Candidate", "Party", "Valid Votes", "Tendered Votes",
+            "Challenged Votes", "Total Valid Votes")  # fmt: skip
+    table, cells = _header_row(full)
+    page_wide = ("S.No", "Name of", "Party", "Valid Votes 99", "Tondered Votes",
+                 "Challenged Votes", "Valid Votes 199")  # fmt: skip
+    again = ("S.No", "Name of Candidate", "", "Valid Votes", "Tendered Votes",
+             "Challenged Votes", "Total Valid Votes")  # fmt: skip
+    first = _map_columns(table, _read(cells, page_wide), template)
+    assert first["votes"] == (6, 6)  # what the page-wide read alone would make of it
+    second = _map_columns(table, _read(cells, again), template)
+    columns = _combined(first, second)
+    assert columns == {spec.key: (j, j) for j, spec in enumerate(template.candidates.columns)}
+
+
+def test_the_one_column_every_read_half_lost_takes_the_one_key_left() -> None:
+    """A blurred 150-dpi photo: "Challenged Votes" reads "Votes" in every read. The one
+    column left shares a word with the one key left's labels: it takes that key; a column
+    whose header shares no word with any key left stays without meaning."""
+    from pipeline.stages.locate import _by_elimination, _map_columns
+    from pipeline.templates import resolve_template
+
+    template = resolve_template("pk-form45")
+    read = ("wNe", "Name of Candidate", "Party", "Valid Votes", "Tendered Votes", "Votes 99",
+            "Total Valid Votes")  # fmt: skip
+    table, cells = _header_row(read)
+    words = _read(cells, read)
+    columns = _map_columns(table, words, template)
+    assert "challenged_votes" not in columns and "serial" not in columns
+    joined = _by_elimination(table, columns, [words], template)
+    assert joined == {**columns, "challenged_votes": (5, 5)}
+    two_left = ("wNe", "Name of Candidate", "Party", "Valid Votes", "Votes", "Votes 99",
+                "Total Valid Votes")  # fmt: skip
+    words = _read(cells, two_left)
+    columns = _map_columns(table, words, template)
+    assert _by_elimination(table, columns, [words], template) == columns  # which is which?
