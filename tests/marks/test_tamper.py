@@ -89,3 +89,28 @@ def test_light_brightening_part_of_a_cell_is_not_fluid() -> None:
     region[paper] = np.minimum(region[paper].astype(int) + 8, 255).astype(np.uint8)
     form = dataclasses.replace(located(), candidate_rows=rows)
     assert tamper_findings(make_page(image), form, evidence_dir=None) == ()
+
+
+def test_the_lit_cells_where_a_shadow_ends_are_not_fluid() -> None:
+    """A phone's shadow over the lower rows: the plane fitted through the neighbours'
+    paper cannot bend at the shadow's edge, so lit cells next to it stand above it; but
+    each is no brighter than the lit cell beside it. A patch there still stands out."""
+
+    def shadowed(fluid_row: int | None) -> tuple[np.ndarray, tuple[LocatedCandidateRow, ...]]:
+        image, rows = _table(fluid_row=None)
+        gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY).astype(np.float32)
+        gray[100 : 100 + 120 * 3] += 14  # rows 0-2 lit, rows 3-5 in the shadow
+        if fluid_row is not None:
+            box = rows[fluid_row].cells["votes"]
+            gray[box.y0 + 5 : box.y1 - 5, box.x0 + 5 : box.x1 - 5] = 254
+        page = np.clip(gray, 0, 255).astype(np.uint8)
+        if fluid_row is not None:
+            cv2.putText(page, "51", (box.x0 + 40, box.y0 + 65), 0, 1.5, 30, 3)
+        return cv2.cvtColor(page, cv2.COLOR_GRAY2BGR), rows
+
+    image, rows = shadowed(None)
+    form = dataclasses.replace(located(), candidate_rows=rows)
+    assert tamper_findings(make_page(image), form, evidence_dir=None) == ()
+    image, rows = shadowed(1)
+    findings = tamper_findings(make_page(image), form, evidence_dir=None)
+    assert [f.evidence.values["field"] for f in findings] == ["candidates[1].votes"]
