@@ -139,7 +139,7 @@ def tamper_findings(
     for index, (name, box, levels) in enumerate(measured):
         reference = local_paper_level(centres, paper, index)
         cover = float((levels > reference + BRIGHTER_BY).mean())
-        # seed 9002 at ef8c302: the 18 patches found were 6-9 levels above every cell
+        # seed 9002 at ef8c302: the 18 patches found were 6-11 levels above every cell
         # next to them; the 10 lit cells of shadowed photos within 5 of one of theirs
         steps = steps_up(centres, paper, index, adjacent_cells(boxes, index))
         standing_out = all(step > BRIGHTER_BY for step in steps)
