@@ -33,7 +33,7 @@ from pipeline.evaluate import evaluate, load_truth
 from pipeline.inspect import process_file
 from pipeline.model import FieldReading, FormResult, Source, Stamp
 from pipeline.options import Options
-from pipeline.synth.corpus import generate_corpus
+from pipeline.synth.corpus import GENERATOR_VERSION, corpus_manifest, generate_corpus
 from pipeline.truth import PageTruth
 
 CODES = {
@@ -136,8 +136,14 @@ def main() -> None:
         "score it instead of running the pipeline again",
     )
     args = parser.parse_args()
-    if not any(args.corpus.glob("*.truth.json")):
+    manifest = corpus_manifest(args.corpus)
+    if manifest is None:
         generate_corpus(args.corpus, count=args.count, seed=args.seed)
+    elif manifest.generator_version != GENERATOR_VERSION:  # never score against stale truth
+        sys.exit(
+            f"{args.corpus}: written by generator {manifest.generator_version}, this is "
+            f"{GENERATOR_VERSION}: its truth is out of date; remove the folder to regenerate it"
+        )
     truth = load_truth(args.corpus)
     options = Options()
     results: list[FormResult] = []

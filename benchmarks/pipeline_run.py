@@ -16,6 +16,7 @@ import argparse
 import json
 import re
 import resource
+import shutil
 import subprocess
 import threading
 import time
@@ -30,6 +31,7 @@ from pipeline.evaluate import _match_rows, evaluate, format_metrics, load_result
 from pipeline.model import FormResult
 from pipeline.options import Options
 from pipeline.synth import generate_corpus
+from pipeline.synth.corpus import corpus_is_current
 from pipeline.tools.digit_net import digit_probabilities
 from pipeline.truth import PageTruth
 from training.digit_data import to_mnist
@@ -184,7 +186,8 @@ def main() -> None:
     base = ROOT / "benchmarks" / "out" / f"pipeline-seed{args.seed}"
     corpus, out = base / "corpus", base / "run"
     started = time.perf_counter()
-    if not (corpus / "manifest.json").exists():
+    if not corpus_is_current(corpus, count=args.count, seed=args.seed):
+        shutil.rmtree(corpus, ignore_errors=True)  # never score against stale truth
         generate_corpus(corpus, count=args.count, seed=args.seed)
     synth_s = time.perf_counter() - started
     started = time.perf_counter()

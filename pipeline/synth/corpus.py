@@ -357,6 +357,26 @@ def _station_counts(count: int, rng: np.random.Generator) -> list[int]:
     return sizes
 
 
+def corpus_manifest(out_dir: Path) -> Manifest | None:
+    """The manifest of the corpus in `out_dir`, None when there is none (or unreadable)."""
+    try:
+        return Manifest.model_validate_json((out_dir / "manifest.json").read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+def corpus_is_current(out_dir: Path, *, count: int, seed: int) -> bool:
+    """Whether `out_dir` holds the corpus this generator writes for `count` and `seed`
+    (a corpus of an older generator version has older truth, though its images may be
+    the same)."""
+    manifest = corpus_manifest(out_dir)
+    return manifest is not None and (manifest.generator_version, manifest.count, manifest.seed) == (
+        GENERATOR_VERSION,
+        count,
+        seed,
+    )
+
+
 def generate_corpus(
     out_dir: Path, *, count: int, seed: int, progress: Callable[[str], None] | None = None
 ) -> Manifest:
