@@ -197,23 +197,33 @@ def odd_form_totals(form: FormFigures) -> dict[str, int]:
     """Form totals that both of their equations contradict while agreeing with each other
     on one figure, one digit from the reading (a misread 1 for 7, or a pen stroke that
     made it one): key -> that figure. Total valid votes: the candidates' totals and polled
-    minus rejected; votes polled: valid plus rejected and men plus women."""
-    read = {key: _int(reading) for key, reading in form.totals.items()}
+    minus rejected; votes polled: valid plus rejected and men plus women. The total itself
+    is read surely; the parts may be withheld figures read in full (their best reading):
+    two routes landing on one figure are evidence enough that the total was misread."""
+    best = {key: best_figure(reading) for key, reading in form.totals.items()}
     valid, rejected, polled = (
-        read.get(k) for k in ("total_valid_votes", "rejected_votes", "total_votes_polled")
+        best.get(k) for k in ("total_valid_votes", "rejected_votes", "total_votes_polled")
     )
-    male, female = (read.get(k) for k in TOTALS_SUMS["gender_sum"][0])
+    male, female = (best.get(k) for k in TOTALS_SUMS["gender_sum"][0])
     candidates = [_int(_candidate_total(row)) for row in form.candidates]
+    sure_valid = _int(form.totals.get("total_valid_votes"))
+    sure_polled = _int(form.totals.get("total_votes_polled"))
     out: dict[str, int] = {}
-    if valid is None or rejected is None or polled is None:
+    if rejected is None:
         return out
-    if candidates and all(c is not None for c in candidates):
-        agreed = sum(c for c in candidates if c is not None)
-        if agreed == polled - rejected != valid and one_digit_apart(valid, agreed):
+    known = [c for c in candidates if c is not None]
+    if (
+        sure_valid is not None
+        and polled is not None
+        and candidates
+        and len(known) == len(candidates)
+    ):
+        agreed = sum(known)
+        if agreed == polled - rejected != sure_valid and one_digit_apart(sure_valid, agreed):
             out["total_valid_votes"] = agreed
-    if male is not None and female is not None:
+    if sure_polled is not None and valid is not None and male is not None and female is not None:
         agreed = valid + rejected
-        if agreed == male + female != polled and one_digit_apart(polled, agreed):
+        if agreed == male + female != sure_polled and one_digit_apart(sure_polled, agreed):
             out["total_votes_polled"] = agreed
     return out
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from pipeline.codes import FindingCode
@@ -386,3 +388,23 @@ def test_turnout_is_not_judged_on_a_polled_figure_both_its_sums_contradict() -> 
     check, found = check_turnout(figures(genuine_rows(), **agreeing))
     assert check.status is CheckStatus.FAIL
     assert [f.code for f in found] == [FindingCode.TURNOUT_OVER_100]
+
+
+def test_a_total_whose_sums_agree_through_a_withheld_part_is_for_a_reader() -> None:
+    # 312 polled read surely as 372; total valid 300 withheld though read in full: its
+    # best reading plus 12 rejected and men plus women both say 312
+    withheld = FieldReading(
+        value=None, confidence=0.7, text="300", bbox=BBox(x0=1, y0=2, x1=3, y1=4)
+    )
+    form = figures(genuine_rows(), **{**GENUINE, "total_votes_polled": 372})
+    form = dataclasses.replace(form, totals={**form.totals, "total_valid_votes": withheld})
+    check, found = check_turnout(form)
+    assert check.status is CheckStatus.UNKNOWN and "both of its sums say 312" in check.reason
+    check, found = check_gender_sum(form)
+    assert check.status is CheckStatus.UNKNOWN and found == ()
+    # only partly read ('3?0'): one sum says 312, nothing agrees with it; the sum fails
+    partly = withheld.model_copy(update={"text": "3?0"})
+    form = dataclasses.replace(form, totals={**form.totals, "total_valid_votes": partly})
+    check, found = check_gender_sum(form)
+    assert check.status is CheckStatus.FAIL
+    assert [f.code for f in found] == [FindingCode.GENDER_SUM_MISMATCH]
