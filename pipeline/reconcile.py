@@ -219,6 +219,29 @@ def _merged_votes(pages: list[FormResult]) -> dict[str, Vote]:
     return {key: vote for key, vote in votes.items() if seen[key] == 1}
 
 
+def _station_votes(copies: list[list[FormResult]]) -> dict[str, Vote]:
+    """Serial -> vote for one station over its copies: the first copy's, except where it
+    was not read, or read unsurely and a later copy reads surely a figure one digit from
+    it (the same count, misread on the first). Copies further apart are two different
+    counts (COPY_DIVERGENCE): the first stands."""
+    votes = _merged_votes(copies[0])
+    for other in copies[1:]:
+        for key, vote in _merged_votes(other).items():
+            mine = votes.get(key)
+            if vote.value is None:
+                continue
+            misread = (
+                mine is not None
+                and mine.value is not None
+                and vote.sure
+                and not mine.sure
+                and one_digit_apart(mine.value, vote.value)
+            )
+            if mine is None or mine.value is None or misread:
+                votes[key] = vote
+    return votes
+
+
 def _swapped_pairs(differing: dict[str, tuple[int, int]]) -> list[tuple[str, str]]:
     keys = sorted(differing)
     return [
@@ -328,12 +351,14 @@ def _unsure_digit(
 ) -> tuple[str, int, int] | None:
     """Which unsure figure, read one digit differently, would make the sum hold:
     (where, read, would-be value), or None. With `room` (what the stations not counted
-    could add at most), a station figure that would leave the sum short of the Form 47
-    by no more than that explains it too."""
-    if total.value is not None and not total.sure and one_digit_apart(total.value, summed):
-        return ("Form 47", total.value, summed)
+    could add at most), a figure that would leave the sum short of the Form 47 by no more
+    than that explains it too."""
     if total.value is None:
         return None
+    if not total.sure:
+        for wanted in sorted(one_digit_variants(total.value)):
+            if wanted == summed or 0 < wanted - summed <= room:
+                return ("Form 47", total.value, wanted)
     for number, vote in parts:
         if vote.value is None or vote.sure:
             continue
@@ -361,7 +386,7 @@ def _compare_form47(
     (FIELD_UNREADABLE) rather than out as a mismatch.
     """
     where = [_where(p) for p in pages]
-    station_votes = {n: _merged_votes(copies[0]) for n, copies in sorted(stations.items())}
+    station_votes = {n: _station_votes(copies) for n, copies in sorted(stations.items())}
     largest = max(
         (v.value for votes in station_votes.values() for v in votes.values() if v.value),
         default=0,

@@ -260,3 +260,36 @@ def test_a_form_with_no_constituency_may_be_the_one_a_form47_misses() -> None:
     lost = lost.model_copy(update={"header": {"polling_station_number": _reading(2)}})
     reconciliation = reconcile([*forms, lost])
     assert reconciliation.findings == [] and reconciliation.unplaced == ["ps2#0"]
+
+
+def test_a_station_figure_misread_on_one_copy_is_taken_from_the_copy_read_surely() -> None:
+    """Station 1's 262, read unsurely as 261 on the original, surely on the agent's copy:
+    the Form 47's 292 is compared with 262 + 30. A copy two digits off is another count:
+    the original's figure stands (COPY_DIVERGENCE says the rest)."""
+    unsure = _form("ps1", "form45", {1: ("Ali Khan", _reading(261, 0.97))}, station=1)
+    agent = _form("ps1_agent", "form45", {1: ("Ali Khan", 262)}, station=1)
+    other = _form("ps2", "form45", {1: ("Ali Khan", 30)}, station=2)
+    form47 = _form("f47", "form47", {1: ("Ali Khan", 292)}, stations=2)
+    assert _codes([unsure, agent, other, form47]) == ["FIELD_UNREADABLE"]  # the two copies
+    far = _form("ps1_agent", "form45", {1: ("Ali Khan", 212)}, station=1)
+    codes = _codes([unsure, far, other, form47])
+    assert "COPY_DIVERGENCE" in codes and "FORM47_MISMATCH" not in codes
+
+
+def test_an_unsure_form47_figure_one_digit_from_what_absent_stations_fill_is_for_review() -> None:
+    """The Form 47's 1840 read unsurely as 7840: the stations present give 1439 and the
+    one not counted could give the rest of 1840, never of 7840. Read surely, 7840 is a
+    mismatch."""
+    stations = [
+        _form("ps1", "form45", {1: ("Ali Khan", 714), 2: ("Sara Bibi", 40)}, station=1),
+        _form("ps2", "form45", {1: ("Ali Khan", 725), 2: ("Sara Bibi", 60)}, station=2),
+    ]
+    unsure = FieldReading(value=7840, confidence=0.998, source="handwritten")
+    form47 = _form("f47", "form47", {1: ("Ali Khan", unsure), 2: ("Sara Bibi", 100)}, stations=3)
+    found = [
+        f for f in reconcile([*stations, form47]).findings if "Form 47 says" in f.finding.message
+    ]
+    assert [f.finding.code for f in found] == [FindingCode.FIELD_UNREADABLE]
+    assert found[0].finding.evidence.values["unsure_figure"] == "Form 47: 7840"
+    sure = _form("f47", "form47", {1: ("Ali Khan", 7840), 2: ("Sara Bibi", 100)}, stations=3)
+    assert "FORM47_MISMATCH" in _codes([*stations, sure])
