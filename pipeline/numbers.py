@@ -69,22 +69,10 @@ def cell_ink(image: np.ndarray) -> np.ndarray:
     return ink
 
 
-def digit_boxes(ink: np.ndarray) -> list[tuple[int, int, int, int]]:
-    """Digit boxes (x, y, w, h): components merged when they overlap horizontally."""
-    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    h_cell = ink.shape[0]
-    parts = [
-        tuple(int(v) for v in stats[i, :4])
-        for i in range(1, count)
-        if stats[i, cv2.CC_STAT_AREA] >= 12
-        and (
-            stats[i, cv2.CC_STAT_HEIGHT] >= h_cell * 0.12  # a digit
-            or stats[i, cv2.CC_STAT_WIDTH] >= h_cell * 0.4
-        )  # or a dash written for zero
-    ]
-    parts.sort()
+def _merge_overlapping(parts: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """Boxes merged left to right when they overlap horizontally (a digit's strokes)."""
     merged: list[list[int]] = []
-    for x, y, w, h in parts:
+    for x, y, w, h in sorted(parts):
         if merged:
             mx, my, mw, mh = merged[-1]
             overlap = min(mx + mw, x + w) - max(mx, x)
@@ -93,11 +81,56 @@ def digit_boxes(ink: np.ndarray) -> list[tuple[int, int, int, int]]:
                 merged[-1] = [nx, ny, max(mx + mw, x + w) - nx, max(my + mh, y + h) - ny]
                 continue
         merged.append([x, y, w, h])
+    return [(x, y, w, h) for x, y, w, h in merged]
+
+
+def _chained(
+    ink: np.ndarray, pieces: list[tuple[int, int, int, int]]
+) -> list[tuple[int, int, int, int]]:
+    """Boxes of small pieces that touch once grown by two pixels: a thin stroke (a "1"
+    written with a fine pen, a slanted one) that thresholding broke into short dashes."""
+    if len(pieces) < 2:
+        return pieces
+    mask = np.zeros_like(ink)
+    for x, y, w, h in pieces:
+        mask[y : y + h, x : x + w] |= ink[y : y + h, x : x + w]
+    grown = cv2.dilate(mask, np.ones((5, 5), np.uint8))
+    _, labels = cv2.connectedComponents(grown, connectivity=8)
+    groups: dict[int, list[int]] = {}
+    for x, y, w, h in pieces:
+        label = int(labels[y + h // 2, x + w // 2]) or int(labels[y : y + h, x : x + w].max())
+        box = groups.setdefault(label, [x, y, x + w, y + h])
+        box[:] = [min(box[0], x), min(box[1], y), max(box[2], x + w), max(box[3], y + h)]
+    return [(x0, y0, x1 - x0, y1 - y0) for x0, y0, x1, y1 in groups.values()]
+
+
+def digit_boxes(ink: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Digit boxes (x, y, w, h): components merged when they overlap horizontally."""
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    h_cell = ink.shape[0]
+    parts = [
+        (int(stats[i, 0]), int(stats[i, 1]), int(stats[i, 2]), int(stats[i, 3]))
+        for i in range(1, count)
+        if stats[i, cv2.CC_STAT_AREA] >= 12
+        and (
+            stats[i, cv2.CC_STAT_HEIGHT] >= h_cell * 0.12  # a digit
+            or stats[i, cv2.CC_STAT_WIDTH] >= h_cell * 0.4
+        )  # or a dash written for zero
+    ]
+    merged = _merge_overlapping(parts)
     if not merged:
         return []
     tallest = max(b[3] for b in merged)
-    # specks and dots far smaller than the figure's digits are noise
-    return [(x, y, w, h) for x, y, w, h in merged if h >= 0.35 * tallest or w > 2.2 * h]
+
+    def kept(box: tuple[int, int, int, int]) -> bool:
+        _, _, w, h = box
+        return h >= 0.35 * tallest or w > 2.2 * h
+
+    # specks and dots far smaller than the figure's digits are noise, unless they chain
+    # into a stroke as tall as a digit
+    small = [box for box in merged if not kept(box)]
+    strokes = [box for box in _chained(ink, small) if box not in small and kept(box)]
+    return _merge_overlapping([box for box in merged if kept(box)] + strokes)
 
 
 def _split_touching(

@@ -99,3 +99,19 @@ def test_acceptance_threshold_withholds_but_keeps_the_reading() -> None:
     strict, lenient = read_number(cell, accept=1.01), read_number(cell, accept=0.0)
     assert strict.value is None and strict.status == "rejected"
     assert lenient.value == 47 and strict.text == lenient.text == "47"
+
+
+def test_a_thin_stroke_broken_into_dashes_is_one_digit_not_specks() -> None:
+    """A slanted "1" in a fine pen, which thresholding broke into three short dashes,
+    each far shorter than the digits beside it: together they are a digit."""
+    images, labels = load_digits(DigitSplit.TEST)
+    cell = cell_with([np.zeros((28, 28), np.uint8), images[labels == 2][0], images[labels == 6][0]])
+    for (x0, y0), (x1, y1) in (((82, 20), (79, 31)), ((77, 36), (74, 47)), ((72, 52), (69, 63))):
+        cv2.line(cell, (x0, y0), (x1, y1), 40, 2)
+    boxes = digit_boxes(cell_ink(cell))
+    assert len(boxes) == 3 and boxes[0][3] >= 35, boxes
+    assert read_number(cell, accept=0.0).text == "126"
+    specks = cell_with([np.zeros((28, 28), np.uint8), images[labels == 2][0]])
+    for x in (70, 80):  # two dots apart: noise, not a stroke
+        cv2.circle(specks, (x, 40), 2, 40, -1)
+    assert len(digit_boxes(cell_ink(specks))) == 1
