@@ -14,7 +14,6 @@ import io
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -26,6 +25,7 @@ from pipeline.stages.check import (
     one_digit_variants,
     one_edit_apart,
 )
+from pipeline.stages.labels import similarity
 
 WEAK_CODE = 0.5  # a constituency code read under this is not trusted over the name
 NAME_SUPPORT = 2  # forms that must read a name with one code before the name decides
@@ -106,7 +106,7 @@ def _page_votes(result: FormResult) -> list[tuple[str, Vote]]:
 
 def same_candidate(a: str, b: str) -> bool:
     """Names that OCR read slightly differently still match."""
-    return not a or not b or SequenceMatcher(None, a, b).ratio() > 0.7
+    return not a or not b or similarity(a, b) > 0.7
 
 
 def _where(result: FormResult) -> str:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from difflib import SequenceMatcher
 from functools import lru_cache
+
+from rapidfuzz.distance import Indel
 
 from pipeline.templates import Labels
 
@@ -20,13 +21,16 @@ def normalise_text(text: str) -> str:
     return " ".join(text.split())
 
 
+def similarity(a: str, b: str) -> float:
+    """2 x (letters in common, in order) / (letters in both): 1.0 for equal strings."""
+    return float(Indel.normalized_similarity(a, b))
+
+
 def _ratio_above(a: str, b: str, floor: float) -> float:
-    """difflib's ratio of a and b when it can exceed `floor` (its cheap upper bounds say
-    when it cannot), else `floor`: the same maximum as computing every ratio."""
-    matcher = SequenceMatcher(None, a, b)
-    if matcher.real_quick_ratio() <= floor or matcher.quick_ratio() <= floor:
-        return floor
-    return max(floor, matcher.ratio())
+    """The similarity of a and b when it exceeds `floor`, else `floor` (rapidfuzz stops
+    early below the cutoff)."""
+    cutoff = min(1.0, max(0.0, floor))
+    return max(floor, float(Indel.normalized_similarity(a, b, score_cutoff=cutoff)))
 
 
 def _best_similarity(text: str, labels: tuple[str, ...]) -> tuple[float, int]:
@@ -97,6 +101,6 @@ def _near_occurrence(words: list[str], key: str) -> bool:
         window = " ".join(words[start : start + size])
         if _digits(window) != _digits(key):
             continue
-        if SequenceMatcher(None, window, key).ratio() >= KEYWORD_THRESHOLD:
+        if similarity(window, key) >= KEYWORD_THRESHOLD:
             return True
     return False

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 import cv2
 import numpy as np
 
+from pipeline.stages.labels import similarity
 from pipeline.tools.tesseract import ocr_words
 
 RING_BAND = (0.72, 0.97)  # the ring text lies between these fractions of the radius
@@ -136,10 +136,7 @@ def name_on_ring(name: str, ring: str) -> float:
     read = [w for w in (_letters(part) for part in ring.split()) if len(w) >= 2]
     if not wanted or not read:
         return 0.0
-    found = sum(
-        max(SequenceMatcher(None, word, token).ratio() for token in read) >= WORD_MATCH
-        for word in wanted
-    )
+    found = sum(max(similarity(word, token) for token in read) >= WORD_MATCH for word in wanted)
     return found / len(wanted)
 
 
