@@ -494,12 +494,13 @@ def reconcile(results: Sequence[FormResult]) -> Reconciliation:
                         ),
                     )
                 )
-            ranked = sorted(
-                (v.value for v in _merged_votes(pages).values() if v.value is not None),
-                reverse=True,
-            )
+            # the margin is known only when every candidate's figure is: one not read
+            # may be the winner's
+            figures = [v.value for v in _merged_votes(pages).values()]
+            ranked = sorted((v for v in figures if v is not None), reverse=True)
             rejected = _value(pages[-1].totals.get("rejected_votes"))
-            if len(ranked) >= 2 and rejected is not None and rejected > ranked[0] - ranked[1]:
+            known = len(ranked) == len(figures) >= 2
+            if known and rejected is not None and rejected > ranked[0] - ranked[1]:
                 findings.append(
                     ReconciledFinding(
                         constituency=code,

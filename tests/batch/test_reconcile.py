@@ -293,3 +293,23 @@ def test_an_unsure_form47_figure_one_digit_from_what_absent_stations_fill_is_for
     assert found[0].finding.evidence.values["unsure_figure"] == "Form 47: 7840"
     sure = _form("f47", "form47", {1: ("Ali Khan", 7840), 2: ("Sara Bibi", 100)}, stations=3)
     assert "FORM47_MISMATCH" in _codes([*stations, sure])
+
+
+def test_the_margin_is_not_judged_while_a_candidates_figure_is_unread() -> None:
+    """Candidate 3's figure withheld: it may be the winner's, so the margin between the
+    two read (4) is not the winning margin; read, it is (200 - 196)."""
+    station = _form(
+        "ps1", "form45", {1: ("Ali", 200), 2: ("Sara", 196), 3: ("Omar", 900)}, station=1
+    )
+    unread = FieldReading(value=None, confidence=0.6, text="900")
+    form47 = _form(
+        "f47", "form47", {1: ("Ali", 200), 2: ("Sara", 196), 3: ("Omar", unread)},
+        stations=1, rejected=12,
+    )  # fmt: skip
+    assert "REJECTED_EXCEEDS_MARGIN" not in _codes([station, form47])
+    close = _form("ps1", "form45", {1: ("Ali", 200), 2: ("Sara", 196), 3: ("Omar", 9)}, station=1)
+    read = _form(
+        "f47", "form47", {1: ("Ali", 200), 2: ("Sara", 196), 3: ("Omar", 9)},
+        stations=1, rejected=12,
+    )  # fmt: skip
+    assert _codes([close, read]) == ["REJECTED_EXCEEDS_MARGIN"]
