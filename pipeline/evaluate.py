@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pipeline.codes import FINDING_DOCS, FindingCode
 from pipeline.errors import BadArguments, InputCorrupt, InputMissing
 from pipeline.model import (
+    VOTE_COLUMNS,
     CandidateRow,
     CheckStatus,
     Evidence,
@@ -33,7 +34,7 @@ from pipeline.model import (
 )
 from pipeline.truth import FileTruth, PageTruth, TruthValue
 
-VOTE_KEYS = ("votes", "tendered_votes", "challenged_votes", "total_valid_votes")
+VOTE_KEYS = VOTE_COLUMNS
 # Codes that ask for a person's attention without claiming an irregularity: they are
 # review flags, not false findings, when the truth has no anomaly.
 REVIEW_CODES = frozenset(

@@ -20,6 +20,7 @@ from pipeline.codes import FindingCode, Severity
 from pipeline.evidence import write_evidence_crops
 from pipeline.layout import LocatedForm
 from pipeline.model import (
+    VOTE_COLUMNS,
     Check,
     CheckStatus,
     Evidence,
@@ -179,7 +180,7 @@ def _unreadable_findings(readings: FormReadings) -> tuple[Finding, ...]:
     ]
     for row in readings.candidates:
         serial = row.serial.value or "?"
-        for key in ("votes", "tendered_votes", "challenged_votes", "total_valid_votes"):
+        for key in VOTE_COLUMNS:
             reading = getattr(row, key)
             if reading is not None:
                 fields.append((f"candidates[{serial}].{key}", reading))

@@ -118,6 +118,10 @@ class Transform(Frozen):
     steps: tuple[TransformStep, ...] = ()
 
 
+# a candidate row's figure columns (a printing has some of them), in the template's order
+VOTE_COLUMNS = ("votes", "tendered_votes", "challenged_votes", "total_valid_votes")
+
+
 class CandidateRow(Frozen):
     serial: FieldReading
     name: FieldReading

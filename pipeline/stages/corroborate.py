@@ -37,7 +37,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from pipeline.model import FieldReading
+from pipeline.model import VOTE_COLUMNS, FieldReading
 from pipeline.stages.check import (
     REGISTER_PARTS,
     REGISTER_WHOLE,
@@ -56,7 +56,6 @@ MAX_WITHHELD = 1
 # a withheld figure is solved from an equation whose other figures are sure only to a
 # figure the reader offered for its ink at least this likely (`FieldReading.alternatives`)
 RUNNER_UP_FLOOR = 0.01
-VOTE_COLUMNS = ("votes", "tendered_votes", "challenged_votes", "total_valid_votes")
 
 # A figure's place on a multi-page form: ("totals" or "header", page, key), or ("row",
 # page, row, column).

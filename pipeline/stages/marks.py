@@ -21,6 +21,7 @@ from PIL import Image
 from pipeline.codes import FINDING_DOCS, FindingCode
 from pipeline.layout import LocatedForm, SignatureBox
 from pipeline.model import (
+    VOTE_COLUMNS,
     BBox,
     Evidence,
     Finding,
@@ -38,6 +39,7 @@ ABSENT_INK = 0.004  # below this share of ink pixels a box is empty
 INK_SATURATION = 45  # pale stamp ink (faded pad, JPEG) is far less saturated than a pen
 MIN_ELLIPSE_RING = 0.3  # share of the inscribed ellipse a stamp's ring covers at least
 RING_SECTORS = 10  # of the 12 sectors of a fitted ellipse, those a ring must reach
+WRITTEN_SHARE = 0.85  # of a candidate's ink inside written cells: handwriting, no stamp
 # an outline in any ink taken for a stamp's outer ring (quarter scale): ink along 70% of
 # the ellipse fitted to it and in all 12 sectors, paper along 65% of an ellipse 1.2x its
 # size. On 191 seed-9002 pages it found 6 of the 7 impressions the colour and circle
@@ -319,14 +321,43 @@ def _ink_strength(crop: np.ndarray, colour: str) -> np.ndarray:
     return cv2.normalize(_ink_darkness(crop, colour), None, 0, 255, cv2.NORM_MINMAX)
 
 
+def written_cells(located: LocatedForm) -> list[BBox]:
+    """Where figures and words are written by hand: the vote cells and the value boxes
+    of the header and the totals."""
+    votes = [
+        row.cells[key] for row in located.candidate_rows for key in VOTE_COLUMNS if key in row.cells
+    ]
+    return votes + [f.value_box for f in (*located.header, *located.totals)]
+
+
+def in_written_cells(ink: np.ndarray, box: BBox, cells: Sequence[BBox]) -> float:
+    """Share of the ink in `box` (a mask of the box's size) that lies inside the cells."""
+    total = int(np.count_nonzero(ink))
+    if total == 0:
+        return 0.0
+    inside = np.zeros(ink.shape, bool)
+    for cell in cells:
+        x0, y0 = max(cell.x0, box.x0) - box.x0, max(cell.y0, box.y0) - box.y0
+        x1, y1 = min(cell.x1, box.x1) - box.x0, min(cell.y1, box.y1) - box.y0
+        if x1 > x0 and y1 > y0:
+            inside[y0:y1, x0:x1] = True
+    return int(np.count_nonzero(ink & inside)) / total
+
+
 def find_stamps(
     page: NormalisedPage, located: LocatedForm, template: Template | None
 ) -> tuple[Stamp, ...]:
-    """Stamp impressions on the page, with colour, shape and fingerprints."""
+    """Stamp impressions on the page, with colour, shape and fingerprints. Ink nearly all
+    inside the cells where figures are written is those figures (a column of them closes
+    into a blob of stamp size); a stamp pressed on a table crosses its rules and labels."""
     stamps = []
+    cells = written_cells(located)
     for box, score, shape in _stamp_candidates(page):
         crop = page.image[box.y0 : box.y1, box.x0 : box.x1]
         ink = _coloured_ink(crop) > 0
+        seen = ink if ink.any() else page.binary[box.y0 : box.y1, box.x0 : box.x1] > 0
+        if in_written_cells(seen, box, cells) > WRITTEN_SHARE:
+            continue
         colour = _colour_name(crop[ink]) if ink.mean() > 0.02 else "black"
         stamp_ink = ink if colour != "black" else page.binary[box.y0 : box.y1, box.x0 : box.x1] > 0
         ys, xs = np.nonzero(stamp_ink)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pipeline.codes import FINDING_DOCS, FindingCode
 from pipeline.layout import LocatedForm
 from pipeline.model import (
+    VOTE_COLUMNS,
     BBox,
     CandidateRow,
     Cell,
@@ -335,7 +336,7 @@ def read_form(
             continue  # an empty ruled row, or an unused row crossed out with X's
         serial = _serial_reading(page, words, cells["serial"]) if "serial" in cells else empty
         values: dict[str, FieldReading | None] = {}
-        for key in ("votes", "tendered_votes", "challenged_votes", "total_valid_votes"):
+        for key in VOTE_COLUMNS:
             if key in cells:
                 name = f"candidates[{serial.value or row.row_index}].{key}"
                 values[key] = figures.read(name, cells[key])

@@ -20,10 +20,9 @@ import numpy as np
 
 from pipeline.codes import FINDING_DOCS, FindingCode
 from pipeline.layout import LocatedForm
-from pipeline.model import BBox, Evidence, Finding
+from pipeline.model import VOTE_COLUMNS, BBox, Evidence, Finding
 from pipeline.pages import NormalisedPage
 
-FIGURE_KEYS = ("votes", "tendered_votes", "challenged_votes", "total_valid_votes")
 BRIGHTER_BY = 5.0  # grey levels above the neighbouring cells' paper
 # share of the cell's paper that must be that bright. A patch covers the cell's paper;
 # light falling off across a phone photo brightens part of it. Seed 9002 at 4a7e3ca: of
@@ -118,7 +117,7 @@ def tamper_findings(
     cells: list[tuple[str, BBox]] = [
         (f"candidates[{row.row_index}].{key}", row.cells[key])
         for row in located.candidate_rows
-        for key in FIGURE_KEYS
+        for key in VOTE_COLUMNS
         if key in row.cells
     ] + [(f"totals.{f.key}", f.value_box) for f in located.totals]
     measured: list[tuple[str, BBox, np.ndarray]] = []

@@ -156,3 +156,36 @@ def test_stamp_outside_expected_area_is_misplaced() -> None:
     stamps = find_stamps(make_page(image), form, None)
     findings = mark_findings(stamps, (), form, resolve_template("pk-form45"))
     assert [f.code for f in findings] == [FindingCode.STAMP_MISPLACED]
+
+
+def test_figures_written_in_their_cells_are_no_stamp_but_a_stamp_on_them_is() -> None:
+    """Two registered-voter figures written large in blue, one cell above the other: the
+    closing that joins a faint impression joins them into a blob of stamp size. Nearly
+    all of that ink lies in the cells figures are written in, so it is those figures; a
+    stamp pressed across the same cells reaches past them and is still found."""
+    import dataclasses
+
+    from pipeline.layout import LocatedField
+    from pipeline.synth.handwriting import Hand, handwritten_number
+    from pipeline.synth.ink import composite
+
+    rng = np.random.default_rng(4)
+    image, hand = _sheet(), Hand.random(rng)
+    cells = []
+    for row, figure in enumerate(("1096", "1605")):
+        cell = BBox(x0=300, y0=400 + row * 110, x1=700, y1=510 + row * 110)
+        cv2.rectangle(image, (cell.x0, cell.y0), (cell.x1, cell.y1), (20, 20, 20), 3)
+        written = handwritten_number(figure, 100, hand, rng)
+        top = cell.y0 + (cell.height - written.alpha.shape[0]) // 2
+        composite(image, written.alpha, (150, 60, 20), cell.x0 + 30, top)
+        cells.append(cell)
+    assert len(find_stamps(make_page(image), located(), None)) == 1  # cells unknown
+    header = tuple(
+        LocatedField(key=key, value_box=cell)
+        for key, cell in zip(("registered_voters_male", "registered_voters"), cells, strict=True)
+    )
+    form = dataclasses.replace(located(), header=header)
+    assert find_stamps(make_page(image), form, None) == ()
+    draw_stamp(image, (700, 620), 150, (200, 60, 40))
+    (stamp,) = find_stamps(make_page(image), form, None)
+    assert stamp.bbox.iou(BBox(x0=550, y0=470, x1=850, y1=770)) > 0.5
