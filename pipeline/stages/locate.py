@@ -203,14 +203,21 @@ def _signature_boxes(
                 spec = officers[index]
                 if score < MATCH_THRESHOLD or len(row) < 2:
                     continue
+                # label | signature | thumb: a signature's stroke taken for a ruling cuts
+                # the signature box in two; every cell between the label and the thumb
+                # impression's box (the row's last) is the signature's
+                thumb = row[-1] if spec.thumb_impression and len(row) > 2 else None
+                last = len(row) - 2 if thumb is not None else 1
                 boxes.append(
-                    SignatureBox(role=spec.role, bbox=row[1], label=text, label_box=row[0])
+                    SignatureBox(
+                        role=spec.role, bbox=_span_box(row, 1, last), label=text, label_box=row[0]
+                    )
                 )
-                if spec.thumb_impression and len(row) > 2:
+                if thumb is not None:
                     boxes.append(
                         SignatureBox(
                             role=spec.role,
-                            bbox=row[2],
+                            bbox=thumb,
                             label=text,
                             label_box=row[0],
                             kind="thumb_impression",

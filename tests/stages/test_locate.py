@@ -270,3 +270,29 @@ def test_the_one_column_every_read_half_lost_takes_the_one_key_left() -> None:
     words = _read(cells, two_left)
     columns = _map_columns(table, words, template)
     assert _by_elimination(table, columns, [words], template) == columns  # which is which?
+
+
+def test_an_officers_box_cut_in_two_by_a_stroke_is_still_one_box() -> None:
+    """The presiding officer's signature has a near-vertical stroke taken for a ruling:
+    the row reads label | sliver | rest of the box | thumb. The signature's box is both
+    parts; the thumb impression's is still the last cell."""
+    from pipeline.stages.locate import _signature_boxes
+    from pipeline.templates import resolve_template
+
+    xs = (0, 500, 660, 1060, 1300)
+    rows = tuple(
+        tuple(BBox(x0=a + 4, y0=y + 4, x1=b - 4, y1=y + 196) for a, b in itertools.pairwise(xs))
+        for y in (0, 200)
+    )
+    table = GridTable(bbox=BBox(x0=0, y0=0, x1=1300, y1=400), row_edges=(0, 200, 400),
+                      col_edges=xs, cells=rows)  # fmt: skip
+    words = [
+        TextWord(text=t, bbox=BBox(x0=10 + 110 * i, y0=y + 20, x1=100 + 110 * i, y1=y + 50))
+        for y, label in ((0, "Presiding Officer"), (200, "Assistant Presiding Officer"))
+        for i, t in enumerate(label.split())
+    ]
+    boxes = _signature_boxes([table], words, resolve_template("pk-form45"), set())
+    officer = {(b.role.value, b.kind): b.bbox for b in boxes}
+    assert officer[("presiding_officer", "signature")] == BBox(x0=504, y0=4, x1=1056, y1=196)
+    assert officer[("presiding_officer", "thumb_impression")] == rows[0][3]
+    assert officer[("assistant_presiding_officer", "signature")].x1 == 1056
