@@ -439,10 +439,14 @@ def _compare_form47(
 
 
 def reconcile(results: Sequence[FormResult]) -> Reconciliation:
-    """Compare every constituency's Form 45s with each other and with its Form 47."""
+    """Compare every constituency's Form 45s with each other and with its Form 47.
+
+    The results are taken in the order of their files' names and pages, not the order a
+    batch's workers finished them in: which copy of a station comes first (the one the
+    Form 47 is summed over where copies disagree) must not depend on timing."""
     findings: list[ReconciledFinding] = []
     summaries: list[ConstituencySummary] = []
-    groups = _form_groups(results)
+    groups = _form_groups(sorted(results, key=lambda r: (r.source.path, r.source.page)))
     unplaced = [_where(p[0]) for p in groups.pop("", []) if p[0].form.type == "form45"]
     for code, forms in sorted(groups.items()):
         stations: dict[int, list[list[FormResult]]] = defaultdict(list)

@@ -313,3 +313,21 @@ def test_the_margin_is_not_judged_while_a_candidates_figure_is_unread() -> None:
         stations=1, rejected=12,
     )  # fmt: skip
     assert _codes([close, read]) == ["REJECTED_EXCEEDS_MARGIN"]
+
+
+def test_the_order_results_arrive_in_does_not_change_the_findings() -> None:
+    """A batch's workers finish forms in any order; station 1's two copies disagree, and
+    the Form 47 is summed over the first by file name, whichever finished first."""
+    original = _form("ps1", "form45", {1: ("Ali Khan", 100), 2: ("Sara Bibi", 50)}, station=1)
+    copy = _form("ps1_agent", "form45", {1: ("Ali Khan", 400), 2: ("Sara Bibi", 50)}, station=1)
+    other = _form("ps2", "form45", {1: ("Ali Khan", 30), 2: ("Sara Bibi", 70)}, station=2)
+    form47 = _form("f47", "form47", {1: ("Ali Khan", 430), 2: ("Sara Bibi", 120)}, stations=2)
+    forms = [original, copy, other, form47]
+
+    def said(results: list[FormResult]) -> list[tuple[str, str]]:
+        return sorted(
+            (f.finding.code.value, f.finding.message) for f in reconcile(results).findings
+        )
+
+    assert said(forms) == said(forms[::-1]) == said([copy, form47, original, other])
+    assert "FORM47_MISMATCH" in _codes(forms)  # summed over ps1: 100 + 30, not 400 + 30
