@@ -34,7 +34,6 @@ from pipeline.model import (
 )
 from pipeline.truth import FileTruth, PageTruth, TruthValue
 
-VOTE_KEYS = VOTE_COLUMNS
 # Codes that ask for a person's attention without claiming an irregularity: they are
 # review flags, not false findings, when the truth has no anomaly.
 REVIEW_CODES = frozenset(
@@ -269,7 +268,7 @@ def _score_fields(truth: PageTruth, result: FormResult, tally: _Tally) -> bool:
         all_ok &= ok
     for index, row in _match_rows(truth, result):
         candidate = truth.candidates[index]
-        for key in VOTE_KEYS:
+        for key in VOTE_COLUMNS:
             truth_value = getattr(candidate, key)
             if truth_value is None:
                 continue

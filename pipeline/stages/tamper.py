@@ -57,10 +57,12 @@ def paper_plane(centres: np.ndarray, paper: np.ndarray, index: int) -> np.ndarra
     return np.asarray(coefficients)
 
 
-def local_paper_level(centres: np.ndarray, paper: np.ndarray, index: int) -> float:
-    """The paper level the nearest other cells predict at cell `index` (a fitted plane)."""
+def local_paper_level(
+    centres: np.ndarray, paper: np.ndarray, index: int, plane: np.ndarray | None
+) -> float:
+    """The paper level the nearest other cells predict at cell `index`: their `plane`
+    (`paper_plane`), or their median where they span none."""
     near = _near(centres, index, len(paper))
-    plane = paper_plane(centres, paper, index)
     if plane is None:
         return float(np.median(paper[near]))
     predicted = float(plane @ np.array([1.0, *centres[index]]))
@@ -97,11 +99,14 @@ def adjacent_cells(boxes: Sequence[BBox], index: int) -> list[int]:
 
 
 def steps_up(
-    centres: np.ndarray, paper: np.ndarray, index: int, adjacent: Sequence[int]
+    centres: np.ndarray,
+    paper: np.ndarray,
+    index: int,
+    adjacent: Sequence[int],
+    plane: np.ndarray | None,
 ) -> list[float]:
     """How much brighter cell `index`'s paper is than each adjacent cell's, beyond what
-    the light's slope across the table (the plane of its neighbours) accounts for."""
-    plane = paper_plane(centres, paper, index)
+    the light's slope across the table (the `plane` of its neighbours) accounts for."""
     slope = np.zeros(2) if plane is None else plane[1:]
     return [
         float(paper[index] - paper[j] - slope @ (centres[index] - centres[j])) for j in adjacent
@@ -136,13 +141,15 @@ def tamper_findings(
     boxes = [box for _, box, _ in measured]
     findings = []
     for index, (name, box, levels) in enumerate(measured):
-        reference = local_paper_level(centres, paper, index)
+        plane = paper_plane(centres, paper, index)
+        reference = local_paper_level(centres, paper, index, plane)
         cover = float((levels > reference + BRIGHTER_BY).mean())
+        if cover <= MIN_COVER or float(levels.std()) >= 6.0:
+            continue
         # seed 9002 at ef8c302: the 18 patches found were 6-11 levels above every cell
         # next to them; the 10 lit cells of shadowed photos within 5 of one of theirs
-        steps = steps_up(centres, paper, index, adjacent_cells(boxes, index))
-        standing_out = all(step > BRIGHTER_BY for step in steps)
-        if cover > MIN_COVER and float(levels.std()) < 6.0 and standing_out:
+        steps = steps_up(centres, paper, index, adjacent_cells(boxes, index), plane)
+        if all(step > BRIGHTER_BY for step in steps):
             findings.append(
                 Finding(
                     code=FindingCode.CORRECTION_FLUID,
