@@ -162,23 +162,28 @@ def _segmentations(
     return options
 
 
-def _best_reading(
-    ink: np.ndarray, box: tuple[int, int, int, int]
+def _best_readings(
+    ink: np.ndarray, boxes: list[tuple[int, int, int, int]]
 ) -> list[tuple[tuple[int, int, int, int], np.ndarray]]:
-    """The segmentation of a box whose digits the network is surest of (product of the
-    parts' best digit probabilities; a part it calls "not a digit" scores its digit)."""
-    options = _segmentations(ink, box)
-    flat = [b for option in options for b in option]
+    """For each box, the segmentation whose digits the network is surest of (product of the
+    parts' best digit probabilities; a part it calls "not a digit" scores its digit). The
+    network sees every part of every way of cutting the cell's boxes in one batch."""
+    options = [_segmentations(ink, box) for box in boxes]
+    flat = [b for box_options in options for option in box_options for b in option]
     probabilities = digit_probabilities(np.stack([_to_mnist(ink, b) for b in flat]))
-    best: list[tuple[tuple[int, int, int, int], np.ndarray]] = []
-    best_score, at = -1.0, 0
-    for option in options:
-        probs = probabilities[at : at + len(option)]
-        at += len(option)
-        score = float(np.prod(probs[:, :REJECT].max(axis=1)))
-        if score > best_score:
-            best_score, best = score, list(zip(option, probs, strict=True))
-    return best
+    parts: list[tuple[tuple[int, int, int, int], np.ndarray]] = []
+    at = 0
+    for box_options in options:
+        best: list[tuple[tuple[int, int, int, int], np.ndarray]] = []
+        best_score = -1.0
+        for option in box_options:
+            probs = probabilities[at : at + len(option)]
+            at += len(option)
+            score = float(np.prod(probs[:, :REJECT].max(axis=1)))
+            if score > best_score:
+                best_score, best = score, list(zip(option, probs, strict=True))
+        parts += best
+    return parts
 
 
 def mnist_normalise(crop: np.ndarray) -> np.ndarray:
@@ -222,7 +227,7 @@ def read_number(image: np.ndarray, *, accept: float = ACCEPT_CONFIDENCE) -> Numb
         return NumberReading(value=0, text="-", confidence=0.9, status="ok")
     if sum(b[2] for b in boxes) > 8 * max(b[3] for b in boxes):
         return NumberReading(value=None, text="?", confidence=0.0, status="rejected")
-    parts = [part for box in boxes for part in _best_reading(ink, box)]
+    parts = _best_readings(ink, boxes)
     if len(parts) > 7:
         return NumberReading(value=None, text="?" * len(parts), confidence=0.0, status="rejected")
     part_boxes = [box for box, _ in parts]

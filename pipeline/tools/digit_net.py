@@ -9,6 +9,7 @@ The model is loaded once per process and cached.
 
 from __future__ import annotations
 
+import itertools
 from functools import cache
 from pathlib import Path
 
@@ -32,21 +33,24 @@ def _weights(path: Path = MODEL_PATH) -> dict[str, np.ndarray]:
 
 
 def _conv3x3(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """x: (N, C, H, W); w: (K, C, 3, 3); same padding."""
-    n, c, h, wd = x.shape
-    padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
-    cols = np.stack(
-        [padded[:, :, i : i + h, j : j + wd] for i in range(3) for j in range(3)], axis=2
-    )  # (N, C, 9, H, W)
-    cols = cols.reshape(n, c * 9, h * wd)
-    out = np.einsum("kc,ncp->nkp", w.reshape(w.shape[0], c * 9), cols, optimize=True)
-    return (out + b[None, :, None]).reshape(n, w.shape[0], h, wd)
+    """x: (C, N, H, W), channels first so that one matrix product serves the whole batch;
+    w: (K, C, 3, 3); same padding. Returns (K, N, H, W)."""
+    c, n, h, wd = x.shape
+    padded = np.zeros((c, n, h + 2, wd + 2), np.float32)
+    padded[:, :, 1:-1, 1:-1] = x
+    cols = np.empty((c, 9, n, h, wd), np.float32)
+    for k, (i, j) in enumerate(itertools.product(range(3), range(3))):
+        cols[:, k] = padded[:, :, i : i + h, j : j + wd]
+    out = w.reshape(w.shape[0], c * 9) @ cols.reshape(c * 9, n * h * wd)
+    out += b[:, None]
+    return out.reshape(w.shape[0], n, h, wd)
 
 
 def _pool(x: np.ndarray) -> np.ndarray:
-    n, c, h, w = x.shape
-    h2, w2 = h // 2, w // 2
-    return x[:, :, : h2 * 2, : w2 * 2].reshape(n, c, h2, 2, w2, 2).max(axis=(3, 5))
+    """2x2 max-pool of (C, N, H, W), an odd last row or column dropped (as torch does)."""
+    h, w = x.shape[2] // 2 * 2, x.shape[3] // 2 * 2
+    top = np.maximum(x[:, :, 0:h:2, 0:w:2], x[:, :, 0:h:2, 1:w:2])
+    return np.maximum(top, np.maximum(x[:, :, 1:h:2, 0:w:2], x[:, :, 1:h:2, 1:w:2]))
 
 
 def digit_probabilities(digits: np.ndarray) -> np.ndarray:
@@ -58,10 +62,10 @@ def probabilities_with(w: dict[str, np.ndarray], digits: np.ndarray) -> np.ndarr
     """The network with these weights (as `_weights` loads them) on (N, 28, 28) crops."""
     if len(digits) == 0:
         return np.zeros((0, 11), np.float32)
-    x = digits.astype(np.float32)[:, None] / 255.0
+    x = digits.astype(np.float32)[None] / 255.0
     for i in (0, 3, 6):
         x = _pool(np.maximum(_conv3x3(x, w[f"features_{i}_weight"], w[f"features_{i}_bias"]), 0))
-    x = x.reshape(len(x), -1)
+    x = x.transpose(1, 0, 2, 3).reshape(x.shape[1], -1)  # flattened per digit as torch does
     x = np.maximum(x @ w["head_1_weight"].T + w["head_1_bias"], 0)
     logits = x @ w["head_4_weight"].T + w["head_4_bias"]
     if "temperature" in w:  # set on held-out digits at training (training.train_digits)
