@@ -66,6 +66,7 @@ class NormalisedPage:
     transform: Transform
     words: tuple[TextWord, ...] | None = None  # text layer words mapped to this frame
     printed_words: tuple[TextWord, ...] | None = None  # words OCR read while normalising
+    rules: tuple[Image, Image] | None = None  # `grid.rule_masks(binary)` when already made
     _inverse: NDArray[np.float64] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

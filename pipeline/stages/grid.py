@@ -10,8 +10,11 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from pipeline.components import piece_boxes
 from pipeline.layout import GridTable
 from pipeline.model import BBox
+
+RuleMasks = tuple[np.ndarray, np.ndarray]  # horizontal and vertical rules (255)
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,7 @@ def _groups(indices: np.ndarray, gap: int = 4) -> list[int]:
     return runs
 
 
-def rule_masks(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def rule_masks(binary: np.ndarray) -> RuleMasks:
     """Masks of long horizontal and vertical strokes (the printed ruling)."""
     h, w = binary.shape
     horizontal = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((1, max(40, w // 30)), np.uint8))
@@ -78,9 +81,9 @@ def _without(binary: np.ndarray, ruling: np.ndarray) -> np.ndarray:
     return cv2.bitwise_and(binary, cv2.bitwise_not(cv2.dilate(ruling, np.ones((5, 5), np.uint8))))
 
 
-def text_ink(binary: np.ndarray) -> np.ndarray:
+def text_ink(binary: np.ndarray, masks: RuleMasks | None = None) -> np.ndarray:
     """The binary page with its printed ruling removed: what OCR should see."""
-    horizontal, vertical = rule_masks(binary)
+    horizontal, vertical = rule_masks(binary) if masks is None else masks
     return _without(binary, cv2.bitwise_or(horizontal, vertical))
 
 
@@ -95,15 +98,13 @@ def shaded_text(gray: np.ndarray, ruled: RuledPage) -> np.ndarray:
     return out
 
 
-def find_tables(binary: np.ndarray) -> RuledPage:
-    """All ruled tables on the page, top to bottom."""
-    horizontal, vertical = rule_masks(binary)
+def find_tables(binary: np.ndarray, masks: RuleMasks | None = None) -> RuledPage:
+    """All ruled tables on the page, top to bottom (`masks`: its `rule_masks` if known)."""
+    horizontal, vertical = rule_masks(binary) if masks is None else masks
     ruling = cv2.bitwise_or(horizontal, vertical)
     joined = cv2.dilate(ruling, np.ones((5, 5), np.uint8))
-    count, _, stats, _ = cv2.connectedComponentsWithStats(joined)
     tables = []
-    for i in range(1, count):
-        x, y, w, h = (int(v) for v in stats[i, :4])
+    for x, y, w, h in piece_boxes(joined):
         if w < 150 or h < 60:
             continue
         table = _table(BBox(x0=x, y0=y, x1=x + w, y1=y + h), horizontal, vertical)

@@ -416,7 +416,7 @@ def locate_form(
     page: NormalisedPage, templates: Sequence[Template], *, forced: Template | None = None
 ) -> LocatedForm:
     """Find the tables, fields, candidate rows, signature boxes and stamp area."""
-    ruled = find_tables(page.binary)
+    ruled = find_tables(page.binary, page.rules)
     words = page.words if page.words is not None else page.printed_words
     if words is None:
         words = page_words(read_printed(ruled.text))

@@ -19,6 +19,7 @@ import numpy as np
 from PIL import Image
 
 from pipeline.codes import FINDING_DOCS, FindingCode
+from pipeline.components import large_pieces
 from pipeline.layout import LocatedForm, SignatureBox
 from pipeline.model import (
     VOTE_COLUMNS,
@@ -256,21 +257,20 @@ def _stamp_candidates(page: NormalisedPage) -> list[tuple[BBox, float, StampShap
     # outline (the fitted ellipse alone follows any outline: a filled scribble passes)
     for size, score, sectors_needed in ((25, 0.8, 0), (51, 0.75, RING_SECTORS)):
         colour = cv2.morphologyEx(raw, cv2.MORPH_CLOSE, np.ones((size, size), np.uint8))
-        count, labels, stats, _ = cv2.connectedComponentsWithStats(colour)
-        for i in range(1, count):
-            x, y, bw, bh, area = (int(v) for v in stats[i])
+        stamp_sized = large_pieces(
+            colour, min_width=180, min_height=120, max_width=800, max_height=800
+        )
+        for piece in stamp_sized:
+            x, y, bw, bh = piece.x, piece.y, piece.width, piece.height
             if not (
-                180 <= bw <= 800
-                and 120 <= bh <= 800
-                and 0.45 < bw / bh < 2.2
-                and area > 0.15 * bw * bh
+                0.45 < bw / bh < 2.2
+                and piece.area > 0.15 * bw * bh
                 and _balanced(raw[y : y + bh, x : x + bw])
             ):
                 continue
             ink = raw[y : y + bh, x : x + bw]
             if _ellipse_ring(ink) >= MIN_ELLIPSE_RING and (
-                sectors_needed == 0
-                or _ring_sectors(ink, labels[y : y + bh, x : x + bw] == i) >= sectors_needed
+                sectors_needed == 0 or _ring_sectors(ink, piece.pixels) >= sectors_needed
             ):
                 shape = StampShape.ROUND if 0.8 < bw / bh < 1.25 else StampShape.OVAL
                 found.append((BBox(x0=x, y0=y, x1=x + bw, y1=y + bh), score, shape))
