@@ -76,8 +76,9 @@ def keyword_hits(text: str, keywords: tuple[str, ...], *, fuzzy: bool = False) -
     """How many of the keywords occur in the text (ignoring case and punctuation).
 
     With `fuzzy`, a keyword that carries a form number ("Form-45") also counts when a run
-    of words differs from it by a letter or two but has exactly its digits: "FORM-4S5"
-    is Form 45, "Form 47" never is. Titles without a number must match exactly, since
+    of words differs from it by a letter or two but has exactly its digits, a letter
+    standing for a digit inside a number counting as that digit: "FORM-4S5" and "FORM-4S"
+    are Form 45, "Form 47" never is. Titles without a number must match exactly, since
     other countries' forms share their words ("results of the count").
     """
     norm = normalise_text(text)
@@ -95,11 +96,21 @@ def _digits(text: str) -> str:
     return "".join(c for c in text if c.isdigit())
 
 
+# letters OCR reads for digits in a blurred figure ("FORM-4S" for FORM-45)
+DIGIT_LOOKALIKES = str.maketrans({"s": "5", "o": "0", "i": "1", "l": "1", "b": "8", "z": "2"})
+
+
+def _number_read_as(word: str) -> str:
+    """A word that carries a digit, with its digit look-alike letters read as digits."""
+    return word.translate(DIGIT_LOOKALIKES) if _digits(word) else word
+
+
 def _near_occurrence(words: list[str], key: str) -> bool:
     size = len(key.split())
     for start in range(len(words) - size + 1):
         window = " ".join(words[start : start + size])
-        if _digits(window) != _digits(key):
+        as_digits = " ".join(_number_read_as(w) for w in words[start : start + size])
+        if _digits(key) not in (_digits(window), _digits(as_digits)):
             continue
         if similarity(window, key) >= KEYWORD_THRESHOLD:
             return True

@@ -17,6 +17,14 @@ def test_a_letter_slip_is_found_only_when_fuzzy() -> None:
     assert keyword_hits(text, KEYWORDS, fuzzy=True) == 1
 
 
+def test_a_digit_read_as_its_look_alike_letter_is_that_digit() -> None:
+    text = "FORM-4S (continued) PS-67 Polling Station 152"  # a blurred 150-dpi phone photo
+    assert keyword_hits(text, KEYWORDS) == 0
+    assert keyword_hits(text, KEYWORDS, fuzzy=True) == 1
+    assert keyword_hits("FORM-4B (continued)", KEYWORDS, fuzzy=True) == 0  # that is 48
+    assert keyword_hits("FORMS 45", ("Form-47",), fuzzy=True) == 0  # the letters stay letters
+
+
 def test_fuzzy_matching_never_trades_one_form_number_for_another() -> None:
     assert keyword_hits("FORM-47 (continued)", KEYWORDS, fuzzy=True) == 0
     assert keyword_hits("Results of the Count", KEYWORDS, fuzzy=True) == 0  # no form number
