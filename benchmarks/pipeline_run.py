@@ -5,15 +5,18 @@
 Generates `count` polling-station forms with a seed never used in development (seeds
 0, 11, 156, 1000, 1001 and 2024 were), runs `batch` on them, scores the results against
 the truth, measures normalisation (orientation, deskew residual), speed per page and
-per form, the digit model on the held-out MNIST split, a reliability table of figure
-confidence, and what plain `tesseract page stdout` yields on the same pages. Writes
+per form (in the batch, and of `inspect`'s work alone on one CPU), the digit model on
+the held-out MNIST split, a reliability table of figure confidence, and what plain
+`tesseract page stdout` yields on the same pages. Writes
 benchmarks/out/pipeline-seedN/metrics.json and the "Pipeline" section of RESULTS.md.
+`--one-core-only FILES` only times `inspect` on one CPU and prints it.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import resource
 import shutil
@@ -22,12 +25,14 @@ import threading
 import time
 from pathlib import Path
 
+import cv2
 import numpy as np
 import psutil
 
 from pipeline.batch.run import run_batch
 from pipeline.digitdata import DigitSplit, load_digits
 from pipeline.evaluate import _match_rows, evaluate, format_metrics, load_results, load_truth
+from pipeline.inspect import process_file
 from pipeline.model import FormResult
 from pipeline.options import Options
 from pipeline.synth import generate_corpus
@@ -38,6 +43,7 @@ from training.digit_data import to_mnist
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".pdf"}
 
 
 class WorkerMemory:
@@ -177,14 +183,50 @@ def tesseract_baseline(corpus: Path, truth: list[PageTruth], limit: int) -> dict
     }
 
 
+def inspect_one_core(corpus: Path, files: int) -> dict[str, float]:
+    """Seconds per page of `inspect`'s work (`process_file`: load to checks) in this one
+    process pinned to one CPU, on every n-th file of the corpus (a first file warms the
+    OCR engine and the digit model, as a long-lived inspect or worker would be)."""
+    paths = sorted(p for p in corpus.iterdir() if p.suffix in IMAGE_SUFFIXES)
+    sample = paths[:: max(1, len(paths) // files)][:files]
+    cpus = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(cpus)})
+    cv2.setNumThreads(1)
+    try:
+        process_file(paths[-1], Options())
+        seconds: list[float] = []
+        for path in sample:
+            start = time.perf_counter()
+            pages = len(process_file(path, Options()))
+            seconds += [(time.perf_counter() - start) / max(1, pages)] * pages
+    finally:
+        os.sched_setaffinity(0, cpus)
+        cv2.setNumThreads(-1)
+    return {
+        "inspect_one_core_files": len(sample),
+        "inspect_one_core_pages": len(seconds),
+        "inspect_one_core_page_seconds_median": round(float(np.median(seconds)), 2),
+        "inspect_one_core_page_seconds_p95": round(float(np.percentile(seconds, 95)), 2),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--one-core-only",
+        type=int,
+        metavar="FILES",
+        help="only time inspect on one CPU over this many files of the corpus, and print it",
+    )
     args = parser.parse_args()
     base = ROOT / "benchmarks" / "out" / f"pipeline-seed{args.seed}"
     corpus, out = base / "corpus", base / "run"
+    if args.one_core_only:
+        print(json.dumps(inspect_one_core(corpus, args.one_core_only), indent=2))
+        return
     started = time.perf_counter()
     if not corpus_is_current(corpus, count=args.count, seed=args.seed):
         shutil.rmtree(corpus, ignore_errors=True)  # never score against stale truth
@@ -218,6 +260,7 @@ def main() -> None:
         **memory.summary(),
         "digit_accuracy_heldout_mnist": round(digit_accuracy(), 4),
         **deskew_and_orientation(results, truth),
+        **inspect_one_core(corpus, 60),
         "tesseract_baseline": tesseract_baseline(corpus, truth, 30),
         "reliability": reliability(results, truth),
         "metrics": json.loads(metrics.model_dump_json()),
@@ -244,6 +287,9 @@ def main() -> None:
         "pages_per_minute",
         "page_seconds_median",
         "page_seconds_p95",
+        "inspect_one_core_pages",
+        "inspect_one_core_page_seconds_median",
+        "inspect_one_core_page_seconds_p95",
         "read_stage_ms_median",
         "digit_accuracy_heldout_mnist",
         "orientation_accuracy",

@@ -303,8 +303,19 @@ def assemble_results(analyses: Sequence[PageAnalysis], options: Options) -> tupl
     analyses = list(analyses)
     for group in group_form_pages(analyses):
         template = analyses[group[0]].template
+        without_table = [
+            n
+            for n, i in enumerate(group, start=1)
+            if template is not None
+            and template.candidates is not None
+            and analyses[i].located.candidates_table is None
+        ]
         if template is not None:  # figures the form's own sums vouch for are accepted
-            corroborated = corroborate([analyses[i].readings for i in group], template)
+            corroborated = corroborate(
+                [analyses[i].readings for i in group],
+                template,
+                every_table_found=not without_table,
+            )
             for index, readings in zip(group, corroborated, strict=True):
                 analyses[index] = replace(analyses[index], readings=readings)
         first, last = analyses[group[0]], analyses[group[-1]]
@@ -312,6 +323,7 @@ def assemble_results(analyses: Sequence[PageAnalysis], options: Options) -> tupl
             header=first.readings.header,
             candidates=[row for i in group for row in analyses[i].readings.candidates],
             totals=last.readings.totals,
+            pages_without_candidates=without_table,
         )
         # the form's header (its first page) is what every page's stamp must name
         header_text = {

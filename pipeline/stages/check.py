@@ -28,6 +28,7 @@ class FormFigures:
     header: Mapping[str, FieldReading]
     candidates: Sequence[CandidateRow]
     totals: Mapping[str, FieldReading]
+    pages_without_candidates: Sequence[int] = ()  # pages (1 = first) whose table was not found
 
 
 def _int(reading: FieldReading | None) -> int | None:
@@ -160,7 +161,7 @@ def odd_totals(form: FormFigures) -> dict[int, int]:
     agreeing to the unit on it is what makes the total cell the odd one."""
     totals = [_int(_candidate_total(row)) for row in form.candidates]
     expected = _int(form.totals.get("total_valid_votes"))
-    if expected is None or None in totals:
+    if expected is None or None in totals or form.pages_without_candidates:
         return {}  # a figure unread: no row can be shown to be the only one at odds
     actual = sum(t for t in totals if t is not None)
     out = {}
@@ -217,6 +218,7 @@ def odd_form_totals(form: FormFigures) -> dict[str, int]:
         and polled is not None
         and candidates
         and len(known) == len(candidates)
+        and not form.pages_without_candidates
     ):
         agreed = sum(known)
         if agreed == polled - rejected != sure_valid and one_digit_apart(sure_valid, agreed):
@@ -250,6 +252,10 @@ def check_candidate_sum(form: FormFigures) -> CheckResult:
     total = form.totals.get("total_valid_votes")
     if not form.candidates:
         return _unknown("candidate_sum", desc, "no candidate rows were read", fields), ()
+    if form.pages_without_candidates:  # some candidates' rows may be on them
+        pages = ", ".join(str(p) for p in form.pages_without_candidates)
+        reason = f"the candidates table was not found on page {pages} of the form"
+        return _unknown("candidate_sum", desc, reason, fields), ()
     values = [_int(_candidate_total(row)) for row in form.candidates]
     missing = [i for i, v in enumerate(values) if v is None]
     if missing:
@@ -343,6 +349,8 @@ def _form_sums_hold(form: FormFigures) -> bool:
         for k in ("total_valid_votes", "rejected_votes", "total_votes_polled")
     )
     if not rows or valid is None or rejected is None or polled is None:
+        return False
+    if form.pages_without_candidates:
         return False
     read = [v for v in rows if v is not None]
     return len(read) == len(rows) and sum(read) == valid and valid + rejected == polled

@@ -71,11 +71,15 @@ class Equation:
     whole: Ref
 
 
-def form_equations(pages: Sequence[FormReadings], template: Template) -> tuple[Equation, ...]:
+def form_equations(
+    pages: Sequence[FormReadings], template: Template, *, every_table_found: bool = True
+) -> tuple[Equation, ...]:
     """The equations among a form's figures that the template's checks assert.
 
     A row missing a vote column the template prints (not found on the page) takes part in
-    no equation: its figures would be summed without that column.
+    no equation: its figures would be summed without that column. When a page's
+    candidates table was not found (`every_table_found` false), the candidates' sum is no
+    equation: the rows read are not all the candidates.
     """
     columns = template.candidates.columns if template.candidates is not None else ()
     printed = frozenset(c.key for c in columns)
@@ -91,7 +95,12 @@ def form_equations(pages: Sequence[FormReadings], template: Template) -> tuple[E
     ]
     last = len(pages) - 1
     equations: list[Equation] = []
-    if "candidate_sum" in template.checks and rows and len(complete) == len(rows):
+    if (
+        "candidate_sum" in template.checks
+        and every_table_found
+        and rows
+        and len(complete) == len(rows)
+    ):
         equations.append(
             Equation(
                 name="candidate_sum",
@@ -328,11 +337,13 @@ def _confirm(equation: Equation, pages: tuple[FormReadings, ...]) -> tuple[FormR
     return pages
 
 
-def corroborate(pages: Sequence[FormReadings], template: Template) -> tuple[FormReadings, ...]:
+def corroborate(
+    pages: Sequence[FormReadings], template: Template, *, every_table_found: bool = True
+) -> tuple[FormReadings, ...]:
     """The pages of one form, with every figure a holding equation vouches for accepted
-    (the equations among the template's checks)."""
+    (the equations among the template's checks; see `form_equations`)."""
     current = tuple(pages)
-    equations = form_equations(current, template)
+    equations = form_equations(current, template, every_table_found=every_table_found)
     contradicted = _contradicted(equations, current)
     pending = list(equations)
     while pending:

@@ -95,6 +95,22 @@ def test_genuine_form_passes_every_check() -> None:
     }
 
 
+def test_a_form_with_a_page_whose_candidates_table_was_not_found_has_no_candidate_sum() -> None:
+    # page 2's table lost: the rows read add up to less than the form's total valid votes
+    partial = FormFigures(
+        header=figures(genuine_rows(), **GENUINE).header,
+        candidates=genuine_rows()[:2],
+        totals={k: num(v) for k, v in GENUINE.items()},
+        pages_without_candidates=[2],
+    )
+    check, findings = check_candidate_sum(partial)
+    assert check.status is CheckStatus.UNKNOWN
+    assert "not found on page 2" in (check.reason or "")
+    assert findings == ()
+    whole = FormFigures(header=partial.header, candidates=partial.candidates, totals=partial.totals)
+    assert check_candidate_sum(whole)[0].status is CheckStatus.FAIL
+
+
 def test_candidate_sum_mismatch_reports_both_numbers() -> None:
     # an addition slip carried on: 301 written for 300, and 301 + 12 = 313 polled
     slip = {

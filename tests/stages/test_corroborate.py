@@ -66,6 +66,18 @@ def test_a_withheld_figure_the_column_sum_closes_is_accepted_and_says_why() -> N
     assert out.totals["total_valid_votes"].confirmed_by == ("candidate_sum",)
 
 
+def test_no_figure_is_solved_from_the_candidates_sum_when_a_page_lost_its_table() -> None:
+    """Candidates on a page whose table was not found are missing from the sum: closing
+    it would give the withheld figure their votes too."""
+    form = page(
+        [row47(1, sure(120)), row47(2, unsure("35")), row47(3, sure(7))],
+        total_valid_votes=sure(162),
+    )
+    (out,) = corroborate([form], FORM47, every_table_found=False)
+    assert out.candidates[1].votes.value is None
+    assert out.totals["total_valid_votes"].confirmed_by == ()
+
+
 def test_a_sum_that_does_not_hold_accepts_nothing() -> None:
     form = page(
         [row47(1, sure(120)), row47(2, unsure("36")), row47(3, sure(7))],
