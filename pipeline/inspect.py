@@ -143,7 +143,7 @@ def analyse_page(
         ),
     )
     return PageAnalysis(
-        page=normalised,
+        page=replace(normalised, rules=None),  # a file's pages wait here; masks were for locate
         located=located,
         template=template,
         readings=readings,
