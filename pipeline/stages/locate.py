@@ -7,6 +7,7 @@ never from pixel positions. Output: a `LocatedForm` in normalised page pixels.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from functools import cache
 
@@ -299,9 +300,15 @@ def frame_tables(tables: Sequence[GridTable]) -> set[int]:
 
 
 def _candidates_table(
-    tables: Sequence[GridTable], frames: set[int], words: Sequence[TextWord], template: Template
+    tables: Sequence[GridTable],
+    frames: set[int],
+    words: Sequence[TextWord],
+    template: Template,
+    *,
+    by_order: bool = False,
 ) -> tuple[int | None, dict[str, tuple[int, int]]]:
-    """The table whose header row carries the template's candidate columns, and its map."""
+    """The table whose header row carries the template's candidate columns, and its map
+    (with `by_order`, the columns between those read filled by the template's order)."""
     assert template.candidates is not None
     needed = min(3, len(template.candidates.columns))
     best: tuple[int | None, dict[str, tuple[int, int]]] = (None, {})
@@ -309,9 +316,36 @@ def _candidates_table(
         if t in frames or table.n_cols < needed:
             continue
         mapping = _map_columns(table, words, template)
+        if by_order and len(mapping) >= needed:
+            mapping = _in_template_order(table.n_cols, mapping, template)
         if len(mapping) >= needed and "votes" in mapping and len(mapping) > len(best[1]):
             best = (t, mapping)
     return best
+
+
+def _in_template_order(
+    n_cols: int, columns: dict[str, tuple[int, int]], template: Template
+) -> dict[str, tuple[int, int]]:
+    """The columns between two columns read by their labels (or before the first, after
+    the last), given the template's keys that lie between those two keys, in order, when
+    there are exactly as many columns as keys; nothing when the columns read are not in
+    the template's order. A blurred header that lost "Valid" of "Valid Votes" and
+    "Challenged Votes" alike still has "Party", "Tendered Votes" and "Total Valid Votes"
+    read around them."""
+    assert template.candidates is not None
+    order = [spec.key for spec in template.candidates.columns]
+    read = sorted((first, last, key) for key, (first, last) in columns.items())
+    if [order.index(key) for _, _, key in read] != sorted(order.index(k) for k in columns):
+        return columns
+    joined = dict(columns)
+    bounds = [(-1, -1, -1), *((f, last, order.index(k)) for f, last, k in read)]
+    bounds.append((n_cols, n_cols, len(order)))
+    for (_, before, key_before), (after, _, key_after) in itertools.pairwise(bounds):
+        free = range(before + 1, after)
+        keys = order[key_before + 1 : key_after]
+        if free and len(free) == len(keys):
+            joined.update({key: (j, j) for key, j in zip(keys, free, strict=True)})
+    return joined
 
 
 def _header_rows_in(
@@ -462,6 +496,14 @@ def locate_form(
                 columns = _combined(
                     columns, _map_columns(tables[candidates_index], words, template)
                 )
+        if candidates_index is None:  # no read gave "votes": the template's order, last
+            found = [
+                _candidates_table(tables, frames, read, template, by_order=True)
+                for read in header_reads
+            ]
+            candidates_index, columns = max(found, key=lambda f: len(f[1]))
+            if candidates_index is not None:
+                notes.append("candidate columns partly given by the template's order")
         if candidates_index is None:
             notes.append("candidates table not found")
         else:  # a column whose label a read lost: its header cells again

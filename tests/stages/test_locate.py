@@ -272,6 +272,34 @@ def test_the_one_column_every_read_half_lost_takes_the_one_key_left() -> None:
     assert _by_elimination(table, columns, [words], template) == columns  # which is which?
 
 
+def test_columns_no_read_gave_meaning_are_filled_in_the_templates_order_between_read_ones() -> None:
+    """Seed 9002's PS-67_ps152 page 2, a blurred 150-dpi phone photo: "Valid" of "Valid
+    Votes" and "Challenged" are lost, so no column means "votes". Between "Party" and
+    "Tendered Votes" lies one column and one key of the template, and so on: each gap
+    takes its keys in order. A gap with more columns than keys, or columns read out of the
+    template's order, gives nothing."""
+    from pipeline.stages.locate import _candidates_table, _in_template_order, _map_columns
+    from pipeline.templates import resolve_template
+
+    template = resolve_template("pk-form45")
+    read = ("She gad pow", "hare Candcste S", "Paty lee", "Votes wy", "Tendered votes 99",
+            "Votes dad", "Total Votes ye J")  # fmt: skip
+    table, cells = _header_row(read)
+    words = _read(cells, read)
+    assert _candidates_table([table], set(), words, template) == (None, {})
+    columns = _map_columns(table, words, template)
+    assert "votes" not in columns and len(columns) >= 3
+    everything = {spec.key: (j, j) for j, spec in enumerate(template.candidates.columns)}
+    assert _in_template_order(table.n_cols, columns, template) == everything
+    assert _candidates_table([table], set(), words, template, by_order=True) == (0, everything)
+    assert _in_template_order(table.n_cols + 1, columns, template) == {
+        **columns,
+        **{k: v for k, v in everything.items() if v[0] in (0, 1, 3, 5)},
+    }  # one column more after the total: that gap alone stays empty
+    swapped = {"party": (4, 4), "tendered_votes": (2, 2), "total_valid_votes": (6, 6)}
+    assert _in_template_order(table.n_cols, swapped, template) == swapped
+
+
 def test_an_officers_box_cut_in_two_by_a_stroke_is_still_one_box() -> None:
     """The presiding officer's signature has a near-vertical stroke taken for a ruling:
     the row reads label | sliver | rest of the box | thumb. The signature's box is both
