@@ -2,6 +2,12 @@
 
     OMP_THREAD_LIMIT=1 OMP_NUM_THREADS=1 .venv/bin/python -m benchmarks.batch \
         --forms FOLDER [--workers 1 2] [--crossform 10000] [--keep DIR]
+    .venv/bin/python -m benchmarks.batch --post-pass 2000 10000 --ledger FORMS.jsonl
+
+`--post-pass`: the passes over all forms after the per-form pass (cross-form, reconcile,
+findings table, report), on a ledger of N results made from a real run's `forms.jsonl`
+(each copy its own constituency, paths and hashes, its marks' descriptors perturbed so
+copies are not pastes of each other); time and the peak memory of the process.
 
 FOLDER holds synthetic forms with their `.truth.json` (samples/ or `tallyscope synth`).
 With `--keep`, each run's outputs stay in DIR/workers-N (score them with `tallyscope
@@ -12,11 +18,17 @@ benchmarks/RESULTS.md.
 from __future__ import annotations
 
 import argparse
+import base64
+import hashlib
+import json
+import multiprocessing
 import resource
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from benchmarks.pipeline_run import WorkerMemory
 from pipeline.batch.inputs import InputItem
@@ -134,14 +146,119 @@ def crossform_time(forms: Path, count: int) -> tuple[float, float, int]:
     )
 
 
+def _perturbed(encoded: str, rng: np.random.Generator) -> str:
+    """A descriptor with noise: one mark's look, no longer the same image."""
+    if not encoded:
+        return encoded
+    pixels = np.frombuffer(base64.b64decode(encoded), dtype=np.uint8).astype(np.float32)
+    noisy = np.clip(pixels + rng.normal(0, 25, pixels.size), 0, 255).astype(np.uint8)
+    return base64.b64encode(noisy.tobytes()).decode("ascii")
+
+
+def replicated_ledger(ledger: Path, count: int, target: Path, seed: int = 5) -> int:
+    """Write `count` result lines to `target`, copies of the ledger's, each copy of the
+    whole ledger one constituency of its own (header and stamp texts), its files under
+    their own paths and hashes, every signature a hash of its own and every mark's
+    descriptor perturbed. Returns the lines written."""
+    rng = np.random.default_rng(seed)
+    base = [json.loads(line) for line in ledger.read_bytes().splitlines() if line.strip()]
+    written = 0
+    with target.open("w", encoding="utf-8") as out:
+        copy = 0
+        while written < count:
+            code = f"{('NA', 'PP', 'PK', 'PB')[copy % 4]}-{copy // 4 + 1}"  # 3 digits at most
+            for page in base:
+                if written == count:
+                    break
+                record = json.loads(json.dumps(page))
+                source = record["source"]
+                source["path"] = f"copy{copy:05d}/{source['path']}"
+                source["sha256"] = hashlib.sha256(f"{copy}:{source['sha256']}".encode()).hexdigest()
+                named = record["header"].get("constituency")
+                if named is not None:
+                    named["value"] = code
+                for stamp in record["stamps"]:
+                    stamp["centre_text"] = stamp["centre_text"] and code
+                    stamp["ring_text"] = stamp["ring_text"] and code
+                    stamp["descriptor"] = _perturbed(stamp["descriptor"], rng)
+                for signature in record["signatures"]:
+                    if signature["fingerprint"]:  # another signer's hash
+                        signature["fingerprint"] = rng.bytes(
+                            len(signature["fingerprint"]) // 2
+                        ).hex()
+                    signature["descriptor"] = _perturbed(signature["descriptor"], rng)
+                out.write(json.dumps(record, separators=(",", ":")) + "\n")
+                written += 1
+            copy += 1
+    return written
+
+
+def _post_pass(out: Path, report: Path) -> None:
+    """In its own process: the batch run with nothing left to read, i.e. the passes over
+    all forms, with the process's memory before and at its peak."""
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    summary = run_batch([], out, Options())
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    report.write_text(
+        json.dumps(
+            {
+                "pages": summary.pages,
+                "seconds": seconds,
+                "rss_mb_after_imports": before,
+                "rss_mb_peak": peak,
+                "findings": sum(summary.findings.values()),
+            }
+        )
+    )
+
+
+def post_pass(ledger: Path, count: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out"
+        out.mkdir()
+        replicated_ledger(ledger, count, out / "forms.jsonl")
+        report = Path(tmp) / "post-pass.json"
+        size = (out / "forms.jsonl").stat().st_size / 1e6
+        process = multiprocessing.get_context("spawn").Process(
+            target=_post_pass, args=(out, report)
+        )
+        process.start()
+        process.join()
+        if process.exitcode != 0:
+            raise SystemExit(f"post-pass process failed with exit code {process.exitcode}")
+        measured: dict[str, float] = json.loads(report.read_text())
+        return {**measured, "ledger_mb": size}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--forms", type=Path, required=True)
+    parser.add_argument("--forms", type=Path)
     parser.add_argument("--workers", type=int, nargs="*", default=[1, 2])
     parser.add_argument("--crossform", type=int, default=10_000)
     parser.add_argument("--machinery", type=int, default=0, help="inputs for the overhead run")
     parser.add_argument("--keep", type=Path, default=None, help="keep each run's outputs here")
+    parser.add_argument("--post-pass", type=int, nargs="*", default=[], help="ledger sizes")
+    parser.add_argument("--ledger", type=Path, help="a real run's forms.jsonl (--post-pass)")
     args = parser.parse_args()
+    if args.post_pass:
+        if args.ledger is None:
+            parser.error("--post-pass needs --ledger")
+        print(
+            "| results | forms.jsonl (MB) | seconds | findings "
+            "| RSS after imports (MB) | peak RSS (MB) |"
+        )
+        print("|---|---|---|---|---|---|")
+        for count in args.post_pass:
+            m = post_pass(args.ledger, count)
+            print(
+                f"| {int(m['pages'])} | {m['ledger_mb']:.0f} | {m['seconds']:.1f} "
+                f"| {int(m['findings'])} | {m['rss_mb_after_imports']:.0f} "
+                f"| {m['rss_mb_peak']:.0f} |",
+                flush=True,
+            )
+        return
     if args.machinery:
         for workers in args.workers:
             rate, parent = machinery(args.machinery, workers)
@@ -150,6 +267,8 @@ def main() -> None:
                 f"{rate:.0f} inputs/minute, parent peak RSS {parent:.0f} MB"
             )
         return
+    if args.forms is None:
+        parser.error("--forms is needed, but with --post-pass or --machinery")
     print(
         "| workers | files | form pages | minutes | files/minute | pages/minute "
         "| worker RSS first tenth (MB) | last tenth | peak sampled | peak getrusage |"

@@ -15,14 +15,20 @@ constituency (the header's, and any code legible on its stamps: a paste is made 
 returning officer's office) and a candidate pair must also be near in Hamming distance.
 DUPLICATE_FORM is identical content (sha256 of the file) under another name; the later
 submission in the sequence carries it, and marks shared by such a pair are not copies.
+The pass reads each result once and keeps only its marks (their descriptors in a
+temporary file) and its source, so an archive's results need not fit in memory at once.
 """
 
 from __future__ import annotations
 
 import base64
+import sys
+import tempfile
+from array import array
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import groupby
 
 import cv2
 import numpy as np
@@ -39,27 +45,34 @@ STAMP_HASH_RADIUS = 10  # of 64 bits: stamp pairs further apart are not compared
 UNKNOWN_BLOCK = "?"  # constituency of a form whose header and stamps are both illegible
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mark:
     form: int  # index of the result in the batch
     kind: str  # "stamp" | "signature"
-    phash: str
-    descriptor: np.ndarray
-    bbox: BBox
+    phash: str  # a stamp's (a signature's is only needed in the index's bands)
+    at: int  # where its descriptor's bytes are in the index's store
+    size: int
+    box: tuple[int, int, int, int]
     label: str
-    blocks: frozenset[str] = frozenset({""})  # constituencies it is indexed under
+
+    @property
+    def bbox(self) -> BBox:
+        x0, y0, x1, y1 = self.box
+        return BBox(x0=x0, y0=y0, x1=x1, y1=y1)
+
+
+def _normalised(raw: bytes) -> np.ndarray | None:
+    pixels = np.frombuffer(raw, dtype=np.uint8).astype(np.float32)
+    side = round(pixels.size**0.5)
+    if side < 8 or side * side != pixels.size:
+        return None
+    spread = pixels.std()
+    return ((pixels - pixels.mean()) / spread).reshape(side, side) if spread > 1e-3 else None
 
 
 def descriptor_array(encoded: str) -> np.ndarray | None:
     """A square descriptor, contrast-normalised (zero mean, unit spread)."""
-    if not encoded:
-        return None
-    raw = np.frombuffer(base64.b64decode(encoded), dtype=np.uint8).astype(np.float32)
-    side = round(raw.size**0.5)
-    if side < 8 or side * side != raw.size:
-        return None
-    spread = raw.std()
-    return ((raw - raw.mean()) / spread).reshape(side, side) if spread > 1e-3 else None
+    return _normalised(base64.b64decode(encoded)) if encoded else None
 
 
 def descriptor_distance(a: np.ndarray, b: np.ndarray) -> float:
@@ -90,19 +103,15 @@ def stamp_similarity(a: np.ndarray, b: np.ndarray) -> float:
     return max(_registered(a, b), _registered(b, a))
 
 
-def _one_image(a: Mark, b: Mark) -> tuple[bool, dict[str, float]]:
-    """Whether two marks are one image, and the measure that says so."""
-    if a.kind == "stamp":
-        similarity = stamp_similarity(a.descriptor, b.descriptor)
+def _one_image(kind: str, a: np.ndarray, b: np.ndarray) -> tuple[bool, dict[str, float]]:
+    """Whether two marks' descriptors are one image, and the measure that says so."""
+    if kind == "stamp":
+        similarity = stamp_similarity(a, b)
         return similarity >= STAMP_COPY_SIMILARITY, {
             "similarity": round(similarity, 4),
             "threshold": STAMP_COPY_SIMILARITY,
         }
-    distance = (
-        descriptor_distance(a.descriptor, b.descriptor)
-        if a.descriptor.shape == b.descriptor.shape
-        else 1.0
-    )
+    distance = descriptor_distance(a, b) if a.shape == b.shape else 1.0
     return distance < COPY_DISTANCE, {
         "descriptor_distance": round(distance, 4),
         "threshold": COPY_DISTANCE,
@@ -127,14 +136,26 @@ def _constituencies(result: FormResult) -> frozenset[str]:
     return codes or frozenset({UNKNOWN_BLOCK})
 
 
-@dataclass
 class FingerprintIndex:
-    """Incremental index of marks: add forms as they finish, ask for copies at the end."""
+    """Incremental index of marks: add forms as they finish, ask for copies at the end.
 
-    marks: list[Mark] = field(default_factory=list)
-    buckets: dict[tuple[str, str, int, str], list[int]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
+    Small per mark, for archives of 100,000 forms: the descriptors (1-4 KB each) wait in
+    a temporary file until a candidate pair needs them, and each hash band is one 64-bit
+    key (block, kind, band, value) in an array, sorted when copies are asked for."""
+
+    def __init__(self) -> None:
+        self.marks: list[Mark] = []
+        self._store = tempfile.TemporaryFile()  # noqa: SIM115 - lives as the index does
+        self._stored = 0
+        self._keys = array("q")  # one per (mark, block, band)
+        self._members = array("q")  # the mark of each key
+        self._block_ids: dict[str, int] = {}
+
+    def _key(self, kind: str, block: str, band: int, value: str) -> int:
+        """Exact for hash bands up to 32 bits (a signature's 256-bit hash in 8 bands)."""
+        block_id = self._block_ids.setdefault(block, len(self._block_ids))
+        kind_bit = 1 if kind == "stamp" else 0
+        return ((block_id * 2 + kind_bit) * BANDS + band) << 32 | int(value[-8:], 16)
 
     def add(self, form: int, result: FormResult, blocks: frozenset[str] | None = None) -> None:
         """Index a page's marks; `blocks`: the constituencies of its whole form, when a
@@ -149,57 +170,93 @@ class FingerprintIndex:
         ]
         blocks = blocks or _constituencies(result)
         for kind, phash, encoded, bbox, label in items:
-            descriptor = descriptor_array(encoded)
-            if descriptor is None or not phash:
+            raw = base64.b64decode(encoded) if encoded else b""
+            if _normalised(raw) is None or not phash:
                 continue
             index = len(self.marks)
+            self._store.seek(self._stored)
+            self._store.write(raw)
+            box = (bbox.x0, bbox.y0, bbox.x1, bbox.y1)
+            kept = phash if kind == "stamp" else ""
+            mark = Mark(form, kind, kept, self._stored, len(raw), box, sys.intern(label))
+            self.marks.append(mark)
+            self._stored += len(raw)
             # stamps only: blocking signatures too lost pastes across a misread header
             # (seed 9001: SIGNATURE_DUPLICATE recall 0.83 -> 0.62, precision 0.55 -> 0.67)
             mine = blocks if kind == "stamp" else frozenset({""})
-            self.marks.append(Mark(form, kind, phash, descriptor, bbox, label, mine))
             width = max(1, len(phash) // BANDS)
-            for block in mine:
+            for block in sorted(mine):
                 for band in range(BANDS):
                     value = phash[band * width : (band + 1) * width]
-                    self.buckets[(kind, block, band, value)].append(index)
+                    self._keys.append(self._key(kind, block, band, value))
+                    self._members.append(index)
+
+    def descriptor(self, mark: Mark) -> np.ndarray:
+        self._store.seek(mark.at)
+        normalised = _normalised(self._store.read(mark.size))
+        assert normalised is not None  # only descriptors that normalise are indexed
+        return normalised
+
+    def candidate_pairs(self) -> list[tuple[int, int]]:
+        """Pairs of marks (indices, in order) sharing a hash band in one block."""
+        keys = np.frombuffer(self._keys, dtype=np.int64)
+        members = np.frombuffer(self._members, dtype=np.int64)
+        order = np.argsort(keys, kind="stable")
+        keys, members = keys[order], members[order]
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        ends = np.r_[starts[1:], len(keys)]
+        pairs: set[tuple[int, int]] = set()
+        for start, end in zip(starts[ends - starts > 1], ends[ends - starts > 1], strict=True):
+            group = sorted(set(members[start:end].tolist()))
+            pairs.update((a, b) for i, a in enumerate(group) for b in group[i + 1 :])
+        return sorted(pairs)
 
     def copies(self) -> Iterator[tuple[Mark, Mark, dict[str, float]]]:
         """Pairs of marks on different forms that are one image."""
-        seen: set[tuple[int, int]] = set()
-        for members in self.buckets.values():
-            for i, a in enumerate(members):
-                for b in members[i + 1 :]:
-                    pair = (min(a, b), max(a, b))
-                    if pair in seen:
-                        continue
-                    seen.add(pair)
-                    ma, mb = self.marks[pair[0]], self.marks[pair[1]]
-                    if ma.form == mb.form:
-                        continue
-                    if ma.kind == "stamp" and _hamming(ma.phash, mb.phash) > STAMP_HASH_RADIUS:
-                        continue
-                    same, measure = _one_image(ma, mb)
-                    if same:
-                        yield ma, mb, measure
+        for a, b in self.candidate_pairs():
+            ma, mb = self.marks[a], self.marks[b]
+            if ma.form == mb.form or ma.kind != mb.kind:
+                continue
+            if ma.kind == "stamp" and _hamming(ma.phash, mb.phash) > STAMP_HASH_RADIUS:
+                continue
+            same, measure = _one_image(ma.kind, self.descriptor(ma), self.descriptor(mb))
+            if same:
+                yield ma, mb, measure
+
+    def close(self) -> None:
+        self._store.close()
 
 
-def _where(result: FormResult) -> str:
-    return f"{result.source.path}#{result.source.page}"
+@dataclass(frozen=True, slots=True)
+class _Source:
+    path: str
+    page: int
+    sha256: str
 
 
-def crossform_findings(results: Sequence[FormResult]) -> dict[int, tuple[Finding, ...]]:
-    """New findings per result index: STAMP_/SIGNATURE_DUPLICATE and DUPLICATE_FORM."""
+def _where(source: _Source) -> str:
+    return f"{source.path}#{source.page}"
+
+
+def crossform_findings(results: Iterable[FormResult]) -> dict[int, tuple[Finding, ...]]:
+    """New findings per result index: STAMP_/SIGNATURE_DUPLICATE and DUPLICATE_FORM.
+
+    Reads the results once, in order, keeping their marks and sources only; a file's pages
+    are adjacent (as `batch` writes them and `inspect` returns them)."""
     found: dict[int, list[Finding]] = defaultdict(list)
     index = FingerprintIndex()
-    of_form: dict[tuple[str, str], frozenset[str]] = defaultdict(frozenset)
-    for result in results:
-        key = (result.source.sha256, result.source.path)
-        of_form[key] = of_form[key] | (_constituencies(result) - {UNKNOWN_BLOCK})
-    for i, result in enumerate(results):
-        named = of_form[(result.source.sha256, result.source.path)]
-        index.add(i, result, named or None)
-    for a, b, measure in index.copies():
-        if results[a.form].source.sha256 == results[b.form].source.sha256:
+    sources: list[_Source] = []
+    for _, run in groupby(results, key=lambda r: (r.source.sha256, r.source.path)):
+        pages = list(run)
+        named = frozenset().union(*(_constituencies(p) for p in pages)) - {UNKNOWN_BLOCK}
+        for result in pages:
+            index.add(len(sources), result, named or None)
+            read = result.source
+            sources.append(_Source(read.path, read.page, read.sha256))
+    copies = list(index.copies())
+    index.close()
+    for a, b, measure in copies:
+        if sources[a.form].sha256 == sources[b.form].sha256:
             continue  # one scan submitted twice: DUPLICATE_FORM, not a pasted mark
         code = FindingCode.STAMP_DUPLICATE if a.kind == "stamp" else FindingCode.SIGNATURE_DUPLICATE
         for mine, other in ((a, b), (b, a)):
@@ -207,32 +264,32 @@ def crossform_findings(results: Sequence[FormResult]) -> dict[int, tuple[Finding
                 Finding(
                     code=code,
                     severity=FINDING_DOCS[code][0],
-                    message=f"the same {mine.kind} image as on {_where(results[other.form])}",
+                    message=f"the same {mine.kind} image as on {_where(sources[other.form])}",
                     evidence=Evidence(
                         bbox=mine.bbox,
                         boxes=(mine.bbox, other.bbox),  # here, then on the related form
                         values={**measure, "mark": mine.label},
-                        related=(_where(results[other.form]),),
+                        related=(_where(sources[other.form]),),
                     ),
                 )
             )
     by_content: dict[tuple[str, int], list[int]] = defaultdict(list)
-    for i, result in enumerate(results):
-        by_content[(result.source.sha256, result.source.page)].append(i)
+    for i, source in enumerate(sources):
+        by_content[(source.sha256, source.page)].append(i)
     for members in by_content.values():
         # the first in the sequence is taken as the submission; each later file with the
         # same content under another name is the re-submission that gets the finding
-        first = results[members[0]].source.path
+        first = sources[members[0]].path
         for i in members[1:]:
-            if results[i].source.path == first:
+            if sources[i].path == first:
                 continue
-            others = (_where(results[members[0]]),)
+            others = (_where(sources[members[0]]),)
             found[i].append(
                 Finding(
                     code=FindingCode.DUPLICATE_FORM,
                     severity=FINDING_DOCS[FindingCode.DUPLICATE_FORM][0],
                     message=f"the same scan was already submitted as {others[0]}",
-                    evidence=Evidence(values={"sha256": results[i].source.sha256}, related=others),
+                    evidence=Evidence(values={"sha256": sources[i].sha256}, related=others),
                 )
             )
     return {i: tuple(f) for i, f in found.items()}

@@ -131,20 +131,47 @@ class _Identity:
     label: str | None = None  # the name as read
 
 
-def _identity(pages: list[FormResult]) -> _Identity:
-    code_field = next(
-        (p.header["constituency"] for p in pages if _text(p.header.get("constituency"))), None
-    )
-    name_field = next(
-        (p.header["constituency_name"] for p in pages if _text(p.header.get("constituency_name"))),
-        None,
-    )
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """What grouping needs of a page: where it is, its form type, its constituency as read
+    (a few hundred bytes, where the page's result is tens of kilobytes)."""
+
+    index: int  # in the results
+    path: str
+    page: int
+    sha256: str
+    type: str
+    identity: _Identity  # this page's alone (code None: not on this page)
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}#{self.page}"
+
+
+def _page(index: int, result: FormResult) -> _Page:
+    code_field = result.header.get("constituency")
+    name_field = result.header.get("constituency_name")
     name = _text(name_field)
-    label = str(name_field.value) if name_field is not None else None
-    if code_field is None:
+    identity = _Identity(
+        code=str(code_field.value) if code_field is not None and _text(code_field) else None,
+        weak=code_field is None
+        or code_field.source == "derived"
+        or code_field.confidence < WEAK_CODE,
+        name=name,
+        label=str(name_field.value) if name_field is not None and name is not None else None,
+    )
+    source = result.source
+    return _Page(index, source.path, source.page, source.sha256, result.form.type, identity)
+
+
+def _identity(pages: list[_Page]) -> _Identity:
+    """A form's: the code of its first page that reads one, the name likewise."""
+    coded = next((p.identity for p in pages if p.identity.code is not None), None)
+    named = next((p.identity for p in pages if p.identity.name is not None), None)
+    name, label = (named.name, named.label) if named is not None else (None, None)
+    if coded is None:
         return _Identity(None, True, name, label)
-    weak = code_field.source == "derived" or code_field.confidence < WEAK_CODE
-    return _Identity(str(code_field.value), weak, name, label)
+    return _Identity(coded.code, coded.weak, name, label)
 
 
 def _name_codes(identities: Sequence[_Identity]) -> dict[str, tuple[str, int]]:
@@ -167,8 +194,9 @@ def _prefix(code: str) -> str:
     return code.split("-")[0]
 
 
-def _form_groups(results: Sequence[FormResult]) -> dict[str, list[list[FormResult]]]:
-    """Constituency -> forms (each a list of its pages, in page order).
+def _form_groups(pages: Sequence[_Page]) -> dict[str, list[list[_Page]]]:
+    """Constituency -> forms (each a list of its pages, in page order), from the pages in
+    the order of their files' names and pages.
 
     A form is grouped under the code its header reads, unless that code looks misread
     and the constituency's name says which it is: the name is a dozen characters, the
@@ -181,18 +209,18 @@ def _form_groups(results: Sequence[FormResult]) -> dict[str, list[list[FormResul
     no code and a name that maps to none is grouped under the name as read; one with
     neither is under "" (unplaced).
     """
-    forms: dict[tuple[str, str], list[FormResult]] = defaultdict(list)
-    for result in results:
-        forms[(result.source.sha256, result.source.path)].append(result)
+    forms: dict[tuple[str, str], list[_Page]] = defaultdict(list)
+    for page in pages:
+        forms[(page.sha256, page.path)].append(page)
     pages_of = list(forms.values())
-    for pages in pages_of:
-        pages.sort(key=lambda r: r.source.page)
-    identities = [_identity(pages) for pages in pages_of]
+    for form in pages_of:
+        form.sort(key=lambda p: p.page)
+    identities = [_identity(form) for form in pages_of]
     name_codes = _name_codes(identities)
     code_counts = Counter(i.code for i in identities if i.code is not None)
     prefixes = {_prefix(i.code) for i in identities if i.code is not None and not i.weak}
-    by_constituency: dict[str, list[list[FormResult]]] = defaultdict(list)
-    for pages, identity in zip(pages_of, identities, strict=True):
+    by_constituency: dict[str, list[list[_Page]]] = defaultdict(list)
+    for form, identity in zip(pages_of, identities, strict=True):
         named, support = name_codes.get(identity.name or "", (None, 0))
         code = identity.code
         if code is None:
@@ -203,7 +231,7 @@ def _form_groups(results: Sequence[FormResult]) -> dict[str, list[list[FormResul
             else:
                 misread = one_edit_apart(code, named) and 3 * code_counts[code] <= support
             code = named if misread else code
-        by_constituency[code or ""].append(pages)
+        by_constituency[code or ""].append(form)
     return by_constituency
 
 
@@ -443,12 +471,19 @@ def reconcile(results: Sequence[FormResult]) -> Reconciliation:
 
     The results are taken in the order of their files' names and pages, not the order a
     batch's workers finished them in: which copy of a station comes first (the one the
-    Form 47 is summed over where copies disagree) must not depend on timing."""
+    Form 47 is summed over where copies disagree) must not depend on timing. Each result
+    is taken from `results` twice, one at a time: once for where it is and its
+    constituency, once with the rest of its constituency (a batch's lean results are
+    rebuilt on demand, so one constituency's are held at a time)."""
     findings: list[ReconciledFinding] = []
     summaries: list[ConstituencySummary] = []
-    groups = _form_groups(sorted(results, key=lambda r: (r.source.path, r.source.page)))
-    unplaced = [_where(p[0]) for p in groups.pop("", []) if p[0].form.type == "form45"]
-    for code, forms in sorted(groups.items()):
+    located = sorted(
+        (_page(i, result) for i, result in enumerate(results)), key=lambda p: (p.path, p.page)
+    )
+    groups = _form_groups(located)
+    unplaced = [form[0].where for form in groups.pop("", []) if form[0].type == "form45"]
+    for code, grouped in sorted(groups.items()):
+        forms = [[results[p.index] for p in form] for form in grouped]
         stations: dict[int, list[list[FormResult]]] = defaultdict(list)
         unnumbered = 0  # Form 45s whose station number could not be read
         form47s: list[list[FormResult]] = []

@@ -154,8 +154,24 @@ def to_mnist(ink: np.ndarray) -> np.ndarray:
     return mnist_normalise(ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1])
 
 
-def augment(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Form conditions: slant, scale, shift, pen width, blur, a rule or ink blob at the edge."""
+def elastic(
+    image: np.ndarray, rng: np.random.Generator, alpha: float = 34.0, sigma: float = 4.0
+) -> np.ndarray:
+    """An elastic distortion (Simard, Steinkraus and Platt 2003): every pixel moves by a
+    random field smoothed with a Gaussian of `sigma`, scaled by `alpha` - the wobble of one
+    hand writing the same digit twice, which affine maps do not make."""
+    shape = image.shape
+    dx = cv2.GaussianBlur(rng.uniform(-1, 1, shape).astype(np.float32), (0, 0), sigma) * alpha
+    dy = cv2.GaussianBlur(rng.uniform(-1, 1, shape).astype(np.float32), (0, 0), sigma) * alpha
+    ys, xs = np.indices(shape, dtype=np.float32)
+    return cv2.remap(image.astype(np.float32), xs + dx, ys + dy, cv2.INTER_LINEAR)
+
+
+def augment(image: np.ndarray, rng: np.random.Generator, elastic_share: float = 0.0) -> np.ndarray:
+    """Form conditions: slant, scale, shift, pen width, blur, a rule or ink blob at the edge;
+    with probability `elastic_share` an elastic distortion first."""
+    if elastic_share and rng.random() < elastic_share:  # none: the random stream as before
+        image = elastic(image, rng)
     m = cv2.getRotationMatrix2D(
         (14, 14), float(rng.uniform(-12, 12)), float(rng.uniform(0.85, 1.1))
     )

@@ -94,11 +94,12 @@ def reconcile(
 ) -> None:
     """Compare Form 45s with each other and with their Form 47, per constituency."""
     from pipeline.atomic import write_text_atomic
+    from pipeline.batch.results import lean
     from pipeline.evaluate import load_results
     from pipeline.reconcile import reconcile as reconcile_results
     from pipeline.reconcile import reconciliation_csv
 
-    reconciliation = reconcile_results(load_results(results))
+    reconciliation = reconcile_results(load_results(results, keep=lean))
     text = reconciliation.model_dump_json(indent=1)
     if out is None:
         sys.stdout.write(text + "\n")

@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import os
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
-from pipeline.atomic import write_text_atomic
+from pipeline.atomic import write_chunks_atomic
 
 
 class Ledger:
@@ -22,30 +23,42 @@ class Ledger:
         self._recover()
 
     def _recover(self) -> None:
+        """Read the file line by line (it may hold 100,000 results: never all at once),
+        then, only if something must go, copy the lines kept to a new file atomically."""
         if not self.path.exists():
             return
-        raw = self.path.read_bytes()
-        complete = raw[: raw.rfind(b"\n") + 1] if b"\n" in raw else b""
-        lines = [line for line in complete.decode("utf-8", "replace").splitlines() if line.strip()]
         pages: dict[str, set[int]] = defaultdict(set)
         counts: dict[str, int] = {}
         names: dict[str, str] = {}
-        parsed: list[tuple[str, str]] = []
-        for line in lines:
-            try:
-                source = json.loads(line)["source"]
-            except (json.JSONDecodeError, KeyError, TypeError):
-                continue  # a damaged line: dropped, its input is processed again
-            sha = source["sha256"]
-            pages[sha].add(int(source["page"]))
-            counts[sha] = int(source.get("page_count", 1))
-            names[sha] = source["path"]
-            parsed.append((sha, line))
+        damaged = False
+        with self.path.open("rb") as handle:
+            for line in handle:
+                if not line.endswith(b"\n"):
+                    damaged = True  # a torn last line: its input is processed again
+                    break
+                if not line.strip():
+                    continue
+                source = _source(line)
+                if source is None:
+                    damaged = True  # a damaged line: dropped, its input is processed again
+                    continue
+                sha, page, count, name = source
+                pages[sha].add(page)
+                counts[sha] = count
+                names[sha] = name
         whole = {sha for sha, seen in pages.items() if len(seen) >= counts[sha]}
-        kept = [line for sha, line in parsed if sha in whole]
-        if len(kept) != len(lines) or len(complete) != len(raw):
-            write_text_atomic(self.path, "".join(line + "\n" for line in kept))
+        if damaged or len(whole) != len(pages):
+            write_chunks_atomic(self.path, self._lines_of(whole))
         self.done = {sha: names[sha] for sha in whole}
+
+    def _lines_of(self, whole: set[str]) -> Iterator[bytes]:
+        with self.path.open("rb") as handle:
+            for line in handle:
+                if not line.endswith(b"\n"):
+                    return
+                source = _source(line) if line.strip() else None
+                if source is not None and source[0] in whole:
+                    yield line
 
     def append(self, sha256: str, name: str, lines: list[str]) -> None:
         """Record one input's result lines durably (one write, then fsync)."""
@@ -57,6 +70,20 @@ class Ledger:
         finally:
             os.close(fd)
         self.done[sha256] = name
+
+
+def _source(line: bytes) -> tuple[str, int, int, str] | None:
+    """(sha256, page, page_count, path) of a result line; None when it is damaged."""
+    try:
+        source = json.loads(line)["source"]
+        return (
+            str(source["sha256"]),
+            int(source["page"]),
+            int(source.get("page_count", 1)),
+            str(source["path"]),
+        )
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError):
+        return None
 
 
 def append_jsonl(path: Path, record: dict[str, object]) -> None:

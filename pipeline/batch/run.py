@@ -16,14 +16,15 @@ import io
 import json
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.atomic import write_png_atomic, write_text_atomic
+from pipeline.atomic import write_chunks_atomic, write_png_atomic, write_text_atomic
 from pipeline.batch.executors import Worker, run_dask, run_local
 from pipeline.batch.inputs import InputItem, Refusal, expand_inputs
 from pipeline.batch.ledger import Ledger, append_jsonl
+from pipeline.batch.results import LeanResults
 from pipeline.batch.work import WorkOutcome, content_hash, process_item
 from pipeline.codes import FINDING_DOCS, FindingCode
 from pipeline.crossform import crossform_findings
@@ -50,22 +51,8 @@ class BatchSummary:
         return {k: (dict(v) if isinstance(v, Counter) else v) for k, v in self.__dict__.items()}
 
 
-def _slim(line: str) -> FormResult:
-    """A result without its generic table cells: enough for the cross-form pass."""
-    result = FormResult.model_validate_json(line)
-    return result.model_copy(update={"tables": ()})
-
-
-def read_results(path: Path) -> Iterator[FormResult]:
-    if not path.exists():
-        return
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield _slim(line)
-
-
 def _write_overlay(result: FormResult, out_dir: Path) -> str | None:
+    """`result`: the full one (its fields' boxes), not the lean copy."""
     from pipeline.overlay import draw_overlay
 
     page = _page_of(result)
@@ -91,7 +78,7 @@ def _page_of(result: FormResult) -> Page | None:
 
 
 def _with_pair_crops(
-    results: list[FormResult], cross: dict[int, tuple[Finding, ...]], evidence_dir: Path
+    results: Sequence[FormResult], cross: dict[int, tuple[Finding, ...]], evidence_dir: Path
 ) -> dict[int, tuple[Finding, ...]]:
     """A PNG of both marks of each cross-form copy (this form's, then the other's)."""
     from pipeline.evidence import stack_crops
@@ -138,14 +125,15 @@ def _with_pair_crops(
 
 
 def _findings_rows(
-    results: list[FormResult], cross: dict[int, tuple[Finding, ...]], recon: Reconciliation
-) -> list[dict[str, str]]:
-    rows = []
+    results: Sequence[FormResult], cross: dict[int, tuple[Finding, ...]], recon: Reconciliation
+) -> Iterator[dict[str, str]]:
+    """The findings table: each result's own findings and its cross-form ones, then
+    reconciliation's, one row at a time."""
     for i, result in enumerate(results):
         constituency = result.header.get("constituency")
         station = result.header.get("polling_station_number")
         for finding in (*result.findings, *cross.get(i, ())):
-            rows.append(
+            yield (
                 {
                     "form": result.source.path,
                     "page": str(result.source.page),
@@ -163,7 +151,7 @@ def _findings_rows(
                 }
             )
     for item in recon.findings:
-        rows.append(
+        yield (
             {
                 "form": " ".join(item.forms),
                 "page": "",
@@ -178,28 +166,45 @@ def _findings_rows(
                 "values": "; ".join(f"{k}={v}" for k, v in item.finding.evidence.values.items()),
             }
         )
-    return rows
 
 
-def _csv(rows: list[dict[str, str]]) -> str:
+FINDINGS_FIELDS = (
+    "form",
+    "page",
+    "form_type",
+    "constituency",
+    "polling_station_number",
+    "code",
+    "severity",
+    "message",
+    "bbox",
+    "crop",
+    "values",
+)
+
+
+def _csv_chunks(
+    rows: Iterable[dict[str, str]], codes: Counter[str], constituencies: set[str]
+) -> Iterator[bytes]:
+    """findings.csv, a few hundred rows at a time, counting codes and constituencies."""
     out = io.StringIO()
-    fields = [
-        "form",
-        "page",
-        "form_type",
-        "constituency",
-        "polling_station_number",
-        "code",
-        "severity",
-        "message",
-        "bbox",
-        "crop",
-        "values",
-    ]
-    writer = csv.DictWriter(out, fieldnames=fields)
+    writer = csv.DictWriter(out, fieldnames=FINDINGS_FIELDS)
     writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+    for n, row in enumerate(rows, start=1):
+        writer.writerow(row)
+        codes[row["code"]] += 1
+        if row["constituency"]:
+            constituencies.add(row["constituency"])
+        if n % 500 == 0:
+            yield out.getvalue().encode("utf-8")
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue().encode("utf-8")
+
+
+def _csv_rows(path: Path) -> Iterator[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        yield from csv.DictReader(handle)
 
 
 def run_batch(
@@ -271,62 +276,76 @@ def run_batch(
             )
         if on_outcome:
             on_outcome(outcome)
-    results = list(read_results(ledger.path))
-    cross = crossform_findings(results)
-    by_name = {r.source.path: i for i, r in enumerate(results)}
-    for skipped, kept in duplicates:
-        if kept in by_name:
-            i = by_name[kept]
-            cross[i] = (
-                *cross.get(i, ()),
-                Finding(
-                    code=FindingCode.DUPLICATE_FORM,
-                    severity=FINDING_DOCS[FindingCode.DUPLICATE_FORM][0],
-                    message=f"the same file was also submitted as {skipped} (processed once)",
-                    evidence=Evidence(
-                        values={"sha256": results[i].source.sha256}, related=(skipped,)
+    results = LeanResults(ledger.path)
+    cross = crossform_findings(results.reading())  # one full result at a time, kept lean
+    if duplicates:
+        by_name = {r.source.path: i for i, r in enumerate(results)}
+        for skipped, kept in duplicates:
+            if kept in by_name:
+                i = by_name[kept]
+                cross[i] = (
+                    *cross.get(i, ()),
+                    Finding(
+                        code=FindingCode.DUPLICATE_FORM,
+                        severity=FINDING_DOCS[FindingCode.DUPLICATE_FORM][0],
+                        message=f"the same file was also submitted as {skipped} (processed once)",
+                        evidence=Evidence(
+                            values={"sha256": results[i].source.sha256}, related=(skipped,)
+                        ),
                     ),
-                ),
-            )
+                )
     if options.evidence_dir is not None:
         cross = _with_pair_crops(results, cross, options.evidence_dir)
     recon = reconcile(results)
-    overlays: dict[int, str] = {}
-    if write_overlays:
-        for i, result in enumerate(results):
-            if result.needs_review or cross.get(i):
-                path = _write_overlay(result, out_dir)
-                if path:
-                    overlays[i] = path
-    rows = _findings_rows(results, cross, recon)
+    overlays: dict[tuple[str, str], str] = {}
+    for i, result in enumerate(results):
+        if result.needs_review or cross.get(i):
+            summary.forms_needing_review += 1
+            path = _write_overlay(results.full(i), out_dir) if write_overlays else None
+            if path:
+                overlays[(result.source.path, str(result.source.page))] = path
     summary.pages = len(results)
-    summary.forms_needing_review = sum(
-        1 for i, r in enumerate(results) if r.needs_review or cross.get(i)
+    constituencies: set[str] = set()
+    findings_csv = out_dir / "findings.csv"
+    write_chunks_atomic(
+        findings_csv,
+        _csv_chunks(_findings_rows(results, cross, recon), summary.findings, constituencies),
     )
-    summary.findings = Counter(row["code"] for row in rows)
     summary.seconds = round(time.perf_counter() - started, 2)
-    write_text_atomic(
+    write_chunks_atomic(
         out_dir / "crossform.json",
-        json.dumps(
-            [
-                {
-                    "form": results[i].source.path,
-                    "page": results[i].source.page,
-                    "findings": [f.model_dump(mode="json") for f in found],
-                }
-                for i, found in sorted(cross.items())
-            ],
-            indent=1,
+        _json_chunks(
+            {
+                "form": results[i].source.path,
+                "page": results[i].source.page,
+                "findings": [f.model_dump(mode="json") for f in found],
+            }
+            for i, found in sorted(cross.items())
         ),
     )
     write_text_atomic(out_dir / "reconcile.json", recon.model_dump_json(indent=1))
     write_text_atomic(out_dir / "reconcile.csv", reconciliation_csv(recon))
-    write_text_atomic(out_dir / "findings.csv", _csv(rows))
     write_text_atomic(out_dir / "summary.json", json.dumps(summary.as_dict(), indent=2))
     from pipeline.report.html import render_report
 
-    write_text_atomic(
-        out_dir / "report.html",
-        render_report(results, rows, recon, summary.as_dict(), overlays, out_dir),
+    page = render_report(
+        _csv_rows(findings_csv),
+        summary.findings,
+        constituencies,
+        recon,
+        summary.as_dict(),
+        overlays,
+        out_dir,
     )
+    write_chunks_atomic(out_dir / "report.html", (part.encode("utf-8") for part in page))
     return summary
+
+
+def _json_chunks(items: Iterable[dict[str, object]]) -> Iterator[bytes]:
+    """A JSON list, an item at a time (as `json.dumps(list, indent=1)` writes it)."""
+    first = True
+    for item in items:
+        body = json.dumps(item, indent=1).replace("\n", "\n ")
+        yield (b"[\n " if first else b",\n ") + body.encode("utf-8")
+        first = False
+    yield b"[]" if first else b"\n]"

@@ -7,10 +7,10 @@ from __future__ import annotations
 import html
 import os
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from pipeline.codes import FINDING_DOCS, FindingCode
-from pipeline.model import FormResult
 from pipeline.reconcile import Reconciliation
 
 STYLE = """
@@ -58,19 +58,18 @@ def _rel(path: str, out_dir: Path) -> str:
 
 
 def render_report(
-    results: list[FormResult],
-    rows: list[dict[str, str]],
+    rows: Iterable[dict[str, str]],
+    codes: Counter[str],
+    constituencies: Iterable[str],
     recon: Reconciliation,
     summary: dict[str, object],
-    overlays: dict[int, str],
+    overlays: dict[tuple[str, str], str],
     out_dir: Path,
-) -> str:
-    """The report page as a string."""
-    codes = Counter(row["code"] for row in rows)
-    constituencies = sorted({row["constituency"] for row in rows if row["constituency"]})
-    overlay_by_form = {
-        (results[i].source.path, str(results[i].source.page)): path for i, path in overlays.items()
-    }
+) -> Iterator[str]:
+    """The report page, piece by piece: `rows` (the findings table's, as findings.csv
+    holds them) are read once, after the counts by code and the constituencies that the
+    page's filters list; `overlays`: (form, page) -> the overlay's path."""
+    rows_total = sum(codes.values())
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         "<title>tallyscope report</title>",
@@ -109,30 +108,31 @@ def render_report(
         "</select></label><label>constituency <select id='constituency'>"
         "<option value=''>all</option>"
     )
-    parts += [f"<option>{_e(c)}</option>" for c in constituencies]
+    parts += [f"<option>{_e(c)}</option>" for c in sorted(set(constituencies))]
     parts.append(
         "</select></label> showing <span id='shown'></span> of "
-        f"{len(rows)}</div><table id='findings'><thead><tr><th>form</th><th>page</th>"
+        f"{rows_total}</div><table id='findings'><thead><tr><th>form</th><th>page</th>"
         "<th>constituency</th><th>station</th><th>code</th><th>message</th>"
         "<th>evidence</th></tr></thead><tbody>"
     )
+    yield "\n".join(parts)
     for row in rows:
-        overlay = overlay_by_form.get((row["form"], row["page"]))
+        overlay = overlays.get((row["form"], row["page"]))
         form = _e(Path(row["form"].split(" ")[0]).name if row["form"] else "")
         if overlay:
             form = f"<a href='{_e(overlay)}'>{form}</a>"
         crop = _rel(row["crop"], out_dir)
         evidence = f"<img class='crop' src='{_e(crop)}' alt='evidence'><br>" if crop else ""
         evidence += _e(row["values"])
-        parts.append(
-            f"<tr data-code='{_e(row['code'])}' data-constituency='{_e(row['constituency'])}'>"
+        yield (
+            f"\n<tr data-code='{_e(row['code'])}' data-constituency='{_e(row['constituency'])}'>"
             f"<td>{form}</td><td>{_e(row['page'])}</td><td>{_e(row['constituency'])}</td>"
             f"<td>{_e(row['polling_station_number'])}</td>"
             f"<td class='{_e(row['severity'])}'>{_e(row['code'])}</td>"
             f"<td>{_e(row['message'])}</td><td>{evidence}</td></tr>"
         )
-    parts.append(
-        "</tbody></table><h2>Reconciliation: Form 45s against Form 47</h2>"
+    yield (
+        "\n</tbody></table><h2>Reconciliation: Form 45s against Form 47</h2>"
         "<table id='reconcile'><thead><tr><th>constituency</th><th>Form 45 stations</th>"
         "<th>Form 47</th><th>candidate</th><th>Form 47 total</th>"
         "<th>sum of Form 45s</th></tr></thead><tbody>"
@@ -144,11 +144,10 @@ def render_report(
                 and values.get("sum_of_form45") is not None
             )
             cls = " class='error'" if mismatch else ""
-            parts.append(
-                f"<tr{cls}><td>{_e(cons.constituency)}</td><td>{cons.form45_stations}</td>"
+            yield (
+                f"\n<tr{cls}><td>{_e(cons.constituency)}</td><td>{cons.form45_stations}</td>"
                 f"<td>{'yes' if cons.form47_present else 'missing'}</td><td>{_e(serial)}</td>"
                 f"<td>{_e(values.get('form47', ''))}</td>"
                 f"<td>{_e(values.get('sum_of_form45', ''))}</td></tr>"
             )
-    parts.append(f"</tbody></table><script>{SCRIPT}</script></body></html>")
-    return "\n".join(parts)
+    yield f"\n</tbody></table><script>{SCRIPT}</script></body></html>"
