@@ -209,6 +209,7 @@ def _post_pass(out: Path, report: Path) -> None:
                 "rss_mb_after_imports": before,
                 "rss_mb_peak": peak,
                 "findings": sum(summary.findings.values()),
+                **{f"{name}_seconds": value for name, value in summary.pass_seconds.items()},
             }
         )
     )
@@ -246,14 +247,16 @@ def main() -> None:
         if args.ledger is None:
             parser.error("--post-pass needs --ledger")
         print(
-            "| results | forms.jsonl (MB) | seconds | findings "
-            "| RSS after imports (MB) | peak RSS (MB) |"
+            "| results | forms.jsonl (MB) | seconds | cross-form / reconcile / outputs (s) "
+            "| findings | RSS after imports (MB) | peak RSS (MB) |"
         )
-        print("|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|")
         for count in args.post_pass:
             m = post_pass(args.ledger, count)
             print(
                 f"| {int(m['pages'])} | {m['ledger_mb']:.0f} | {m['seconds']:.1f} "
+                f"| {m['crossform_seconds']:.1f} / {m['reconcile_seconds']:.1f} "
+                f"/ {m['outputs_seconds']:.1f} "
                 f"| {int(m['findings'])} | {m['rss_mb_after_imports']:.0f} "
                 f"| {m['rss_mb_peak']:.0f} |",
                 flush=True,

@@ -197,8 +197,15 @@ class FingerprintIndex:
         assert normalised is not None  # only descriptors that normalise are indexed
         return normalised
 
+    def _near(self, a: int, b: int) -> bool:
+        """Stamps: within STAMP_HASH_RADIUS (checked before a pair is kept, so that a
+        block of many alike stamps, such as the unknown constituency's, stays small)."""
+        ma, mb = self.marks[a], self.marks[b]
+        return ma.kind != "stamp" or _hamming(ma.phash, mb.phash) <= STAMP_HASH_RADIUS
+
     def candidate_pairs(self) -> list[tuple[int, int]]:
-        """Pairs of marks (indices, in order) sharing a hash band in one block."""
+        """Pairs of marks (indices, in order) sharing a hash band in one block, stamps
+        also near in Hamming distance."""
         keys = np.frombuffer(self._keys, dtype=np.int64)
         members = np.frombuffer(self._members, dtype=np.int64)
         order = np.argsort(keys, kind="stable")
@@ -208,7 +215,9 @@ class FingerprintIndex:
         pairs: set[tuple[int, int]] = set()
         for start, end in zip(starts[ends - starts > 1], ends[ends - starts > 1], strict=True):
             group = sorted(set(members[start:end].tolist()))
-            pairs.update((a, b) for i, a in enumerate(group) for b in group[i + 1 :])
+            pairs.update(
+                (a, b) for i, a in enumerate(group) for b in group[i + 1 :] if self._near(a, b)
+            )
         return sorted(pairs)
 
     def copies(self) -> Iterator[tuple[Mark, Mark, dict[str, float]]]:
@@ -216,8 +225,6 @@ class FingerprintIndex:
         for a, b in self.candidate_pairs():
             ma, mb = self.marks[a], self.marks[b]
             if ma.form == mb.form or ma.kind != mb.kind:
-                continue
-            if ma.kind == "stamp" and _hamming(ma.phash, mb.phash) > STAMP_HASH_RADIUS:
                 continue
             same, measure = _one_image(ma.kind, self.descriptor(ma), self.descriptor(mb))
             if same:

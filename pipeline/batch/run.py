@@ -46,6 +46,14 @@ class BatchSummary:
     forms_needing_review: int = 0
     findings: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
+    # the passes after the per-form pass: "crossform", "reconcile", "outputs" (s)
+    pass_seconds: dict[str, float] = field(default_factory=dict)
+
+    def lap(self, name: str, since: float) -> float:
+        """Record a pass's seconds since `since`; returns now."""
+        now = time.perf_counter()
+        self.pass_seconds[name] = round(now - since, 2)
+        return now
 
     def as_dict(self) -> dict[str, object]:
         return {k: (dict(v) if isinstance(v, Counter) else v) for k, v in self.__dict__.items()}
@@ -276,8 +284,10 @@ def run_batch(
             )
         if on_outcome:
             on_outcome(outcome)
+    passes = time.perf_counter()
     results = LeanResults(ledger.path)
     cross = crossform_findings(results.reading())  # one full result at a time, kept lean
+    passes = summary.lap("crossform", passes)
     if duplicates:
         by_name = {r.source.path: i for i, r in enumerate(results)}
         for skipped, kept in duplicates:
@@ -297,6 +307,7 @@ def run_batch(
     if options.evidence_dir is not None:
         cross = _with_pair_crops(results, cross, options.evidence_dir)
     recon = reconcile(results)
+    passes = summary.lap("reconcile", passes)
     overlays: dict[tuple[str, str], str] = {}
     for i, result in enumerate(results):
         if result.needs_review or cross.get(i):
@@ -311,6 +322,7 @@ def run_batch(
         findings_csv,
         _csv_chunks(_findings_rows(results, cross, recon), summary.findings, constituencies),
     )
+    summary.lap("outputs", passes)  # overlays, findings.csv (report.html and the rest after)
     summary.seconds = round(time.perf_counter() - started, 2)
     write_chunks_atomic(
         out_dir / "crossform.json",
