@@ -3,6 +3,12 @@
     OMP_THREAD_LIMIT=1 OMP_NUM_THREADS=1 .venv/bin/python -m benchmarks.batch \
         --forms FOLDER [--workers 1 2] [--crossform 10000] [--keep DIR]
     .venv/bin/python -m benchmarks.batch --post-pass 2000 10000 --ledger FORMS.jsonl
+    OMP_THREAD_LIMIT=1 OMP_NUM_THREADS=1 .venv/bin/python -m benchmarks.batch \
+        --soak 2000 --forms samples
+
+`--soak N`: one worker's memory over N pages: this process runs the per-form work (the
+real pipeline, as a pool worker does) over the folder's files again and again, and
+prints its RSS every tenth of the way.
 
 `--post-pass`: the passes over all forms after the per-form pass (cross-form, reconcile,
 findings table, report), on a ledger of N results made from a real run's `forms.jsonl`
@@ -23,6 +29,7 @@ import hashlib
 import json
 import multiprocessing
 import resource
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -31,9 +38,9 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.pipeline_run import WorkerMemory
-from pipeline.batch.inputs import InputItem
+from pipeline.batch.inputs import InputItem, expand_inputs
 from pipeline.batch.run import run_batch
-from pipeline.batch.work import WorkOutcome, content_hash
+from pipeline.batch.work import WorkOutcome, content_hash, process_item
 from pipeline.crossform import crossform_findings
 from pipeline.emit import dumps_line
 from pipeline.evaluate import result_from_truth
@@ -233,6 +240,37 @@ def post_pass(ledger: Path, count: int) -> dict[str, float]:
         return {**measured, "ledger_mb": size}
 
 
+def soak(forms: Path, pages: int) -> list[tuple[int, float, float, float]]:
+    """(pages done, RSS now MB, peak RSS MB, minutes) every tenth of `pages`."""
+    import psutil
+
+    items = [e for e in expand_inputs([str(forms)]) if isinstance(e, InputItem)]
+    rows: list[tuple[int, float, float, float]] = []
+    done = 0
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        options = Options().model_copy(update={"evidence_dir": Path(tmp)})
+        while done < pages:
+            for item in items:
+                outcome = process_item(item, options)
+                if outcome.error_code is not None:
+                    raise SystemExit(f"{item.name}: {outcome.error_code} {outcome.reason}")
+                done += len(outcome.lines)
+                if done * 10 // pages > len(rows) or done >= pages:
+                    rows.append(
+                        (
+                            done,
+                            psutil.Process().memory_info().rss / 1e6,
+                            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                            (time.perf_counter() - started) / 60,
+                        )
+                    )
+                    print(f"soak: {rows[-1]}", file=sys.stderr, flush=True)
+                if done >= pages:
+                    break
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--forms", type=Path)
@@ -242,7 +280,16 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, default=None, help="keep each run's outputs here")
     parser.add_argument("--post-pass", type=int, nargs="*", default=[], help="ledger sizes")
     parser.add_argument("--ledger", type=Path, help="a real run's forms.jsonl (--post-pass)")
+    parser.add_argument("--soak", type=int, default=0, help="pages for one worker's memory")
     args = parser.parse_args()
+    if args.soak:
+        if args.forms is None:
+            parser.error("--soak needs --forms")
+        print("| pages done | worker RSS (MB) | peak RSS (MB) | minutes |")
+        print("|---|---|---|---|")
+        for done, now, peak, minutes in soak(args.forms, args.soak):
+            print(f"| {done} | {now:.0f} | {peak:.0f} | {minutes:.1f} |", flush=True)
+        return
     if args.post_pass:
         if args.ledger is None:
             parser.error("--post-pass needs --ledger")

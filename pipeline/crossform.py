@@ -174,7 +174,8 @@ class FingerprintIndex:
             if _normalised(raw) is None or not phash:
                 continue
             index = len(self.marks)
-            self._store.seek(self._stored)
+            if self._store.tell() != self._stored:  # a descriptor was read meanwhile
+                self._store.seek(self._stored)
             self._store.write(raw)
             box = (bbox.x0, bbox.y0, bbox.x1, bbox.y1)
             kept = phash if kind == "stamp" else ""
