@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import sys
 import tempfile
+import zlib
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -121,7 +122,10 @@ def _one_image(kind: str, a: np.ndarray, b: np.ndarray) -> tuple[bool, dict[str,
 def _hamming(a: str, b: str) -> int:
     if len(a) != len(b):
         return 4 * max(len(a), len(b))
-    return (int(a, 16) ^ int(b, 16)).bit_count()
+    try:
+        return (int(a, 16) ^ int(b, 16)).bit_count()
+    except ValueError:  # not hex (a result from elsewhere): equal or as far as can be
+        return 0 if a == b else 4 * len(a)
 
 
 def _constituencies(result: FormResult) -> frozenset[str]:
@@ -152,10 +156,15 @@ class FingerprintIndex:
         self._block_ids: dict[str, int] = {}
 
     def _key(self, kind: str, block: str, band: int, value: str) -> int:
-        """Exact for hash bands up to 32 bits (a signature's 256-bit hash in 8 bands)."""
+        """Exact for hex hash bands up to 32 bits (a signature's 256-bit hash in 8 bands);
+        a longer or non-hex band is folded to 32 bits (a shared key is only a candidate)."""
         block_id = self._block_ids.setdefault(block, len(self._block_ids))
         kind_bit = 1 if kind == "stamp" else 0
-        return ((block_id * 2 + kind_bit) * BANDS + band) << 32 | int(value[-8:], 16)
+        try:
+            bits = int(value, 16) if len(value) <= 8 else zlib.crc32(value.encode())
+        except ValueError:
+            bits = zlib.crc32(value.encode())
+        return ((block_id * 2 + kind_bit) * BANDS + band) << 32 | bits
 
     def add(self, form: int, result: FormResult, blocks: frozenset[str] | None = None) -> None:
         """Index a page's marks; `blocks`: the constituencies of its whole form, when a

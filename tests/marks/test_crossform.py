@@ -133,3 +133,14 @@ def test_a_stamp_on_a_forms_last_page_is_indexed_under_the_forms_constituency() 
     found = crossform_findings([header_page, stamped_page, pasted])
     assert set(found) == {1, 2}
     assert found[2][0].evidence.related == ("a.pdf#1",)
+
+
+def test_a_hash_that_is_not_hex_is_indexed_and_still_compared() -> None:
+    original = _pressed(5)
+    results = [_form(f"{n}.png", _recaptured(original, n)) for n in (1, 2)]
+    odd = [
+        r.model_copy(update={"stamps": (r.stamps[0].model_copy(update={"fingerprint": "z" * 16}),)})
+        for r in results
+    ]
+    found = crossform_findings(odd)  # the same odd hash: one band key, so a candidate
+    assert {f.code for f in found[0]} == {FindingCode.STAMP_DUPLICATE}
