@@ -234,7 +234,7 @@ class FingerprintIndex:
         """Pairs of marks on different forms that are one image."""
         for a, b in self.candidate_pairs():
             ma, mb = self.marks[a], self.marks[b]
-            if ma.form == mb.form or ma.kind != mb.kind:
+            if ma.form == mb.form:  # a band key holds one kind of mark
                 continue
             same, measure = _one_image(ma.kind, self.descriptor(ma), self.descriptor(mb))
             if same:

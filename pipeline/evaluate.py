@@ -13,7 +13,7 @@ import hashlib
 import json
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,11 +113,8 @@ def _read_json_lines(path: Path) -> Iterator[dict[str, object]]:
                 raise InputCorrupt(f"{path}:{number}: not JSON ({exc.msg})") from exc
 
 
-def load_results(
-    path: Path, keep: Callable[[FormResult], FormResult] = lambda result: result
-) -> list[FormResult]:
-    """FormResults from a JSON file (one result or a list), a JSONL file, or a folder;
-    `keep`: what to keep of each as it is read (e.g. a lean copy, for many results)."""
+def load_results(path: Path) -> list[FormResult]:
+    """FormResults from a JSON file (one result or a list), a JSONL file, or a folder."""
     if not path.exists():
         raise InputMissing(f"results not found: {path}")
     files = (
@@ -133,7 +130,7 @@ def load_results(
             else:
                 loaded = json.loads(file.read_text(encoding="utf-8"))
                 rows = loaded if isinstance(loaded, list) else [loaded]
-            loaded_results = [keep(FormResult.model_validate(row)) for row in rows]
+            loaded_results = [FormResult.model_validate(row) for row in rows]
             if file.name == "forms.jsonl":  # a batch's output: add its cross-form findings
                 loaded_results = with_batch_findings(loaded_results, file.parent)
             results.extend(loaded_results)

@@ -94,12 +94,16 @@ def reconcile(
 ) -> None:
     """Compare Form 45s with each other and with their Form 47, per constituency."""
     from pipeline.atomic import write_text_atomic
-    from pipeline.batch.results import lean
+    from pipeline.batch.results import LeanResults, cycle_collector_off
     from pipeline.evaluate import load_results
     from pipeline.reconcile import reconcile as reconcile_results
     from pipeline.reconcile import reconciliation_csv
 
-    reconciliation = reconcile_results(load_results(results, keep=lean))
+    with cycle_collector_off():
+        if results.is_file() and results.suffix == ".jsonl":  # a batch's: lean, compressed
+            reconciliation = reconcile_results(LeanResults.read(results))
+        else:
+            reconciliation = reconcile_results(load_results(results))
     text = reconciliation.model_dump_json(indent=1)
     if out is None:
         sys.stdout.write(text + "\n")

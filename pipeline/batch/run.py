@@ -12,13 +12,11 @@ OUTDIR/evidence/        crops of the evidence; OUTDIR/overlays/ forms that need 
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +24,7 @@ from pipeline.atomic import write_chunks_atomic, write_png_atomic, write_text_at
 from pipeline.batch.executors import Worker, run_dask, run_local
 from pipeline.batch.inputs import InputItem, Refusal, expand_inputs
 from pipeline.batch.ledger import Ledger, append_jsonl
-from pipeline.batch.results import LeanResults
+from pipeline.batch.results import LeanResults, cycle_collector_off
 from pipeline.batch.work import WorkOutcome, content_hash, process_item
 from pipeline.codes import FINDING_DOCS, FindingCode
 from pipeline.crossform import crossform_findings
@@ -292,22 +290,6 @@ def run_batch(
     return summary
 
 
-@contextmanager
-def _cycle_collector_off() -> Iterator[None]:
-    """The passes over the results alone make and drop millions of objects that hold no
-    reference cycles; Python's cycle collector would walk every live one again and again
-    (30,000 results: reconciliation 30 s with it, 11 s without). Off during them, then as
-    before; on while pages are loaded again for crops and overlays (their readers may
-    leave cycles)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _passes_over_all_forms(
     forms: Path,
     out_dir: Path,
@@ -320,7 +302,7 @@ def _passes_over_all_forms(
     """Cross-form findings, reconciliation and the outputs, from `forms` (forms.jsonl)."""
     passes = time.perf_counter()
     results = LeanResults(forms)
-    with _cycle_collector_off():
+    with cycle_collector_off():
         cross = crossform_findings(results.reading())  # one full result at a time, kept lean
     passes = summary.lap("crossform", passes)
     if duplicates:
@@ -341,10 +323,10 @@ def _passes_over_all_forms(
                 )
     if options.evidence_dir is not None:
         cross = _with_pair_crops(results, cross, options.evidence_dir)
-    with _cycle_collector_off():
+    with cycle_collector_off():
         recon = reconcile(results)
     passes = summary.lap("reconcile", passes)
-    with _cycle_collector_off():
+    with cycle_collector_off():
         review = [i for i, r in enumerate(results) if r.needs_review or cross.get(i)]
     overlays: dict[tuple[str, str], str] = {}
     for i in review if write_overlays else ():
@@ -354,7 +336,7 @@ def _passes_over_all_forms(
             overlays[(full.source.path, str(full.source.page))] = path
     summary.pages = len(results)
     summary.forms_needing_review = len(review)
-    with _cycle_collector_off():
+    with cycle_collector_off():
         _write_outputs(results, cross, recon, summary, overlays, out_dir, started, passes)
 
 

@@ -8,10 +8,12 @@ from pathlib import Path
 
 from pipeline.batch.ledger import Ledger
 from pipeline.batch.results import LeanResults, lean
+from pipeline.cli import main
 from pipeline.emit import dumps_line
-from pipeline.evaluate import load_results, result_from_truth
+from pipeline.errors import ExitCode
+from pipeline.evaluate import result_from_truth
 from pipeline.model import FormResult, Source
-from pipeline.reconcile import reconcile
+from pipeline.reconcile import Reconciliation, reconcile
 from pipeline.truth import FileTruth
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -105,4 +107,18 @@ def test_reconciliation_of_lean_results_is_that_of_the_full_ones(tmp_path: Path)
     assert reconcile([lean(r) for r in results]) == full
     path = tmp_path / "forms.jsonl"
     path.write_text("".join(dumps_line(r) + "\n" for r in results), encoding="utf-8")
-    assert reconcile(load_results(path, keep=lean)) == full
+    assert reconcile(LeanResults.read(path)) == full
+
+
+def test_the_reconcile_command_reads_a_batch_ledger_lean_and_refuses_a_damaged_one(
+    tmp_path: Path,
+) -> None:
+    results = _sample_results()
+    path = tmp_path / "forms.jsonl"
+    path.write_text("".join(dumps_line(r) + "\n" for r in results), encoding="utf-8")
+    out = tmp_path / "reconcile.json"
+    assert main(["reconcile", str(path), "-o", str(out)]) == ExitCode.OK
+    assert Reconciliation.model_validate_json(out.read_text()) == reconcile(results)
+    damaged = tmp_path / "damaged.jsonl"
+    damaged.write_text(dumps_line(results[0]) + '\n{"source": 1}\n', encoding="utf-8")
+    assert main(["reconcile", str(damaged)]) == ExitCode.INPUT_CORRUPT
