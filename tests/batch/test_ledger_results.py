@@ -37,6 +37,13 @@ def _sample_results() -> list[FormResult]:
     return results
 
 
+def _ledger(folder: Path, results: list[FormResult]) -> Path:
+    """The results as a batch writes them, one line each."""
+    path = folder / "forms.jsonl"
+    path.write_text("".join(dumps_line(r) + "\n" for r in results), encoding="utf-8")
+    return path
+
+
 def _page_lines(sha: str, pages: int, path: str) -> list[bytes]:
     return [
         json.dumps(
@@ -77,8 +84,7 @@ def test_lean_results_keep_what_the_passes_use_and_find_the_full_result_again(
     tmp_path: Path,
 ) -> None:
     results = _sample_results()
-    path = tmp_path / "forms.jsonl"
-    path.write_text("".join(dumps_line(r) + "\n" for r in results), encoding="utf-8")
+    path = _ledger(tmp_path, results)
     kept = LeanResults(path)
     assert len(kept) == 0  # until read
     streamed = list(kept.reading())
@@ -105,8 +111,7 @@ def test_reconciliation_of_lean_results_is_that_of_the_full_ones(tmp_path: Path)
     full = reconcile(results)
     assert full.findings  # the samples hold Form 47 mismatches and diverging copies
     assert reconcile([lean(r) for r in results]) == full
-    path = tmp_path / "forms.jsonl"
-    path.write_text("".join(dumps_line(r) + "\n" for r in results), encoding="utf-8")
+    path = _ledger(tmp_path, results)
     assert reconcile(LeanResults.read(path)) == full
 
 
@@ -114,8 +119,7 @@ def test_the_reconcile_command_reads_a_batch_ledger_lean_and_refuses_a_damaged_o
     tmp_path: Path,
 ) -> None:
     results = _sample_results()
-    path = tmp_path / "forms.jsonl"
-    path.write_text("".join(dumps_line(r) + "\n" for r in results), encoding="utf-8")
+    path = _ledger(tmp_path, results)
     out = tmp_path / "reconcile.json"
     assert main(["reconcile", str(path), "-o", str(out)]) == ExitCode.OK
     assert Reconciliation.model_validate_json(out.read_text()) == reconcile(results)
