@@ -7,6 +7,7 @@ Arrays are (row, col) = (y, x); colour images are BGR uint8 (OpenCV's order).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,6 +24,13 @@ class TextWord:
 
     text: str
     bbox: BBox
+    # the box's centre, twice over (integers): which cell holds a word is asked thousands
+    # of times a page
+    centre2: tuple[int, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        box = self.bbox
+        object.__setattr__(self, "centre2", (box.x0 + box.x1, box.y0 + box.y1))
 
 
 @dataclass(frozen=True)
@@ -74,21 +82,20 @@ class NormalisedPage:
         object.__setattr__(self, "_inverse", np.linalg.inv(matrix))
 
     def to_original(self, box: BBox) -> BBox:
-        """Map a box on this normalised page to the original scan (axis-aligned hull)."""
-        corners = np.array(
-            [
-                [box.x0, box.y0, 1.0],
-                [box.x1, box.y0, 1.0],
-                [box.x1, box.y1, 1.0],
-                [box.x0, box.y1, 1.0],
-            ]
-        ).T
-        mapped = self._inverse @ corners
-        xs, ys = mapped[0] / mapped[2], mapped[1] / mapped[2]
-        w, h = self.source.width, self.source.height
+        """Map a box on this normalised page to the original scan (axis-aligned hull).
+
+        Plain arithmetic on four corners: a page maps thousands of boxes, and numpy's
+        per-call cost was most of it."""
+        (a, b, c), (d, e, f), (g, h, i) = self._inverse.tolist()
+        xs, ys = [], []
+        for x, y in ((box.x0, box.y0), (box.x1, box.y0), (box.x1, box.y1), (box.x0, box.y1)):
+            z = g * x + h * y + i
+            xs.append((a * x + b * y + c) / z)
+            ys.append((d * x + e * y + f) / z)
+        w, ht = self.source.width, self.source.height
         return BBox(
-            x0=int(np.clip(np.floor(xs.min()), 0, w)),
-            y0=int(np.clip(np.floor(ys.min()), 0, h)),
-            x1=int(np.clip(np.ceil(xs.max()), 0, w)),
-            y1=int(np.clip(np.ceil(ys.max()), 0, h)),
+            x0=min(max(math.floor(min(xs)), 0), w),
+            y0=min(max(math.floor(min(ys)), 0), ht),
+            x1=min(max(math.ceil(max(xs)), 0), w),
+            y1=min(max(math.ceil(max(ys)), 0), ht),
         )

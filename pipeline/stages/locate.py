@@ -36,12 +36,8 @@ from pipeline.templates import FieldSpec, Template
 
 def words_in(words: Sequence[TextWord], box: BBox) -> list[TextWord]:
     """Words whose centre lies in the box, in reading order."""
-    inside = [
-        w
-        for w in words
-        if box.x0 <= (w.bbox.x0 + w.bbox.x1) / 2 < box.x1
-        and box.y0 <= (w.bbox.y0 + w.bbox.y1) / 2 < box.y1
-    ]
+    x0, x1, y0, y1 = 2 * box.x0, 2 * box.x1, 2 * box.y0, 2 * box.y1
+    inside = [w for w in words if x0 <= w.centre2[0] < x1 and y0 <= w.centre2[1] < y1]
     return reading_order(inside)
 
 

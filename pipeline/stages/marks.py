@@ -109,8 +109,9 @@ def _colour_name(pixels: np.ndarray) -> str:
 
 
 def _coloured_ink(image: np.ndarray) -> np.ndarray:
+    """255 where the ink is saturated (above INK_SATURATION) and not paper-bright."""
     hsv = cv2.cvtColor(image, cv2.COLOR_BGR2HSV)
-    return ((hsv[:, :, 1] > INK_SATURATION) & (hsv[:, :, 2] < 235)).astype(np.uint8) * 255
+    return cv2.inRange(hsv, (0, INK_SATURATION + 1, 0), (255, 255, 234))
 
 
 def _ring_score(ink: np.ndarray, cx: float, cy: float, r: float) -> float:

@@ -24,8 +24,11 @@ import numpy as np
 
 from pipeline.model import BBox, Transform, TransformStep
 from pipeline.pages import NormalisedPage, Page, TextWord
+from pipeline.raster import shrink
 from pipeline.stages.grid import RuleMasks, rule_masks, text_ink
 from pipeline.stages.printed import (
+    OCR_SCALE,
+    SHARP_OCR_SCALE,
     known_words,
     page_words,
     read_printed,
@@ -37,6 +40,7 @@ from pipeline.tools.tesseract import OcrWord, detect_orientation
 
 A4_RATIO = math.sqrt(2)
 TARGET_WIDTH = 2480  # A4 width at 300 DPI
+ENLARGED = 1.25  # a page this much larger than its source is read at more pixels
 Matrix = np.ndarray
 
 
@@ -80,7 +84,7 @@ def find_sheet(gray: np.ndarray) -> np.ndarray | None:
     """Corners (4x2, original pixels) of a bright sheet on a darker background, or None."""
     h, w = gray.shape
     scale = 800 / max(h, w)
-    small = cv2.resize(gray, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    small = shrink(gray, scale)
     blur = cv2.GaussianBlur(small, (7, 7), 0)
     _, mask = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     # a shadow darkens paper and table alike: paper still stands out from its surroundings
@@ -134,8 +138,7 @@ def _ink(gray: np.ndarray) -> np.ndarray:
 
 def text_lines_horizontal(gray: np.ndarray) -> bool:
     """True when text lines run left-right (0 or 180), False when up-down (90 or 270)."""
-    scale = 1000 / max(gray.shape)
-    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    small = shrink(gray, 1000 / max(gray.shape))
     ink = _ink(small)
     # drop long ruling lines, then smear: words merge into long thin blobs along their line
     lines_h = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, 60), np.uint8))
@@ -169,13 +172,14 @@ class UprightReading:
     legible: bool  # some text was read either way up
 
 
-def read_upright(ink: np.ndarray, known: frozenset[str]) -> UprightReading:
-    """Read the page (ruling removed) as it lies, and upside down only when in doubt."""
-    up = read_printed(ink)
+def read_upright(ink: np.ndarray, known: frozenset[str], scale: float) -> UprightReading:
+    """Read the page (ruling removed, at `scale`) as it lies, and upside down only when in
+    doubt."""
+    up = read_printed(ink, scale)
     known_up = known_words(up, known)
     if known_up >= KNOWN_WORDS_SURE:
         return UprightReading(False, min(1.0, known_up / 20), "labels", up, True)
-    down = read_printed(cv2.rotate(ink, cv2.ROTATE_180))
+    down = read_printed(cv2.rotate(ink, cv2.ROTATE_180), scale)
     known_down = known_words(down, known)
     if known_down >= KNOWN_WORDS_SURE and known_down > known_up:
         return UprightReading(True, min(1.0, known_down / 20), "labels", down, True)
@@ -214,9 +218,10 @@ def find_skew(gray: np.ndarray, *, limit: float = 6.0) -> float:
     ink = (_ink(small) > 0).astype(np.uint8)
     best = max(np.arange(-limit, limit + 1e-9, 0.25), key=lambda a: _profile_score(ink, a))
     best = max(np.arange(best - 0.3, best + 0.3 + 1e-9, 0.05), key=lambda a: _profile_score(ink, a))
-    # refine on a larger image for sub-0.1 degree precision
-    scale2 = 1800 / max(gray.shape)
-    medium = cv2.resize(gray, None, fx=scale2, fy=scale2, interpolation=cv2.INTER_AREA)
+    # refine on a larger image for sub-0.1 degree precision (a 300-dpi page halved:
+    # exact halving is the fast resize)
+    longest = max(gray.shape)
+    medium = shrink(gray, 0.5 if longest >= 3200 else 1800 / longest)
     ink2 = (_ink(medium) > 0).astype(np.uint8)
     best = max(
         np.arange(best - 0.08, best + 0.08 + 1e-9, 0.02), key=lambda a: _profile_score(ink2, a)
@@ -228,14 +233,11 @@ def find_skew(gray: np.ndarray, *, limit: float = 6.0) -> float:
 def even_illumination(gray: np.ndarray) -> np.ndarray:
     """Divide by a smooth estimate of the paper's brightness (shadows, uneven light)."""
     h, w = gray.shape
-    small = cv2.resize(gray, (max(1, w // 8), max(1, h // 8)), interpolation=cv2.INTER_AREA)
+    small = shrink(gray, 1 / 8)
     background = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
-    background = cv2.medianBlur(background, 5)
+    background = cv2.max(cv2.medianBlur(background, 5), 1)
     background = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
-    flat = gray.astype(np.float32)  # in place from here: a page is 8.7 million pixels
-    np.divide(flat, np.maximum(background, 1).astype(np.float32), out=flat)
-    np.multiply(flat, 245.0, out=flat)
-    return np.clip(flat, 0, 255, out=flat).astype(np.uint8)
+    return cv2.divide(gray, background, scale=245.0)  # saturated at 255
 
 
 def binarise(gray: np.ndarray) -> np.ndarray:
@@ -262,6 +264,14 @@ def map_box(matrix: Matrix, box: BBox, size: tuple[int, int]) -> BBox:
 
 
 def _warp(image: np.ndarray, matrix: Matrix, size: tuple[int, int]) -> np.ndarray:
+    """`image` mapped by `matrix` into a width x height frame (a scan that needs no
+    correction is copied; a rotation or scaling warped as such, twice as fast)."""
+    if np.allclose(matrix, np.eye(3)) and size == (image.shape[1], image.shape[0]):
+        return image.copy()
+    if np.allclose(matrix[2], (0.0, 0.0, 1.0)):
+        return cv2.warpAffine(
+            image, matrix[:2], size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+        )
     return cv2.warpPerspective(
         image, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
     )
@@ -343,6 +353,11 @@ def _corrected(
         matrix = np.diag([s, s, 1.0]) @ matrix
         size = (round(size[0] * s), round(size[1] * s))
         steps.append(TransformStep(name="rescale", params={"factor": round(s, 4)}))
+    # a page enlarged from fewer pixels (a low-resolution scan, a distant photo) is read
+    # at more of its pixels
+    source = w * h if corners is None else cv2.contourArea(corners.astype(np.float32))
+    enlarged = size[0] * size[1] > ENLARGED**2 * source
+    ocr_scale = OCR_SCALE if enlarged else SHARP_OCR_SCALE
     image = _warp(page.image, matrix, size)
     gray = even_illumination(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY))
     steps.append(TransformStep(name="illumination", params={"method": "divide-by-background"}))
@@ -357,7 +372,7 @@ def _corrected(
     legible = True
     if page.words is None:
         rules = rule_masks(binary)  # locate finds the tables with them again
-        upright = read_upright(text_ink(binary, rules), known)
+        upright = read_upright(text_ink(binary, rules), known, ocr_scale)
         legible = upright.legible
         if upright.flip:
             matrix = rotation_matrix(2, size[0], size[1]) @ matrix

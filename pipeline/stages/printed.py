@@ -10,15 +10,18 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-import cv2
 import numpy as np
 
 from pipeline.model import BBox
 from pipeline.pages import TextWord
+from pipeline.raster import shrink
 from pipeline.templates import Labels, Template
 from pipeline.tools.tesseract import OcrWord, ocr_words
 
 OCR_SCALE = 0.75  # printed labels are large; OCR a slightly reduced page for speed
+# ... and a page scanned at 240 dpi or more (not enlarged by normalise) at half size: its
+# print is sharp at 150 dpi, and Tesseract's time goes with the pixels it lays out
+SHARP_OCR_SCALE = 0.5
 MIN_WORD_CONFIDENCE = 0.3  # below this a "word" is most often ruling debris or a stamp
 KNOWN_WORD_CONFIDENCE = 0.5
 
@@ -39,11 +42,11 @@ def _on_page(words: Iterable[OcrWord], scale: float, x: int, y: int) -> tuple[Oc
     )
 
 
-def read_printed(text_ink: np.ndarray) -> tuple[OcrWord, ...]:
-    """Words on a page whose ruling was removed (ink = 255), in the page's pixels."""
-    image = 255 - text_ink
-    small = cv2.resize(image, None, fx=OCR_SCALE, fy=OCR_SCALE, interpolation=cv2.INTER_AREA)
-    return _on_page(ocr_words(small, lang="eng", psm=11), OCR_SCALE, 0, 0)
+def read_printed(text_ink: np.ndarray, scale: float = OCR_SCALE) -> tuple[OcrWord, ...]:
+    """Words on a page whose ruling was removed (ink = 255), read at `scale`, in the
+    page's pixels."""
+    small = shrink(255 - text_ink, scale)
+    return _on_page(ocr_words(small, lang="eng", psm=11), scale, 0, 0)
 
 
 def page_words(
