@@ -414,6 +414,25 @@ def _by_elimination(
     return joined
 
 
+def _lost_columns(
+    table: GridTable,
+    columns: dict[str, tuple[int, int]],
+    reads: Sequence[Sequence[TextWord]],
+    template: Template,
+) -> tuple[dict[str, tuple[int, int]], bool]:
+    """The found table's columns whose labels every read lost: by the one key left that
+    shares a word with the column's header, then, between two columns read, by the
+    template's order where as many columns as keys lie between them. A blurred photo can
+    read "Tendered Votes" and "Challenged Votes" alike as "Votes". Also says whether the
+    order gave any."""
+    assert template.candidates is not None
+    joined = _by_elimination(table, columns, reads, template)
+    if len(joined) == len(template.candidates.columns):
+        return joined, False
+    ordered = _in_template_order(table.n_cols, joined, template)
+    return ordered, len(ordered) > len(joined)
+
+
 def _missing(template: Template, header: Sequence[LocatedField]) -> list[str]:
     found = {f.key for f in header}
     return [s.key for s in template.header if s.required and s.key not in found]
@@ -512,7 +531,9 @@ def locate_form(
                 again = _header_rows_in([table], set(), shaded(), lang)
                 header_reads.append(again)
                 columns = _combined(columns, _map_columns(table, again, template))
-            columns = _by_elimination(table, columns, header_reads, template)
+            columns, by_order = _lost_columns(table, columns, header_reads, template)
+            if by_order:
+                notes.append("candidate columns partly given by the template's order")
     rows: list[LocatedCandidateRow] = []
     if candidates_index is not None:
         table = tables[candidates_index]

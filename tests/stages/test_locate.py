@@ -272,6 +272,31 @@ def test_the_one_column_every_read_half_lost_takes_the_one_key_left() -> None:
     assert _by_elimination(table, columns, [words], template) == columns  # which is which?
 
 
+def test_two_columns_every_read_half_lost_take_the_templates_order_between_read_ones() -> None:
+    """Seed 9002's PS-88_ps146, a blurred 150-dpi phone photo: "Tendered Votes" and
+    "Challenged Votes" both read "Votes", so no word tells which is which; between the
+    columns read ("Valid Votes", "Total Valid Votes") lie two columns and the template's
+    two keys, which they take in order. Columns read out of the template's order: nothing."""
+    from pipeline.stages.locate import _lost_columns, _map_columns
+    from pipeline.templates import resolve_template
+
+    template = resolve_template("pk-form45")
+    two_left = ("wNe", "Name of Candidate", "Party", "Valid Votes", "Votes", "Votes 99",
+                "Total Valid Votes")  # fmt: skip
+    table, cells = _header_row(two_left)
+    words = _read(cells, two_left)
+    columns = _map_columns(table, words, template)
+    joined, by_order = _lost_columns(table, columns, [words], template)
+    assert by_order
+    assert joined["tendered_votes"] == (4, 4) and joined["challenged_votes"] == (5, 5)
+    assert joined["total_valid_votes"] == (6, 6) and joined["votes"] == (3, 3)
+    out_of_order = ("wNe", "Name of Candidate", "Party", "Total Valid Votes", "Votes",
+                    "Votes 99", "Valid Votes")  # fmt: skip
+    words = _read(cells, out_of_order)
+    columns = _map_columns(table, words, template)
+    assert _lost_columns(table, columns, [words], template) == (columns, False)
+
+
 def test_columns_no_read_gave_meaning_are_filled_in_the_templates_order_between_read_ones() -> None:
     """Seed 9002's PS-67_ps152 page 2, a blurred 150-dpi phone photo: "Valid" of "Valid
     Votes" and "Challenged" are lost, so no column means "votes". Between "Party" and
