@@ -16,7 +16,7 @@ from pipeline.stages.grid import find_tables
 from pipeline.stages.load import load_pages
 from pipeline.stages.locate import frame_tables, locate_form
 from pipeline.stages.normalise import normalise_page
-from pipeline.templates import bundled_templates
+from pipeline.templates import Template, bundled_templates
 from tests.stages import kenya_form34 as kenya
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -272,28 +272,36 @@ def test_the_one_column_every_read_half_lost_takes_the_one_key_left() -> None:
     assert _by_elimination(table, columns, [words], template) == columns  # which is which?
 
 
+def _pk45_header_read(
+    texts: tuple[str, ...],
+) -> tuple[Template, GridTable, list[TextWord], dict[str, tuple[int, int]]]:
+    """A pk-form45 candidates header row reading `texts`, and the columns it gives."""
+    from pipeline.stages.locate import _map_columns
+    from pipeline.templates import resolve_template
+
+    template = resolve_template("pk-form45")
+    table, cells = _header_row(texts)
+    words = _read(cells, texts)
+    return template, table, words, _map_columns(table, words, template)
+
+
 def test_two_columns_every_read_half_lost_take_the_templates_order_between_read_ones() -> None:
     """Seed 9002's PS-88_ps146, a blurred 150-dpi phone photo: "Tendered Votes" and
     "Challenged Votes" both read "Votes", so no word tells which is which; between the
     columns read ("Valid Votes", "Total Valid Votes") lie two columns and the template's
     two keys, which they take in order. Columns read out of the template's order: nothing."""
-    from pipeline.stages.locate import _lost_columns, _map_columns
-    from pipeline.templates import resolve_template
+    from pipeline.stages.locate import _lost_columns
 
-    template = resolve_template("pk-form45")
     two_left = ("wNe", "Name of Candidate", "Party", "Valid Votes", "Votes", "Votes 99",
                 "Total Valid Votes")  # fmt: skip
-    table, cells = _header_row(two_left)
-    words = _read(cells, two_left)
-    columns = _map_columns(table, words, template)
+    template, table, words, columns = _pk45_header_read(two_left)
     joined, by_order = _lost_columns(table, columns, [words], template)
     assert by_order
     assert joined["tendered_votes"] == (4, 4) and joined["challenged_votes"] == (5, 5)
     assert joined["total_valid_votes"] == (6, 6) and joined["votes"] == (3, 3)
     out_of_order = ("wNe", "Name of Candidate", "Party", "Total Valid Votes", "Votes",
                     "Votes 99", "Valid Votes")  # fmt: skip
-    words = _read(cells, out_of_order)
-    columns = _map_columns(table, words, template)
+    template, table, words, columns = _pk45_header_read(out_of_order)
     assert _lost_columns(table, columns, [words], template) == (columns, False)
 
 
