@@ -8,7 +8,7 @@ never from pixel positions. Output: a `LocatedForm` in normalised page pixels.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 
 import numpy as np
@@ -433,6 +433,18 @@ def _lost_columns(
     return ordered, len(ordered) > len(joined)
 
 
+def _values_again(
+    header: Sequence[LocatedField],
+    words: Sequence[TextWord],
+    shaded: Callable[[], np.ndarray],
+    lang: str,
+) -> tuple[TextWord, ...]:
+    """Words of the header values the page-wide read left empty, read again at full size
+    (a constituency code written small, lost at the page-wide read's reduced size)."""
+    empty = [f.value_box for f in header if not words_in(words, f.value_box)]
+    return tuple(w for box in empty for w in read_region(shaded(), box, lang))
+
+
 def _missing(template: Template, header: Sequence[LocatedField]) -> list[str]:
     found = {f.key for f in header}
     return [s.key for s in template.header if s.required and s.key not in found]
@@ -555,6 +567,8 @@ def locate_form(
         again = [w for r in regions for w in read_region(shaded(), r, template.languages[0])]
         more = _key_values(tables, skip, again, template.header)
         header, words = _add_fields(header, more, template.header, words, again)
+    if page.words is None:
+        words = (*words, *_values_again(header, words, shaded, template.languages[0]))
     totals = _key_values(tables, skip, words, template.totals)
     signatures = _signature_boxes(tables, words, template, skip)
     continuation = "continued" in text or (not header and candidates_index is not None)
