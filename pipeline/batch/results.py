@@ -111,14 +111,18 @@ class LeanResults(Sequence[FormResult]):
         self._packed.clear()
         self._offsets.clear()
         for number, (offset, line) in enumerate(_lines(self.path), start=1):
-            try:
-                result = FormResult.model_validate_json(line)
-            except ValidationError as exc:
-                raise InputCorrupt(f"{self.path}: result {number} is not a result") from exc
-            packed = lean(result).model_dump_json(exclude_defaults=True).encode("utf-8")
-            self._packed.append(zlib.compress(packed, 1))
-            self._offsets.append(offset)
-            yield result
+            yield self._keep(number, offset, line)
+
+    def _keep(self, number: int, offset: int, line: bytes) -> FormResult:
+        """One line of the file parsed, its lean copy packed and its offset kept."""
+        try:
+            result = FormResult.model_validate_json(line)
+        except ValidationError as exc:
+            raise InputCorrupt(f"{self.path}: result {number} is not a result") from exc
+        packed = lean(result).model_dump_json(exclude_defaults=True).encode("utf-8")
+        self._packed.append(zlib.compress(packed, 1))
+        self._offsets.append(offset)
+        return result
 
     def __len__(self) -> int:
         return len(self._packed)
@@ -144,6 +148,6 @@ class LeanResults(Sequence[FormResult]):
     def read(cls, path: Path) -> LeanResults:
         """All of a file's results, lean (for reconciliation alone)."""
         results = cls(path)
-        for _ in results.reading():
-            pass
+        for number, (offset, line) in enumerate(_lines(path), start=1):
+            results._keep(number, offset, line)
         return results
