@@ -425,10 +425,7 @@ def _lost_columns(
     template's order where as many columns as keys lie between them. A blurred photo can
     read "Tendered Votes" and "Challenged Votes" alike as "Votes". Also says whether the
     order gave any."""
-    assert template.candidates is not None
     joined = _by_elimination(table, columns, reads, template)
-    if len(joined) == len(template.candidates.columns):
-        return joined, False
     ordered = _in_template_order(table.n_cols, joined, template)
     return ordered, len(ordered) > len(joined)
 

@@ -40,7 +40,9 @@ from pipeline.tools.tesseract import OcrWord, detect_orientation
 
 A4_RATIO = math.sqrt(2)
 TARGET_WIDTH = 2480  # A4 width at 300 DPI
-ENLARGED = 1.25  # a page this much larger than its source is read at more pixels
+# a page narrower than the target by this factor is enlarged to it; a page this much
+# larger than its source (enlarged, or a distant photo's sheet) is read at more pixels
+ENLARGED = 1.25
 Matrix = np.ndarray
 
 
@@ -350,7 +352,7 @@ def _corrected(
         m = cv2.getRotationMatrix2D((size[0] / 2, size[1] / 2), angle, 1.0)
         matrix = np.vstack([m, [0, 0, 1]]) @ matrix
     steps.append(TransformStep(name="deskew", params={"angle_deg": angle}))
-    if size[0] < 0.8 * TARGET_WIDTH and min(size) * 2 < 8000:
+    if size[0] * ENLARGED < TARGET_WIDTH and min(size) * 2 < 8000:
         s = TARGET_WIDTH / size[0]
         matrix = np.diag([s, s, 1.0]) @ matrix
         size = (round(size[0] * s), round(size[1] * s))
