@@ -8,11 +8,15 @@ names another station than the header: `STAMP_TEXT_MISMATCH`. The finding needs 
 independent cues to agree (another number in the centre and the header's station name
 absent from a ring legible enough to show the header's constituency code, or another
 constituency code in both ring and centre), so one misread digit does not accuse a form.
+A ring whose code was lost may still prove itself legible by its printed words
+("PRESIDING OFFICER", "UNION COUNCIL OFFICE") and name another place outright: a word
+read on both turns of the strip that is no word of the header's station name.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -26,6 +30,8 @@ CENTRE = (0.64, 0.3)  # the centre disc's radius and the lines' half height, in 
 MIN_RING_LETTERS = 12  # fewer legible letters: the ring is not read, no finding
 NAME_ABSENT = 0.2  # at most this share of the station name's words on a legible ring
 WORD_MATCH = 0.75  # similarity at which a word read on the ring is the name's word
+LEGIBLE_RING_WORDS = 3  # printed ring words (RING_WORDS) read: the ring is legible
+PLACE_LETTERS = 5  # a word naming the stamp's place has at least this many letters
 CODE = re.compile(r"\b([A-Z]{2,3})\s*[-–—.]?\s*(\d{1,3})\b")
 # the station's number in the centre, whole: "PS 16/7" or "PS 8&9" is a number misread
 STATION_NUMBER = re.compile(r"\bP\s*S\s*[-.:#]?\s*(\d{1,4})(?=\s|$)")
@@ -37,6 +43,8 @@ INSTITUTION_WORDS = frozenset(
     COLLEGE DEGREE BASIC HEALTH UNIT RURAL DISPENSARY HOSPITAL COMMUNITY CENTRE CENTER
     UNION COUNCIL OFFICE HALL MASJID MOSQUE MADRASSA PUBLIC LIBRARY NO""".split()  # noqa: SIM905
 )
+# words every station's ring prints whatever its place
+RING_WORDS = INSTITUTION_WORDS | {"PRESIDING", "OFFICER", "POLLING", "STATION"}
 
 
 @dataclass(frozen=True)
@@ -140,6 +148,32 @@ def name_on_ring(name: str, ring: str) -> float:
     return found / len(wanted)
 
 
+def _words(text: str, letters: int) -> list[str]:
+    return [w for w in (_letters(part) for part in text.split()) if len(w) >= letters]
+
+
+def _like_any(word: str, others: Sequence[str] | frozenset[str]) -> bool:
+    return any(similarity(word, other) >= WORD_MATCH for other in others)
+
+
+def legible_ring_words(ring: str) -> int:
+    """How many of the ring's words read as words every ring prints (RING_WORDS)."""
+    return sum(_like_any(word, RING_WORDS) for word in _words(ring, 4))
+
+
+def other_places(ring: str, name: str) -> list[str]:
+    """Words of the ring that name a place other than the header's station: long, unlike
+    the printed ring words and the name's own words, and read alike on both turns of the
+    strip (the strip goes twice round: noise is not read the same twice, a word is)."""
+    own = frozenset(RING_WORDS | set(_words(name, 3)))
+    strange = [w for w in _words(ring, PLACE_LETTERS) if not _like_any(w, own)]
+    return [
+        w
+        for i, w in enumerate(strange)
+        if _like_any(w, [o for j, o in enumerate(strange) if j != i])
+    ]
+
+
 def mismatch(text: StampText, header: dict[str, str]) -> dict[str, str | float] | None:
     """What on the stamp names another station or constituency than the header, if
     two cues agree; None when they do not (or the stamp is not legible)."""
@@ -163,16 +197,31 @@ def mismatch(text: StampText, header: dict[str, str]) -> dict[str, str | float] 
     name = header.get("polling_station_name", "")
     # the ring must be read well enough to show the header's own constituency code: a
     # garbled ring also "lacks" the station name, and a centre digit is easily misread
-    if not (number.isdigit() and name and stamped and wanted & ring_codes):
+    if not (number.isdigit() and name and stamped):
         return None
-    similarity = name_on_ring(name, text.ring)  # share of the name's words
-    if all(int(s) != int(number) for s in stamped) and similarity <= NAME_ABSENT:
-        return {
-            "header_station_number": number,
-            "stamp_station_number": stamped[0],
-            "header_station_name": name,
-            "name_words_on_ring": round(similarity, 3),
-            "ring_text": text.ring,
-            "centre_text": text.centre,
-        }
+    if any(int(s) == int(number) for s in stamped):
+        return None
+    share = name_on_ring(name, text.ring)  # share of the name's words
+    if share > NAME_ABSENT:
+        return None
+    found: dict[str, str | float] = {
+        "header_station_number": number,
+        "stamp_station_number": stamped[0],
+        "header_station_name": name,
+        "name_words_on_ring": round(share, 3),
+        "ring_text": text.ring,
+        "centre_text": text.centre,
+    }
+    if wanted & ring_codes:
+        return found
+    # no code on the ring: its printed words show it legible, it names another place,
+    # and no code read on it contradicts the header's (a misread code is a garbled ring)
+    places = other_places(text.ring, name)
+    if (
+        wanted
+        and not ring_codes - wanted
+        and legible_ring_words(text.ring) >= LEGIBLE_RING_WORDS
+        and places
+    ):
+        return {**found, "stamp_place_words": " ".join(dict.fromkeys(places))}
     return None

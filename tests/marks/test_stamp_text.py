@@ -102,3 +102,39 @@ def test_stamp_text_findings_name_both_stations() -> None:
     assert finding.evidence.values["stamp_station_number"] == "137"
     assert finding.evidence.values["header_station_number"] == "12"
     assert stamp_text_findings((stamp,), {}) == ()  # no header read: nothing claimed
+
+
+def test_a_ring_without_its_code_names_another_place_read_on_both_turns() -> None:
+    # as read on a seed-9002 page: the code lost, the printed words and the place whole
+    said = StampText(
+        ring="UNION COUNCIL OFFICE NOHALLAG ISLAVPURA * PRESIDING OFFICER * "
+        "UNION COUNCIL OFFICE MOHALLAN ISLAVPLAA * * PRESIDING *",
+        centre="PS 50 NA-130",
+    )
+    found = mismatch(said, HEADER)
+    assert found is not None
+    assert found["stamp_station_number"] == "50"
+    assert "ISLAVPURA" in str(found["stamp_place_words"])
+
+
+def test_a_ring_without_its_place_or_with_another_code_claims_nothing() -> None:
+    # the kind of building read, the place lost: the header's name is "absent" for want
+    # of reading, not because another place is named
+    lost = StampText(
+        ring="* CONT BOYS HIGH * * PRESIDING OFFICER * CONT BOYS * * PRESIDING OFFICER",
+        centre="PS 150 NA-130",
+    )
+    assert mismatch(lost, HEADER) is None
+    # a word read once only is noise, however long
+    once = StampText(
+        ring="UNION COUNCIL OFFICE GRHDARAX * PRESIDING OFFICER * UNION COUNCIL *",
+        centre="PS 50 NA-130",
+    )
+    assert mismatch(once, HEADER) is None
+    # a ring that reads another code than the header's was misread (NA-136 for NA-130)
+    misread = StampText(
+        ring="UNION COUNCIL OFFICE ISLAMPURA * NA-136 * PRESIDING OFFICER * UNION "
+        "COUNCIL OFFICE ISLAMPURA * NA-136",
+        centre="PS 50 NA-130",
+    )
+    assert mismatch(misread, HEADER) is None
