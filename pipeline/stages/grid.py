@@ -51,6 +51,27 @@ def rule_masks(binary: np.ndarray) -> RuleMasks:
     return horizontal, vertical
 
 
+def _partial_last_row(hs: np.ndarray, last: int, cols: list[int]) -> list[int]:
+    """The bottom rule of a last row that fills only the first cells of the grid (the
+    agents' boxes of a form, 6 to a row: 8 agents leave 2 boxes under the first 6), too
+    short to count as a row of the whole table: a rule below the last one that starts at
+    the grid's left edge and ends on one of its column rules, at least one cell on."""
+    slack = 12
+    for y in range(hs.shape[0] - 1, last + 2 * slack, -1):
+        ink = np.flatnonzero(hs[y])
+        if ink.size == 0 or ink[0] > cols[0] + slack:
+            continue
+        end = int(ink[-1])
+        reached = [c for c in cols[1:-1] if abs(end - c) <= slack]
+        # the rule runs unbroken (bar gaps of a few pixels) to that column rule
+        if reached and ink.size >= 0.9 * (end - int(ink[0])):
+            top = y
+            while top > last + 2 * slack and hs[top - 1, int(ink[0])]:
+                top -= 1
+            return [(top + y) // 2]
+    return []
+
+
 def _table(box: BBox, horizontal: np.ndarray, vertical: np.ndarray) -> GridTable | None:
     hs = horizontal[box.y0 : box.y1, box.x0 : box.x1] > 0
     vs = vertical[box.y0 : box.y1, box.x0 : box.x1] > 0
@@ -58,6 +79,7 @@ def _table(box: BBox, horizontal: np.ndarray, vertical: np.ndarray) -> GridTable
     cols = _groups(np.nonzero(vs.sum(axis=0) > 0.35 * box.height)[0])
     if len(rows) < 2 or len(cols) < 2:
         return None
+    rows += _partial_last_row(hs, rows[-1], cols)
     row_edges = tuple(box.y0 + r for r in rows)
     col_edges = tuple(box.x0 + c for c in cols)
     pad = 4

@@ -31,7 +31,7 @@ from pipeline.stages.labels import (
     normalise_text,
 )
 from pipeline.stages.printed import page_words, read_printed, read_region
-from pipeline.templates import FieldSpec, Template
+from pipeline.templates import FieldSpec, SignatureSpec, Template
 
 
 def words_in(words: Sequence[TextWord], box: BBox) -> list[TextWord]:
@@ -180,6 +180,7 @@ def _key_values(
 
 
 AGENT_BOX_SHARE = 0.5  # of the agents' grid's usual cell height, below which a cell is cut
+LABEL_INK = 60  # ink pixels at the head of an agent's box that may be its printed label
 
 
 def _signature_boxes(
@@ -221,45 +222,77 @@ def _signature_boxes(
                         )
                     )
     for spec in (s for s in template.signatures if s.per_candidate):
-        headings = [
-            w
-            for w in words
-            if best_label_score(w.text, spec.labels) > 0
-            and any(part.casefold().startswith("agent") for part in [w.text])
-        ]
-        heading_y = min((w.bbox.y1 for w in headings), default=None)
-        below = [
-            (t, tb)
-            for t, tb in enumerate(tables)
-            if t not in skip and heading_y is not None and 0 <= tb.bbox.y0 - heading_y < 200
-        ]
-        for _, table in below[:1]:
-            heights = sorted(cell.height for row in table.cells for cell in row)
-            usual = heights[len(heights) // 2] if heights else 0
-            for row in table.cells:
-                for cell in row:
-                    # a sliver under half the grid's usual height is a box cut by a stroke
-                    # taken for a ruling: too little of it is left to judge a signature by
-                    if cell.height < AGENT_BOX_SHARE * usual:
-                        continue
-                    # the printed label (the candidate) heads the box; a grid cell without
-                    # one is the unused end of the last row, not an agent's box
-                    label_words = [
-                        w for w in words_in(words, cell) if w.bbox.y0 < cell.y0 + cell.height * 0.3
-                    ]
-                    if not label_words:
-                        continue
-                    top = min(max(w.bbox.y1 for w in label_words), cell.y0 + int(cell.height * 0.4))
-                    area = BBox(x0=cell.x0, y0=min(top + 4, cell.y1 - 10), x1=cell.x1, y1=cell.y1)
-                    boxes.append(
-                        SignatureBox(
-                            role=spec.role,
-                            bbox=area,
-                            label=" ".join(w.text for w in label_words),
-                            label_box=BBox(x0=cell.x0, y0=cell.y0, x1=cell.x1, y1=area.y0),
-                        )
-                    )
+        for cell in _agent_cells(tables, words, spec, skip):
+            # the printed label (the candidate) heads the box; a grid cell without
+            # one is the unused end of the last row, not an agent's box
+            label_words = _label_words(words, cell)
+            if not label_words:
+                continue
+            top = min(max(w.bbox.y1 for w in label_words), cell.y0 + int(cell.height * 0.4))
+            area = BBox(x0=cell.x0, y0=min(top + 4, cell.y1 - 10), x1=cell.x1, y1=cell.y1)
+            boxes.append(
+                SignatureBox(
+                    role=spec.role,
+                    bbox=area,
+                    label=" ".join(w.text for w in label_words),
+                    label_box=BBox(x0=cell.x0, y0=cell.y0, x1=cell.x1, y1=area.y0),
+                )
+            )
     return boxes
+
+
+def _agent_cells(
+    tables: Sequence[GridTable], words: Sequence[TextWord], spec: SignatureSpec, skip: set[int]
+) -> list[BBox]:
+    """The cells of the agents' grid: the first table under the heading that names
+    them, but slivers under half its usual height (a box cut by a stroke taken for a
+    ruling: too little of it is left to judge a signature by)."""
+    headings = [
+        w
+        for w in words
+        if best_label_score(w.text, spec.labels) > 0 and w.text.casefold().startswith("agent")
+    ]
+    heading_y = min((w.bbox.y1 for w in headings), default=None)
+    below = [
+        table
+        for t, table in enumerate(tables)
+        if t not in skip and heading_y is not None and 0 <= table.bbox.y0 - heading_y < 200
+    ]
+    if not below:
+        return []
+    heights = sorted(cell.height for row in below[0].cells for cell in row)
+    usual = heights[len(heights) // 2] if heights else 0
+    return [
+        cell for row in below[0].cells for cell in row if cell.height >= AGENT_BOX_SHARE * usual
+    ]
+
+
+def _label_words(words: Sequence[TextWord], cell: BBox) -> list[TextWord]:
+    """The words printed at the head of an agent's box (its candidate's name)."""
+    return [w for w in words_in(words, cell) if w.bbox.y0 < cell.y0 + cell.height * 0.3]
+
+
+def _agent_labels_again(
+    tables: Sequence[GridTable],
+    words: Sequence[TextWord],
+    template: Template,
+    skip: set[int],
+    text_ink: np.ndarray,
+    shaded: Callable[[], np.ndarray],
+) -> tuple[TextWord, ...]:
+    """Words of the agents' box labels the page-wide read lost, read again at full size
+    where the head of the box carries print (an empty box is the grid's unused end)."""
+    again: list[TextWord] = []
+    for spec in (s for s in template.signatures if s.per_candidate):
+        for cell in _agent_cells(tables, words, spec, skip):
+            head = BBox(
+                x0=cell.x0, y0=cell.y0, x1=cell.x1, y1=cell.y0 + max(1, int(cell.height * 0.3))
+            )
+            ink = text_ink[head.y0 : head.y1, head.x0 : head.x1]
+            if _label_words(words, cell) or np.count_nonzero(ink) < LABEL_INK:
+                continue
+            again.extend(read_region(shaded(), head, template.languages[0]))
+    return tuple(again)
 
 
 def _stamp_area(boxes: Sequence[SignatureBox], template: Template, width: int) -> BBox | None:
@@ -567,6 +600,8 @@ def locate_form(
     if page.words is None:
         words = (*words, *_values_again(header, words, shaded, template.languages[0]))
     totals = _key_values(tables, skip, words, template.totals)
+    if page.words is None:
+        words = (*words, *_agent_labels_again(tables, words, template, skip, ruled.text, shaded))
     signatures = _signature_boxes(tables, words, template, skip)
     continuation = "continued" in text or (not header and candidates_index is not None)
     if not continuation:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 
 import numpy as np
@@ -56,6 +57,23 @@ def test_find_tables_tolerates_a_broken_rule() -> None:
     binary = _ruled([100, 160, 220], [100, 400, 700])
     binary[160:163, 250:258] = 0  # an 8-pixel gap in the middle rule
     assert find_tables(binary).tables[0].n_rows == 2
+
+
+def test_a_last_row_filling_only_the_first_cells_is_a_row() -> None:
+    """Eight agents' boxes, six to a row: the second row's two boxes have a bottom rule
+    too short to count as a row of the whole grid; it ends on a column rule."""
+    cols = [100, 200, 300, 400, 500, 600, 700]
+    binary = _ruled([100, 160], cols)
+    binary[220:223, 100:303] = 255
+    for x in (100, 200, 300):
+        binary[160:223, x : x + 3] = 255
+    table = find_tables(binary).tables[0]
+    assert table.n_rows == 2 and abs(table.row_edges[-1] - 221) <= 2
+    # a stroke joined to the grid that does not start at its left edge makes no row
+    stroke = _ruled([100, 160], cols)
+    stroke[220:223, 150:303] = 255
+    stroke[160:223, 300:303] = 255
+    assert find_tables(stroke).tables[0].n_rows == 1
 
 
 def test_blank_page_has_no_tables() -> None:
@@ -357,3 +375,27 @@ def test_an_officers_box_cut_in_two_by_a_stroke_is_still_one_box() -> None:
     assert officer[("presiding_officer", "signature")] == BBox(x0=504, y0=4, x1=1056, y1=196)
     assert officer[("presiding_officer", "thumb_impression")] == rows[0][3]
     assert officer[("assistant_presiding_officer", "signature")].x1 == 1056
+
+
+def test_agents_labels_the_page_wide_read_lost_are_read_again() -> None:
+    """The reduced page-wide read can lose an agent's printed name ("5. Bilawal Khan" on
+    a seed-9002 page): a box with print at its head and no word is read again."""
+    from dataclasses import replace
+
+    page = normalise_page(load_pages(SAMPLES / "NA-17_ps005.pdf", limits=Limits())[1])
+    assert page.printed_words is not None
+
+    def agents(located: LocatedForm) -> list[str]:
+        return [b.label for b in located.signature_boxes if b.role.value == "polling_agent"]
+
+    read = agents(locate_form(page, bundled_templates()))
+    assert len(read) == 19
+    heads = [
+        b.label_box
+        for b in locate_form(page, bundled_templates()).signature_boxes
+        if b.role.value == "polling_agent" and b.label_box is not None
+    ]
+    lost = tuple(w for w in page.printed_words if not any(h.iou(w.bbox) > 0 for h in heads))
+    again = agents(locate_form(replace(page, printed_words=lost), bundled_templates()))
+    # the same boxes, each named by its serial number (read "1." again, "1," at first)
+    assert [re.findall(r"\d+", x)[:1] for x in again] == [[str(i)] for i in range(1, 20)]
