@@ -114,3 +114,18 @@ def test_the_lit_cells_where_a_shadow_ends_are_not_fluid() -> None:
     image, rows = shadowed(1)
     findings = tamper_findings(make_page(image), form, evidence_dir=None)
     assert [f.evidence.values["field"] for f in findings] == ["candidates[1].votes"]
+
+
+def test_a_patch_leaving_part_of_the_cell_bare_is_found() -> None:
+    """Fluid brushed over the figure but not to the cell's edges (seed 9002: three
+    quarters of the cell): the cell's paper is patch and bare paper, uneven as a whole,
+    while the patch itself is flat."""
+    image, rows = _table(fluid_row=None)
+    box = rows[3].cells["votes"]
+    image[box.y0 + 5 : box.y1 - 5, box.x0 + 5 : box.x0 + 150] = 252
+    cv2.putText(image, "68", (box.x0 + 40, box.y0 + 65), 0, 1.5, (30, 30, 30), 3)
+    levels = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)[box.y0 : box.y1, box.x0 : box.x1]
+    assert float(levels[levels > 150].std()) > 6.0  # the old whole-cell flatness failed it
+    form = dataclasses.replace(located(), candidate_rows=rows)
+    findings = tamper_findings(make_page(image), form, evidence_dir=None)
+    assert [f.evidence.values["field"] for f in findings] == ["candidates[3].votes"]
