@@ -28,8 +28,9 @@ BRIGHTER_BY = 5.0  # grey levels above the neighbouring cells' paper
 # paper; light falling off across a phone photo brightens part of it, but then not more
 # than every cell next to it (the steps below). Seed 9002 at 4a7e3ca, before the steps:
 # of cells found at 0.45-0.55, 8 were phone photos' light and 2 patches; at f09bb28, with
-# them, no cell of a sixth of the clean pages at 0.3 or more passes the steps, and 3 of
-# the 5 patches missed were covered 0.44-0.52 or uneven outside the patch.
+# them, no cell of a sixth of the clean pages at 0.3 or more passes the steps, and 2 of
+# the 5 patches missed were covered 0.52 or uneven outside the patch. (Steps of 5 exactly
+# also pass a phone's lit top row of a one-column Form 47: one neighbour only.)
 MIN_COVER = 0.4
 PATCH_FLAT = 6.0  # the patch's own grey levels vary less than this (std): dried fluid
 NEIGHBOURS = 8  # cells whose paper predicts a cell's own
@@ -154,7 +155,7 @@ def tamper_findings(
         # seed 9002 at ef8c302: the 18 patches found were 6-11 levels above every cell
         # next to them; the 10 lit cells of shadowed photos within 5 of one of theirs
         steps = steps_up(centres, paper, index, adjacent_cells(boxes, index), plane)
-        if all(step >= BRIGHTER_BY for step in steps):
+        if all(step > BRIGHTER_BY for step in steps):
             findings.append(
                 Finding(
                     code=FindingCode.CORRECTION_FLUID,
