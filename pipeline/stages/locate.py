@@ -180,7 +180,7 @@ def _key_values(
 
 
 AGENT_BOX_SHARE = 0.5  # of the agents' grid's usual cell height, below which a cell is cut
-LABEL_INK = 60  # ink pixels at the head of an agent's box that may be its printed label
+LABEL_INK = 60  # ink pixels where a box's label is printed: print the read may have lost
 
 
 def _signature_boxes(
@@ -272,7 +272,7 @@ def _label_words(words: Sequence[TextWord], cell: BBox) -> list[TextWord]:
     return [w for w in words_in(words, cell) if w.bbox.y0 < cell.y0 + cell.height * 0.3]
 
 
-def _agent_labels_again(
+def _mark_labels_again(
     tables: Sequence[GridTable],
     words: Sequence[TextWord],
     template: Template,
@@ -280,19 +280,33 @@ def _agent_labels_again(
     text_ink: np.ndarray,
     shaded: Callable[[], np.ndarray],
 ) -> tuple[TextWord, ...]:
-    """Words of the agents' box labels the page-wide read lost, read again at full size
-    where the head of the box carries print (an empty box is the grid's unused end)."""
-    again: list[TextWord] = []
+    """Words of the signature boxes' printed labels the page-wide read lost, read again at
+    full size where the label's place carries print: the head of each agent's box (an
+    empty box is the grid's unused end) and the first cell of each row of the other
+    tables (an officer's row: "Presiding Officer (signature / thumb)" | sign | thumb)."""
+    heads: list[BBox] = []
+    agents: list[BBox] = []
     for spec in (s for s in template.signatures if s.per_candidate):
-        for cell in _agent_cells(tables, words, spec, skip):
-            head = BBox(
-                x0=cell.x0, y0=cell.y0, x1=cell.x1, y1=cell.y0 + max(1, int(cell.height * 0.3))
-            )
-            ink = text_ink[head.y0 : head.y1, head.x0 : head.x1]
-            if _label_words(words, cell) or np.count_nonzero(ink) < LABEL_INK:
-                continue
-            again.extend(read_region(shaded(), head, template.languages[0]))
-    return tuple(again)
+        agents = _agent_cells(tables, words, spec, skip)
+        heads += [
+            BBox(x0=c.x0, y0=c.y0, x1=c.x1, y1=c.y0 + max(1, int(c.height * 0.3)))
+            for c in agents
+            if not _label_words(words, c)
+        ]
+    if any(not s.per_candidate for s in template.signatures):
+        heads += [
+            row[0]
+            for t, table in enumerate(tables)
+            if t not in skip
+            for row in table.cells
+            if len(row) >= 2 and row[0] not in agents and not words_in(words, row[0])
+        ]
+    return tuple(
+        word
+        for head in heads
+        if np.count_nonzero(text_ink[head.y0 : head.y1, head.x0 : head.x1]) >= LABEL_INK
+        for word in read_region(shaded(), head, template.languages[0])
+    )
 
 
 def _stamp_area(boxes: Sequence[SignatureBox], template: Template, width: int) -> BBox | None:
@@ -601,7 +615,7 @@ def locate_form(
         words = (*words, *_values_again(header, words, shaded, template.languages[0]))
     totals = _key_values(tables, skip, words, template.totals)
     if page.words is None:
-        words = (*words, *_agent_labels_again(tables, words, template, skip, ruled.text, shaded))
+        words = (*words, *_mark_labels_again(tables, words, template, skip, ruled.text, shaded))
     signatures = _signature_boxes(tables, words, template, skip)
     continuation = "continued" in text or (not header and candidates_index is not None)
     if not continuation:

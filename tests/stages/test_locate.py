@@ -399,3 +399,31 @@ def test_agents_labels_the_page_wide_read_lost_are_read_again() -> None:
     again = agents(locate_form(replace(page, printed_words=lost), bundled_templates()))
     # the same boxes, each named by its serial number (read "1." again, "1," at first)
     assert [re.findall(r"\d+", x)[:1] for x in again] == [[str(i)] for i in range(1, 20)]
+
+
+def test_officers_labels_the_page_wide_read_lost_are_read_again() -> None:
+    """The officers' rows ("Presiding Officer (signature / thumb)" | sign | thumb): a row
+    label the reduced read lost (a seed-9002 page lost both) is read again at full size."""
+    from dataclasses import replace
+
+    page = normalise_page(load_pages(SAMPLES / "NA-17_ps005.pdf", limits=Limits())[1])
+    assert page.printed_words is not None
+
+    def officers(located: LocatedForm) -> list[tuple[str, str]]:
+        return [
+            (b.role.value, b.kind)
+            for b in located.signature_boxes
+            if b.role.value != "polling_agent"
+        ]
+
+    located = locate_form(page, bundled_templates())
+    assert len(officers(located)) == 4  # presiding and assistant: signature and thumb
+    labels = [
+        b.label_box
+        for b in located.signature_boxes
+        if b.role.value != "polling_agent" and b.label_box is not None
+    ]
+    lost = tuple(w for w in page.printed_words if not any(h.iou(w.bbox) > 0 for h in labels))
+    assert officers(locate_form(replace(page, printed_words=lost), bundled_templates())) == (
+        officers(located)
+    )
