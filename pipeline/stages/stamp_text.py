@@ -195,11 +195,7 @@ def mismatch(text: StampText, header: dict[str, str]) -> dict[str, str | float] 
             "centre_text": text.centre,
         }
     name = header.get("polling_station_name", "")
-    # the ring must be read well enough to show the header's own constituency code: a
-    # garbled ring also "lacks" the station name, and a centre digit is easily misread
-    if not (number.isdigit() and name and stamped):
-        return None
-    if any(int(s) == int(number) for s in stamped):
+    if not (number.isdigit() and name and stamped) or same_station:
         return None
     share = name_on_ring(name, text.ring)  # share of the name's words
     if share > NAME_ABSENT:
@@ -212,10 +208,12 @@ def mismatch(text: StampText, header: dict[str, str]) -> dict[str, str | float] 
         "ring_text": text.ring,
         "centre_text": text.centre,
     }
+    # the ring must be read well enough to show the header's own constituency code (a
+    # garbled ring also "lacks" the station name, and a centre digit is easily misread)
     if wanted & ring_codes:
         return found
-    # no code on the ring: its printed words show it legible, it names another place,
-    # and no code read on it contradicts the header's (a misread code is a garbled ring)
+    # or, its code lost, its printed words show it legible, it names another place, and
+    # no code read on it contradicts the header's (a misread code is a garbled ring)
     places = other_places(text.ring, name)
     if (
         wanted
