@@ -97,6 +97,9 @@ class Metrics(BaseModel):
     clean_pages: int
     clean_pages_with_false_findings: int
     false_finding_rate: float | None
+    # the truth's signature boxes (by role) that a result box of that role overlaps
+    # (IoU above SIGNATURE_BOX_IOU): the boxes the signature checks could judge at all
+    signature_boxes: dict[str, FieldScore] = Field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------- loading
@@ -249,6 +252,22 @@ class _Tally:
             self.wrong_flagged += int(flagged)
 
 
+SIGNATURE_BOX_IOU = 0.3
+
+
+def _signature_boxes(
+    truth: PageTruth, result: FormResult, counts: Counter[tuple[str, bool]]
+) -> None:
+    """Count the truth's signature boxes by (role, whether a result box of that role
+    overlaps it)."""
+    for box in truth.signatures:
+        found = any(
+            mine.role is box.role and mine.bbox.iou(box.bbox) > SIGNATURE_BOX_IOU
+            for mine in result.signatures
+        )
+        counts[box.role.value, found] += 1
+
+
 def _page_key(file: str, page: int) -> str:
     return f"{Path(file).name}#{page}"
 
@@ -375,6 +394,7 @@ def evaluate(results: Sequence[FormResult], truth_pages: Sequence[PageTruth]) ->
     by_key = {_page_key(r.source.path, r.source.page): r for r in results}
     tally = _Tally(Counter(), Counter())
     code_counts: dict[str, Counter[str]] = defaultdict(Counter)
+    signature_counts: Counter[tuple[str, bool]] = Counter()
     missing: list[str] = []
     scored = type_ok = fully_ok = clean = clean_false = 0
     file_truth = file_truth_codes(truth_pages)
@@ -394,6 +414,7 @@ def evaluate(results: Sequence[FormResult], truth_pages: Sequence[PageTruth]) ->
                 code_counts[code]["fn"] += 1
             continue
         scored += 1
+        _signature_boxes(truth, result, signature_counts)
         type_ok += int(result.form.type == truth.type)
         fully_ok += int(_score_fields(truth, result, tally))
         found = {f.code for f in result.findings}
@@ -458,6 +479,14 @@ def evaluate(results: Sequence[FormResult], truth_pages: Sequence[PageTruth]) ->
         clean_pages=clean,
         clean_pages_with_false_findings=clean_false,
         false_finding_rate=clean_false / clean if clean else None,
+        signature_boxes={
+            role: FieldScore(
+                total=(n := signature_counts[role, True] + signature_counts[role, False]),
+                exact=signature_counts[role, True],
+                rate=signature_counts[role, True] / n,
+            )
+            for role in sorted({role for role, _ in signature_counts})
+        },
     )
 
 
@@ -541,6 +570,12 @@ def format_metrics(metrics: Metrics) -> str:
         f"figures the sums hold {metrics.confirmed_fields} (wrong: {metrics.confirmed_wrong})",
         f"clean pages with a false finding  {metrics.clean_pages_with_false_findings} / "
         f"{metrics.clean_pages} ({pct(metrics.false_finding_rate)})",
+    ]
+    lines += [
+        f"signature boxes found {role}: {pct(score.rate)} ({score.exact}/{score.total})"
+        for role, score in metrics.signature_boxes.items()
+    ]
+    lines += [
         "",
         f"{'anomaly code':28} {'TP':>5} {'FP':>5} {'FN':>5} {'precision':>10} {'recall':>8}",
     ]

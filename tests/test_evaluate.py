@@ -244,3 +244,54 @@ def test_a_stamp_duplicate_label_on_a_page_stamped_afresh_is_not_truth() -> None
         stamped("b_copy.png", "imp-b-copy", pasted),  # stamped afresh: not a paste
     ]
     assert unfounded_stamp_duplicates(truth) == {("b_copy.png", 0)}
+
+
+def test_signature_boxes_are_scored_per_role_by_overlap() -> None:
+    from pipeline.model import Signature, SignatureRole, SignatureStatus
+    from pipeline.truth import TruthSignature
+
+    def box(x: int) -> BBox:
+        return BBox(x0=x, y0=3000, x1=x + 300, y1=3100)
+
+    truth = page("a.png", votes=(5, 7)).model_copy(
+        update={
+            "signatures": (
+                TruthSignature(
+                    role=SignatureRole.PRESIDING_OFFICER,
+                    status=SignatureStatus.PRESENT,
+                    bbox=box(100),
+                ),
+                *(
+                    TruthSignature(
+                        role=SignatureRole.POLLING_AGENT, status=SignatureStatus.ABSENT, bbox=box(x)
+                    )
+                    for x in (500, 900)
+                ),
+            )
+        }
+    )
+    found = (  # the officer's box and one agent's, a little off; the other agent's missed
+        Signature(
+            role=SignatureRole.PRESIDING_OFFICER,
+            status=SignatureStatus.PRESENT,
+            bbox=box(130),
+            confidence=0.9,
+        ),
+        Signature(
+            role=SignatureRole.POLLING_AGENT,
+            status=SignatureStatus.ABSENT,
+            bbox=box(520),
+            confidence=0.9,
+        ),
+        # the right place under the wrong role does not count
+        Signature(
+            role=SignatureRole.PRESIDING_OFFICER,
+            status=SignatureStatus.ABSENT,
+            bbox=box(900),
+            confidence=0.9,
+        ),
+    )
+    result = result_from_truth(truth).model_copy(update={"signatures": found})
+    scores = evaluate([result], [truth]).signature_boxes
+    assert (scores["presiding_officer"].exact, scores["presiding_officer"].total) == (1, 1)
+    assert (scores["polling_agent"].exact, scores["polling_agent"].total) == (1, 2)
