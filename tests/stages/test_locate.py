@@ -427,3 +427,24 @@ def test_officers_labels_the_page_wide_read_lost_are_read_again() -> None:
     assert officers(locate_form(replace(page, printed_words=lost), bundled_templates())) == (
         officers(located)
     )
+
+
+def test_the_returning_officers_box_cut_by_a_stroke_is_still_one_box() -> None:
+    """Form 47 prints the returning officer's row as label | signature | thumb too: a
+    stroke taken for a ruling left the signature's box a sliver, and the signature was
+    judged absent on two seed-9002 Form 47s."""
+    from pipeline.stages.locate import _signature_boxes
+    from pipeline.templates import resolve_template
+
+    xs = (0, 500, 540, 1060, 1300)
+    row = tuple(BBox(x0=a + 4, y0=4, x1=b - 4, y1=196) for a, b in itertools.pairwise(xs))
+    table = GridTable(bbox=BBox(x0=0, y0=0, x1=1300, y1=200), row_edges=(0, 200),
+                      col_edges=xs, cells=(row,))  # fmt: skip
+    words = [
+        TextWord(text=t, bbox=BBox(x0=10 + 110 * i, y0=20, x1=100 + 110 * i, y1=50))
+        for i, t in enumerate(["Returning", "Officer", "(signature", "/", "thumb)"])
+    ]
+    boxes = _signature_boxes([table], words, resolve_template("pk-form47"), set())
+    found = {b.kind: b.bbox for b in boxes if b.role.value == "returning_officer"}
+    assert found["signature"] == BBox(x0=504, y0=4, x1=1056, y1=196)
+    assert found["thumb_impression"] == row[3]
