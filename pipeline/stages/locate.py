@@ -280,10 +280,12 @@ def _mark_labels_again(
     text_ink: np.ndarray,
     shaded: Callable[[], np.ndarray],
 ) -> tuple[TextWord, ...]:
-    """Words of the signature boxes' printed labels the page-wide read lost, read again at
-    full size where the label's place carries print: the head of each agent's box (an
-    empty box is the grid's unused end) and the first cell of each row of the other
-    tables (an officer's row: "Presiding Officer (signature / thumb)" | sign | thumb)."""
+    """The page's words, with the signature boxes' printed labels that the page-wide read
+    lost or misread read again at full size (replacing what it made of them) where the
+    label's place carries print: the head of each agent's box without a word (an empty
+    box is the grid's unused end), the first cell without a word of each row of the other
+    tables (an officer's row: "Presiding Officer (signature / thumb)" | sign | thumb),
+    and in the officers' table (a row of it names one) a row whose label names none."""
     heads: list[BBox] = []
     agents: list[BBox] = []
     for spec in (s for s in template.signatures if s.per_candidate):
@@ -293,20 +295,30 @@ def _mark_labels_again(
             for c in agents
             if not _label_words(words, c)
         ]
-    if any(not s.per_candidate for s in template.signatures):
-        heads += [
-            row[0]
-            for t, table in enumerate(tables)
-            if t not in skip
-            for row in table.cells
-            if len(row) >= 2 and row[0] not in agents and not words_in(words, row[0])
-        ]
-    return tuple(
-        word
-        for head in heads
-        if np.count_nonzero(text_ink[head.y0 : head.y1, head.x0 : head.x1]) >= LABEL_INK
-        for word in read_region(shaded(), head, template.languages[0])
-    )
+    officers = [s for s in template.signatures if not s.per_candidate]
+    if officers:
+
+        def officer(cell: BBox) -> bool:
+            text = cell_text(words, cell)
+            return any(best_label_score(text, s.labels) >= MATCH_THRESHOLD for s in officers)
+
+        for t, table in enumerate(tables):
+            if t in skip:
+                continue
+            labels = [row[0] for row in table.cells if len(row) >= 2 and row[0] not in agents]
+            # in the officers' table (a row of it names one), a row read as none: its
+            # label was misread ("gail" for the presiding officer's, Urdu taken for Latin)
+            named = any(officer(cell) for cell in labels)
+            heads += [c for c in labels if not words_in(words, c) or (named and not officer(c))]
+    kept = list(words)
+    for head in heads:
+        if np.count_nonzero(text_ink[head.y0 : head.y1, head.x0 : head.x1]) < LABEL_INK:
+            continue
+        again = read_region(shaded(), head, template.languages[0])
+        if again:  # the full-size read replaces what the reduced one made of the label
+            inside = set(map(id, words_in(kept, head)))
+            kept = [w for w in kept if id(w) not in inside] + list(again)
+    return tuple(kept)
 
 
 def _stamp_area(boxes: Sequence[SignatureBox], template: Template, width: int) -> BBox | None:
@@ -615,7 +627,7 @@ def locate_form(
         words = (*words, *_values_again(header, words, shaded, template.languages[0]))
     totals = _key_values(tables, skip, words, template.totals)
     if page.words is None:
-        words = (*words, *_mark_labels_again(tables, words, template, skip, ruled.text, shaded))
+        words = _mark_labels_again(tables, words, template, skip, ruled.text, shaded)
     signatures = _signature_boxes(tables, words, template, skip)
     continuation = "continued" in text or (not header and candidates_index is not None)
     if not continuation:

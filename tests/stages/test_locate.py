@@ -427,6 +427,16 @@ def test_officers_labels_the_page_wide_read_lost_are_read_again() -> None:
     assert officers(locate_form(replace(page, printed_words=lost), bundled_templates())) == (
         officers(located)
     )
+    # the presiding officer's label misread as a stray word (Urdu read as Latin: "gail"),
+    # the assistant's read: the officers' table has its other rows read again
+    first = labels[0]
+    stray = TextWord(
+        text="gail", bbox=BBox(x0=first.x0 + 5, y0=first.y0 + 5, x1=first.x0 + 60, y1=first.y0 + 30)
+    )
+    misread = (*(w for w in page.printed_words if first.iou(w.bbox) == 0), stray)
+    assert officers(locate_form(replace(page, printed_words=misread), bundled_templates())) == (
+        officers(located)
+    )
 
 
 def test_the_returning_officers_box_cut_by_a_stroke_is_still_one_box() -> None:
