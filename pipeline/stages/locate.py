@@ -286,15 +286,17 @@ def _mark_labels_again(
     box is the grid's unused end), the first cell without a word of each row of the other
     tables (an officer's row: "Presiding Officer (signature / thumb)" | sign | thumb),
     and in the officers' table (a row of it names one) a row whose label names none."""
-    heads: list[BBox] = []
-    agents: list[BBox] = []
-    for spec in (s for s in template.signatures if s.per_candidate):
-        agents = _agent_cells(tables, words, spec, skip)
-        heads += [
-            BBox(x0=c.x0, y0=c.y0, x1=c.x1, y1=c.y0 + max(1, int(c.height * 0.3)))
-            for c in agents
-            if not _label_words(words, c)
-        ]
+    agents = [
+        cell
+        for spec in template.signatures
+        if spec.per_candidate
+        for cell in _agent_cells(tables, words, spec, skip)
+    ]
+    heads = [
+        BBox(x0=c.x0, y0=c.y0, x1=c.x1, y1=c.y0 + max(1, int(c.height * 0.3)))
+        for c in agents
+        if not _label_words(words, c)
+    ]
     officers = [s for s in template.signatures if not s.per_candidate]
     if officers:
 

@@ -135,25 +135,24 @@ def constituency_codes(text: str) -> set[str]:
     return {f"{p}-{int(n)}" for p, n in CODE.findall(text.upper()) if p != "PS"}
 
 
-def name_on_ring(name: str, ring: str) -> float:
-    """Share of the station name's own words (3+ letters, not INSTITUTION_WORDS unless it
-    has no other) found on the ring, each allowing a misread letter or two; one word lost
-    to a faint patch leaves the rest."""
-    words = [w for w in (_letters(part) for part in name.split()) if len(w) >= 3]
-    wanted = [w for w in words if w not in INSTITUTION_WORDS] or words
-    read = [w for w in (_letters(part) for part in ring.split()) if len(w) >= 2]
-    if not wanted or not read:
-        return 0.0
-    found = sum(max(similarity(word, token) for token in read) >= WORD_MATCH for word in wanted)
-    return found / len(wanted)
-
-
 def _words(text: str, letters: int) -> list[str]:
     return [w for w in (_letters(part) for part in text.split()) if len(w) >= letters]
 
 
 def _like_any(word: str, others: Sequence[str] | frozenset[str]) -> bool:
     return any(similarity(word, other) >= WORD_MATCH for other in others)
+
+
+def name_on_ring(name: str, ring: str) -> float:
+    """Share of the station name's own words (3+ letters, not INSTITUTION_WORDS unless it
+    has no other) found on the ring, each allowing a misread letter or two; one word lost
+    to a faint patch leaves the rest."""
+    words = _words(name, 3)
+    wanted = [w for w in words if w not in INSTITUTION_WORDS] or words
+    read = _words(ring, 2)
+    if not wanted or not read:
+        return 0.0
+    return sum(_like_any(word, read) for word in wanted) / len(wanted)
 
 
 def legible_ring_words(ring: str) -> int:
