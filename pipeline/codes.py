@@ -95,7 +95,7 @@ FINDING_DOCS: dict[FindingCode, tuple[Severity, str]] = {
     ),
     FindingCode.STAMP_TEXT_MISMATCH: (
         Severity.ERROR,
-        "The stamp's ring text names another station or constituency.",
+        "The stamp's ring or centre text names another station or constituency.",
     ),
     FindingCode.SIGNATURE_MISSING: (
         Severity.ERROR,

@@ -120,21 +120,49 @@ def test_a_ring_without_its_code_names_another_place_read_on_both_turns() -> Non
 def test_a_ring_without_its_place_or_with_another_code_claims_nothing() -> None:
     # the kind of building read, the place lost: the header's name is "absent" for want
     # of reading, not because another place is named
+    # (the centre's number one edit from the header's 12: it may be a misread)
     lost = StampText(
         ring="* CONT BOYS HIGH * * PRESIDING OFFICER * CONT BOYS * * PRESIDING OFFICER",
-        centre="PS 150 NA-130",
+        centre="PS 18 NA-130",
     )
     assert mismatch(lost, HEADER) is None
     # a word read once only is noise, however long
     once = StampText(
         ring="UNION COUNCIL OFFICE GRHDARAX * PRESIDING OFFICER * UNION COUNCIL *",
-        centre="PS 50 NA-130",
+        centre="PS 52 NA-130",
     )
     assert mismatch(once, HEADER) is None
     # a ring that reads another code than the header's was misread (NA-136 for NA-130)
     misread = StampText(
         ring="UNION COUNCIL OFFICE ISLAMPURA * NA-136 * PRESIDING OFFICER * UNION "
         "COUNCIL OFFICE ISLAMPURA * NA-136",
-        centre="PS 50 NA-130",
+        centre="PS 13 NA-130",
     )
     assert mismatch(misread, HEADER) is None
+
+
+def test_a_centre_number_far_from_the_headers_with_a_clean_centre_line() -> None:
+    # as read on seed-9002 pages: the ring illegible, the centre read whole; 25 is two
+    # edits from 12, no single misread digit
+    said = StampText(ring="", centre="PS 25 NA-130")
+    found = mismatch(said, HEADER)
+    assert found is not None
+    assert found["stamp_station_number"] == "25"
+    assert found["stamp_constituency"] == "NA-130"
+    # one edit away (22 for 12, 112 for 12) may be a misread digit: nothing is claimed
+    assert mismatch(StampText(ring="", centre="PS 22 NA-130"), HEADER) is None
+    assert mismatch(StampText(ring="", centre="PS 112 NA-130"), HEADER) is None
+    # the centre's code lost or misread: its line was not read cleanly
+    assert mismatch(StampText(ring="", centre="PS 25 NA-136"), HEADER) is None
+    assert mismatch(StampText(ring="", centre="PS 25"), HEADER) is None
+
+
+def test_a_centre_number_far_from_the_headers_on_a_legible_ring_without_the_name() -> None:
+    ring = "COMMUNITY CENTRE © 140 PRESIDING OFFICER * COMMUNITY CENTRE © F140 * PRESIDING"
+    found = mismatch(StampText(ring=ring, centre="PS 50"), HEADER)
+    assert found is not None and found["name_words_on_ring"] == 0.0
+    # the header's place on the ring: the number is the misread
+    named = "COMMUNITY CENTRE SHADMAN * PRESIDING OFFICER * COMMUNITY CENTRE SHADMAN"
+    assert mismatch(StampText(ring=named, centre="PS 50"), HEADER) is None
+    # the ring not legible by its printed words: its lacking the name proves nothing
+    assert mismatch(StampText(ring="ce pp NN ce Lo + pp tite ooo", centre="PS 50"), HEADER) is None
