@@ -12,7 +12,7 @@ A ring whose code was lost may still prove itself legible by its printed words
 ("PRESIDING OFFICER", "UNION COUNCIL OFFICE") and name another place outright: a word
 read on both turns of the strip that is no word of the header's station name.
 A centre number two or more edits from the header's is another station's, not a misread
-(of 350 centre numbers read on seed 9002, 31 were misread, 29 of them by one edit), when
+(of 350 centre numbers read on seed 9002, 31 were misread, 28 of them by one edit), when
 a second cue agrees: the centre line reads the header's constituency code exactly (it
 was read cleanly; the ring may be illegible), or a ring legible by its printed words
 lacks the header's station name.
