@@ -6,6 +6,7 @@ be read is UNKNOWN with the reason, never a silent pass.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -77,22 +78,30 @@ def misread_suspect(
     A misread changes a digit, or adds or drops one; an entry altered on the form can do
     the same, so such a mismatch goes to a person with both numbers rather than out as
     a wrong form. Differences no single misread digit explains, or figures all read
-    surely, stay findings."""
+    surely, stay findings. The digits are taken as read: "010" for 1010 lost one digit
+    (its value, 10, is two from 1010)."""
     for index, part in enumerate(parts):
         value = _int(part)
         if value is None or part.confidence >= SURE_FIGURE or value - excess < 0:
             continue
-        if one_digit_apart(value, value - excess):
+        if one_edit_apart(_digits_read(part, value), str(value - excess)):
             return index, value - excess
     value = _int(whole)
     if (
         value is not None
         and whole.confidence < SURE_FIGURE
         and value + excess >= 0
-        and one_digit_apart(value, value + excess)
+        and one_edit_apart(_digits_read(whole, value), str(value + excess))
     ):
         return len(parts), value + excess
     return None
+
+
+def _digits_read(reading: FieldReading, value: int) -> str:
+    """The figure's digits as the reader saw them, leading zeros kept ("010"); its value
+    written out when the text says something else (a figure the form's sums vouched for)."""
+    digits = re.sub(r"\D", "", reading.text or "")
+    return digits if digits and int(digits) == value else str(value)
 
 
 # the totals' equations: check name -> (the two parts, the whole), keys of `totals`
@@ -298,6 +307,13 @@ def check_candidate_sum(form: FormFigures) -> CheckResult:
         return _unknown("candidate_sum", desc, reason, fields), tuple(
             _odd_total_finding(form, i, v) for i, v in sorted(odd.items())
         )
+    restored = _valid_restored_by_polled(form)
+    if restored is not None:  # that check names the figure for a reader
+        reason = (
+            f"candidates add up to {actual}, the form says {expected}: total valid votes, "
+            f"read unsurely, would make valid + rejected = polled hold as {restored}"
+        )
+        return _unknown("candidate_sum", desc, reason, fields), ()
     suspect = misread_suspect(figures, total, actual - expected)
     if suspect is not None:
         index, would_be = suspect
@@ -338,6 +354,20 @@ def check_candidate_sum(form: FormFigures) -> CheckResult:
             evidence,
         ),
     )
+
+
+def _valid_restored_by_polled(form: FormFigures) -> int | None:
+    """The total valid votes that valid + rejected = polled says, when the total valid
+    was read unsurely and one misread digit of it explains that sum failing."""
+    (valid_key, rejected_key), polled_key = TOTALS_SUMS["valid_plus_rejected"]
+    valid, rejected, polled = (form.totals.get(k) for k in (valid_key, rejected_key, polled_key))
+    if valid is None or rejected is None or polled is None:
+        return None
+    va, vr, vp = _int(valid), _int(rejected), _int(polled)
+    if va is None or vr is None or vp is None or va + vr == vp:
+        return None
+    suspect = misread_suspect((valid, rejected), polled, va + vr - vp)
+    return suspect[1] if suspect is not None and suspect[0] == 0 else None
 
 
 def _form_sums_hold(form: FormFigures) -> bool:

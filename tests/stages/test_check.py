@@ -227,6 +227,30 @@ def test_a_sum_one_unsure_digit_explains_is_for_a_reader_not_a_mismatch() -> Non
     assert check_valid_plus_rejected(far)[1][0].code is FindingCode.POLLED_SUM_MISMATCH
 
 
+def test_a_figure_read_with_a_leading_zero_lost_a_digit() -> None:
+    # total valid 300 read unsurely as "00" (as "010" was read for 1010): one digit lost,
+    # though its value, 0, is two digits from 300; valid + rejected = polled failing is
+    # for a reader
+    rows = genuine_rows()
+    rows[2] = row(3, None)  # the candidates' sum cannot say what the total is
+    lost = figures(rows, **GENUINE)
+    read = FieldReading(value=0, confidence=0.97, text="00", bbox=BBox(x0=1, y0=2, x1=9, y1=9))
+    lost = dataclasses.replace(lost, totals={**lost.totals, "total_valid_votes": read})
+    check, findings = check_valid_plus_rejected(lost)
+    assert check.status is CheckStatus.UNKNOWN
+    assert [f.code for f in findings] == [FindingCode.FIELD_UNREADABLE]
+    assert findings[0].evidence.values["would_be"] == 300
+    # nor are the candidates judged against a total the other sum says was misread
+    rows[2] = row(3, 26)
+    against = dataclasses.replace(lost, candidates=rows)
+    check, findings = check_candidate_sum(against)
+    assert check.status is CheckStatus.UNKNOWN and findings == ()
+    assert "300" in check.reason
+    # read as "0", no digit of it lost: a mismatch no single misread explains
+    plain = dataclasses.replace(lost, totals={**lost.totals, "total_valid_votes": num(0, 0.97)})
+    assert check_valid_plus_rejected(plain)[1][0].code is FindingCode.POLLED_SUM_MISMATCH
+
+
 def test_a_candidate_figure_one_unsure_digit_off_is_named_for_a_reader() -> None:
     rows = genuine_rows()  # a form without a total column: 100 votes read as 160
     rows[1] = rows[1].model_copy(update={"total_valid_votes": None, "votes": num(160, 0.96)})
