@@ -576,6 +576,18 @@ def _sum_check(
                 evidence.model_copy(update={"bbox": reading.bbox, "values": values}),
             ),
         )
+    unsure = [w for w, r in zip(words, (a, b, total), strict=True) if r.confidence < SURE_FIGURE]
+    if len(unsure) >= 2 and not sure_only:  # each may be a misread digit off: none to blame
+        reason = (
+            f"{words[0]} {va} + {words[1]} {vb} = {va + vb}, {words[2]} {vt}: "
+            f"{' and '.join(unsure)} read unsurely"
+        )
+        values = {**evidence.values, "unsure_figures": ", ".join(unsure)}
+        return _unknown(name, desc, reason, fields), (
+            _finding(
+                FindingCode.FIELD_UNREADABLE, reason, evidence.model_copy(update={"values": values})
+            ),
+        )
     if sure_only and min(r.confidence for r in (a, b, total)) < SURE_FIGURE:
         reason = f"{words[0]} {va} + {words[1]} {vb} = {va + vb}, {words[2]} {vt}, read unsurely"
         return _unknown(name, desc, reason, fields), ()

@@ -336,6 +336,27 @@ def test_a_total_both_its_sums_contradict_alike_is_for_a_reader() -> None:
     assert check_gender_sum(polled)[0].status is CheckStatus.UNKNOWN
 
 
+def test_a_sum_two_unsure_figures_fail_is_for_a_reader() -> None:
+    # men 251 read as 252 and women 149 as 249, both unsurely: 501 against 400 polled
+    base = figures(genuine_rows(), **GENUINE)
+    unsure = dataclasses.replace(
+        base,
+        totals={
+            **base.totals,
+            "votes_polled_male": num(252, 0.987),
+            "votes_polled_female": num(249, 0.982),
+            "total_votes_polled": num(400),
+        },
+    )
+    check, findings = check_gender_sum(unsure)
+    assert check.status is CheckStatus.UNKNOWN
+    assert [f.code for f in findings] == [FindingCode.FIELD_UNREADABLE]
+    assert findings[0].evidence.values["unsure_figures"] == "men, women"
+    # one of them read surely: a mismatch
+    one = dataclasses.replace(unsure, totals={**unsure.totals, "votes_polled_male": num(252)})
+    assert check_gender_sum(one)[1][0].code is FindingCode.GENDER_SUM_MISMATCH
+
+
 def test_gender_sum_mismatch() -> None:
     check, findings = check_gender_sum(
         figures(genuine_rows(), **{**GENUINE, "votes_polled_male": 150})
