@@ -20,10 +20,11 @@ Image = NDArray[np.uint8]
 
 @dataclass(frozen=True)
 class TextWord:
-    """A word from a PDF's text layer (born-digital pages), in page pixel coordinates."""
+    """A printed word, from a PDF's text layer or Tesseract, in page pixel coordinates."""
 
     text: str
     bbox: BBox
+    confidence: float = 1.0  # Tesseract's (0..1); a text layer's words are sure
     # the box's centre, twice over (integers): which cell holds a word is asked thousands
     # of times a page
     centre2: tuple[int, int] = field(init=False, repr=False, compare=False)

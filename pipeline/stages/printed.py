@@ -56,7 +56,7 @@ def page_words(
     exactly a word of the templates' labels (Tesseract 5.5 gave a clearly printed "Total"
     0.28 at the start of a column label; ruling debris does not spell label words)."""
     return tuple(
-        TextWord(text=w.text, bbox=w.bbox)
+        TextWord(text=w.text, bbox=w.bbox, confidence=w.confidence)
         for w in words
         if w.confidence >= MIN_WORD_CONFIDENCE or (known and _token(w.text) in known)
     )

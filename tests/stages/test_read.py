@@ -112,3 +112,24 @@ def test_a_label_in_the_next_cell_is_not_taken_for_the_value() -> None:
     words = [_word("School", 2081, 2201), _word("Kot", 2214, 2300), _word("Date", 2316, 2380)]
     inside = words[:2]
     assert overflow(words, box, inside) == []  # "Kot" stops short of the ruling
+
+
+def test_a_typed_figure_read_surely_by_ocr_is_not_an_overwrite() -> None:
+    from pipeline.numbers import NumberReading
+    from pipeline.stages.read import _Figures
+
+    box = BBox(x0=300, y0=380, x1=620, y1=450)
+    bold = NumberReading(value=1061, text="1061", confidence=0.99, status="ok", overwritten=True)
+
+    def figures(*words: TextWord) -> _Figures:
+        return _Figures(page=None, handwritten=True, words=words)  # type: ignore[arg-type]
+
+    typed = TextWord(text="1061", bbox=BBox(x0=330, y0=395, x1=420, y1=435), confidence=0.96)
+    assert figures(typed)._typed(box, bold)
+    # a handwritten figure Tesseract happens to read right, less surely: still an overwrite
+    written = TextWord(text="1061", bbox=typed.bbox, confidence=0.71)
+    assert not figures(written)._typed(box, bold)
+    # read otherwise, or not at all: the digit reader's word stands
+    other = TextWord(text="1081", bbox=typed.bbox, confidence=0.96)
+    assert not figures(other)._typed(box, bold)
+    assert not figures()._typed(box, bold)
