@@ -179,7 +179,7 @@ def _key_values(
     return [found[s.key] for s in specs if s.key in found]
 
 
-AGENT_BOX_SHARE = 0.5  # of the agents' grid's usual cell height, below which a cell is cut
+AGENT_BOX_SHARE = 0.5  # of the agents' grid's usual cell height or width: a cut cell
 LABEL_INK = 60  # ink pixels where a box's label is printed: print the read may have lost
 
 
@@ -245,8 +245,8 @@ def _agent_cells(
     tables: Sequence[GridTable], words: Sequence[TextWord], spec: SignatureSpec, skip: set[int]
 ) -> list[BBox]:
     """The cells of the agents' grid: the first table under the heading that names
-    them, but slivers under half its usual height (a box cut by a stroke taken for a
-    ruling: too little of it is left to judge a signature by)."""
+    them, but slivers under half its usual height or width (a box cut by a stroke taken
+    for a ruling: too little of it is left to judge a signature by)."""
     headings = [
         w
         for w in words
@@ -260,10 +260,14 @@ def _agent_cells(
     ]
     if not below:
         return []
-    heights = sorted(cell.height for row in below[0].cells for cell in row)
-    usual = heights[len(heights) // 2] if heights else 0
+    cells = [cell for row in below[0].cells for cell in row]
+    heights, widths = sorted(c.height for c in cells), sorted(c.width for c in cells)
+    usual_height = heights[len(heights) // 2] if heights else 0
+    usual_width = widths[len(widths) // 2] if widths else 0
     return [
-        cell for row in below[0].cells for cell in row if cell.height >= AGENT_BOX_SHARE * usual
+        c
+        for c in cells
+        if c.height >= AGENT_BOX_SHARE * usual_height and c.width >= AGENT_BOX_SHARE * usual_width
     ]
 
 

@@ -227,6 +227,23 @@ def test_an_agents_box_cut_to_a_sliver_by_a_stroke_is_not_judged() -> None:
     boxes = _signature_boxes([table], words, resolve_template("pk-form45"), set())
     agents = [b for b in boxes if b.role.value == "polling_agent"]
     assert [b.label for b in agents] == ["1. Candidate", "2. Candidate", "4. Candidate"]
+    # a stroke taken for a column rule: the first box's first 60 pixels cut off
+    narrow = (BBox(x0=0, y0=200, x1=60, y1=290), BBox(x0=60, y0=200, x1=400, y1=290))
+    cut = GridTable(
+        bbox=BBox(x0=0, y0=200, x1=800, y1=290),
+        row_edges=(200, 290),
+        col_edges=(0, 60, 400, 800),
+        cells=((*narrow, rows[0][1]),),
+    )
+    named = [
+        words[0],
+        TextWord(text="1.", bbox=BBox(x0=5, y0=202, x1=40, y1=218)),
+        TextWord(text="Candidate", bbox=BBox(x0=65, y0=202, x1=180, y1=218)),
+        words[2],
+    ]
+    boxes = _signature_boxes([cut], named, resolve_template("pk-form45"), set())
+    agents = [b for b in boxes if b.role.value == "polling_agent"]
+    assert [b.label for b in agents] == ["Candidate", "2. Candidate"]
 
 
 def _header_row(texts: tuple[str, ...]) -> tuple[GridTable, tuple[BBox, ...]]:
