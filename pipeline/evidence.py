@@ -7,7 +7,7 @@ them together; one naming many boxes (every empty agent's box) gets its main box
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -29,11 +29,6 @@ def crop_with_margin(page: Page, box: BBox, margin: int = CROP_MARGIN) -> BBox:
     )
 
 
-def _stacked(page: Page, boxes: Sequence[BBox]) -> np.ndarray:
-    """Crops of the original scan around each box, one under another on white."""
-    return stack_crops([(page, box) for box in boxes])
-
-
 def stack_crops(items: Sequence[tuple[Page, BBox]]) -> np.ndarray:
     """Crops around boxes of one or several scans, one under another on white."""
     crops = []
@@ -51,23 +46,35 @@ def stack_crops(items: Sequence[tuple[Page, BBox]]) -> np.ndarray:
 
 
 def write_evidence_crops(
-    page: Page, findings: Sequence[Finding], evidence_dir: Path
+    page: Page,
+    findings: Sequence[Finding],
+    evidence_dir: Path,
+    form_pages: Mapping[int, Page] | None = None,
 ) -> tuple[Finding, ...]:
-    """Write a crop for every finding that has a box and no crop yet; return updated findings."""
+    """Write a crop for every finding that has a box and no crop yet; return updated findings.
+
+    A form-level finding may name boxes on the form's other pages (`evidence.page`,
+    `evidence.box_pages`): each is cut from its own page (`form_pages`, by page index)."""
+    pages = {page.index: page, **(form_pages or {})}
     out: list[Finding] = []
     for number, finding in enumerate(findings):
-        box = finding.evidence.bbox
-        if box is None or finding.evidence.crop is not None or box.area == 0:
+        evidence = finding.evidence
+        box = evidence.bbox
+        if box is None or evidence.crop is not None or box.area == 0:
             out.append(finding)
             continue
-        area = crop_with_margin(page, box)
+        own = pages.get(evidence.page if evidence.page is not None else page.index, page)
+        area = crop_with_margin(own, box)
         name = f"{page.sha256[:12]}-p{page.index}-{number:02d}-{finding.code.value.lower()}.png"
         path = evidence_dir / name
-        boxes = [b for b in finding.evidence.boxes if b.area > 0]
+        on = evidence.box_pages or (own.index,) * len(evidence.boxes)
+        boxes = [
+            (pages.get(i, own), b) for b, i in zip(evidence.boxes, on, strict=False) if b.area > 0
+        ]
         if 2 <= len(boxes) <= MAX_STACKED:
-            write_png_atomic(path, _stacked(page, boxes))
+            write_png_atomic(path, stack_crops(boxes))
         else:
-            write_png_atomic(path, page.image[area.y0 : area.y1, area.x0 : area.x1])
-        evidence = finding.evidence.model_copy(update={"crop": str(path), "page": page.index})
+            write_png_atomic(path, own.image[area.y0 : area.y1, area.x0 : area.x1])
+        evidence = evidence.model_copy(update={"crop": str(path), "page": own.index})
         out.append(finding.model_copy(update={"evidence": evidence}))
     return tuple(out)

@@ -10,7 +10,7 @@ gets its own result, with the form-level checks on the page that carries the tot
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
@@ -21,6 +21,7 @@ from pipeline.evidence import write_evidence_crops
 from pipeline.layout import LocatedForm
 from pipeline.model import (
     VOTE_COLUMNS,
+    BBox,
     Check,
     CheckStatus,
     Evidence,
@@ -234,6 +235,7 @@ def _result(
     checks: tuple[Check, ...],
     findings: tuple[Finding, ...],
     options: Options,
+    form_pages: Mapping[int, Page] | None = None,
 ) -> FormResult:
     page = analysis.page
     source = page.source
@@ -243,7 +245,7 @@ def _result(
         confidence=round(analysis.located.type_confidence, 3),
     )
     if options.evidence_dir is not None:
-        findings = write_evidence_crops(source, findings, options.evidence_dir)
+        findings = write_evidence_crops(source, findings, options.evidence_dir, form_pages)
     reasons = review_reasons(identity, checks, findings, analysis.located.notes)
     return FormResult(
         source=Source(
@@ -297,6 +299,43 @@ def _with_stamp_constituency(result: FormResult, stamps: Sequence[Sequence[Stamp
     return result.model_copy(update={"header": {**result.header, "constituency": derived}})
 
 
+def _field_pages(analyses: Sequence[PageAnalysis]) -> dict[BBox, int]:
+    """The page (0-based, in the file) of every figure and header box of a form's pages."""
+    where: dict[BBox, int] = {}
+    for analysis in analyses:
+        readings = analysis.readings
+        fields: list[FieldReading | None] = [*readings.header.values()]
+        fields += readings.totals.values()
+        for row in readings.candidates:
+            fields += [row.serial, row.votes, row.tendered_votes, row.challenged_votes]
+            fields.append(row.total_valid_votes)
+        for field in fields:
+            if field is not None and field.bbox is not None:
+                where.setdefault(field.bbox, analysis.page.source.index)
+    return where
+
+
+def on_their_pages(
+    findings: Sequence[Finding], where: Mapping[BBox, int], here: int
+) -> tuple[Finding, ...]:
+    """A form's check findings with the page of their boxes: a sum over a table that runs
+    over two pages names figures on both (its crop and overlay must find them there)."""
+    out = []
+    for finding in findings:
+        evidence = finding.evidence
+        known = [where[box] for box in evidence.boxes if box in where]
+        # a box drawn around others (a candidate's row) lies where they lie
+        around = max(set(known), key=known.count) if known else here
+        page = where.get(evidence.bbox, around) if evidence.bbox is not None else around
+        box_pages = tuple(where.get(box, page) for box in evidence.boxes)
+        if page != here or any(p != here for p in box_pages):
+            spread = box_pages if any(p != page for p in box_pages) else ()
+            moved = evidence.model_copy(update={"page": page, "box_pages": spread})
+            finding = finding.model_copy(update={"evidence": moved})
+        out.append(finding)
+    return tuple(out)
+
+
 def assemble_results(analyses: Sequence[PageAnalysis], options: Options) -> tuple[FormResult, ...]:
     """Form-level checks over each group of pages, then one FormResult per page."""
     results: list[FormResult] = []
@@ -336,6 +375,11 @@ def assemble_results(analyses: Sequence[PageAnalysis], options: Options) -> tupl
             check_findings: tuple[Finding, ...] = ()
             if template is not None and index == group[-1]:
                 checks, check_findings = check_form(figures, template)
+                if len(group) > 1:
+                    where = _field_pages([analyses[i] for i in group])
+                    check_findings = on_their_pages(
+                        check_findings, where, analysis.page.source.index
+                    )
             stamp_text = stamp_text_findings(analysis.stamps, header_text)
             findings = (
                 analysis.findings
@@ -344,7 +388,8 @@ def assemble_results(analyses: Sequence[PageAnalysis], options: Options) -> tupl
                 + _unreadable_findings(analysis.readings)
             )
             check_ms = round((time.perf_counter() - start) * 1000, 1)
-            result = _result(analysis, checks, findings, options)
+            form_pages = {analyses[i].page.source.index: analyses[i].page.source for i in group}
+            result = _result(analysis, checks, findings, options, form_pages)
             if index == group[0]:
                 result = _with_stamp_constituency(result, [analyses[i].stamps for i in group])
             timings = {**result.timings_ms, "check": check_ms}

@@ -202,7 +202,10 @@ class Evidence(Frozen):
     values: dict[str, int | float | str | None] = Field(default_factory=dict)
     crop: str | None = None  # path to a PNG crop or heat map, when one was written
     related: tuple[str, ...] = ()  # other forms/pages (source path#page) for cross-form findings
-    page: int | None = None
+    page: int | None = None  # the page (0-based) of `bbox` and of the crop
+    # the page of each of `boxes`, when a form-level check names boxes on several pages
+    # (a candidates' sum over a table that runs over two); empty: all on `page`
+    box_pages: tuple[int, ...] = ()
 
 
 class Finding(Frozen):

@@ -82,10 +82,15 @@ def draw_overlay(original: NDArray[np.uint8], result: FormResult) -> NDArray[np.
         colour = SIGN if signature.status is SignatureStatus.PRESENT else DOUBT
         _rect(image, signature.bbox, colour, width)
         _label(image, signature.bbox, f"{signature.role.value}: {signature.status.value}", colour)
+    here = result.source.page
     for finding in result.findings:
-        for box in (finding.evidence.bbox, *finding.evidence.boxes):
-            if box is not None:
-                _rect(image, box, BAD, width * 3)
-        if finding.evidence.bbox is not None:
-            _label(image, finding.evidence.bbox, finding.code.value, BAD)
+        evidence = finding.evidence
+        main = evidence.page if evidence.page is not None else here
+        on = evidence.box_pages or (main,) * len(evidence.boxes)
+        boxes = [b for b, i in zip(evidence.boxes, on, strict=False) if i == here]
+        if main == here and evidence.bbox is not None:  # boxes on other pages: not this image
+            boxes.append(evidence.bbox)
+            _label(image, evidence.bbox, finding.code.value, BAD)
+        for box in boxes:
+            _rect(image, box, BAD, width * 3)
     return image

@@ -39,3 +39,37 @@ def test_an_untitled_page_without_the_forms_table_stays_unknown() -> None:
         normalise_page(blank), bundled_templates(), None, resolve_template("pk-form45")
     )
     assert located.template_name is None and template is None
+
+
+def test_a_form_level_finding_names_the_pages_its_boxes_lie_on() -> None:
+    """A check over a table that runs over two pages is reported on the last page; its
+    boxes on the first page are marked so, for the crop and the overlay."""
+    from pipeline.codes import FindingCode, Severity
+    from pipeline.inspect import on_their_pages
+    from pipeline.model import BBox, Evidence, Finding
+
+    first, second = BBox(x0=10, y0=10, x1=50, y1=40), BBox(x0=10, y0=60, x1=50, y1=90)
+    total = BBox(x0=100, y0=500, x1=160, y1=540)
+    where = {first: 0, second: 0, total: 1}
+    row = Finding(
+        code=FindingCode.CANDIDATE_COLUMNS_MISMATCH,
+        severity=Severity.ERROR,
+        message="candidate 1: columns add up to 20, total valid says 14",
+        evidence=Evidence(bbox=BBox(x0=0, y0=0, x1=200, y1=95), boxes=(first, second)),
+    )
+    whole = Finding(
+        code=FindingCode.CANDIDATE_SUM_MISMATCH,
+        severity=Severity.ERROR,
+        message="candidates add up to 30, the form says 31",
+        evidence=Evidence(bbox=total, boxes=(total, first, second)),
+    )
+    here = Finding(
+        code=FindingCode.POLLED_SUM_MISMATCH,
+        severity=Severity.ERROR,
+        message="valid 1 + rejected 1 = 2, but total polled is 3",
+        evidence=Evidence(bbox=total, boxes=(total,)),
+    )
+    moved_row, moved_whole, same = on_their_pages((row, whole, here), where, here=1)
+    assert (moved_row.evidence.page, moved_row.evidence.box_pages) == (0, ())
+    assert (moved_whole.evidence.page, moved_whole.evidence.box_pages) == (1, (1, 0, 0))
+    assert same == here
