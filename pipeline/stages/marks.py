@@ -40,7 +40,7 @@ ABSENT_INK = 0.004  # below this share of ink pixels a box is empty
 INK_SATURATION = 45  # pale stamp ink (faded pad, JPEG) is far less saturated than a pen
 MIN_ELLIPSE_RING = 0.3  # share of the inscribed ellipse a stamp's ring covers at least
 RING_SECTORS = 10  # of the 12 sectors of a fitted ellipse, those a ring must reach
-WRITTEN_SHARE = 0.85  # of a candidate's ink inside written cells: handwriting, no stamp
+WRITTEN_SHARE = 0.5  # of a candidate's ink inside written cells: handwriting, no stamp
 # an outline in any ink taken for a stamp's outer ring (quarter scale): ink along 70% of
 # the ellipse fitted to it and in all 12 sectors, paper along 65% of an ellipse 1.2x its
 # size. On 191 seed-9002 pages it found 6 of the 7 impressions the colour and circle
