@@ -348,9 +348,10 @@ def in_written_cells(ink: np.ndarray, box: BBox, cells: Sequence[BBox]) -> float
 def find_stamps(
     page: NormalisedPage, located: LocatedForm, template: Template | None
 ) -> tuple[Stamp, ...]:
-    """Stamp impressions on the page, with colour, shape and fingerprints. Ink nearly all
-    inside the cells where figures are written is those figures (a column of them closes
-    into a blob of stamp size); a stamp pressed on a table crosses its rules and labels."""
+    """Stamp impressions on the page, with colour, shape and fingerprints. Ink half or
+    more inside the cells where figures are written is those figures (a column of them
+    closes into a blob of stamp size); a stamp pressed on a table crosses its rules and
+    labels."""
     stamps = []
     cells = written_cells(located)
     for box, score, shape in _stamp_candidates(page):
