@@ -32,6 +32,7 @@ from pipeline.model import (
     Signature,
     Source,
     Stamp,
+    figure_fields,
 )
 from pipeline.options import Options
 from pipeline.pages import NormalisedPage, Page
@@ -304,12 +305,7 @@ def _field_pages(analyses: Sequence[PageAnalysis]) -> dict[BBox, int]:
     where: dict[BBox, int] = {}
     for analysis in analyses:
         readings = analysis.readings
-        fields: list[FieldReading | None] = [*readings.header.values()]
-        fields += readings.totals.values()
-        for row in readings.candidates:
-            fields += [row.serial, row.votes, row.tendered_votes, row.challenged_votes]
-            fields.append(row.total_valid_votes)
-        for field in fields:
+        for field in figure_fields(readings.header, readings.totals, readings.candidates):
             if field is not None and field.bbox is not None:
                 where.setdefault(field.bbox, analysis.page.source.index)
     return where

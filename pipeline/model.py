@@ -7,6 +7,7 @@ JSON Schema. Boxes are always in the ORIGINAL scan's pixel coordinates of that p
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Literal
 
@@ -213,6 +214,19 @@ class Finding(Frozen):
     severity: Severity
     message: str
     evidence: Evidence = Evidence()
+
+
+def figure_fields(
+    header: Mapping[str, FieldReading],
+    totals: Mapping[str, FieldReading],
+    candidates: Sequence[CandidateRow],
+) -> list[FieldReading | None]:
+    """Every field of a page's header, totals and candidates' rows (serial and figures)."""
+    fields: list[FieldReading | None] = [*header.values(), *totals.values()]
+    for row in candidates:
+        fields += [row.serial, row.votes, row.tendered_votes, row.challenged_votes]
+        fields.append(row.total_valid_votes)
+    return fields
 
 
 class FormResult(Frozen):

@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from pipeline.model import BBox, FieldReading, FormResult, SignatureStatus
+from pipeline.model import BBox, FieldReading, FormResult, SignatureStatus, figure_fields
 
 # BGR colours
 CELL = (200, 200, 200)
@@ -69,11 +69,7 @@ def draw_overlay(original: NDArray[np.uint8], result: FormResult) -> NDArray[np.
     for table in result.tables:
         for cell in table.cells:
             _rect(image, cell.bbox, CELL, 1)
-    readings: list[FieldReading | None] = [*result.header.values(), *result.totals.values()]
-    for row in result.candidates:
-        readings += [row.serial, row.votes, row.tendered_votes, row.challenged_votes]
-        readings.append(row.total_valid_votes)
-    for reading in readings:
+    for reading in figure_fields(result.header, result.totals, result.candidates):
         _field(image, reading, width)
     for stamp in result.stamps:
         _rect(image, stamp.bbox, STAMP, width * 2)

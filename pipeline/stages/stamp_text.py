@@ -192,8 +192,14 @@ def another_number(stamped: Sequence[str], number: str) -> bool:
 def mismatch(text: StampText, header: dict[str, str]) -> dict[str, str | float] | None:
     """What on the stamp names another station or constituency than the header, if
     two cues agree; None when they do not (or the stamp is not legible)."""
+    return _ring_mismatch(text, header) or _another_station(text, header)
+
+
+def _ring_mismatch(text: StampText, header: dict[str, str]) -> dict[str, str | float] | None:
+    """Another constituency code in ring and centre, or another station number in the
+    centre with the header's station name absent from a legible ring."""
     if len(_letters(text.ring)) < MIN_RING_LETTERS:
-        return _another_station(text, header)
+        return None
     constituency = header.get("constituency", "")
     number = header.get("polling_station_number", "")
     wanted = constituency_codes(constituency)
@@ -211,10 +217,10 @@ def mismatch(text: StampText, header: dict[str, str]) -> dict[str, str | float] 
         }
     name = header.get("polling_station_name", "")
     if not (number.isdigit() and name and stamped) or same_station:
-        return _another_station(text, header)
+        return None
     share = name_on_ring(name, text.ring)  # share of the name's words
     if share > NAME_ABSENT:
-        return _another_station(text, header)
+        return None
     found: dict[str, str | float] = {
         "header_station_number": number,
         "stamp_station_number": stamped[0],
@@ -237,7 +243,7 @@ def mismatch(text: StampText, header: dict[str, str]) -> dict[str, str | float] 
         and places
     ):
         return {**found, "stamp_place_words": " ".join(dict.fromkeys(places))}
-    return _another_station(text, header)
+    return None
 
 
 def _another_station(text: StampText, header: dict[str, str]) -> dict[str, str | float] | None:
