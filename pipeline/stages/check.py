@@ -38,6 +38,14 @@ def _int(reading: FieldReading | None) -> int | None:
     return reading.value
 
 
+def _as_read(reading: FieldReading | None) -> int | None:
+    """The field's value, or when it was withheld, the number its text was read as."""
+    if reading is None or _int(reading) is not None:
+        return _int(reading)
+    digits = re.sub(r"\D", "", reading.text or "")
+    return int(digits) if digits else None
+
+
 def _boxes(*readings: FieldReading | None) -> tuple[BBox, ...]:
     return tuple(r.bbox for r in readings if r is not None and r.bbox is not None)
 
@@ -651,10 +659,13 @@ def check_registered_sum(form: FormFigures) -> CheckResult:
 
 
 def _register_in_doubt(form: FormFigures, registered: int) -> str | None:
-    """Why the registered-voters reading cannot be trusted against its own parts, if so."""
-    parts = {k: _int(form.header.get(k)) for k in REGISTER_PARTS}
-    if any(v is not None and v > registered for v in parts.values()):
+    """Why the registered-voters reading cannot be trusted against its own parts, if so.
+    A part withheld as unsure still says what it was read as: "782" beside a total read
+    as "124" (for 1244) puts the total in doubt."""
+    read = [_as_read(form.header.get(k)) for k in REGISTER_PARTS]
+    if any(v is not None and v > registered for v in read):
         return f"registered voters read as {registered}, fewer than one sex's register alone"
+    parts = {k: _int(form.header.get(k)) for k in REGISTER_PARTS}
     known = [v for v in parts.values() if v is not None]
     if len(known) == len(parts) and sum(known) != registered:
         return f"registered voters read as {registered}, not men + women registered"

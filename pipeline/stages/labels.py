@@ -62,6 +62,29 @@ def best_label_score(text: str, labels: Labels) -> float:
     return _best_similarity(text, tuple(labels.all()))[0]
 
 
+WINDOW_THRESHOLD = 0.9  # a label inside a heading's other words: nearly as printed
+WINDOW_WORDS = 3  # and long enough not to be a part of another column's label
+
+
+def heading_score(text: str, labels: Labels) -> float:
+    """`best_label_score`, or better when a run of the cell's words anywhere matches a
+    label: a column heading is printed over its other language, and a read of the cell
+    in one language turns the other into junk before or after its own label ("۷70۳۹ 707
+    حاصل کردہ کل ووٹ")."""
+    best = best_label_score(text, labels)
+    words = normalise_text(text).split()
+    for label in labels.all():
+        size = len(normalise_text(label).split())
+        if size < WINDOW_WORDS:  # "Valid Votes" is inside "Total Valid Votes"
+            continue
+        for start in range(1, len(words) - size + 1):
+            window = " ".join(words[start : start + size])
+            ratio = similarity(window, normalise_text(label))
+            if ratio >= WINDOW_THRESHOLD:
+                best = max(best, ratio)
+    return best
+
+
 def label_match(text: str, labels: Labels) -> tuple[float, int]:
     """`best_label_score` and the length of the label matched: of two labels a cell's text
     matches equally ("Constituency" and "Constituency Name" in "Constituency Name ..."),

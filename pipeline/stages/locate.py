@@ -26,12 +26,13 @@ from pipeline.stages.grid import find_tables, shaded_text
 from pipeline.stages.labels import (
     MATCH_THRESHOLD,
     best_label_score,
+    heading_score,
     keyword_hits,
     label_match,
     normalise_text,
 )
 from pipeline.stages.printed import page_words, read_printed, read_region
-from pipeline.templates import FieldSpec, SignatureSpec, Template
+from pipeline.templates import FieldSpec, Labels, SignatureSpec, Template
 
 
 def words_in(words: Sequence[TextWord], box: BBox) -> list[TextWord]:
@@ -121,7 +122,7 @@ def _map_columns(
     ]
     pairs = sorted(
         (
-            (round(best_label_score(text, spec.labels), 3), -(k - j), spec.key, j, k)
+            (round(_heading(text, spec.labels, j == k), 3), -(k - j), spec.key, j, k)
             for spec in template.candidates.columns
             for j, k, text in spans
         ),
@@ -135,6 +136,12 @@ def _map_columns(
             mapping[key] = (j, k)
             used |= span
     return mapping
+
+
+def _heading(text: str, labels: Labels, one_cell: bool) -> float:
+    """A label found anywhere among one cell's words counts; across joined cells only at
+    their start (a label inside two neighbours' joined text belongs to one of them)."""
+    return heading_score(text, labels) if one_cell else best_label_score(text, labels)
 
 
 def _span_box(row: Sequence[BBox], first: int, last: int) -> BBox:
@@ -512,6 +519,47 @@ def _missing(template: Template, header: Sequence[LocatedField]) -> list[str]:
     return [s.key for s in template.header if s.required and s.key not in found]
 
 
+def _totals_again(
+    tables: Sequence[GridTable],
+    skip: set[int],
+    header: Sequence[LocatedField],
+    totals: Sequence[LocatedField],
+    words: Sequence[TextWord],
+    template: Template,
+    shaded: Callable[[], np.ndarray],
+) -> list[LocatedField]:
+    """Totals whose labels the reduced page-wide read lost ("Total Votes" of "Total Valid
+    Votes" in a phone photo at 140 dpi): the label column of the tables that hold neither
+    the candidates nor a header field, read again at full size. A page without such a
+    table (a first page whose table runs on) costs nothing."""
+    held = [f.value_box for f in header]
+    labels = [
+        table.cells[r][0]
+        for t, table in enumerate(tables)
+        if t not in skip and table.n_cols >= 2 and not any(_holds(table.bbox, b) for b in held)
+        for r in range(table.n_rows)
+    ]
+    if not labels:
+        return list(totals)
+    again = [w for box in labels for w in read_region(shaded(), box, template.languages[0])]
+    lost = {id(w) for box in labels for w in words_in(words, box)}
+    words = (*(w for w in words if id(w) not in lost), *again)
+    found = {f.key for f in totals}
+    taken = {(f.value_box.x0, f.value_box.y0) for f in totals}
+    more = [
+        f
+        for f in _key_values(tables, skip, words, template.totals)
+        if f.key not in found and (f.value_box.x0, f.value_box.y0) not in taken
+    ]
+    order = {spec.key: i for i, spec in enumerate(template.totals)}
+    return sorted([*totals, *more], key=lambda f: order[f.key])
+
+
+def _holds(outer: BBox, box: BBox) -> bool:
+    cx, cy = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
+    return outer.x0 <= cx <= outer.x1 and outer.y0 <= cy <= outer.y1
+
+
 def _add_fields(
     header: Sequence[LocatedField],
     more: Sequence[LocatedField],
@@ -632,6 +680,8 @@ def locate_form(
     if page.words is None:
         words = (*words, *_values_again(header, words, shaded, template.languages[0]))
     totals = _key_values(tables, skip, words, template.totals)
+    if page.words is None and len(totals) < len(template.totals):
+        totals = _totals_again(tables, skip, header, totals, words, template, shaded)
     if page.words is None:
         words = _mark_labels_again(tables, words, template, skip, ruled.text, shaded)
     signatures = _signature_boxes(tables, words, template, skip)

@@ -436,6 +436,12 @@ def test_turnout_is_not_judged_against_a_register_its_own_parts_contradict() -> 
     assert "fewer than one sex" in (check.reason or "")
     check, found = check_turnout(registers(num(566), num(876), num(1442)))
     assert check.status is CheckStatus.PASS
+    # a part withheld as unsure still says what it was read as: "876" beside "142"
+    unsure = FieldReading(
+        value=None, confidence=0.88, text="876", bbox=BBox(x0=1, y0=2, x1=3, y1=4)
+    )
+    check, found = check_turnout(registers(num(None), unsure, num(142)))
+    assert check.status is CheckStatus.UNKNOWN and found == ()
 
 
 def test_turnout_is_not_judged_on_a_polled_figure_both_its_sums_contradict() -> None:

@@ -59,3 +59,17 @@ def test_of_two_labels_a_cell_matches_equally_the_longer_one_says_more() -> None
     assert name[1] > code[1]
     number = label_match("Constituency No sa,", specs["constituency"])
     assert number == (1.0, len("constituency no"))
+
+
+def test_a_column_heading_is_found_among_its_other_languages_debris() -> None:
+    from pipeline.stages.labels import best_label_score, heading_score
+    from pipeline.templates import resolve_template
+
+    columns = {c.key: c.labels for c in resolve_template("pk-form47").candidates.columns}  # type: ignore[union-attr]
+    cell = "۷70۳۹ 707 ؟ہ حاصل کردہ کل ووٹ"  # "Total Votes Obtained" read as Urdu, then its label
+    assert best_label_score(cell, columns["votes"]) < 0.78
+    assert heading_score(cell, columns["votes"]) == 1.0
+    # a short label is not looked for inside others: "درست ووٹ" (valid votes) is part of
+    # "کل درست ووٹ" (total valid votes)
+    form45 = {c.key: c.labels for c in resolve_template("pk-form45").candidates.columns}  # type: ignore[union-attr]
+    assert heading_score("ab کل درست ووٹ", form45["votes"]) < 0.78
