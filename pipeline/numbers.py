@@ -130,7 +130,28 @@ def digit_boxes(ink: np.ndarray) -> list[tuple[int, int, int, int]]:
     # into a stroke as tall as a digit
     small = [box for box in merged if not kept(box)]
     strokes = [box for box in _chained(ink, small) if box not in small and kept(box)]
-    return _merge_overlapping([box for box in merged if kept(box)] + strokes)
+    return _with_flags(_merge_overlapping([box for box in merged if kept(box)] + strokes))
+
+
+def _with_flags(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """A flat stroke lifted off the figure's top beside the digit on its left is that
+    digit's flag: a "5" written in two strokes, its cap not touching its body, otherwise
+    read as "5?" (a dash for nil is alone in its cell, and a crossing-out runs through the
+    digits' middle, not above them)."""
+    tall = [b for b in boxes if b[3] >= 0.6 * max(b[3] for b in boxes)] if boxes else []
+    if len(boxes) < 2 or not tall:
+        return boxes
+    top, height = min(b[1] for b in tall), max(b[3] for b in tall)
+    out: list[list[int]] = []
+    for x, y, w, h in boxes:  # sorted left to right
+        flag = w > 2.2 * h and y + h <= top + 0.45 * height
+        if flag and out and x - (out[-1][0] + out[-1][2]) <= 0.5 * w:
+            px, py, pw, ph = out[-1]
+            nx, ny = min(px, x), min(py, y)
+            out[-1] = [nx, ny, max(px + pw, x + w) - nx, max(py + ph, y + h) - ny]
+            continue
+        out.append([x, y, w, h])
+    return [(x, y, w, h) for x, y, w, h in out]
 
 
 def _split_touching(

@@ -115,3 +115,21 @@ def test_a_thin_stroke_broken_into_dashes_is_one_digit_not_specks() -> None:
     for x in (70, 80):  # two dots apart: noise, not a stroke
         cv2.circle(specks, (x, 40), 2, 40, -1)
     assert len(digit_boxes(cell_ink(specks))) == 1
+
+
+def test_a_five_whose_cap_is_lifted_off_its_body_is_one_digit() -> None:
+    """A "5" written in two strokes, its flat cap off to the right above its body: one
+    digit with its cap, not "5" and an unreadable dash ("25?4")."""
+    images, labels = load_digits(DigitSplit.TEST)
+    cell = cell_with([images[labels == 2][0], np.zeros((28, 28), np.uint8), images[labels == 4][0]])
+    x = 106
+    cv2.line(cell, (x, 26), (x - 2, 40), 30, 4)  # the stem
+    cv2.ellipse(cell, (x + 8, 50), (13, 11), 0, 200, 510, 30, 4)  # the belly
+    cv2.line(cell, (x + 12, 17), (x + 46, 14), 30, 4)  # the cap, lifted off and to the right
+    boxes = digit_boxes(cell_ink(cell))
+    assert len(boxes) == 3, boxes
+    assert read_number(cell).text == "254"
+    # a dash written for nil stays a dash
+    nil = np.full((80, 260), 245, np.uint8)
+    cv2.line(nil, (100, 40), (150, 40), 30, 4)
+    assert read_number(nil).text == "-"
