@@ -145,14 +145,28 @@ def main() -> None:
         "",
         *reliability(readings),
         "",
+        KEPT,
     ]
     print("\n".join(lines))
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    RESULTS.write_text(with_section(RESULTS.read_text() if RESULTS.exists() else "", lines))
+
+
+# the generated block ends here; the section's notes below it survive the next run
+KEPT = "<!-- benchmarks.digits writes the lines above; the notes below are kept -->"
+
+
+def with_section(text: str, lines: list[str]) -> str:
+    """RESULTS with the Digits section's measured block replaced (appended if absent) and
+    the notes after its marker kept."""
+    text = text or "# Benchmark results\n"
     start = text.find("\n## Digits\n")
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + (text[end:] if end >= 0 else "\n")
-    RESULTS.write_text(text.rstrip("\n") + "\n" + "\n".join(lines))
+    if start < 0:
+        return text.rstrip("\n") + "\n" + "\n".join(lines) + "\n"
+    end = text.find("\n## ", start + 1)
+    section = text[start:] if end < 0 else text[start:end]
+    notes = section.split(KEPT, 1)[1] if KEPT in section else ""
+    rest = "" if end < 0 else text[end:]
+    return text[:start] + "\n".join(lines) + notes.rstrip("\n") + "\n" + rest
 
 
 if __name__ == "__main__":
