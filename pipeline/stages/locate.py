@@ -536,7 +536,7 @@ def _totals_again(
     labels = [
         table.cells[r][0]
         for t, table in enumerate(tables)
-        if t not in skip and table.n_cols >= 2 and not any(_holds(table.bbox, b) for b in held)
+        if t not in skip and table.n_cols >= 2 and not any(table.bbox.contains(b) for b in held)
         for r in range(table.n_rows)
     ]
     if not labels:
@@ -553,11 +553,6 @@ def _totals_again(
     ]
     order = {spec.key: i for i, spec in enumerate(template.totals)}
     return sorted([*totals, *more], key=lambda f: order[f.key])
-
-
-def _holds(outer: BBox, box: BBox) -> bool:
-    cx, cy = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
-    return outer.x0 <= cx <= outer.x1 and outer.y0 <= cy <= outer.y1
 
 
 def _add_fields(
