@@ -91,6 +91,9 @@ class Metrics(BaseModel):
     wrong_fields_flagged: int
     silent_errors: int
     silent_error_rate: float | None
+    # wrong and flagged by section: "header", "totals", "votes" (candidates' figures)
+    wrong_by_section: dict[str, int] = Field(default_factory=dict)
+    flagged_by_section: dict[str, int] = Field(default_factory=dict)
     confirmed_fields: int = 0  # figures with which one of the form's equations holds
     confirmed_wrong: int = 0  # ... that differ from the truth
     anomalies: dict[str, CodeScore]
@@ -236,6 +239,8 @@ class _Tally:
     exact: Counter[str]
     wrong: int = 0
     wrong_flagged: int = 0
+    wrong_in: Counter[str] = field(default_factory=Counter)  # by section: header, totals, votes
+    flagged_in: Counter[str] = field(default_factory=Counter)
     by_hand: Counter[tuple[str, bool]] = field(default_factory=Counter)  # (writing, exact)
     confirmed: int = 0  # figures in an equation of the form that holds (confirmed_by)
     confirmed_wrong: int = 0
@@ -250,6 +255,9 @@ class _Tally:
         else:
             self.wrong += 1
             self.wrong_flagged += int(flagged)
+            section = key.split(".")[0].replace("candidates", "votes")
+            self.wrong_in[section] += 1
+            self.flagged_in[section] += int(flagged)
 
 
 SIGNATURE_BOX_IOU = 0.3
@@ -471,6 +479,8 @@ def evaluate(results: Sequence[FormResult], truth_pages: Sequence[PageTruth]) ->
         per_field=per_field,
         wrong_fields=tally.wrong,
         wrong_fields_flagged=tally.wrong_flagged,
+        wrong_by_section=dict(tally.wrong_in),
+        flagged_by_section=dict(tally.flagged_in),
         silent_errors=silent,
         silent_error_rate=silent / total_fields if total_fields else None,
         confirmed_fields=tally.confirmed,
@@ -566,6 +576,10 @@ def format_metrics(metrics: Metrics) -> str:
         f"totals fields exact   {pct(metrics.totals_fields.rate)} "
         f"({metrics.totals_fields.exact}/{metrics.totals_fields.total})",
         f"wrong fields flagged  {metrics.wrong_fields_flagged} / {metrics.wrong_fields}",
+        *(
+            f"  {section:<19} {metrics.flagged_by_section.get(section, 0)} / {wrong}"
+            for section, wrong in sorted(metrics.wrong_by_section.items())
+        ),
         f"silent error rate     {pct(metrics.silent_error_rate)} ({metrics.silent_errors} fields)",
         f"figures the sums hold {metrics.confirmed_fields} (wrong: {metrics.confirmed_wrong})",
         f"clean pages with a false finding  {metrics.clean_pages_with_false_findings} / "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from functools import cache
 
@@ -135,6 +136,18 @@ def overwrite_digit(
     layer = np.zeros_like(out)
     layer[y : y + glyph.shape[0], cx : cx + glyph.shape[1]] = glyph
     return out, layer
+
+
+def printed_number(text: str, size: int) -> WrittenNumber:
+    """A typed figure as an alpha mask with each digit's x range (as `handwritten_number`
+    gives them), so that a hand can write over one of its digits."""
+    f = font("sans", size)
+    left = f.getbbox(text)[0]
+    edges = [2 - left + round(f.getlength(text[:i])) for i in range(len(text) + 1)]
+    return WrittenNumber(
+        alpha=printed_text_alpha(text, size, "sans"),
+        digit_spans=tuple((a, b) for a, b in itertools.pairwise(edges)),
+    )
 
 
 def printed_text_alpha(text: str, size: int, face: str = "sans") -> Alpha:

@@ -16,7 +16,12 @@ from PIL import Image, ImageDraw
 
 from pipeline.model import BBox, SignatureRole, SignatureStatus
 from pipeline.synth.fonts import LATIN_FACES, font
-from pipeline.synth.handwriting import Hand, handwritten_number, overwrite_digit, printed_text_alpha
+from pipeline.synth.handwriting import (
+    Hand,
+    handwritten_number,
+    overwrite_digit,
+    printed_number,
+)
 from pipeline.synth.ink import BLACK_BALLPOINT, BLUE_BALLPOINT, STAMP_INKS, composite, white_out
 from pipeline.synth.marks import (
     press_stamp,
@@ -173,28 +178,32 @@ class _Painter:
             self.fluid.append((x0, y0, patch))
         text = str(figure.value)
         over: np.ndarray | None = None
+        over_colour = self.pen  # a typed figure, too, is changed by hand
         if printed:
-            alpha = printed_text_alpha(text, int(cell.height * 0.45), "sans")
+            typed = printed_number(str(figure.overwritten_from or text), int(cell.height * 0.45))
+            alpha = typed.alpha
             colour = (30, 30, 30)
         else:
-            if figure.overwritten_from is not None:
-                original = str(figure.overwritten_from)
-                written = handwritten_number(original, cell.height, self.hand, self.rng)
-                position = next(
-                    i for i, (a, b) in enumerate(zip(original, text, strict=True)) if a != b
-                )
-                alpha, over = overwrite_digit(
-                    written, position, int(text[position]), self.hand, self.rng
-                )
-            else:
-                alpha = handwritten_number(text, cell.height, self.hand, self.rng).alpha
             colour = self.pen
+        if figure.overwritten_from is not None:
+            original = str(figure.overwritten_from)
+            written = (
+                typed if printed else handwritten_number(original, cell.height, self.hand, self.rng)
+            )
+            position = next(
+                i for i, (a, b) in enumerate(zip(original, text, strict=True)) if a != b
+            )
+            alpha, over = overwrite_digit(
+                written, position, int(text[position]), self.hand, self.rng
+            )
+        elif not printed:
+            alpha = handwritten_number(text, cell.height, self.hand, self.rng).alpha
         alpha = alpha[: cell.height - 4, : cell.width - 8]
         x = cell.x0 + int(self.rng.uniform(0.15, 0.55) * max(1, cell.width - alpha.shape[1]))
         y = cell.y0 + (cell.height - alpha.shape[0]) // 2 + int(self.rng.integers(-3, 4))
         composite(canvas, alpha, colour, x, y)
         if over is not None:  # the digit written over the first figure: a second layer of ink
-            composite(canvas, over[: alpha.shape[0], : alpha.shape[1]], colour, x, y)
+            composite(canvas, over[: alpha.shape[0], : alpha.shape[1]], over_colour, x, y)
 
     # ------------------------------------------------------------------ blocks
     def title(self, draw: ImageDraw.ImageDraw, y: int) -> int:

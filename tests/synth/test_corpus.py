@@ -244,3 +244,21 @@ def test_a_stamp_duplicate_label_means_an_impression_shared_with_another_form() 
                 assert sheet.stamp is not None
                 assert forms_of[sheet.stamp.impression_id] - {sheet.form_id}, sheet.form_id
     assert labelled >= 2
+
+
+def test_a_typed_figure_is_overwritten_by_hand_over_the_digit_changed() -> None:
+    """The truth's FIGURE_OVERWRITTEN on a typed form has ink to show for it: a digit
+    written by hand over the typed one (before, the typed figure was printed clean)."""
+    from pipeline.synth.handwriting import Hand, overwrite_digit, printed_number
+
+    typed = printed_number("337", 40)
+    assert len(typed.digit_spans) == 3
+    for x0, x1 in typed.digit_spans:  # each span holds one typed digit's ink
+        assert typed.alpha[:, x0:x1].max() > 0.5
+    rng = np.random.default_rng(3)
+    first, over = overwrite_digit(typed, 1, 2, Hand.random(rng), rng)
+    columns = np.flatnonzero(over.max(axis=0) > 0.3)
+    x0, x1 = typed.digit_spans[1]
+    centre = (columns.min() + columns.max()) / 2
+    assert x0 <= centre <= x1  # written over the middle digit, the "3" made a "2"
+    assert np.array_equal(first[:, : typed.alpha.shape[1]], typed.alpha)
