@@ -6,12 +6,13 @@ Measures: digit accuracy on the held-out TEST split; number exact rate, withheld
 silent errors (wrong and not withheld) on synthetic vote cells written with the synthetic
 generator's hands (GENERATOR-split digits, never trained on) on ruled cells with black or
 blue ink, blur, noise and JPEG; a reliability table; ms per cell; per-digit accuracy on
-how the real Indonesian C1 digit-box crops are read.
+the real Indonesian C1 digit-box crops (labelled by eye in tests/fixtures/realdata).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import time
 from pathlib import Path
 
@@ -74,23 +75,36 @@ def held_out_accuracy() -> tuple[float, int]:
     return float((probabilities[:, :10].argmax(axis=1) == labels).mean()), len(labels)
 
 
-def real_digit_outcomes() -> dict[str, int]:
-    """How the real C1 box crops are read. Their file names do NOT carry the digit (the
-    character after `__` is the box's row: `set1__0-2` shows a 2), so no accuracy here."""
-    outcomes = {"digit given": 0, "dash (zero)": 0, "withheld": 0, "empty": 0}
-    for path in sorted(REALDATA.glob("*.jpg")):
-        image = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+LABELS = REPO_ROOT / "tests" / "fixtures" / "realdata" / "indonesia-c1-digit-labels.csv"
+
+
+def real_labels() -> list[tuple[str, str]]:
+    """(file, label) for the C1 crops, labelled by eye (the file names do not carry the
+    digit): a digit or figure, "-" for a dash written for nil, "" for an empty box."""
+    lines = [line for line in LABELS.read_text().splitlines() if not line.startswith("#")]
+    return [(row[0], row[1]) for row in csv.reader(lines[1:])]
+
+
+def real_outcome(label: str, reading: NumberReading) -> str:
+    """right / withheld / empty / wrong (a value given that is not the label's)."""
+    if reading.status == "empty":
+        return "right" if label == "" else "empty"
+    if reading.value is None:
+        return "withheld"
+    wanted = 0 if label in ("", "-") else int(label.replace("-", ""))
+    return "right" if label != "" and reading.value == wanted else "wrong"
+
+
+def real_digit_outcomes() -> dict[str, dict[str, int]]:
+    """How the real C1 box crops are read, by kind of label: digits, dashes, empty boxes."""
+    outcomes: dict[str, dict[str, int]] = {}
+    for name, label in real_labels():
+        image = cv2.imread(str(REALDATA / name), cv2.IMREAD_GRAYSCALE)
         if image is None:
             continue
-        reading = read_number(image)
-        if reading.status == "empty":
-            outcomes["empty"] += 1
-        elif reading.value is None:
-            outcomes["withheld"] += 1
-        elif reading.text == "-":
-            outcomes["dash (zero)"] += 1
-        else:
-            outcomes["digit given"] += 1
+        kind = {"-": "dash", "": "empty box"}.get(label, "digit")
+        counts = outcomes.setdefault(kind, {"right": 0, "withheld": 0, "empty": 0, "wrong": 0})
+        counts[real_outcome(label, read_number(image))] += 1
     return outcomes
 
 
@@ -139,9 +153,13 @@ def main() -> None:
         f"{silent / len(readings):.4f}; of the {wrong} not exact, "
         f"{(wrong - silent) / max(1, wrong):.3f} were flagged (withheld).",
         f"- Speed: {ms_per_cell:.1f} ms per cell (read_number, one process).",
-        f"- Real Indonesian C1 digit-box crops ({sum(real.values())}): "
-        + ", ".join(f"{k} {v}" for k, v in real.items())
-        + " (no accuracy: the file names do not carry the digit, see real_digit_outcomes).",
+        "- Real Indonesian C1 digit-box crops (62, labelled by eye in "
+        "tests/fixtures/realdata/indonesia-c1-digit-labels.csv): "
+        + "; ".join(
+            f"{kind} ({sum(c.values())}): " + ", ".join(f"{k} {v}" for k, v in c.items())
+            for kind, c in real.items()
+        )
+        + ".",
         "",
         *reliability(readings),
         "",

@@ -133,3 +133,35 @@ def test_a_five_whose_cap_is_lifted_off_its_body_is_one_digit() -> None:
     nil = np.full((80, 260), 245, np.uint8)
     cv2.line(nil, (100, 40), (150, 40), 30, 4)
     assert read_number(nil).text == "-"
+
+
+def test_a_digit_box_walls_and_their_leftovers_are_not_read() -> None:
+    """A loosely cut digit box (as square as the Indonesian C1's) shows its walls; one
+    broken off above and below escapes the rule opening and read as a "1"."""
+    seven = np.full((70, 70), 240, np.uint8)
+    seven[:, 4:8] = 20  # the left wall, full height
+    seven[6:58, 60:64] = 20  # the right wall, broken off above and below
+    cv2.line(seven, (25, 18), (45, 18), 30, 4)
+    cv2.line(seven, (45, 18), (32, 55), 30, 4)
+    assert read_number(seven).text == "7"
+    nil = np.full((70, 70), 240, np.uint8)
+    nil[:, 10:14] = 20
+    nil[8:60, 63:67] = 20
+    cv2.line(nil, (28, 36), (40, 35), 30, 4)
+    assert read_number(nil).value is None  # the dash is too small to say; not a "1"
+
+
+def test_real_c1_digit_boxes_read_against_labels_by_eye() -> None:
+    """The 62 real C1 crops (tests/fixtures/realdata, labelled by eye): the figures as
+    measured by benchmarks.digits at 95e0e37+ (30 of 43 digits right, 1 wrong; 3 of 17
+    dashes read as a digit, from 8)."""
+    import pytest
+
+    from benchmarks.digits import REALDATA, real_digit_outcomes
+
+    if not REALDATA.is_dir():
+        pytest.skip(f"{REALDATA} is not on this machine")
+    outcomes = real_digit_outcomes()
+    assert outcomes["digit"]["right"] >= 30 and outcomes["digit"]["wrong"] <= 1
+    assert outcomes["dash"]["wrong"] <= 3
+    assert outcomes["empty box"] == {"right": 2, "withheld": 0, "empty": 0, "wrong": 0}
