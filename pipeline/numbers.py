@@ -136,15 +136,20 @@ def _chained(
 def digit_boxes(ink: np.ndarray) -> list[tuple[int, int, int, int]]:
     """Digit boxes (x, y, w, h): components merged when they overlap horizontally."""
     count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    h_cell = ink.shape[0]
+    h_cell, w_cell = ink.shape
+    # a dash for nil in one digit's box is short against the box (a C1 box's "-")
+    dash = 0.15 if w_cell <= BOX_ASPECT * h_cell else 0.4
     parts = [
         (int(stats[i, 0]), int(stats[i, 1]), int(stats[i, 2]), int(stats[i, 3]))
         for i in range(1, count)
         if stats[i, cv2.CC_STAT_AREA] >= 12
         and (
             stats[i, cv2.CC_STAT_HEIGHT] >= h_cell * 0.12  # a digit
-            or stats[i, cv2.CC_STAT_WIDTH] >= h_cell * 0.4
-        )  # or a dash written for zero
+            or (  # or a dash written for zero
+                stats[i, cv2.CC_STAT_WIDTH] >= h_cell * dash
+                and stats[i, cv2.CC_STAT_WIDTH] >= 2.2 * stats[i, cv2.CC_STAT_HEIGHT]
+            )
+        )
     ]
     merged = _merge_overlapping(parts)
     if not merged:
