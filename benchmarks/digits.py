@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import time
 from pathlib import Path
 
@@ -27,7 +28,14 @@ from pipeline.tools.digit_net import digit_probabilities
 from training.digit_data import to_mnist
 
 RESULTS = REPO_ROOT / "benchmarks" / "RESULTS.md"
-REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "indonesia-c1-digits"
+REALDATA = (
+    Path(
+        os.environ.get(
+            "TALLYSCOPE_REALDATA", Path(__file__).resolve().parents[2] / "shared" / "realdata"
+        )
+    )
+    / "indonesia-c1-digits"
+)
 INKS = ((30, 30, 35), (140, 50, 20), (120, 40, 30))  # BGR: black, blue ballpoint, dark blue
 
 
