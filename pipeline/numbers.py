@@ -98,6 +98,16 @@ def _inside_walls(ink: np.ndarray, raw: np.ndarray) -> np.ndarray:
     return ink
 
 
+def pen_share(cell: np.ndarray) -> float:
+    """The share of a colour cell's ink that is coloured, as a pen's (0 for a grey image):
+    a typed figure is black, a ballpoint blue or black."""
+    if cell.ndim != 3 or cell.size == 0:
+        return 0.0
+    hsv = cv2.cvtColor(cell, cv2.COLOR_BGR2HSV)
+    ink = hsv[..., 2] < 160
+    return float((ink & (hsv[..., 1] > 80)).sum() / max(1, int(ink.sum())))
+
+
 def _merge_overlapping(parts: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
     """Boxes merged left to right when they overlap horizontally (a digit's strokes)."""
     merged: list[list[int]] = []

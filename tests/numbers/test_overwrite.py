@@ -64,3 +64,16 @@ def test_a_poor_capture_does_not_make_clean_figures_look_overwritten() -> None:
     # lightens the darkest ink of some overwrites too
     assert overwritten >= 22
     assert clean == 0  # of 120; 1 without the depth rule, 7 at the earlier share of 0.05
+
+
+def test_pen_ink_over_a_typed_figure_is_told_from_the_typed_figure() -> None:
+    """A typed figure is black; a hand that changed it wrote in a pen's colour."""
+    from pipeline.numbers import pen_share
+
+    typed = np.full((60, 200, 3), 240, np.uint8)
+    cv2.putText(typed, "337", (40, 45), cv2.FONT_HERSHEY_SIMPLEX, 1.4, (20, 20, 20), 3)
+    assert pen_share(typed) < 0.05
+    changed = typed.copy()
+    cv2.line(changed, (95, 15), (110, 48), (140, 50, 20), 4)  # a blue stroke over the "3"
+    assert pen_share(changed) > 0.15
+    assert pen_share(cv2.cvtColor(changed, cv2.COLOR_BGR2GRAY)) == 0.0

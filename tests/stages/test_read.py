@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+import numpy as np
 import pytest
 
 from pipeline.model import BBox, CandidateRow, FieldReading
@@ -122,7 +125,8 @@ def test_a_typed_figure_read_surely_by_ocr_is_not_an_overwrite() -> None:
     bold = NumberReading(value=1061, text="1061", confidence=0.99, status="ok", overwritten=True)
 
     def figures(*words: TextWord) -> _Figures:
-        return _Figures(page=None, handwritten=True, words=words)  # type: ignore[arg-type]
+        paper = SimpleNamespace(image=np.full((500, 500, 3), 240, np.uint8))  # no pen ink
+        return _Figures(page=paper, handwritten=True, words=words)  # type: ignore[arg-type]
 
     typed = TextWord(text="1061", bbox=BBox(x0=330, y0=395, x1=420, y1=435), confidence=0.96)
     assert figures(typed)._typed(box, bold)
