@@ -90,7 +90,7 @@ def _inside_walls(ink: np.ndarray, raw: np.ndarray) -> np.ndarray:
         zone = max(1, int(len(share) * WALL_ZONE))
         first = np.flatnonzero(share[:zone] >= WALL_SHARE)
         last = np.flatnonzero(share[-zone:] >= WALL_SHARE)
-        cut = ink[:, :] if axis == 0 else ink.T
+        cut = ink if axis == 0 else ink.T  # a view: rows are cut as the columns of ink.T
         if first.size:
             cut[:, : first[-1] + 2] = 0
         if last.size:
@@ -182,9 +182,9 @@ def _with_flags(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, 
     digit's flag: a "5" written in two strokes, its cap not touching its body, otherwise
     read as "5?" (a dash for nil is alone in its cell, and a crossing-out runs through the
     digits' middle, not above them)."""
-    tall = [b for b in boxes if b[3] >= 0.6 * max(b[3] for b in boxes)] if boxes else []
-    if len(boxes) < 2 or not tall:
+    if len(boxes) < 2:
         return boxes
+    tall = [b for b in boxes if b[3] >= 0.6 * max(b[3] for b in boxes)]
     top, height = min(b[1] for b in tall), max(b[3] for b in tall)
     out: list[list[int]] = []
     for x, y, w, h in boxes:  # sorted left to right

@@ -544,15 +544,8 @@ def _totals_again(
     again = [w for box in labels for w in read_region(shaded(), box, template.languages[0])]
     lost = {id(w) for box in labels for w in words_in(words, box)}
     words = (*(w for w in words if id(w) not in lost), *again)
-    found = {f.key for f in totals}
-    taken = {(f.value_box.x0, f.value_box.y0) for f in totals}
-    more = [
-        f
-        for f in _key_values(tables, skip, words, template.totals)
-        if f.key not in found and (f.value_box.x0, f.value_box.y0) not in taken
-    ]
-    order = {spec.key: i for i, spec in enumerate(template.totals)}
-    return sorted([*totals, *more], key=lambda f: order[f.key])
+    more = _key_values(tables, skip, words, template.totals)
+    return _add_fields(totals, more, template.totals, words, words)[0]
 
 
 def _add_fields(
@@ -562,9 +555,9 @@ def _add_fields(
     words: Sequence[TextWord],
     again: Sequence[TextWord],
 ) -> tuple[list[LocatedField], tuple[TextWord, ...]]:
-    """Header fields found only in a second read join those found first; their values are
-    read from the second read's words too (what the first read missed of the label it
-    most often missed of the value)."""
+    """Fields found only in a second read join those found first; their values are read
+    from the second read's words too (what the first read missed of the label it most
+    often missed of the value)."""
     found = {f.key for f in header}
     taken = {(f.value_box.x0, f.value_box.y0) for f in header}
     added = [
