@@ -10,7 +10,9 @@ absent from a ring legible enough to show the header's constituency code, or ano
 constituency code in both ring and centre), so one misread digit does not accuse a form.
 A ring whose code was lost may still prove itself legible by its printed words
 ("PRESIDING OFFICER", "UNION COUNCIL OFFICE") and name another place outright: a word
-read on both turns of the strip that is no word of the header's station name.
+read on both turns of the strip that is no word of the header's station name; a ring
+read whole (the header's own code and its printed words) that names another place so
+needs no centre number.
 A centre number two or more edits from the header's is another station's, not a misread
 (of 350 centre numbers read on seed 9002, 31 were misread, 28 of them by one edit), when
 a second cue agrees: the centre line reads the header's constituency code exactly (it
@@ -39,9 +41,13 @@ WORD_MATCH = 0.75  # similarity at which a word read on the ring is the name's w
 LEGIBLE_RING_WORDS = 3  # printed ring words (RING_WORDS) read: the ring is legible
 PLACE_LETTERS = 5  # a word naming the stamp's place has at least this many letters
 OTHER_NUMBER_EDITS = 2  # a centre number this many edits from the header's is another's
-CODE = re.compile(r"\b([A-Z]{2,3})\s*[-–—.]?\s*(\d{1,3})\b")
-# the station's number in the centre, whole: "PS 16/7" or "PS 8&9" is a number misread
-STATION_NUMBER = re.compile(r"\bP\s*S\s*[-.:#]?\s*(\d{1,4})(?=\s|$)")
+# a constituency code: "NA-104", "PP 2"; a Sindh assembly seat ("PS-234") only with its
+# dash, since "PS 18" is a polling station's number
+CODE = re.compile(r"\b([A-Z]{2,3})\s*([-–—.]?)\s*(\d{1,3})\b")
+DASHES = frozenset("-–—")
+# the station's number in the centre, whole: "PS 16/7" or "PS 8&9" is a number misread;
+# "PS-234" (a dash) is a Sindh seat's code
+STATION_NUMBER = re.compile(r"\bP\s*S\s*[.:#]?\s*(\d{1,4})(?=\s|$)")
 # words that say what kind of building a polling station is, shared by thousands of
 # stations ("Govt Boys High School", "Basic Health Unit"): the name's other words (the
 # place: "Gulberg", "Chak 12") are what tell one station's stamp from another's
@@ -139,7 +145,9 @@ def _letters(text: str) -> str:
 
 
 def constituency_codes(text: str) -> set[str]:
-    return {f"{p}-{int(n)}" for p, n in CODE.findall(text.upper()) if p != "PS"}
+    return {
+        f"{p}-{int(n)}" for p, dash, n in CODE.findall(text.upper()) if p != "PS" or dash in DASHES
+    }
 
 
 def _words(text: str, letters: int) -> list[str]:
@@ -216,10 +224,23 @@ def _ring_mismatch(text: StampText, header: dict[str, str]) -> dict[str, str | f
             "centre_text": text.centre,
         }
     name = header.get("polling_station_name", "")
-    if not (number.isdigit() and name and stamped) or same_station:
+    if not name or same_station:
         return None
     share = name_on_ring(name, text.ring)  # share of the name's words
     if share > NAME_ABSENT:
+        return None
+    places = other_places(text.ring, name)
+    if not (number.isdigit() and stamped):
+        # no station number read in the centre: a ring read whole (the header's own
+        # code, its printed words) that names another place on both turns says it alone
+        if wanted & ring_codes and legible_ring_words(text.ring) >= LEGIBLE_RING_WORDS and places:
+            return {
+                "header_station_name": name,
+                "name_words_on_ring": round(share, 3),
+                "stamp_place_words": " ".join(dict.fromkeys(places)),
+                "ring_text": text.ring,
+                "centre_text": text.centre,
+            }
         return None
     found: dict[str, str | float] = {
         "header_station_number": number,
@@ -235,7 +256,6 @@ def _ring_mismatch(text: StampText, header: dict[str, str]) -> dict[str, str | f
         return found
     # or, its code lost, its printed words show it legible, it names another place, and
     # no code read on it contradicts the header's (a misread code is a garbled ring)
-    places = other_places(text.ring, name)
     if (
         wanted
         and not ring_codes - wanted

@@ -6,7 +6,13 @@ import cv2
 import numpy as np
 import pytest
 
-from pipeline.stages.stamp_text import StampText, mismatch, name_on_ring, read_stamp_text
+from pipeline.stages.stamp_text import (
+    StampText,
+    constituency_codes,
+    mismatch,
+    name_on_ring,
+    read_stamp_text,
+)
 from pipeline.synth.marks import press_stamp, stamp_design
 
 HEADER = {
@@ -166,3 +172,42 @@ def test_a_centre_number_far_from_the_headers_on_a_legible_ring_without_the_name
     assert mismatch(StampText(ring=named, centre="PS 50"), HEADER) is None
     # the ring not legible by its printed words: its lacking the name proves nothing
     assert mismatch(StampText(ring="ce pp NN ce Lo + pp tite ooo", centre="PS 50"), HEADER) is None
+
+
+def test_a_sindh_seat_code_is_a_code_and_a_station_number_is_not() -> None:
+    # "PS-234" (with its dash) is a Sindh assembly seat, "PS 18" a polling station: as
+    # read on seed 9002 (PS-234_ps152), a pasted stamp's centre with the header's code
+    header = {
+        "constituency": "PS-234",
+        "polling_station_number": "152",
+        "polling_station_name": "Govt Degree College Gulberg",
+    }
+    found = mismatch(StampText(ring="GOVT GAAS SOA * 76-2 *", centre="Ps 18 PS-234"), header)
+    assert found is not None
+    assert found["stamp_station_number"] == "18"
+    assert found["stamp_constituency"] == "PS-234"
+    # the form's own stamp: the code is no station number, nothing to claim
+    assert mismatch(StampText(ring="", centre="PS 152 PS-234"), header) is None
+    assert constituency_codes("PS 18 PS-234") == {"PS-234"}
+
+
+def test_a_ring_read_whole_that_names_another_place_without_a_centre_number() -> None:
+    # as read on seed 9002 (PP-156_ps108): the centre's number lost, the ring read twice
+    # round with the header's code and another place
+    header = {
+        "constituency": "PP-156",
+        "polling_station_number": "108",
+        "polling_station_name": "Basic Health Unit Mozang",
+    }
+    ring = (
+        "| OFFICER * BASIC HEALTH UNIT SHADAPA * PP-156 < OFFICER * BASIC HEALTH UNIT"
+        " SHADAPA * PP-156 PRESIDING"
+    )
+    found = mismatch(StampText(ring=ring, centre="PP-156"), header)
+    assert found is not None and found["stamp_place_words"] == "SHADAPA"
+    # the place read once only (the other turn lost it): noise is not claimed
+    once = "* BASIC HEALTH UNIT IGHRA * PP-156 * PRESIDING OFFICER * BASIC HEALTH UNIT * PP-156"
+    assert mismatch(StampText(ring=once, centre="PP-156"), header) is None
+    # the header's own place on the ring
+    own = ring.replace("SHADAPA", "MOZANG")
+    assert mismatch(StampText(ring=own, centre="PP-156"), header) is None
