@@ -8,7 +8,9 @@ normalisation. A stamp's (64x64 ink): every stamp has the same two rings and a r
 text, so coarse difference cannot tell a pasted copy from another station's stamp; the
 two are registered (a few pixels of shift and 4% of scale, what the detector's box
 leaves) and compared by normalised cross-correlation, which only a copy of one
-impression, at its own rotation and with its own patchy ink, brings close to 1. That
+impression, at its own rotation and with its own patchy ink, brings close to 1 (the
+copies of one station's form bear one rubber stamp, pressed on each, sometimes nearly
+alike: between them a paste must come closer, SAME_STATION_STAMP_SIMILARITY). That
 comparison is dear (about 2 ms), and stamps are alike enough that a hash band alone
 leaves a fifth of all pairs as candidates; so a stamp is indexed under its form's
 constituency (the header's, and any code legible on its stamps: a paste is made in one
@@ -41,6 +43,9 @@ from pipeline.stages.stamp_text import constituency_codes
 BANDS = 8  # perceptual hash split into bands; sharing any band makes a candidate pair
 COPY_DISTANCE = 0.065  # signatures, below: one image; set on seed 9001 (benchmarks/RESULTS.md)
 STAMP_COPY_SIMILARITY = 0.85  # stamps, at or above: one impression; measured likewise
+# the copies of one station's form bear one rubber stamp, pressed on each: as alike as
+# 0.944 (seed 9002, 84 pairs of copies); a paste between them must be closer
+SAME_STATION_STAMP_SIMILARITY = 0.97
 STAMP_SCALES = (0.96, 0.98, 1.0, 1.02, 1.04)
 STAMP_HASH_RADIUS = 10  # of 64 bits: stamp pairs further apart are not compared
 UNKNOWN_BLOCK = "?"  # constituency of a form whose header and stamps are both illegible
@@ -249,6 +254,23 @@ class _Source:
     path: str
     page: int
     sha256: str
+    station: tuple[str, str] | None  # (constituency, station number) of its form's header
+
+
+def _station(pages: list[FormResult]) -> tuple[str, str] | None:
+    """The polling station a form's header names (on its first page that names one)."""
+    for page in pages:
+        code, number = (page.header.get(k) for k in ("constituency", "polling_station_number"))
+        if code is not None and number is not None and None not in (code.value, number.value):
+            return str(code.value), str(number.value)
+    return None
+
+
+def _stamp_threshold(a: _Source, b: _Source) -> float:
+    """The similarity at which two forms' stamps are one impression pasted."""
+    if a.station is not None and a.station == b.station:
+        return SAME_STATION_STAMP_SIMILARITY
+    return STAMP_COPY_SIMILARITY
 
 
 def _where(source: _Source) -> str:
@@ -266,15 +288,21 @@ def crossform_findings(results: Iterable[FormResult]) -> dict[int, tuple[Finding
     for _, run in groupby(results, key=lambda r: (r.source.sha256, r.source.path)):
         pages = list(run)
         named = frozenset().union(*(_constituencies(p) for p in pages)) - {UNKNOWN_BLOCK}
+        station = _station(pages)
         for result in pages:
             index.add(len(sources), result, named or None)
             read = result.source
-            sources.append(_Source(read.path, read.page, read.sha256))
+            sources.append(_Source(read.path, read.page, read.sha256, station))
     copies = list(index.copies())
     index.close()
     for a, b, measure in copies:
         if sources[a.form].sha256 == sources[b.form].sha256:
             continue  # one scan submitted twice: DUPLICATE_FORM, not a pasted mark
+        if a.kind == "stamp":
+            threshold = _stamp_threshold(sources[a.form], sources[b.form])
+            if measure["similarity"] < threshold:
+                continue  # two copies of one station's form, one rubber stamp
+            measure = {**measure, "threshold": threshold}
         code = FindingCode.STAMP_DUPLICATE if a.kind == "stamp" else FindingCode.SIGNATURE_DUPLICATE
         for mine, other in ((a, b), (b, a)):
             found[mine.form].append(

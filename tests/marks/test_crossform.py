@@ -144,3 +144,28 @@ def test_a_hash_that_is_not_hex_is_indexed_and_still_compared() -> None:
     ]
     found = crossform_findings(odd)  # the same odd hash: one band key, so a candidate
     assert {f.code for f in found[0]} == {FindingCode.STAMP_DUPLICATE}
+
+
+def _at_station(result: FormResult, number: str) -> FormResult:
+    header = {
+        "constituency": FieldReading(value="NA-57", confidence=0.99),
+        "polling_station_number": FieldReading(value=number, confidence=0.99),
+    }
+    return result.model_copy(update={"header": header})
+
+
+def test_the_copies_of_one_stations_form_bear_one_rubber_stamp() -> None:
+    # two pressings nearly alike (0.96; the closest of seed 9002's 84 pairs of copies: 0.94)
+    first, again = _recaptured(_impression(), 1), _recaptured(_impression(angle=2), 2)
+    copies = [_at_station(_form("a.png", first), "12"), _at_station(_form("b.png", again), "12")]
+    assert crossform_findings(copies) == {}
+    # as alike on two stations' forms: one impression pasted onto the other
+    stations = [copies[0], _at_station(_form("c.png", again), "13")]
+    found = crossform_findings(stations)
+    assert set(found) == {0, 1}
+    assert found[0][0].evidence.values["threshold"] == 0.85
+    # a paste between the copies of one station is closer than any pressing
+    pasted = [copies[0], _at_station(_form("d.png", _recaptured(first, 3)), "12")]
+    found = crossform_findings(pasted)
+    assert set(found) == {0, 1}
+    assert found[1][0].evidence.values["threshold"] == 0.97
