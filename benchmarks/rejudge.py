@@ -7,9 +7,9 @@ their `.truth.json` (or a folder of such folders: pages are matched by their pat
 it, since two corpora repeat file names). Some findings depend only on what the run
 stored: a stamp naming another station (STAMP_TEXT_MISMATCH: the stamps' ring and centre
 text against the form's header) and the pastes across forms (STAMP_DUPLICATE,
-SIGNATURE_DUPLICATE: the marks' descriptors). This judges them again with the code as it is now and prints TP / FP / FN per
-page against the truth, with the pages that differ, so a change to those rules is
-measured on a large run in seconds instead of by reading every page again.
+SIGNATURE_DUPLICATE: the marks' descriptors). This judges them again with the code as it
+is now and prints TP / FP / FN per page against the truth, with the pages that differ, so
+a change to those rules is measured on a large run in seconds, no page read again.
 """
 
 from __future__ import annotations
