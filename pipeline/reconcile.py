@@ -74,9 +74,10 @@ class Vote:
     value: int | None
     name: str
     sure: bool  # read at SURE_FIGURE or better, or vouched for by the form's sums
+    page: str = ""  # "path#page" of the page its row is on
 
 
-def _vote(row: CandidateRow) -> Vote:
+def _vote(row: CandidateRow, page: str = "") -> Vote:
     """A handwritten figure is sure when its own form's sums vouch for it (a misread can
     be read at 0.99 too: the form's sums are what catch it); a printed one, read surely."""
     field = row.total_valid_votes if row.total_valid_votes is not None else row.votes
@@ -87,7 +88,7 @@ def _vote(row: CandidateRow) -> Vote:
         and field.confidence >= SURE_FIGURE
         and (field.source != "handwritten" or bool(field.confirmed_by))
     )
-    return Vote(value, str(row.name.value or "").casefold(), sure)
+    return Vote(value, str(row.name.value or "").casefold(), sure, page)
 
 
 def _key(row: CandidateRow, fallback: int) -> str:
@@ -101,7 +102,8 @@ def candidate_votes(result: FormResult) -> dict[str, tuple[int | None, str]]:
 
 
 def _page_votes(result: FormResult) -> list[tuple[str, Vote]]:
-    return [(_key(row, i), _vote(row)) for i, row in enumerate(result.candidates)]
+    page = _where(result)
+    return [(_key(row, i), _vote(row, page)) for i, row in enumerate(result.candidates)]
 
 
 def same_candidate(a: str, b: str) -> bool:
@@ -280,6 +282,15 @@ def _swapped_pairs(differing: dict[str, tuple[int, int]]) -> list[tuple[str, str
     ]
 
 
+def _pages_of(
+    keys: set[str], copies: tuple[list[FormResult], list[FormResult]], votes: list[dict[str, Vote]]
+) -> list[str]:
+    """The page of each copy where the first of these candidates' rows is (a form of two
+    pages: the row's page, not the header's), its first page if not known."""
+    first = min(keys, key=lambda k: (len(k), k))
+    return [v[first].page or _where(c[0]) for c, v in zip(copies, votes, strict=True)]
+
+
 def _copy_finding(
     where: tuple[str, int, list[str]],
     finding_code: FindingCode,
@@ -330,11 +341,11 @@ def _compare_copies(
                     sure.add(key)
         swaps = _swapped_pairs(differing)
         sure |= {key for pair in swaps for key in pair}
-        where = (code, station, [_where(first[0]), _where(other[0])])
+        both, votes = (first, other), [base, theirs]
         if sure:
             out.append(
                 _copy_finding(
-                    where,
+                    (code, station, _pages_of(sure, both, votes)),
                     FindingCode.COPY_DIVERGENCE,
                     differing,
                     sure,
@@ -344,7 +355,7 @@ def _compare_copies(
         if unsure := set(differing) - sure:
             out.append(
                 _copy_finding(
-                    where,
+                    (code, station, _pages_of(unsure, both, votes)),
                     FindingCode.FIELD_UNREADABLE,
                     differing,
                     unsure,
@@ -352,11 +363,12 @@ def _compare_copies(
                 )
             )
         for one, another in swaps:
+            pages = _pages_of({one, another}, both, votes)
             out.append(
                 ReconciledFinding(
                     constituency=code,
                     polling_station_number=station,
-                    forms=where[2],
+                    forms=pages,
                     finding=_finding(
                         FindingCode.FIGURES_SWAPPED,
                         f"{code} station {station}: candidates {one} and {another} "
@@ -367,7 +379,7 @@ def _compare_copies(
                                 "candidate_b": another,
                                 "figures": f"{differing[one]}",
                             },
-                            related=tuple(where[2]),
+                            related=tuple(pages),
                         ),
                     ),
                 )

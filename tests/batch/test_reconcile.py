@@ -331,3 +331,21 @@ def test_the_order_results_arrive_in_does_not_change_the_findings() -> None:
 
     assert said(forms) == said(forms[::-1]) == said([copy, form47, original, other])
     assert "FORM47_MISMATCH" in _codes(forms)  # summed over ps1: 100 + 30, not 400 + 30
+
+
+def test_diverging_copies_name_the_page_of_the_differing_row() -> None:
+    """A form of two pages: the header on the first, the second candidate's row on the
+    second; the finding names each copy's second page, where the figures differ."""
+
+    def two_pages(name: str, second: int) -> list[FormResult]:
+        first = _form(name, "form45", {1: ("Ali Khan", 100)}, station=7)
+        rest = _form(name, "form45", {2: ("Sara Bibi", second)}).model_copy(
+            update={"header": {}}
+        )
+        source = first.source.model_copy(update={"page": 1, "page_count": 2})
+        return [first, rest.model_copy(update={"source": source})]
+
+    (found,) = reconcile([*two_pages("a.pdf", 50), *two_pages("b.pdf", 250)]).findings
+    assert found.finding.code == FindingCode.COPY_DIVERGENCE
+    assert found.forms == ["a.pdf#1", "b.pdf#1"]
+    assert found.finding.evidence.values == {"candidate_2": "50 vs 250"}
