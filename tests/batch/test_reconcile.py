@@ -339,9 +339,7 @@ def test_diverging_copies_name_the_page_of_the_differing_row() -> None:
 
     def two_pages(name: str, second: int) -> list[FormResult]:
         first = _form(name, "form45", {1: ("Ali Khan", 100)}, station=7)
-        rest = _form(name, "form45", {2: ("Sara Bibi", second)}).model_copy(
-            update={"header": {}}
-        )
+        rest = _form(name, "form45", {2: ("Sara Bibi", second)}).model_copy(update={"header": {}})
         source = first.source.model_copy(update={"page": 1, "page_count": 2})
         return [first, rest.model_copy(update={"source": source})]
 
