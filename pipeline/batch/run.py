@@ -46,7 +46,7 @@ class BatchSummary:
     forms_needing_review: int = 0
     findings: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
-    # the passes after the per-form pass: "crossform", "reconcile", "outputs" (s)
+    # the passes after the per-form pass: "crossform", "pair_crops", "reconcile", "outputs" (s)
     pass_seconds: dict[str, float] = field(default_factory=dict)
 
     def lap(self, name: str, since: float) -> float:
@@ -323,6 +323,7 @@ def _passes_over_all_forms(
                 )
     if options.evidence_dir is not None:
         cross = _with_pair_crops(results, cross, options.evidence_dir)
+    passes = summary.lap("pair_crops", passes)  # both pages of each copy loaded again
     with cycle_collector_off():
         recon = reconcile(results)
     passes = summary.lap("reconcile", passes)
