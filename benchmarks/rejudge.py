@@ -20,17 +20,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.crossform import crossform_findings
+from pipeline.evaluate import load_results
 from pipeline.model import FormResult
 from pipeline.stages.marks import stamp_text_findings
 from pipeline.truth import FileTruth
 
 CODES = ("STAMP_TEXT_MISMATCH", "STAMP_DUPLICATE", "SIGNATURE_DUPLICATE")
 Page = tuple[str, int]  # (path as the run read it, page)
-
-
-def _results(run: Path) -> list[FormResult]:
-    with (run / "forms.jsonl").open(encoding="utf-8") as lines:
-        return [FormResult.model_validate_json(line) for line in lines if line.strip()]
 
 
 def stamp_text_pages(results: Sequence[FormResult]) -> set[Page]:
@@ -81,7 +77,7 @@ def main() -> None:
     parser.add_argument("run", type=Path)
     parser.add_argument("corpus", type=Path)
     args = parser.parse_args()
-    results = _results(args.run)
+    results = load_results(args.run / "forms.jsonl")  # the findings stored are not used
     found = crossform_pages(results)
     found["STAMP_TEXT_MISMATCH"] = stamp_text_pages(results)
     print(f"{len(results)} pages of {args.run}")
