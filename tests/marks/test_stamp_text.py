@@ -211,3 +211,23 @@ def test_a_ring_read_whole_that_names_another_place_without_a_centre_number() ->
     # the header's own place on the ring
     own = ring.replace("SHADAPA", "MOZANG")
     assert mismatch(StampText(ring=own, centre="PP-156"), header) is None
+
+
+def test_a_centre_number_one_digit_from_the_headers_needs_another_place_on_the_ring() -> None:
+    # as read on a clean seed-10001 page: the header's code on the ring, its place lost to
+    # the ink, and "PS 112" in the centre for the header's 12 (a digit read twice)
+    lost = StampText(
+        ring="ER * GOVT BOYS HIG. NA 130 CRFICER = GOVT BOYS HIG+ NA 130 * CFFIC",
+        centre="PS 112 NA-130",
+    )
+    assert mismatch(lost, HEADER) is None
+    # the same ring naming another place on both turns is another station's stamp
+    other = StampText(
+        ring="ER * GOVT BOYS HIGH SCHOOL SAMANABAD * NA-130 * PRESIDING OFFICER * "
+        "GOVT BOYS HIGH SCHOOL SAMANABAD * NA-130 * PRESIDING",
+        centre="PS 112 NA-130",
+    )
+    assert mismatch(other, HEADER) is not None
+    # and a centre number two digits from the header's needs no more
+    far = StampText(ring=lost.ring, centre="PS 47 NA-130")
+    assert mismatch(far, HEADER) is not None
