@@ -38,6 +38,13 @@ from pipeline.templates import Template
 
 ABSENT_INK = 0.004  # below this share of ink pixels a box is empty
 INK_SATURATION = 45  # pale stamp ink (faded pad, JPEG) is far less saturated than a pen
+# a second look, on the page that carries the footer when no stamp was found: a faded
+# pad leaves an impression of saturation 20-40 (seed 10001's missed stamps: median 29)
+PALE_INK_SATURATION = 22
+# ... and such a find must be mostly pale ink: of its ink, this share at most INK_SATURATION
+# (seed 10001's faded impressions 0.65-0.97; a pen's signatures and figures, which the
+# paler threshold joins into blobs of stamp size, 0.09-0.42)
+PALE_SHARE = 0.5
 MIN_ELLIPSE_RING = 0.3  # share of the inscribed ellipse a stamp's ring covers at least
 RING_SECTORS = 10  # of the 12 sectors of a fitted ellipse, those a ring must reach
 WRITTEN_SHARE = 0.5  # of a candidate's ink inside written cells: handwriting, no stamp
@@ -94,12 +101,13 @@ def stamp_fingerprint(crop: np.ndarray, colour: str) -> tuple[str, str]:
     return phash, base64.b64encode(small.tobytes()).decode("ascii")
 
 
-def _colour_name(pixels: np.ndarray) -> str:
-    """Name of the dominant ink colour of BGR pixels."""
+def _colour_name(pixels: np.ndarray, grey_below: int = 50) -> str:
+    """Name of the dominant ink colour of BGR pixels ("black" when their median
+    saturation is under `grey_below`)."""
     if len(pixels) == 0:
         return "unknown"
     hsv = cv2.cvtColor(pixels.reshape(-1, 1, 3), cv2.COLOR_BGR2HSV).reshape(-1, 3)
-    if np.median(hsv[:, 1]) < 50:
+    if np.median(hsv[:, 1]) < grey_below:
         return "black"
     hue = float(np.median(hsv[:, 0]))
     for name, (lo, hi) in INK_HUES.items():
@@ -108,10 +116,10 @@ def _colour_name(pixels: np.ndarray) -> str:
     return "red" if hue >= 165 else "unknown"
 
 
-def _coloured_ink(image: np.ndarray) -> np.ndarray:
-    """255 where the ink is saturated (above INK_SATURATION) and not paper-bright."""
+def _coloured_ink(image: np.ndarray, saturation: int = INK_SATURATION) -> np.ndarray:
+    """255 where the ink is saturated (above `saturation`) and not paper-bright."""
     hsv = cv2.cvtColor(image, cv2.COLOR_BGR2HSV)
-    return cv2.inRange(hsv, (0, INK_SATURATION + 1, 0), (255, 255, 234))
+    return cv2.inRange(hsv, (0, saturation + 1, 0), (255, 255, 234))
 
 
 def _ring_score(ink: np.ndarray, cx: float, cy: float, r: float) -> float:
@@ -247,11 +255,15 @@ def _ink_outlines(
     return found
 
 
-def _stamp_candidates(page: NormalisedPage) -> list[tuple[BBox, float, StampShape]]:
+def _stamp_candidates(
+    page: NormalisedPage, saturation: int = INK_SATURATION
+) -> list[tuple[BBox, float, StampShape]]:
+    """Boxes of stamp impressions: coloured ink blobs (above `saturation`), then rings
+    and elliptic outlines in any ink, unless only the pale coloured ink is sought."""
     h, w = page.gray.shape
     found: list[tuple[BBox, float, StampShape]] = []
     # 1. saturated ink blobs of stamp size
-    raw = _coloured_ink(page.image)
+    raw = _coloured_ink(page.image, saturation)
     # a faint impression falls apart under the first closing; a wider one joins it, and
     # then, as it joins more of what lies near (a signature, a thumb impression), its
     # ring must also carry ink in ten of twelve sectors of the ellipse fitted to its
@@ -275,6 +287,8 @@ def _stamp_candidates(page: NormalisedPage) -> list[tuple[BBox, float, StampShap
             ):
                 shape = StampShape.ROUND if 0.8 < bw / bh < 1.25 else StampShape.OVAL
                 found.append((BBox(x0=x, y0=y, x1=x + bw, y1=y + bh), score, shape))
+    if saturation != INK_SATURATION:  # a second look for pale ink: the rest was seen
+        return _merged([f for f in found if _pale(page.image, f[0], saturation)])
     # 2. rings in any ink (black stamps, grayscale scans)
     scale = 0.25
     small = cv2.resize(page.gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
@@ -308,6 +322,19 @@ def _stamp_candidates(page: NormalisedPage) -> list[tuple[BBox, float, StampShap
                 found.append((box, min(1.0, score), StampShape.ROUND))
     # 3. elliptic outlines in any ink (black ovals, tilted or faint rings)
     found.extend(_ink_outlines(small_ink, scale, (w, h)))
+    return _merged(found)
+
+
+def _pale(image: np.ndarray, box: BBox, saturation: int) -> bool:
+    """Whether PALE_SHARE or more of the box's coloured ink (above `saturation`) is pale,
+    at most INK_SATURATION: a faded impression, not a pen's ink."""
+    hsv = cv2.cvtColor(image[box.y0 : box.y1, box.x0 : box.x1], cv2.COLOR_BGR2HSV)
+    ink = (hsv[:, :, 1] > saturation) & (hsv[:, :, 2] <= 234)
+    return bool(ink.any()) and float((hsv[:, :, 1][ink] <= INK_SATURATION).mean()) >= PALE_SHARE
+
+
+def _merged(found: list[tuple[BBox, float, StampShape]]) -> list[tuple[BBox, float, StampShape]]:
+    """The candidates, best first, each box once (overlaps dropped)."""
     merged: list[tuple[BBox, float, StampShape]] = []
     for box, score, shape in sorted(found, key=lambda f: -f[1]):
         if all(box.iou(m[0]) < 0.3 for m in merged):
@@ -351,16 +378,27 @@ def find_stamps(
     """Stamp impressions on the page, with colour, shape and fingerprints. Ink half or
     more inside the cells where figures are written is those figures (a column of them
     closes into a blob of stamp size); a stamp pressed on a table crosses its rules and
-    labels."""
+    labels. On the page that carries the footer, where the stamp belongs, none found
+    asks for a second look at paler coloured ink (PALE_INK_SATURATION)."""
+    stamps = _stamps(page, located, template, INK_SATURATION)
+    if not stamps and _carries_footer(located):
+        stamps = _stamps(page, located, template, PALE_INK_SATURATION)
+    return stamps
+
+
+def _stamps(
+    page: NormalisedPage, located: LocatedForm, template: Template | None, saturation: int
+) -> tuple[Stamp, ...]:
     stamps = []
     cells = written_cells(located)
-    for box, score, shape in _stamp_candidates(page):
+    for box, score, shape in _stamp_candidates(page, saturation):
         crop = page.image[box.y0 : box.y1, box.x0 : box.x1]
-        ink = _coloured_ink(crop) > 0
+        ink = _coloured_ink(crop, saturation) > 0
         seen = ink if ink.any() else page.binary[box.y0 : box.y1, box.x0 : box.x1] > 0
         if in_written_cells(seen, box, cells) > WRITTEN_SHARE:
             continue
-        colour = _colour_name(crop[ink]) if ink.mean() > 0.02 else "black"
+        grey_below = 50 if saturation == INK_SATURATION else saturation  # a faded pad's hue
+        colour = _colour_name(crop[ink], grey_below) if ink.mean() > 0.02 else "black"
         stamp_ink = ink if colour != "black" else page.binary[box.y0 : box.y1, box.x0 : box.x1] > 0
         ys, xs = np.nonzero(stamp_ink)
         if len(xs):  # fingerprint the impression itself, not the box around it

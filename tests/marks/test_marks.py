@@ -9,7 +9,13 @@ import pytest
 from pipeline.codes import FindingCode
 from pipeline.layout import SignatureBox
 from pipeline.model import BBox, SignatureRole, SignatureStatus, StampShape
-from pipeline.stages.marks import assess_signatures, find_stamps, mark_findings
+from pipeline.stages.marks import (
+    PALE_INK_SATURATION,
+    _stamp_candidates,
+    assess_signatures,
+    find_stamps,
+    mark_findings,
+)
 from pipeline.templates import resolve_template
 from tests.marks.conftest import draw_note, draw_scribble, draw_stamp, located, make_page
 
@@ -189,3 +195,27 @@ def test_figures_written_in_their_cells_are_no_stamp_but_a_stamp_on_them_is() ->
     draw_stamp(image, (700, 620), 150, (200, 60, 40))
     (stamp,) = find_stamps(make_page(image), form, None)
     assert stamp.bbox.iou(BBox(x0=550, y0=470, x1=850, y1=770)) > 0.5
+
+
+def test_a_faded_stamp_is_found_on_a_second_look_where_the_stamp_belongs() -> None:
+    # a faded pad: violet ink of saturation about 30 (255 * (228 - 201) / 228), under the
+    # coloured-ink threshold and too light for the black-ink ring search
+    image = _sheet()
+    draw_stamp(image, (650, 1050), 150, (228, 201, 222))
+    footer = located(_boxes())
+    assert find_stamps(make_page(image), located(), None) == ()  # no footer: no second look
+    stamps = find_stamps(make_page(image), footer, None)
+    assert len(stamps) == 1
+    assert stamps[0].color == "violet"
+    assert stamps[0].bbox.iou(BBox(x0=500, y0=900, x1=800, y1=1200)) > 0.6
+
+
+def test_the_second_look_takes_no_pen_ink_for_a_faded_stamp() -> None:
+    # the paler threshold joins a pen's strokes and their soft fringes into blobs of stamp
+    # size: only a find mostly of pale ink is a faded impression, so a ring drawn in a
+    # pen's strong blue, a stamp to the first look, is none to the second
+    image = _sheet()
+    draw_stamp(image, (600, 1000), 150, (200, 60, 40))
+    page = make_page(image)
+    assert len(_stamp_candidates(page)) == 1
+    assert _stamp_candidates(page, PALE_INK_SATURATION) == []
