@@ -41,6 +41,7 @@ INK_SATURATION = 45  # pale stamp ink (faded pad, JPEG) is far less saturated th
 # a second look, on the page that carries the footer when no stamp was found: a faded
 # pad leaves an impression of saturation 20-40 (seed 10001's missed stamps: median 29)
 PALE_INK_SATURATION = 22
+PEN_SATURATION, PEN_VALUE = 80, 60  # a ballpoint's blue or violet, not a dark rule's noise
 # ... and such a find must be mostly pale ink: of its ink, this share at most INK_SATURATION
 # (seed 10001's faded impressions 0.65-0.97; a pen's signatures and figures, which the
 # paler threshold joins into blobs of stamp size, 0.09-0.42)
@@ -426,6 +427,13 @@ def _stamps(
     return tuple(stamps)
 
 
+def pen_ink(image: np.ndarray) -> np.ndarray:
+    """255 where a pen's coloured ink is (saturation over PEN_SATURATION, not dark): a
+    black rule's pixels, dark, take any hue from noise, so darkness is left out."""
+    hsv = cv2.cvtColor(image, cv2.COLOR_BGR2HSV)
+    return cv2.inRange(hsv, (0, PEN_SATURATION + 1, PEN_VALUE), (255, 255, 255))
+
+
 def box_ink(page: NormalisedPage, box: BBox) -> np.ndarray:
     ink = page.binary[box.y0 : box.y1, box.x0 : box.x1].copy()
     if ink.size == 0:
@@ -434,7 +442,11 @@ def box_ink(page: NormalisedPage, box: BBox) -> np.ndarray:
     # a printed rule runs most of the box's width; a signature's flat stroke may run a third
     lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, max(20, w * 3 // 5)), np.uint8))
     lines |= cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((max(20, h // 2), 1), np.uint8))
-    ink = cv2.subtract(ink, cv2.dilate(lines, np.ones((3, 3), np.uint8)))
+    # ... but rules are printed black: a stroke in a pen's colour is no rule, however long
+    # and straight (a flat signature, one drawn along a turned page's box)
+    lines = cv2.dilate(lines, np.ones((3, 3), np.uint8))
+    lines[pen_ink(page.image[box.y0 : box.y1, box.x0 : box.x1]) > 0] = 0
+    ink = cv2.subtract(ink, lines)
     m = 6
     ink[:m], ink[-m:], ink[:, :m], ink[:, -m:] = 0, 0, 0, 0
     return cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))

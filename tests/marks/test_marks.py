@@ -137,6 +137,20 @@ def test_a_flat_stroke_of_a_signature_is_not_taken_for_a_printed_rule() -> None:
     assert signatures[1].status is SignatureStatus.PRESENT
 
 
+def test_a_long_straight_signature_in_a_pens_colour_is_no_printed_rule() -> None:
+    # two flat strokes across most of the box, as a seed-10001 agent signed: in a blue
+    # pen they are a signature; the same strokes in black are a printed rule
+    boxes = _boxes()
+    box = boxes[1].bbox
+    judged = {}
+    for name, ink in (("blue", (170, 60, 30)), ("black", (30, 30, 30))):
+        image = _sheet()
+        for y in (box.y0 + 60, box.y0 + 72):
+            cv2.line(image, (box.x0 + 30, y), (box.x1 - 30, y), ink, 3)
+        judged[name] = assess_signatures(make_page(image), located(boxes), None)[1].status
+    assert judged == {"blue": SignatureStatus.PRESENT, "black": SignatureStatus.ABSENT}
+
+
 def test_findings_name_the_role_and_count_agents() -> None:
     image = _sheet()
     boxes = _boxes()
