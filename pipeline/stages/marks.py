@@ -434,7 +434,9 @@ def pen_ink(image: np.ndarray) -> np.ndarray:
     return cv2.inRange(hsv, (0, PEN_SATURATION + 1, PEN_VALUE), (255, 255, 255))
 
 
-def box_ink(page: NormalisedPage, box: BBox) -> np.ndarray:
+def box_ink(page: NormalisedPage, box: BBox, *, keep_pen: bool = True) -> np.ndarray:
+    """The box's ink, its printed rules removed (with `keep_pen`, not where the ink is a
+    pen's colour) and its edges cut off."""
     ink = page.binary[box.y0 : box.y1, box.x0 : box.x1].copy()
     if ink.size == 0:
         return ink
@@ -445,7 +447,8 @@ def box_ink(page: NormalisedPage, box: BBox) -> np.ndarray:
     # ... but rules are printed black: a stroke in a pen's colour is no rule, however long
     # and straight (a flat signature, one drawn along a turned page's box)
     lines = cv2.dilate(lines, np.ones((3, 3), np.uint8))
-    lines[pen_ink(page.image[box.y0 : box.y1, box.x0 : box.x1]) > 0] = 0
+    if keep_pen:
+        lines[pen_ink(page.image[box.y0 : box.y1, box.x0 : box.x1]) > 0] = 0
     ink = cv2.subtract(ink, lines)
     m = 6
     ink[:m], ink[-m:], ink[:, :m], ink[:, -m:] = 0, 0, 0, 0
@@ -522,7 +525,11 @@ def assess_signatures(
         status, ratio, confidence = _judge(ink)
         phash, descriptor = ("", "")
         if status is SignatureStatus.PRESENT and box.kind == "signature":
-            phash, descriptor = fingerprint(255 - tight(ink))
+            # the hand's shape without the rules, pen-coloured ink on them too (a stamp's
+            # ring crossing a rule differs from form to form; a paste's strokes do not):
+            # with it, one pasted pair of seed 9002 went from under 0.065 to 0.098 apart
+            shape = box_ink(page, box.bbox, keep_pen=False)
+            phash, descriptor = fingerprint(255 - tight(shape if shape.any() else ink))
         out.append(
             Signature(
                 role=box.role,
