@@ -192,6 +192,15 @@ def _name_codes(identities: Sequence[_Identity]) -> dict[str, tuple[str, int]]:
     return out
 
 
+def _known_name(name: str | None, name_codes: dict[str, tuple[str, int]]) -> str:
+    """The name as read, or the one name that maps to a code it is a letter from (seed
+    9002's "Bahawaipur-IV" for "Bahawalpur-IV", on a form whose code was not read)."""
+    if not name or name in name_codes:
+        return name or ""
+    near = [known for known in name_codes if one_edit_apart(name, known)]
+    return near[0] if len(near) == 1 else name
+
+
 def _prefix(code: str) -> str:
     return code.split("-")[0]
 
@@ -207,8 +216,9 @@ def _form_groups(pages: Sequence[_Page]) -> dict[str, list[list[_Page]]]:
     code is missing; where it is weak (derived from the stamp, or barely read) and not
     of another assembly than the name's code; and where it is read surely but one
     character away from the name's code and borne by at most a third as many forms.
-    A name maps to a code only when most forms bearing it read that code. A form with
-    no code and a name that maps to none is grouped under the name as read; one with
+    A name maps to a code only when most forms bearing it read that code; a name read
+    one letter off the only such name within a letter maps as it does. A form with no
+    code and a name that maps to none is grouped under the name as read; one with
     neither is under "" (unplaced).
     """
     forms: dict[tuple[str, str], list[_Page]] = defaultdict(list)
@@ -223,7 +233,7 @@ def _form_groups(pages: Sequence[_Page]) -> dict[str, list[list[_Page]]]:
     prefixes = {_prefix(i.code) for i in identities if i.code is not None and not i.weak}
     by_constituency: dict[str, list[list[_Page]]] = defaultdict(list)
     for form, identity in zip(pages_of, identities, strict=True):
-        named, support = name_codes.get(identity.name or "", (None, 0))
+        named, support = name_codes.get(_known_name(identity.name, name_codes), (None, 0))
         code = identity.code
         if code is None:
             code = named or identity.label
@@ -235,6 +245,18 @@ def _form_groups(pages: Sequence[_Page]) -> dict[str, list[list[_Page]]]:
             code = named if misread else code
         by_constituency[code or ""].append(form)
     return by_constituency
+
+
+def _astray(groups: dict[str, list[list[_Page]]]) -> dict[str, int]:
+    """Codes under which Form 45s but no Form 47 were found, and how many Form 45s: a
+    code misread on a form whose constituency's name could not correct it (not read, or
+    shared by two seats)."""
+    out = {}
+    for code, forms in groups.items():
+        types = {form[0].type for form in forms}
+        if "form47" not in types and "form45" in types:
+            out[code] = sum(form[0].type == "form45" for form in forms)
+    return out
 
 
 def _merged_votes(pages: list[FormResult]) -> dict[str, Vote]:
@@ -494,6 +516,7 @@ def reconcile(results: Sequence[FormResult]) -> Reconciliation:
     )
     groups = _form_groups(located)
     unplaced = [form[0].where for form in groups.pop("", []) if form[0].type == "form45"]
+    astray = _astray(groups)
     for code, grouped in sorted(groups.items()):
         forms = [[results[p.index] for p in form] for form in grouped]
         stations: dict[int, list[list[FormResult]]] = defaultdict(list)
@@ -522,9 +545,13 @@ def reconcile(results: Sequence[FormResult]) -> Reconciliation:
                 max(unnumbered, (declared_stations or 0) - len(stations)),
                 findings,
             )
-            # the batch's unplaced Form 45s may be some of this constituency's
+            # the batch's unplaced Form 45s may be some of this constituency's, and so
+            # may those under a code one character from its own that no Form 47 bears
+            near = sum(n for other, n in astray.items() if one_edit_apart(other, code))
             if declared_stations is not None and not (
-                len(stations) <= declared_stations <= len(stations) + unnumbered + len(unplaced)
+                len(stations)
+                <= declared_stations
+                <= len(stations) + unnumbered + len(unplaced) + near
             ):
                 findings.append(
                     ReconciledFinding(
@@ -540,6 +567,7 @@ def reconcile(results: Sequence[FormResult]) -> Reconciliation:
                                     "form45_present": len(stations),
                                     "form45_unnumbered": unnumbered,
                                     "form45_unplaced_in_batch": len(unplaced),
+                                    "form45_under_a_code_one_character_away": near,
                                 }
                             ),
                         ),

@@ -347,3 +347,52 @@ def test_diverging_copies_name_the_page_of_the_differing_row() -> None:
     assert found.finding.code == FindingCode.COPY_DIVERGENCE
     assert found.forms == ["a.pdf#1", "b.pdf#1"]
     assert found.finding.evidence.values == {"candidate_2": "50 vs 250"}
+
+
+def test_a_form45_under_a_code_one_character_off_that_no_form47_bears_may_be_the_missing_one() -> (
+    None
+):
+    forms = [
+        _form("ps1", "form45", {1: ("Ali Khan", 10)}, station=1),
+        _form("f47", "form47", {1: ("Ali Khan", 20)}, stations=2),
+    ]
+
+    def station2(code: str) -> FormResult:
+        return _form("ps2", "form45", {1: ("Ali Khan", 10)}, station=2, constituency=_reading(code))
+
+    # NA-46 read NA-16 on station 2's header, its name not read to correct it
+    assert _codes([*forms, station2("NA-16")]) == []
+    # a code two characters off is another constituency's form
+    assert _codes([*forms, station2("PK-16")]) == ["STATION_COUNT_MISMATCH"]
+    # and so is one a Form 47 in the batch bears
+    form47 = _form(
+        "g47", "form47", {1: ("Ali Khan", 10)}, stations=1, constituency=_reading("NA-16")
+    )
+    assert _codes([*forms, station2("NA-16"), form47]) == ["STATION_COUNT_MISMATCH"]
+
+
+def test_a_form_without_its_code_and_its_name_a_letter_off_joins_its_constituency() -> None:
+    def station(number: int, code: str | None, name: str) -> FormResult:
+        return _form(
+            f"ps{number}",
+            "form45",
+            {1: ("Ali Khan", 10)},
+            station=number,
+            constituency=_reading(code) if code else FieldReading(value=None),
+            constituency_name=name,
+        )
+
+    forms = [
+        *(station(n, "NA-91", "Bahawalpur-IV") for n in (1, 2, 3)),
+        _form(
+            "f47",
+            "form47",
+            {1: ("Ali Khan", 40)},
+            stations=4,
+            constituency=_reading("NA-91"),
+            constituency_name="Bahawalpur-IV",
+        ),
+    ]
+    assert _codes([*forms, station(4, None, "Bahawaipur-IV")]) == []
+    # a name two letters off is not taken for it
+    assert _codes([*forms, station(4, None, "Bahawaipur-VI")]) == ["STATION_COUNT_MISMATCH"]
