@@ -41,11 +41,12 @@ INK_SATURATION = 45  # pale stamp ink (faded pad, JPEG) is far less saturated th
 # a second look, on the page that carries the footer when no stamp was found: a faded
 # pad leaves an impression of saturation 20-40 (seed 10001's missed stamps: median 29)
 PALE_INK_SATURATION = 22
-PEN_SATURATION, PEN_VALUE = 80, 60  # a ballpoint's blue or violet, not a dark rule's noise
 # ... and such a find must be mostly pale ink: of its ink, this share at most INK_SATURATION
 # (seed 10001's faded impressions 0.65-0.97; a pen's signatures and figures, which the
 # paler threshold joins into blobs of stamp size, 0.09-0.42)
 PALE_SHARE = 0.5
+GREY_INK_SATURATION = 50  # a stamp's ink less saturated than this (median) is named black
+PEN_SATURATION, PEN_VALUE = 80, 60  # a ballpoint's blue or violet, not a dark rule's noise
 MIN_ELLIPSE_RING = 0.3  # share of the inscribed ellipse a stamp's ring covers at least
 RING_SECTORS = 10  # of the 12 sectors of a fitted ellipse, those a ring must reach
 WRITTEN_SHARE = 0.5  # of a candidate's ink inside written cells: handwriting, no stamp
@@ -102,7 +103,7 @@ def stamp_fingerprint(crop: np.ndarray, colour: str) -> tuple[str, str]:
     return phash, base64.b64encode(small.tobytes()).decode("ascii")
 
 
-def _colour_name(pixels: np.ndarray, grey_below: int = 50) -> str:
+def _colour_name(pixels: np.ndarray, grey_below: int = GREY_INK_SATURATION) -> str:
     """Name of the dominant ink colour of BGR pixels ("black" when their median
     saturation is under `grey_below`)."""
     if len(pixels) == 0:
@@ -398,7 +399,8 @@ def _stamps(
         seen = ink if ink.any() else page.binary[box.y0 : box.y1, box.x0 : box.x1] > 0
         if in_written_cells(seen, box, cells) > WRITTEN_SHARE:
             continue
-        grey_below = 50 if saturation == INK_SATURATION else saturation  # a faded pad's hue
+        faded = saturation != INK_SATURATION  # a faded pad's ink is named by its hue
+        grey_below = saturation if faded else GREY_INK_SATURATION
         colour = _colour_name(crop[ink], grey_below) if ink.mean() > 0.02 else "black"
         stamp_ink = ink if colour != "black" else page.binary[box.y0 : box.y1, box.x0 : box.x1] > 0
         ys, xs = np.nonzero(stamp_ink)
