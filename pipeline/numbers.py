@@ -45,6 +45,9 @@ class NumberReading:
     digits: tuple[DigitReading, ...] = ()
     overwritten: bool = False
     overwrite_box: BBox | None = None
+    # figures another cut of the ink reads, with their probability: a "1" the whole read
+    # may have swallowed (`_best_readings`)
+    rivals: tuple[tuple[int, float], ...] = ()
 
 
 def _gray(image: np.ndarray) -> np.ndarray:
@@ -227,28 +230,110 @@ def _segmentations(
     return options
 
 
+# a "1" written touching the digit after it: a box at least this wide against its height
+# may begin with one (a lone "8" or "7" is narrower, a touching "18" or "17" wider) ...
+ONE_AHEAD_ASPECT = 0.8
+# ... a straight upright stroke: its rows' ink at most this wide against its height, their
+# centres within this share of its height of one line, over nearly all its height
+ONE_WIDTH = 0.25
+ONE_STRAIGHT = 0.08
+# ... and it and the digit after it both nearly the box's height (a "6"'s straight stem
+# and its loop, half as tall, are one digit)
+ONE_TALL = 0.75
+# a figure whose leading "1" may have been swallowed is this much less sure (withheld for
+# a person or the form's sums to settle, "18" offered as a rival of "8")
+SWALLOWED_ONE = 0.5
+
+
+def _is_one(stroke: np.ndarray) -> bool:
+    """Whether ink (a crop, 255 = ink) is one straight upright stroke down its whole
+    height: a "1", not an open "0"'s arc, a "4"'s bent first stroke or a "5"'s short one."""
+    h = stroke.shape[0]
+    rows = np.flatnonzero(stroke.any(axis=1))
+    if h < 8 or len(rows) < 0.9 * h:
+        return False
+    widths = (stroke[rows] > 0).sum(axis=1)
+    if np.median(widths) > ONE_WIDTH * h:
+        return False
+    centres = np.array([np.flatnonzero(stroke[r]).mean() for r in rows])
+    slope, offset = np.polyfit(rows, centres, 1)
+    return bool(np.abs(centres - (slope * rows + offset)).max() <= max(1.5, ONE_STRAIGHT * h))
+
+
+def _one_ahead(
+    ink: np.ndarray, box: tuple[int, int, int, int]
+) -> list[tuple[int, int, int, int]] | None:
+    """The box cut after a leading "1" that touches the next digit (the "1" of "18"
+    written into the "8": read whole, the box is an "8"), or None when its left part is no
+    straight stroke as tall as the box. The cut: the column of least ink in the box's
+    left half, crossing one stroke at most (where the two digits join)."""
+    x, y, w, h = box
+    if w < ONE_AHEAD_ASPECT * h or h < 10:
+        return None
+    profile = (ink[y : y + h, x : x + w] > 0).sum(axis=0)
+    lo, hi = max(2, int(0.12 * w)), int(0.5 * w)
+    if hi <= lo:
+        return None
+    cut = lo + int(np.argmin(profile[lo:hi]))
+    column = ink[y : y + h, x + cut] > 0
+    if np.count_nonzero(column[1:] & ~column[:-1]) + int(column[0]) > 1:
+        return None  # the cut crosses two strokes: a loop ("0", "6", "8"), not a join
+    left, right = _tight(ink, (x, y, cut, h)), _tight(ink, (x + cut, y, w - cut, h))
+    if left is None or right is None or min(left[3], right[3]) < ONE_TALL * h:
+        return None
+    lx, ly, lw, lh = left
+    return [left, right] if _is_one(ink[ly : ly + lh, lx : lx + lw]) else None
+
+
+def _tight(ink: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, int, int, int] | None:
+    """The box shrunk to the ink inside it (None when it holds none)."""
+    x, y, w, h = box
+    ys, xs = np.nonzero(ink[y : y + h, x : x + w])
+    if len(xs) == 0:
+        return None
+    x0, y0 = x + int(xs.min()), y + int(ys.min())
+    return (x0, y0, x + int(xs.max()) + 1 - x0, y + int(ys.max()) + 1 - y0)
+
+
 def _best_readings(
     ink: np.ndarray, boxes: list[tuple[int, int, int, int]]
-) -> list[tuple[tuple[int, int, int, int], np.ndarray]]:
+) -> tuple[list[tuple[tuple[int, int, int, int], np.ndarray]], dict[int, float]]:
     """For each box, the segmentation whose digits the network is surest of (product of the
     parts' best digit probabilities; a part it calls "not a digit" scores its digit). The
-    network sees every part of every way of cutting the cell's boxes in one batch."""
-    options = [_segmentations(ink, box) for box in boxes]
+    network sees every part of every way of cutting the cell's boxes in one batch.
+
+    Also, by the index of the part: a box read as one digit that begins with a straight
+    stroke the network reads as "1" before a part it reads as that same digit, and how
+    likely that cut's "1" is (a touching "18" reads "8" whole as surely as "1" and "8" cut:
+    the product cannot tell them apart)."""
+    ahead = [_one_ahead(ink, box) for box in boxes]
+    options = [
+        [*_segmentations(ink, box), *([one] if one else [])]
+        for box, one in zip(boxes, ahead, strict=True)
+    ]
     flat = [b for box_options in options for option in box_options for b in option]
     probabilities = digit_probabilities(np.stack([_to_mnist(ink, b) for b in flat]))
     parts: list[tuple[tuple[int, int, int, int], np.ndarray]] = []
+    swallowed: dict[int, float] = {}
     at = 0
-    for box_options in options:
+    for box_options, one in zip(options, ahead, strict=True):
         best: list[tuple[tuple[int, int, int, int], np.ndarray]] = []
-        best_score = -1.0
+        best_score, cut = -1.0, None
         for option in box_options:
             probs = probabilities[at : at + len(option)]
             at += len(option)
+            if option is one:
+                cut = probs
+                continue
             score = float(np.prod(probs[:, :REJECT].max(axis=1)))
             if score > best_score:
                 best_score, best = score, list(zip(option, probs, strict=True))
+        if cut is not None and len(best) == 1:
+            whole = int(np.argmax(best[0][1]))
+            if np.argmax(cut[0]) == 1 and whole != REJECT and np.argmax(cut[1]) == whole:
+                swallowed[len(parts)] = float(cut[0][1])
         parts += best
-    return parts
+    return parts, swallowed
 
 
 # a digit the network is less sure of than this is read again from its ink's variants
@@ -317,7 +402,7 @@ def read_number(image: np.ndarray, *, accept: float = ACCEPT_CONFIDENCE) -> Numb
         return NumberReading(value=0, text="-", confidence=0.9, status="ok")
     if sum(b[2] for b in boxes) > 8 * max(b[3] for b in boxes):
         return NumberReading(value=None, text="?", confidence=0.0, status="rejected")
-    parts = _best_readings(ink, boxes)
+    parts, swallowed = _best_readings(ink, boxes)
     if len(parts) > 7:
         return NumberReading(value=None, text="?" * len(parts), confidence=0.0, status="rejected")
     if float(np.prod([p[:REJECT].max() for _, p in parts])) < accept:
@@ -342,6 +427,13 @@ def read_number(image: np.ndarray, *, accept: float = ACCEPT_CONFIDENCE) -> Numb
         )
     text = "".join("?" if r.digit is None else str(r.digit) for r in readings)
     confidence = float(np.prod([r.probability if r.digit is not None else 0.0 for r in readings]))
+    rivals: tuple[tuple[int, float], ...] = ()
+    if swallowed and "?" not in text:  # "8" or "18": the form's sums may tell (corroborate)
+        rivals = tuple(
+            (int(text[:i] + "1" + text[i:]), round(confidence * one * SWALLOWED_ONE, 4))
+            for i, one in swallowed.items()
+        )
+        confidence *= SWALLOWED_ONE
     overwritten, where = double_ink(_gray(image), ink, part_boxes)
     withheld = "?" in text or confidence < accept
     return NumberReading(
@@ -352,6 +444,7 @@ def read_number(image: np.ndarray, *, accept: float = ACCEPT_CONFIDENCE) -> Numb
         digits=tuple(readings),
         overwritten=overwritten,
         overwrite_box=where,
+        rivals=rivals,
     )
 
 
@@ -359,8 +452,9 @@ def figure_alternatives(
     reading: NumberReading, limit: int = 3, floor: float = 0.001
 ) -> tuple[tuple[int, float], ...]:
     """Other figures the ink could be, likeliest first: each digit in turn read as one of
-    its runner-up digits (an unreadable digit as any of its candidates), the rest as read;
-    (figure, probability) with probabilities on the scale of `confidence`."""
+    its runner-up digits (an unreadable digit as any of its candidates), the rest as read,
+    and the figures another cut of the ink reads (`rivals`); (figure, probability) with
+    probabilities on the scale of `confidence`."""
     digits = reading.digits
     if not digits or sum(d.digit is None for d in digits) > 1:
         return ()
@@ -379,6 +473,8 @@ def figure_alternatives(
             figure, chance = int(text), rest * probability
             if figure != reading.value and chance >= floor:
                 found[figure] = max(found.get(figure, 0.0), chance)
+    for figure, chance in reading.rivals:
+        found[figure] = max(found.get(figure, 0.0), chance)
     ranked = sorted(found.items(), key=lambda item: -item[1])[:limit]
     return tuple((figure, round(chance, 4)) for figure, chance in ranked)
 
