@@ -81,3 +81,23 @@ def test_a_clone_turned_and_blurred_by_the_capture_is_still_found() -> None:
     findings = _findings(image, boxes)
     assert {f.evidence.values["box"] for f in findings} == {"2. Agent", "5. Agent"}
     assert all(0.88 <= f.evidence.values["correlation"] < 0.95 for f in findings)
+
+
+def _wavy_line(image: np.ndarray, x0: int, y0: int, length: int = 260) -> None:
+    points = [[x0 + i, y0 + round(3 * np.sin(i / 9.0))] for i in range(0, length, 2)]
+    cv2.polylines(image, [np.array(points, np.int32)], False, (40, 40, 40), 3, cv2.LINE_AA)
+
+
+def test_a_flat_mark_is_too_plain_to_call_a_clone() -> None:
+    """A box holding only a flat stroke (a line struck through it, 10 pixels tall) matches
+    any like stroke in another box, here a signature's underline, as a clone would (0.999
+    without MIN_MARK_HEIGHT): such marks take no part."""
+    image, boxes = _sheet()
+    first, second = BOXES[0], BOXES[3]
+    paper = np.random.default_rng(3).normal(
+        232, 5, (first.y1 - first.y0 - 8, first.x1 - first.x0 - 8, 3)
+    )
+    image[first.y0 + 4 : first.y1 - 4, first.x0 + 4 : first.x1 - 4] = np.clip(paper, 0, 255)
+    _wavy_line(image, first.x0 + 60, first.y0 + 80)
+    _wavy_line(image, second.x0 + 60, second.y1 - 45)
+    assert _findings(image, boxes) == ()
