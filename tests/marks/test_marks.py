@@ -233,3 +233,31 @@ def test_the_second_look_takes_no_pen_ink_for_a_faded_stamp() -> None:
     page = make_page(image)
     assert len(_stamp_candidates(page)) == 1
     assert _stamp_candidates(page, PALE_INK_SATURATION) == []
+
+
+def test_a_short_tilted_note_in_the_hand_face_is_a_refusal() -> None:
+    """ "did not sign" in the generator's hand face, tilted 10 degrees: about 2.3 times as
+    wide as high, in three runs of letters (seed 10001: such notes were taken for
+    signatures, alike from form to form, and called pasted)."""
+    from PIL import Image, ImageDraw
+
+    from pipeline.synth.fonts import font
+
+    hand = font("hand", 30)
+    left, top, _, bottom = hand.getbbox("did not sign")
+    note = Image.new("L", (415, 92), 0)
+    ImageDraw.Draw(note).text(
+        (30 - left, 46 - (bottom - top) // 2 - top), "did not sign", font=hand, fill=255
+    )
+    turn = cv2.getRotationMatrix2D((80, 46), -10.0, 1.0)
+    alpha = cv2.warpAffine(np.asarray(note), turn, (415, 92)) / 255.0
+    image = _sheet()
+    box = BBox(x0=50, y0=300, x1=465, y1=392)
+    region = image[box.y0 : box.y1, box.x0 : box.x1].astype(np.float64)
+    image[box.y0 : box.y1, box.x0 : box.x1] = (
+        region * (1 - alpha[..., None]) + np.array([140, 50, 20]) * alpha[..., None]
+    ).astype(np.uint8)
+    cv2.rectangle(image, (box.x0, box.y0), (box.x1, box.y1), (20, 20, 20), 2)
+    agent = SignatureBox(role=SignatureRole.POLLING_AGENT, bbox=box)
+    (signature,) = assess_signatures(make_page(image), located((agent,)), None)
+    assert signature.status is SignatureStatus.REFUSED
