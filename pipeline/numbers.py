@@ -288,11 +288,8 @@ def _one_ahead(
 def _tight(ink: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, int, int, int] | None:
     """The box shrunk to the ink inside it (None when it holds none)."""
     x, y, w, h = box
-    ys, xs = np.nonzero(ink[y : y + h, x : x + w])
-    if len(xs) == 0:
-        return None
-    x0, y0 = x + int(xs.min()), y + int(ys.min())
-    return (x0, y0, x + int(xs.max()) + 1 - x0, y + int(ys.max()) + 1 - y0)
+    ix, iy, iw, ih = cv2.boundingRect(ink[y : y + h, x : x + w])
+    return (x + ix, y + iy, iw, ih) if iw and ih else None
 
 
 def _best_readings(

@@ -280,28 +280,13 @@ def find_skew(gray: np.ndarray, *, limit: float = 6.0) -> float:
 
 # ------------------------------------------------------------------ 5. light and ink
 PAPER_GREY = 245.0  # the grey level the paper is brought to
-QUOTIENT_ROWS = 64  # rows divided at a time: a float32 strip of a page stays in cache
-TRUNCATING_SHIFT = -0.499  # rounding (q - 0.499) truncates a quotient of grey levels
 
 
 def _truncated_quotient(gray: np.ndarray, background: np.ndarray) -> np.ndarray:
     """PAPER_GREY * gray / background (background >= 1) truncated to whole grey levels and
-    saturated at 255: the float32 quotient clipped and cast, as measured.
-
-    A strip of rows at a time, so no float page (8.7 million pixels at 300 DPI) is
-    allocated, and one OpenCV pass in place of clipping and casting: the quotient of two
-    grey levels is whole or at least 1/255 below the next whole number, so rounding it
-    less 0.499 (saturated) is truncating it; the tests compare every pair of grey levels.
-    """
-    h, w = gray.shape
-    out = np.empty_like(gray)
-    strip = np.empty((QUOTIENT_ROWS, w), np.float32)
-    for y in range(0, h, QUOTIENT_ROWS):
-        rows = slice(y, min(h, y + QUOTIENT_ROWS))
-        quotient = strip[: rows.stop - y]
-        cv2.divide(gray[rows], background[rows], quotient, scale=PAPER_GREY, dtype=cv2.CV_32F)
-        cv2.convertScaleAbs(quotient, out[rows], alpha=1.0, beta=TRUNCATING_SHIFT)
-    return out
+    saturated at 255, as measured."""
+    flat = cv2.divide(gray, background, scale=PAPER_GREY, dtype=cv2.CV_32F)
+    return np.clip(flat, 0, 255, out=flat).astype(np.uint8)
 
 
 def even_illumination(gray: np.ndarray) -> np.ndarray:
