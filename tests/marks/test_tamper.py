@@ -129,3 +129,45 @@ def test_a_patch_leaving_part_of_the_cell_bare_is_found() -> None:
     form = dataclasses.replace(located(), candidate_rows=rows)
     findings = tamper_findings(make_page(image), form, evidence_dir=None)
     assert [f.evidence.values["field"] for f in findings] == ["candidates[3].votes"]
+
+
+def _white_table(
+    patch: tuple[int, int], columns: int
+) -> tuple[np.ndarray, tuple[LocatedCandidateRow, ...]]:
+    """White paper at 247 and a patch at 252, nearly half of it at 253 (as much whiter
+    as fluid can show on such paper): every step to a neighbour is 5 levels."""
+    rng = np.random.default_rng(5)
+    paper = np.full((900, 300 + 260 * columns), 247.0)
+    keys = ("votes", "tendered_votes", "total_valid_votes")[:columns]
+    rows = []
+    for r in range(6):
+        cells = {}
+        for c, key in enumerate(keys):
+            box = BBox(x0=100 + c * 260, y0=100 + r * 120, x1=340 + c * 260, y1=200 + r * 120)
+            if (r, c) == patch:
+                shape = (box.height - 10, box.width - 10)
+                paper[box.y0 + 5 : box.y1 - 5, box.x0 + 5 : box.x1 - 5] = 252 + (
+                    rng.random(shape) < 0.48
+                )
+            cells[key] = box
+        rows.append(LocatedCandidateRow(row_index=r, cells=cells, bbox=cells["votes"]))
+    image = np.clip(paper, 0, 255).astype(np.uint8)
+    for row in rows:
+        for box in row.cells.values():
+            cv2.putText(image, "38", (box.x0 + 60, box.y0 + 65), 0, 1.5, 30, 3)
+    return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR), tuple(rows)
+
+
+def test_a_patch_five_levels_whiter_than_three_neighbours_is_found() -> None:
+    # seed 9002's PS-231_ps046: 252 on paper of 247 above, below and beside it
+    image, rows = _white_table((3, 1), columns=3)
+    form = dataclasses.replace(located(), candidate_rows=rows)
+    findings = tamper_findings(make_page(image), form, evidence_dir=None)
+    assert [f.evidence.values["field"] for f in findings] == ["candidates[3].tendered_votes"]
+
+
+def test_five_levels_above_a_lone_neighbour_is_not_enough() -> None:
+    # the top cell of a one-column table has one neighbour: a phone's lit top row
+    image, rows = _white_table((0, 0), columns=1)
+    form = dataclasses.replace(located(), candidate_rows=rows)
+    assert tamper_findings(make_page(image), form, evidence_dir=None) == ()
