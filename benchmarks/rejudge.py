@@ -23,6 +23,7 @@ from pipeline.crossform import crossform_findings
 from pipeline.evaluate import load_results
 from pipeline.model import FormResult
 from pipeline.stages.marks import stamp_text_findings
+from pipeline.stages.stamp_text import header_text
 from pipeline.truth import FileTruth
 
 CODES = ("STAMP_TEXT_MISMATCH", "STAMP_DUPLICATE", "SIGNATURE_DUPLICATE")
@@ -39,8 +40,7 @@ def stamp_text_pages(results: Sequence[FormResult]) -> set[Page]:
     found = set()
     for result in results:
         header = first.get(result.source.path, result).header
-        text = {k: str(v.value) for k, v in header.items() if v.value is not None}
-        if stamp_text_findings(result.stamps, text):
+        if stamp_text_findings(result.stamps, header_text(header)):
             found.add((result.source.path, result.source.page))
     return found
 

@@ -49,7 +49,7 @@ from pipeline.stages.marks import (
 )
 from pipeline.stages.normalise import normalise_page
 from pipeline.stages.read import FormReadings, read_form
-from pipeline.stages.stamp_text import constituency_codes
+from pipeline.stages.stamp_text import constituency_codes, header_text
 from pipeline.stages.tamper import tamper_findings
 from pipeline.templates import Template, bundled_templates, resolve_template
 
@@ -361,9 +361,7 @@ def assemble_results(analyses: Sequence[PageAnalysis], options: Options) -> tupl
             pages_without_candidates=without_table,
         )
         # the form's header (its first page) is what every page's stamp must name
-        header_text = {
-            k: str(v.value) for k, v in first.readings.header.items() if v.value is not None
-        }
+        header = header_text(first.readings.header)
         for index in group:
             analysis = analyses[index]
             start = time.perf_counter()
@@ -376,7 +374,7 @@ def assemble_results(analyses: Sequence[PageAnalysis], options: Options) -> tupl
                     check_findings = on_their_pages(
                         check_findings, where, analysis.page.source.index
                     )
-            stamp_text = stamp_text_findings(analysis.stamps, header_text)
+            stamp_text = stamp_text_findings(analysis.stamps, header)
             findings = (
                 analysis.findings
                 + stamp_text

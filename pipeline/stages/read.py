@@ -29,10 +29,13 @@ from pipeline.pages import NormalisedPage, TextWord
 from pipeline.stages.locate import cell_text, words_in
 from pipeline.templates import Template, ValueKind
 
-CONSTITUENCY = re.compile(r"\b(NA|PP|PS|PK|PB|GBA)\s*[-–—.]?\s*(\d{1,3})\b", re.IGNORECASE)
+# the assemblies whose seats a code names: National, Punjab, Sindh, Khyber Pakhtunkhwa,
+# Balochistan, Gilgit-Baltistan
+ASSEMBLIES = "NA|PP|PS|PK|PB|GBA"
+CONSTITUENCY = re.compile(rf"\b({ASSEMBLIES})\s*[-–—.]?\s*(\d{{1,3}})\b", re.IGNORECASE)
 # the same with a misread hyphen or digit: "NAL35" (the hyphen lost, 1 read as L)
 LOOSE_CONSTITUENCY = re.compile(
-    r"(NA|PP|PS|PK|PB|GBA)[-–—.:_~]?([0-9OoIlL|SsBZz]{1,3})(?![0-9A-Za-z])"
+    rf"({ASSEMBLIES})[-–—.:_~]?([0-9OoIlL|SsBZz]{{1,3}})(?![0-9A-Za-z])"
 )
 DIGIT_LOOKALIKES = str.maketrans("OoIlL|SsBZz", "00111155822")
 EXACT_CODE = 0.95  # confidence of a code read as printed
