@@ -42,6 +42,14 @@ from pipeline.stages.stamp_text import constituency_codes
 
 BANDS = 8  # perceptual hash split into bands; sharing any band makes a candidate pair
 COPY_DISTANCE = 0.065  # signatures, below: one image; set on seed 9001 (benchmarks/RESULTS.md)
+# ... or below NEAR_COPY_DISTANCE with perceptual hashes at most SIGNATURE_HASH_RADIUS of 256
+# bits apart. Seed 9002 at a0f81ca, every pair of signatures in one constituency on two
+# forms (1,026,462): the 29 pasted pairs 4-20 bits and 0.013-0.122 apart, the closest pair
+# of two signings (one hand on a form and its agent's copy) 28 bits and 0.18, any other
+# pair 28 bits and 0.18 or more; three pastes blurred or recompressed past 0.065 (0.109-0.122
+# at 8-16 bits) were missed
+NEAR_COPY_DISTANCE = 0.15
+SIGNATURE_HASH_RADIUS = 20
 STAMP_COPY_SIMILARITY = 0.85  # stamps, at or above: one impression; measured likewise
 # the copies of one station's form bear one rubber stamp, pressed on each: as alike as
 # 0.944 (seed 9002, 84 pairs of copies); a paste between them must be closer
@@ -55,9 +63,10 @@ UNKNOWN_BLOCK = "?"  # constituency of a form whose header and stamps are both i
 class Mark:
     form: int  # index of the result in the batch
     kind: str  # "stamp" | "signature"
-    phash: str  # a stamp's (a signature's is only needed in the index's bands)
+    phash: str  # a stamp's (a signature's waits in the store, after its descriptor)
     at: int  # where its descriptor's bytes are in the index's store
     size: int
+    hash_size: int  # a signature's hash, stored after its descriptor (0: none stored)
     box: tuple[int, int, int, int]
     label: str
 
@@ -109,8 +118,11 @@ def stamp_similarity(a: np.ndarray, b: np.ndarray) -> float:
     return max(_registered(a, b), _registered(b, a))
 
 
-def _one_image(kind: str, a: np.ndarray, b: np.ndarray) -> tuple[bool, dict[str, float]]:
-    """Whether two marks' descriptors are one image, and the measure that says so."""
+def _one_image(
+    kind: str, a: np.ndarray, b: np.ndarray, hash_bits: int | None = None
+) -> tuple[bool, dict[str, float]]:
+    """Whether two marks' descriptors are one image, and the measure that says so
+    (`hash_bits`: how far apart two signatures' perceptual hashes are, where known)."""
     if kind == "stamp":
         similarity = stamp_similarity(a, b)
         return similarity >= STAMP_COPY_SIMILARITY, {
@@ -118,9 +130,17 @@ def _one_image(kind: str, a: np.ndarray, b: np.ndarray) -> tuple[bool, dict[str,
             "threshold": STAMP_COPY_SIMILARITY,
         }
     distance = descriptor_distance(a, b) if a.shape == b.shape else 1.0
-    return distance < COPY_DISTANCE, {
-        "descriptor_distance": round(distance, 4),
-        "threshold": COPY_DISTANCE,
+    measure = {"descriptor_distance": round(distance, 4), "threshold": COPY_DISTANCE}
+    if distance < COPY_DISTANCE:
+        return True, measure
+    if hash_bits is None:
+        return False, measure
+    near = hash_bits <= SIGNATURE_HASH_RADIUS and distance < NEAR_COPY_DISTANCE
+    return near, {
+        **measure,
+        "hash_bits_apart": hash_bits,
+        "near_threshold": NEAR_COPY_DISTANCE,
+        "hash_radius": SIGNATURE_HASH_RADIUS,
     }
 
 
@@ -190,12 +210,15 @@ class FingerprintIndex:
             index = len(self.marks)
             if self._store.tell() != self._stored:  # a descriptor was read meanwhile
                 self._store.seek(self._stored)
-            self._store.write(raw)
+            stored = phash.encode("ascii", "replace") if kind == "signature" else b""
+            self._store.write(raw + stored)
             box = (bbox.x0, bbox.y0, bbox.x1, bbox.y1)
             kept = phash if kind == "stamp" else ""
-            mark = Mark(form, kind, kept, self._stored, len(raw), box, sys.intern(label))
+            mark = Mark(
+                form, kind, kept, self._stored, len(raw), len(stored), box, sys.intern(label)
+            )
             self.marks.append(mark)
-            self._stored += len(raw)
+            self._stored += len(raw) + len(stored)
             # stamps only: blocking signatures too lost pastes across a misread header
             # (seed 9001: SIGNATURE_DUPLICATE recall 0.83 -> 0.62, precision 0.55 -> 0.67)
             mine = blocks if kind == "stamp" else frozenset({""})
@@ -211,6 +234,16 @@ class FingerprintIndex:
         normalised = _normalised(self._store.read(mark.size))
         assert normalised is not None  # only descriptors that normalise are indexed
         return normalised
+
+    def _stored_hash(self, mark: Mark) -> str:
+        self._store.seek(mark.at + mark.size)
+        return self._store.read(mark.hash_size).decode("ascii")
+
+    def hash_bits(self, a: Mark, b: Mark) -> int | None:
+        """How many bits apart two signatures' perceptual hashes are (None for stamps)."""
+        if not (a.hash_size and b.hash_size):
+            return None
+        return _hamming(self._stored_hash(a), self._stored_hash(b))
 
     def _near(self, a: int, b: int) -> bool:
         """Stamps: within STAMP_HASH_RADIUS (checked before a pair is kept, so that a
@@ -241,7 +274,8 @@ class FingerprintIndex:
             ma, mb = self.marks[a], self.marks[b]
             if ma.form == mb.form:  # a band key holds one kind of mark
                 continue
-            same, measure = _one_image(ma.kind, self.descriptor(ma), self.descriptor(mb))
+            da, db = self.descriptor(ma), self.descriptor(mb)
+            same, measure = _one_image(ma.kind, da, db, self.hash_bits(ma, mb))
             if same:
                 yield ma, mb, measure
 

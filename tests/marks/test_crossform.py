@@ -7,10 +7,20 @@ import numpy as np
 
 from pipeline.codes import FindingCode
 from pipeline.crossform import FingerprintIndex, crossform_findings
-from pipeline.model import BBox, FieldReading, FormIdentity, FormResult, Source, Stamp
-from pipeline.stages.marks import stamp_fingerprint
+from pipeline.model import (
+    BBox,
+    FieldReading,
+    FormIdentity,
+    FormResult,
+    Signature,
+    SignatureRole,
+    SignatureStatus,
+    Source,
+    Stamp,
+)
+from pipeline.stages.marks import fingerprint, stamp_fingerprint
 from pipeline.synth.ink import STAMP_INKS, composite
-from pipeline.synth.marks import press_stamp, stamp_design
+from pipeline.synth.marks import press_stamp, sign, signer_strokes, stamp_design
 from tests.marks.conftest import draw_stamp
 
 
@@ -169,3 +179,59 @@ def test_the_copies_of_one_stations_form_bear_one_rubber_stamp() -> None:
     found = crossform_findings(pasted)
     assert set(found) == {0, 1}
     assert found[1][0].evidence.values["threshold"] == 0.97
+
+
+def _signed_form(name: str, signature: np.ndarray) -> FormResult:
+    phash, descriptor = fingerprint(signature)
+    signed = Signature(
+        role=SignatureRole.PRESIDING_OFFICER,
+        status=SignatureStatus.PRESENT,
+        bbox=BBox(x0=100, y0=1200, x1=580, y1=1380),
+        confidence=0.9,
+        fingerprint=phash,
+        descriptor=descriptor,
+    )
+    return FormResult(
+        source=Source(path=name, sha256=name.ljust(64, "0"), width=1000, height=1400),
+        form=FormIdentity(type="form45"),
+        signatures=(signed,),
+    )
+
+
+def _signature_crop(alpha: np.ndarray) -> np.ndarray:
+    image = (255 - alpha * 220).astype(np.uint8)
+    ys, xs = np.nonzero(alpha > 0.2)
+    return image[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+
+
+def _blurred_copy(image: np.ndarray) -> np.ndarray:
+    """The same pixels moved 2 px, blurred and saved as a JPEG of quality 35."""
+    framed = cv2.copyMakeBorder(image, 4, 4, 4, 4, cv2.BORDER_CONSTANT, value=255)
+    moved = cv2.warpAffine(
+        framed, np.float32([[1, 0, 2], [0, 1, 0]]), framed.shape[::-1], borderValue=255
+    )
+    ok, data = cv2.imencode(
+        ".jpg", cv2.GaussianBlur(moved, (0, 0), 2.0), [cv2.IMWRITE_JPEG_QUALITY, 35]
+    )
+    assert ok
+    return np.asarray(cv2.imdecode(data, cv2.IMREAD_GRAYSCALE), np.uint8)[4:-4, 4:-4]
+
+
+def test_a_blurred_paste_of_a_signature_is_one_image_two_signings_are_not() -> None:
+    # seed 9002's missed pastes: blurred or recompressed 0.109-0.122 apart (past 0.065),
+    # their hashes 8-16 bits of 256; two signings by one hand 28 bits or more
+    for seed in range(3):
+        strokes = signer_strokes(np.random.default_rng(seed))
+        first = _signature_crop(sign(strokes, 480, 180, np.random.default_rng(100 + seed)))
+        again = _signature_crop(sign(strokes, 480, 180, np.random.default_rng(200 + seed)))
+        pasted = crossform_findings(
+            [_signed_form("a.png", first), _signed_form("b.png", _blurred_copy(first))]
+        )
+        codes = [f.code for found in pasted.values() for f in found]
+        assert codes == [FindingCode.SIGNATURE_DUPLICATE] * 2
+        measure = next(iter(pasted.values()))[0].evidence.values
+        assert 0.065 <= float(measure["descriptor_distance"]) < 0.15
+        signed_twice = crossform_findings(
+            [_signed_form("a.png", first), _signed_form("c.png", again)]
+        )
+        assert not any(signed_twice.values())
