@@ -181,6 +181,26 @@ def test_the_copies_of_one_stations_form_bear_one_rubber_stamp() -> None:
     assert found[1][0].evidence.values["threshold"] == 0.97
 
 
+def test_a_copy_whose_station_number_was_withheld_is_still_its_stations() -> None:
+    # seed 9002's PK-2_ps171 and its agent's copy: "171" read surely on one, withheld
+    # at 0.88 on the other (177 and 771 its alternatives); one rubber stamp pressed on both
+    first, again = _recaptured(_impression(), 1), _recaptured(_impression(angle=2), 2)
+    withheld = _form("b.png", again).model_copy(
+        update={
+            "header": {
+                "constituency": FieldReading(value="NA-57", confidence=0.99),
+                "polling_station_number": FieldReading(
+                    value=None, confidence=0.88, text="12", alternatives=((17, 0.06),)
+                ),
+            }
+        }
+    )
+    assert crossform_findings([_at_station(_form("a.png", first), "12"), withheld]) == {}
+    # ... while the same withheld reading is no station "13"
+    found = crossform_findings([_at_station(_form("c.png", first), "13"), withheld])
+    assert set(found) == {0, 1}
+
+
 def _signed_form(name: str, signature: np.ndarray) -> FormResult:
     phash, descriptor = fingerprint(signature)
     signed = Signature(
