@@ -315,9 +315,9 @@ def header_numbers(header: Mapping[str, str]) -> list[str]:
     """The header's station number as read, or where it was withheld as unsure, what it
     may be (`header_text`): the figure read and its alternatives."""
     number = header.get("polling_station_number", "")
-    if number.isdigit():
+    if number.isdecimal():
         return [number]
-    return [n for n in header.get(UNSURE_NUMBER, "").split() if n.isdigit()]
+    return [n for n in header.get(UNSURE_NUMBER, "").split() if n.isdecimal()]
 
 
 def header_text(header: Mapping[str, FieldReading]) -> dict[str, str]:
@@ -331,11 +331,11 @@ def header_text(header: Mapping[str, FieldReading]) -> dict[str, str]:
     if (
         number is not None
         and number.value is None
-        and number.text.isdigit()
+        and number.text.isdecimal()
         and number.confidence >= UNSURE_NUMBER_FLOOR
     ):
         readings = [number.text, *(str(a) for a, _ in number.alternatives)]
-        text[UNSURE_NUMBER] = " ".join(r for r in readings if r.isdigit())
+        text[UNSURE_NUMBER] = " ".join(r for r in readings if r.isdecimal())
     return text
 
 

@@ -327,3 +327,10 @@ def test_only_assembly_prefixes_make_a_constituency_code() -> None:
     # "CHAK 12" read "GK 12" is no seat's code (and so contradicts no header)
     assert constituency_codes("HEALTH UNIT GK 12 * NA-104") == {"NA-104"}
     assert constituency_codes("GBA-2 PB 7") == {"GBA-2", "PB-7"}
+
+
+def test_a_header_number_that_is_no_decimal_figure_names_no_station() -> None:
+    # "²" is a digit to Python's isdigit but no figure int() reads
+    assert header_numbers({"polling_station_number": "²"}) == []
+    said = StampText(ring="", centre="PS 96 NA-166")
+    assert mismatch(said, {"constituency": "NA-166", "polling_station_number": "²"}) is None
