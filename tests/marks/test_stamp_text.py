@@ -313,8 +313,21 @@ def test_a_ring_naming_another_kind_of_building_twice_round_is_a_mismatch() -> N
     )
     found = mismatch(said, header)
     assert found is not None
-    assert found["stamp_institution_words"] == "HEALTH UNIT"
+    assert found["stamp_institution_words"] == "BASIC HEALTH UNIT"
+    # one of its words read on both turns is enough (seed 9004's NA-40_ps026)
+    primary = StampText(
+        ring="PRIMPRY * PRESIDING OF * GOAT GIRLS PRIMPRY * PRESIDING OF (CER *",
+        centre="PS 23 NA-40",
+    )
+    health_unit = {
+        "constituency": "NA-40",
+        "polling_station_number": "26",
+        "polling_station_name": "Basic Health Unit Samanabad",
+    }
+    assert mismatch(primary, health_unit) is not None
     for ring in (
+        # institution words each read once: perhaps noise
+        "PRIMPRY * PRESIDING OF * BOYS GIRLS * PRESIDING OF (CER *",
         # the header's own kind of building on the ring: no claim, whatever else is read
         "OFFICER * GOVT DEGREE HEALTH UNIT * PRESIDING OFFICER * HEALTH UNIT *",
         # "GOVERNMENT" is "GOVT": a longer spelling of the same station is no other building
