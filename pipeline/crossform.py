@@ -43,12 +43,12 @@ from pipeline.stages.stamp_text import constituency_codes, header_numbers, heade
 BANDS = 8  # perceptual hash split into bands; sharing any band makes a candidate pair
 COPY_DISTANCE = 0.065  # signatures, below: one image; set on seed 9001 (benchmarks/RESULTS.md)
 # ... or below NEAR_COPY_DISTANCE with perceptual hashes at most SIGNATURE_HASH_RADIUS of 256
-# bits apart. Seed 9002 at a0f81ca, every pair of signatures in one constituency on two
-# forms (1,026,462): the 29 pasted pairs 4-20 bits and 0.013-0.122 apart, the closest pair
-# of two signings (one hand on a form and its agent's copy) 28 bits and 0.18, any other
-# pair 28 bits and 0.18 or more; three pastes blurred or recompressed past 0.065 (0.109-0.122
-# at 8-16 bits) were missed
-NEAR_COPY_DISTANCE = 0.15
+# bits apart. Every pair of signatures in one constituency on two forms, seeds 9002
+# (1,026,462 pairs) and 9004 (824,168): the pasted pairs 4-28 bits and 0.008-0.138 apart,
+# all but three within 20 bits and 0.080 (three of seed 9002's were missed at 0.068-0.076,
+# blurred or recompressed); every other pair 28 bits or more apart, two signings by one
+# hand (a form and its agent's copy) from 0.107
+NEAR_COPY_DISTANCE = 0.095
 SIGNATURE_HASH_RADIUS = 20
 STAMP_COPY_SIMILARITY = 0.85  # stamps, at or above: one impression; measured likewise
 # the copies of one station's form bear one rubber stamp, pressed on each: as alike as
