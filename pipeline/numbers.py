@@ -481,9 +481,9 @@ def figure_alternatives(
 # At 0.09, 65 of 6,735 figure cells of 90 seed-9002 files (33 files) were accused wrongly
 # while the 21 overwrites seen sat at 0.138-0.388; at 0.12, 25 cells (16 files), all 21
 # still seen, and 25 of 40 overwrites in 150-dpi phone captures (29 at 0.09; 23 at 0.13).
-# Since the per-height rule (DOUBLE_INK_PER_HEIGHT) 0.10 (the unseen seed 9004: 14 -> 16 of
-# 20 overwrites, no clean cell more accused on its 620 pages; seed 9002: one more false cell,
-# which THIN_DOUBLE_SHARE below clears; benchmarks/RESULTS.md, Marks)
+# With the per-height rules below, 0.10: the unseen seed 9004's overwrites seen 14 -> 16 of
+# 20, no clean cell more accused on its 620 pages; on seed 9002 0.10 alone accused one more
+# clean cell, which THIN_DOUBLE_SHARE clears (benchmarks/RESULTS.md, Marks)
 DOUBLE_INK_SHARE = 0.10
 # ... but under this share, twice the laid ink per pixel of height (below): a pen pressed
 # on a clean figure lays a compact spot twice (tests/numbers/test_overwrite: 0.118 of the
