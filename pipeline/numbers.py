@@ -521,13 +521,12 @@ def double_ink(
     paper = float(np.median(gray[ink == 0])) if (ink == 0).any() else 255.0
     for x, y, w, h in boxes:
         inside = core[y : y + h, x : x + w]
-        laid_twice = int(dark[y : y + h, x : x + w].sum())
-        if inside.sum() < 40 or laid_twice < 25 or laid_twice / inside.sum() <= DOUBLE_INK_SHARE:
+        laid_twice, stroke = int(dark[y : y + h, x : x + w].sum()), int(inside.sum())
+        share = laid_twice / max(stroke, 1)
+        if stroke < 40 or laid_twice < 25 or share <= DOUBLE_INK_SHARE:
             continue
         depth = float(np.percentile(gray[y : y + h, x : x + w][inside], 2)) / max(paper, 1.0)
-        per_height = DOUBLE_INK_PER_HEIGHT * (
-            2 if laid_twice / inside.sum() < THIN_DOUBLE_SHARE else 1
-        )
+        per_height = DOUBLE_INK_PER_HEIGHT * (2 if share < THIN_DOUBLE_SHARE else 1)
         if depth < DOUBLE_INK_DEPTH and (laid_twice >= per_height * h or depth < DOUBLE_INK_BLACK):
             return True, BBox(x0=x, y0=y, x1=x + w, y1=y + h)
     return False, None

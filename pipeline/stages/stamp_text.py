@@ -276,11 +276,11 @@ def other_places(ring: str, name: str) -> list[str]:
 def _institution(word: str) -> str | None:
     """The institution word (INSTITUTION_WORDS, of 4+ letters) that `word` reads as, one
     spelling for "GOVT" and "GOVERNMENT", "CENTRE" and "CENTER"; None for any other word."""
-    alike = [i for i in RING_WORDS if len(i) >= 4 and similarity(word, i) >= WORD_MATCH]
-    if not alike:
+    score, best = max((similarity(word, i), i) for i in RING_WORDS if len(i) >= 4)
+    # the nearest of all ring words: "OFFICER" is no "OFFICE"
+    if score < WORD_MATCH or best not in INSTITUTION_WORDS:
         return None
-    best = max(alike, key=lambda i: similarity(word, i))  # "OFFICER" is no "OFFICE"
-    return SAME_INSTITUTION.get(best, best) if best in INSTITUTION_WORDS else None
+    return SAME_INSTITUTION.get(best, best)
 
 
 def other_institution(ring: str, name: str) -> list[str]:
