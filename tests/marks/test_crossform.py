@@ -255,3 +255,34 @@ def test_a_blurred_paste_of_a_signature_is_one_image_two_signings_are_not() -> N
             [_signed_form("a.png", first), _signed_form("c.png", again)]
         )
         assert not any(signed_twice.values())
+
+
+def _flipped_in_every_band(phash: str, bands: int = 8) -> str:
+    """The hash with one bit of each of its bands flipped: no band left equal."""
+    width = len(phash) // bands
+    value = int(phash, 16)
+    for band in range(bands):
+        value ^= 1 << (band * width * 4)
+    return f"{value:0{len(phash)}x}"
+
+
+def test_a_paste_whose_hash_moved_a_bit_in_every_band_is_still_compared() -> None:
+    # seed 9004's PK-5_ps237: 14 bits apart, spread over all eight bands, never a candidate
+    strokes = signer_strokes(np.random.default_rng(4))
+    first = _signed_form(
+        "a.png", _signature_crop(sign(strokes, 480, 180, np.random.default_rng(9)))
+    )
+    signed = first.signatures[0]
+    moved = signed.model_copy(update={"fingerprint": _flipped_in_every_band(signed.fingerprint)})
+    second = first.model_copy(
+        update={
+            "signatures": (moved,),
+            "source": Source(path="b.png", sha256="b" * 64, width=1000, height=1400),
+        }
+    )
+    index = FingerprintIndex()
+    index.add(0, first)
+    index.add(1, second)
+    assert index.candidate_pairs() == [(0, 1)]
+    found = crossform_findings([first, second])
+    assert [f.code for f in found[1]] == [FindingCode.SIGNATURE_DUPLICATE]
