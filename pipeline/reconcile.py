@@ -131,6 +131,7 @@ class _Identity:
     weak: bool  # not read (derived from elsewhere, or too unsure to trust)
     name: str | None  # the constituency's name, normalised
     label: str | None = None  # the name as read
+    withheld: str = ""  # the digits of a code read too unsurely to be given ("NAC130": 130)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,16 +155,22 @@ def _page(index: int, result: FormResult) -> _Page:
     code_field = result.header.get("constituency")
     name_field = result.header.get("constituency_name")
     name = _text(name_field)
+    code = str(code_field.value) if code_field is not None and _text(code_field) else None
     identity = _Identity(
-        code=str(code_field.value) if code_field is not None and _text(code_field) else None,
+        code=code,
         weak=code_field is None
         or code_field.source == "derived"
         or code_field.confidence < WEAK_CODE,
         name=name,
         label=str(name_field.value) if name_field is not None and name is not None else None,
+        withheld=_digits(code_field.text) if code_field is not None and code is None else "",
     )
     source = result.source
     return _Page(index, source.path, source.page, source.sha256, result.form.type, identity)
+
+
+def _digits(text: str | None) -> str:
+    return "".join(c for c in text or "" if c.isdecimal())
 
 
 def _identity(pages: list[_Page]) -> _Identity:
@@ -172,8 +179,28 @@ def _identity(pages: list[_Page]) -> _Identity:
     named = next((p.identity for p in pages if p.identity.name is not None), None)
     name, label = (named.name, named.label) if named is not None else (None, None)
     if coded is None:
-        return _Identity(None, True, name, label)
+        withheld = next((p.identity.withheld for p in pages if p.identity.withheld), "")
+        return _Identity(None, True, name, label, withheld)
     return _Identity(coded.code, coded.weak, name, label)
+
+
+def _shared_names(identities: Sequence[_Identity]) -> dict[str, set[str]]:
+    """Constituency name -> every code surely read on a form bearing it."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for identity in identities:
+        if identity.name is not None and identity.code is not None and not identity.weak:
+            out[identity.name].add(identity.code)
+    return out
+
+
+def _by_digits(identity: _Identity, shared: dict[str, set[str]]) -> str | None:
+    """Of the codes a shared name is read with, the one whose number the form's withheld
+    code reads (seed 9004: NA-130's Form 47, its code read "NAC130" and withheld, its name
+    "Karachi-VIII" also NA-144's; grouped under the name, it counted no station)."""
+    if not identity.withheld or identity.name is None:
+        return None
+    fits = [c for c in shared.get(identity.name, ()) if _digits(c) == identity.withheld]
+    return fits[0] if len(fits) == 1 else None
 
 
 def _name_codes(identities: Sequence[_Identity]) -> dict[str, tuple[str, int]]:
@@ -218,8 +245,9 @@ def _form_groups(pages: Sequence[_Page]) -> dict[str, list[list[_Page]]]:
     character away from the name's code and borne by at most a third as many forms.
     A name maps to a code only when most forms bearing it read that code; a name read
     one letter off the only such name within a letter maps as it does. A form with no
-    code and a name that maps to none is grouped under the name as read; one with
-    neither is under "" (unplaced).
+    code and a name that maps to none goes under the one code of that name whose number
+    its withheld code reads, else under the name as read; one with neither is under ""
+    (unplaced).
     """
     forms: dict[tuple[str, str], list[_Page]] = defaultdict(list)
     for page in pages:
@@ -229,6 +257,7 @@ def _form_groups(pages: Sequence[_Page]) -> dict[str, list[list[_Page]]]:
         form.sort(key=lambda p: p.page)
     identities = [_identity(form) for form in pages_of]
     name_codes = _name_codes(identities)
+    shared = _shared_names(identities)
     code_counts = Counter(i.code for i in identities if i.code is not None)
     prefixes = {_prefix(i.code) for i in identities if i.code is not None and not i.weak}
     by_constituency: dict[str, list[list[_Page]]] = defaultdict(list)
@@ -236,7 +265,7 @@ def _form_groups(pages: Sequence[_Page]) -> dict[str, list[list[_Page]]]:
         named, support = name_codes.get(_known_name(identity.name, name_codes), (None, 0))
         code = identity.code
         if code is None:
-            code = named or identity.label
+            code = named or _by_digits(identity, shared) or identity.label
         elif named is not None and code != named:
             if identity.weak:
                 misread = _prefix(code) == _prefix(named) or _prefix(code) not in prefixes

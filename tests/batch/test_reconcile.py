@@ -396,3 +396,32 @@ def test_a_form_without_its_code_and_its_name_a_letter_off_joins_its_constituenc
     assert _codes([*forms, station(4, None, "Bahawaipur-IV")]) == []
     # a name two letters off is not taken for it
     assert _codes([*forms, station(4, None, "Bahawaipur-VI")]) == ["STATION_COUNT_MISMATCH"]
+
+
+def test_a_withheld_code_under_a_name_two_seats_share_goes_by_its_number() -> None:
+    def form(name: str, kind: str, code: FieldReading, number: int | None = None) -> FormResult:
+        return _form(
+            name,
+            kind,
+            {1: ("Ali Khan", 20 if kind == "form47" else 10)},
+            station=number,
+            stations=2 if kind == "form47" else None,
+            constituency=code,
+            constituency_name="Karachi-VIII",
+        )
+
+    # NA-130 and NA-144 are both "Karachi-VIII": the name maps to neither
+    forms = [
+        *(form(f"na130_ps{n}", "form45", _reading("NA-130"), n) for n in (1, 2)),
+        *(form(f"na144_ps{n}", "form45", _reading("NA-144"), n) for n in (1, 2)),
+        form("na144_f47", "form47", _reading("NA-144")),
+    ]
+    # NA-130's Form 47, its code read "NAC130" too unsurely to be given (seed 9004)
+    withheld = FieldReading(value=None, confidence=0.2, text="NAC130")
+    reconciliation = reconcile([*forms, form("na130_f47", "form47", withheld)])
+    assert reconciliation.findings == []
+    assert sorted(c.constituency for c in reconciliation.constituencies) == ["NA-130", "NA-144"]
+    # digits that fit neither code leave it under the name, its stations missing
+    astray = FieldReading(value=None, confidence=0.2, text="NAC13")
+    codes = _codes([*forms, form("na130_f47", "form47", astray)])
+    assert "STATION_COUNT_MISMATCH" in codes
