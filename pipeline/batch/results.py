@@ -65,6 +65,15 @@ def _lean_field(reading: FieldReading | None) -> FieldReading | None:
     )
 
 
+def _lean_header_field(reading: FieldReading) -> FieldReading | None:
+    """A header reading lean, but a withheld one keeps its raw text: reconcile places a
+    form whose constituency code was withheld by the number that text reads."""
+    kept = _lean_field(reading)
+    if kept is not None and reading.value is None and reading.text:
+        kept = kept.model_copy(update={"text": reading.text})
+    return kept
+
+
 def _lean_row(row: CandidateRow) -> CandidateRow:
     return CandidateRow.model_construct(
         serial=_lean_field(row.serial),
@@ -78,7 +87,8 @@ def _lean_row(row: CandidateRow) -> CandidateRow:
 def lean(result: FormResult) -> FormResult:
     """What the passes over all forms use of a result: source, form type, header, each
     candidate's serial, name and votes, totals, findings and review state. No tables,
-    checks, marks, transform, parties, boxes of fields or raw texts."""
+    checks, marks, transform, parties, boxes of fields or raw texts (but a withheld
+    header value's)."""
     return result.model_copy(
         update={
             "transform": _NO_TRANSFORM,
@@ -87,7 +97,7 @@ def lean(result: FormResult) -> FormResult:
             "stamps": (),
             "signatures": (),
             "timings_ms": {},
-            "header": {k: _lean_field(v) for k, v in result.header.items()},
+            "header": {k: _lean_header_field(v) for k, v in result.header.items()},
             "totals": {k: _lean_field(v) for k, v in result.totals.items()},
             "candidates": tuple(_lean_row(row) for row in result.candidates),
         }

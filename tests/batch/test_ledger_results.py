@@ -12,11 +12,12 @@ from pipeline.cli import main
 from pipeline.emit import dumps_line
 from pipeline.errors import ExitCode
 from pipeline.evaluate import result_from_truth
-from pipeline.model import FormResult, Source
+from pipeline.model import BBox, FieldReading, FormResult, Source
 from pipeline.reconcile import Reconciliation, reconcile
 from pipeline.truth import FileTruth
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+_BOX = BBox(x0=1, y0=1, x1=9, y1=9)
 
 
 def _sample_results() -> list[FormResult]:
@@ -111,6 +112,12 @@ def test_reconciliation_of_lean_results_is_that_of_the_full_ones(tmp_path: Path)
     full = reconcile(results)
     assert full.findings  # the samples hold Form 47 mismatches and diverging copies
     assert reconcile([lean(r) for r in results]) == full
+    # a withheld constituency code keeps its raw text lean: reconcile places the form by
+    # its number where the name is two seats' (seed 9004's NA-130 Form 47, "NAC130")
+    withheld = FieldReading(value=None, confidence=0.2, text="NAC130", bbox=_BOX)
+    slim = lean(results[0].model_copy(update={"header": {"constituency": withheld}}))
+    kept = slim.header["constituency"]
+    assert kept is not None and (kept.value, kept.text, kept.bbox) == (None, "NAC130", None)
     path = _ledger(tmp_path, results)
     assert reconcile(LeanResults.read(path)) == full
 
