@@ -237,7 +237,10 @@ def _result(
     findings: tuple[Finding, ...],
     options: Options,
     form_pages: Mapping[int, Page] | None = None,
+    pointed: Sequence[str] = (),
 ) -> FormResult:
+    """`pointed`: review reasons from the form's findings (carried by its last page) that
+    point at a figure on this page."""
     page = analysis.page
     source = page.source
     identity = FormIdentity(
@@ -247,7 +250,7 @@ def _result(
     )
     if options.evidence_dir is not None:
         findings = write_evidence_crops(source, findings, options.evidence_dir, form_pages)
-    reasons = review_reasons(identity, checks, findings, analysis.located.notes)
+    reasons = review_reasons(identity, checks, findings, [*analysis.located.notes, *pointed])
     return FormResult(
         source=Source(
             path=source.path,
@@ -332,6 +335,19 @@ def on_their_pages(
     return tuple(out)
 
 
+def pointed_at(findings: Sequence[Finding], page: int) -> tuple[str, ...]:
+    """Review reasons for an earlier page of a form from the form's check findings (its
+    last page carries them) whose evidence lies on that page: a vote figure on a table's
+    first page that its row's columns contradict is named by a finding on the last page,
+    and the page holding the figure must say it needs review too (seed 9002: 27 such
+    wrong figures sat on pages marked as needing none)."""
+    return tuple(
+        f"finding {f.code.value} of the form, on this page"
+        for f in findings
+        if f.evidence.page == page and f.severity is not Severity.INFO
+    )
+
+
 def assemble_results(analyses: Sequence[PageAnalysis], options: Options) -> tuple[FormResult, ...]:
     """Form-level checks over each group of pages, then one FormResult per page."""
     results: list[FormResult] = []
@@ -362,18 +378,22 @@ def assemble_results(analyses: Sequence[PageAnalysis], options: Options) -> tupl
         )
         # the form's header (its first page) is what every page's stamp must name
         header = header_text(first.readings.header)
+        start = time.perf_counter()
+        form_checks: tuple[Check, ...] = ()
+        form_findings: tuple[Finding, ...] = ()
+        if template is not None:
+            form_checks, form_findings = check_form(figures, template)
+            if len(group) > 1:
+                where = _field_pages([analyses[i] for i in group])
+                form_findings = on_their_pages(form_findings, where, last.page.source.index)
+        form_check_ms = (time.perf_counter() - start) * 1000
         for index in group:
             analysis = analyses[index]
             start = time.perf_counter()
-            checks: tuple[Check, ...] = ()
-            check_findings: tuple[Finding, ...] = ()
-            if template is not None and index == group[-1]:
-                checks, check_findings = check_form(figures, template)
-                if len(group) > 1:
-                    where = _field_pages([analyses[i] for i in group])
-                    check_findings = on_their_pages(
-                        check_findings, where, analysis.page.source.index
-                    )
+            last_page = index == group[-1]
+            checks = form_checks if last_page else ()
+            check_findings = form_findings if last_page else ()
+            pointed = () if last_page else pointed_at(form_findings, analysis.page.source.index)
             stamp_text = stamp_text_findings(analysis.stamps, header)
             findings = (
                 analysis.findings
@@ -381,9 +401,10 @@ def assemble_results(analyses: Sequence[PageAnalysis], options: Options) -> tupl
                 + check_findings
                 + _unreadable_findings(analysis.readings)
             )
-            check_ms = round((time.perf_counter() - start) * 1000, 1)
+            check_ms = (time.perf_counter() - start) * 1000
+            check_ms = round(check_ms + (form_check_ms if last_page else 0.0), 1)
             form_pages = {analyses[i].page.source.index: analyses[i].page.source for i in group}
-            result = _result(analysis, checks, findings, options, form_pages)
+            result = _result(analysis, checks, findings, options, form_pages, pointed)
             if index == group[0]:
                 result = _with_stamp_constituency(result, [analyses[i].stamps for i in group])
             timings = {**result.timings_ms, "check": check_ms}

@@ -73,3 +73,11 @@ def test_a_form_level_finding_names_the_pages_its_boxes_lie_on() -> None:
     assert (moved_row.evidence.page, moved_row.evidence.box_pages) == (0, ())
     assert (moved_whole.evidence.page, moved_whole.evidence.box_pages) == (1, (1, 0, 0))
     assert same == here
+    # the first page, which holds the row's figures, needs review for the row's finding;
+    # not for the sum, whose total lies on the last page (which carries every finding)
+    from pipeline.inspect import pointed_at
+
+    found = (moved_row, moved_whole, same)
+    assert pointed_at(found, 0) == ("finding CANDIDATE_COLUMNS_MISMATCH of the form, on this page",)
+    note = moved_row.model_copy(update={"severity": Severity.INFO})
+    assert pointed_at((note,), 0) == ()
