@@ -184,33 +184,29 @@ def _identity(pages: list[_Page]) -> _Identity:
     return _Identity(coded.code, coded.weak, name, label)
 
 
-def _shared_names(identities: Sequence[_Identity]) -> dict[str, set[str]]:
-    """Constituency name -> every code surely read on a form bearing it."""
-    out: dict[str, set[str]] = defaultdict(set)
+def _codes_by_name(identities: Sequence[_Identity]) -> dict[str, Counter[str]]:
+    """Constituency name -> how many forms bearing it surely read each code."""
+    by_name: dict[str, Counter[str]] = defaultdict(Counter)
     for identity in identities:
         if identity.name is not None and identity.code is not None and not identity.weak:
-            out[identity.name].add(identity.code)
-    return out
+            by_name[identity.name][identity.code] += 1
+    return by_name
 
 
-def _by_digits(identity: _Identity, shared: dict[str, set[str]]) -> str | None:
+def _by_digits(identity: _Identity, by_name: dict[str, Counter[str]]) -> str | None:
     """Of the codes a shared name is read with, the one whose number the form's withheld
     code reads (seed 9004: NA-130's Form 47, its code read "NAC130" and withheld, its name
     "Karachi-VIII" also NA-144's; grouped under the name, it counted no station)."""
     if not identity.withheld or identity.name is None:
         return None
-    fits = [c for c in shared.get(identity.name, ()) if _digits(c) == identity.withheld]
+    fits = [c for c in by_name.get(identity.name, ()) if _digits(c) == identity.withheld]
     return fits[0] if len(fits) == 1 else None
 
 
-def _name_codes(identities: Sequence[_Identity]) -> dict[str, tuple[str, int]]:
+def _name_codes(by_name: dict[str, Counter[str]]) -> dict[str, tuple[str, int]]:
     """Constituency name -> the code most forms bearing that name were read with, and how
     many did. Names repeat across assemblies (a National and a Provincial constituency
     may both be "Hyderabad-VI"): a name whose forms are split between codes maps to none."""
-    by_name: dict[str, Counter[str]] = defaultdict(Counter)
-    for identity in identities:
-        if identity.name is not None and identity.code is not None and not identity.weak:
-            by_name[identity.name][identity.code] += 1
     out: dict[str, tuple[str, int]] = {}
     for name, codes in by_name.items():
         code, count = codes.most_common(1)[0]
@@ -256,8 +252,8 @@ def _form_groups(pages: Sequence[_Page]) -> dict[str, list[list[_Page]]]:
     for form in pages_of:
         form.sort(key=lambda p: p.page)
     identities = [_identity(form) for form in pages_of]
-    name_codes = _name_codes(identities)
-    shared = _shared_names(identities)
+    by_name = _codes_by_name(identities)
+    name_codes = _name_codes(by_name)
     code_counts = Counter(i.code for i in identities if i.code is not None)
     prefixes = {_prefix(i.code) for i in identities if i.code is not None and not i.weak}
     by_constituency: dict[str, list[list[_Page]]] = defaultdict(list)
@@ -265,7 +261,7 @@ def _form_groups(pages: Sequence[_Page]) -> dict[str, list[list[_Page]]]:
         named, support = name_codes.get(_known_name(identity.name, name_codes), (None, 0))
         code = identity.code
         if code is None:
-            code = named or _by_digits(identity, shared) or identity.label
+            code = named or _by_digits(identity, by_name) or identity.label
         elif named is not None and code != named:
             if identity.weak:
                 misread = _prefix(code) == _prefix(named) or _prefix(code) not in prefixes

@@ -22,6 +22,7 @@ from torch import nn
 from pipeline.digitdata import REPO_ROOT, DigitSplit, load_digits
 from training.digit_data import (
     REJECT,
+    Mnist,
     augment,
     full_mnist,
     in_a_cell,
@@ -93,9 +94,8 @@ def export_weights(model: DigitNet) -> dict[str, np.ndarray]:
     return weights
 
 
-def build_training_set(seed: int) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+def build_training_set(seed: int, mnist: Mnist) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
     rng = np.random.default_rng(seed)
-    mnist = full_mnist(REPO_ROOT / ".cache" / "training")
     train_x, train_y, dropped = without_overlap(mnist.train_x, mnist.train_y)
     train_x = np.stack([to_mnist(x) for x in train_x])
     printed_x, printed_y = printed_digits(rng)
@@ -153,7 +153,8 @@ def train(
     torch.manual_seed(seed)
     torch.set_num_threads(2)
     rng = np.random.default_rng(seed)
-    x, y, counts = build_training_set(seed)
+    mnist = full_mnist(REPO_ROOT / ".cache" / "training")  # its test set: never trained on
+    x, y, counts = build_training_set(seed, mnist)
     handwritten = counts["mnist_train_kept"]  # the first rows
     held = rng.random(len(x)) < CALIBRATION_SHARE
     held[handwritten:] = False
@@ -163,7 +164,6 @@ def train(
     counts["calibration_held_out"] = int(held.sum())
     test_x, test_y = load_digits(DigitSplit.TEST)
     test_x = np.stack([to_mnist(t) for t in test_x])
-    mnist = full_mnist(REPO_ROOT / ".cache" / "training")  # its test set: never trained on
     mnist_test_x = np.stack([to_mnist(t) for t in mnist.test_x])
     model = DigitNet(width, batch_norm)
     optimiser = torch.optim.Adam(model.parameters(), lr=2e-3)
