@@ -24,6 +24,7 @@ import subprocess
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -34,7 +35,9 @@ from pipeline.digitdata import DigitSplit, load_digits
 from pipeline.evaluate import _match_rows, evaluate, format_metrics, load_results, load_truth
 from pipeline.inspect import process_file
 from pipeline.model import FormResult
+from pipeline.numbers import NumberReading
 from pipeline.options import Options
+from pipeline.stages import read as read_stage
 from pipeline.synth import generate_corpus
 from pipeline.synth.corpus import corpus_is_current
 from pipeline.tools.digit_net import digit_probabilities
@@ -183,10 +186,36 @@ def tesseract_baseline(corpus: Path, truth: list[PageTruth], limit: int) -> dict
     }
 
 
+class DigitClock:
+    """Times every figure `read_number` reads while it is on (the read stage's one call
+    into the digit reader): seconds and cells per file."""
+
+    def __init__(self) -> None:
+        self.seconds, self.cells = 0.0, 0
+        self._plain = read_stage.read_number
+
+    def _timed(self, image: np.ndarray, **kwargs: Any) -> NumberReading:
+        start = time.perf_counter()
+        try:
+            return self._plain(image, **kwargs)
+        finally:
+            self.seconds += time.perf_counter() - start
+            self.cells += 1
+
+    def __enter__(self) -> DigitClock:
+        read_stage.read_number = self._timed
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        read_stage.read_number = self._plain
+
+
 def inspect_one_core(corpus: Path, files: int) -> dict[str, float]:
     """Seconds per page of `inspect`'s work (`process_file`: load to checks) in this one
     process pinned to one CPU, on every n-th file of the corpus (a first file warms the
-    OCR engine and the digit model, as a long-lived inspect or worker would be)."""
+    OCR engine and the digit model, as a long-lived inspect or worker would be); and of
+    that, the digit reader's share (every figure cell's `read_number`) per form (a file:
+    one polling station's Form 45, an agent's copy of it, or a Form 47) and per page."""
     paths = sorted(p for p in corpus.iterdir() if p.suffix in IMAGE_SUFFIXES)
     sample = paths[:: max(1, len(paths) // files)][:files]
     cpus = os.sched_getaffinity(0)
@@ -195,18 +224,32 @@ def inspect_one_core(corpus: Path, files: int) -> dict[str, float]:
     try:
         process_file(paths[-1], Options())
         seconds: list[float] = []
+        digit_ms: dict[str, list[float]] = {"form45": [], "form47": [], "page": []}
+        cells = 0
         for path in sample:
             start = time.perf_counter()
-            pages = len(process_file(path, Options()))
+            with DigitClock() as clock:
+                pages = len(process_file(path, Options()))
             seconds += [(time.perf_counter() - start) / max(1, pages)] * pages
+            digit_ms["form47" if "form47" in path.name else "form45"].append(clock.seconds * 1e3)
+            digit_ms["page"] += [clock.seconds * 1e3 / max(1, pages)] * pages
+            cells += clock.cells
     finally:
         os.sched_setaffinity(0, cpus)
         cv2.setNumThreads(-1)
+    forms = digit_ms["form45"] + digit_ms["form47"]
     return {
         "inspect_one_core_files": len(sample),
         "inspect_one_core_pages": len(seconds),
         "inspect_one_core_page_seconds_median": round(float(np.median(seconds)), 2),
         "inspect_one_core_page_seconds_p95": round(float(np.percentile(seconds, 95)), 2),
+        "digit_reading_ms_per_form_median": round(float(np.median(forms)), 1),
+        "digit_reading_ms_per_form_mean": round(float(np.mean(forms)), 1),
+        "digit_reading_ms_per_form45_median": round(float(np.median(digit_ms["form45"])), 1),
+        "digit_reading_ms_per_form47_median": round(float(np.median(digit_ms["form47"] or [0])), 1),
+        "digit_reading_ms_per_page_median": round(float(np.median(digit_ms["page"])), 1),
+        "digit_reading_ms_per_cell": round(sum(forms) / max(1, cells), 3),
+        "digit_reading_cells_per_form": round(cells / max(1, len(forms)), 1),
     }
 
 
@@ -291,6 +334,13 @@ def main() -> None:
         "inspect_one_core_page_seconds_median",
         "inspect_one_core_page_seconds_p95",
         "read_stage_ms_median",
+        "digit_reading_ms_per_form_median",
+        "digit_reading_ms_per_form_mean",
+        "digit_reading_ms_per_form45_median",
+        "digit_reading_ms_per_form47_median",
+        "digit_reading_ms_per_page_median",
+        "digit_reading_ms_per_cell",
+        "digit_reading_cells_per_form",
         "digit_accuracy_heldout_mnist",
         "orientation_accuracy",
         "deskew_residual_median_deg",

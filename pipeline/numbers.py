@@ -58,18 +58,41 @@ def _gray(image: np.ndarray) -> np.ndarray:
 
 def cell_ink(image: np.ndarray) -> np.ndarray:
     """Ink (255) of a cell crop, with ruling remnants and border-touching lines removed."""
-    gray = _gray(image)
+    return _gray_cell_ink(_gray(image))
+
+
+def _gray_cell_ink(gray: np.ndarray) -> np.ndarray:
     h, w = gray.shape
     blur = cv2.GaussianBlur(gray, (3, 3), 0)
     _, ink = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    if ink.mean() > 0.5 * 255 or gray.std() < 6:  # blank or uniform cell: Otsu splits noise
+    blank = cv2.countNonZero(ink) > 0.5 * ink.size
+    if blank or cv2.meanStdDev(gray)[1][0, 0] < 6:  # blank or uniform: Otsu splits noise
         return np.zeros_like(ink)
-    lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, max(10, int(w * 0.6))), np.uint8))
-    lines |= cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((max(10, int(h * 0.85)), 1), np.uint8))
+    lines = _straight_runs(ink, max(10, int(w * 0.6)), along_rows=True)
+    lines |= _straight_runs(ink, max(10, int(h * 0.85)), along_rows=False)
     raw, ink = ink, cv2.subtract(ink, cv2.dilate(lines, np.ones((3, 3), np.uint8)))
     margin = max(2, min(h, w) // 25)
     ink[:margin], ink[-margin:], ink[:, :margin], ink[:, -margin:] = 0, 0, 0, 0
     return _inside_walls(ink, raw) if w <= BOX_ASPECT * h else ink
+
+
+def _straight_runs(ink: np.ndarray, length: int, *, along_rows: bool) -> np.ndarray:
+    """The ink an opening with a `length`-long line keeps (ruling): only rows (columns)
+    holding enough ink to take part are opened, the rest left blank (what the opening
+    would make of them), as one line's rows do not touch another's. A run the crop's edge
+    cuts survives the opening from half its length, so that is the bar."""
+    counts = np.count_nonzero(ink, axis=1 if along_rows else 0)
+    lines = np.flatnonzero(counts >= (length - 1) // 2)
+    out = np.zeros_like(ink)
+    if lines.size == 0:
+        return out
+    shape = (1, length) if along_rows else (length, 1)
+    kernel = np.ones(shape, np.uint8)
+    if along_rows:
+        out[lines] = cv2.morphologyEx(ink[lines], cv2.MORPH_OPEN, kernel)
+    else:
+        out[:, lines] = cv2.morphologyEx(ink[:, lines], cv2.MORPH_OPEN, kernel)
+    return out
 
 
 # a box wall: a column (row) inked along this share of the crop's height (width), in the
@@ -391,7 +414,8 @@ def read_number(image: np.ndarray, *, accept: float = ACCEPT_CONFIDENCE) -> Numb
 
     The value is withheld (None, status "rejected") when the confidence is below `accept`.
     """
-    ink = cell_ink(image)
+    gray = _gray(image)
+    ink = _gray_cell_ink(gray)
     boxes = digit_boxes(ink)
     if not boxes:
         return NumberReading(value=None, text="", confidence=0.0, status="empty")
@@ -410,7 +434,7 @@ def read_number(image: np.ndarray, *, accept: float = ACCEPT_CONFIDENCE) -> Numb
         x, y, w, h = box
         order = np.argsort(probs)[::-1]
         top = int(order[0])
-        density = float((ink[y : y + h, x : x + w] > 0).mean())
+        density = cv2.countNonZero(ink[y : y + h, x : x + w]) / (w * h)
         readings.append(
             DigitReading(
                 digit=None if top == REJECT else top,
@@ -431,7 +455,7 @@ def read_number(image: np.ndarray, *, accept: float = ACCEPT_CONFIDENCE) -> Numb
             for i, one in swallowed.items()
         )
         confidence *= SWALLOWED_ONE
-    overwritten, where = double_ink(_gray(image), ink, part_boxes)
+    overwritten, where = double_ink(gray, ink, part_boxes)
     withheld = "?" in text or confidence < accept
     return NumberReading(
         value=None if withheld else int(text),
@@ -508,24 +532,43 @@ DOUBLE_INK_PER_HEIGHT = 1.2
 DOUBLE_INK_BLACK = 0.045  # a darkest 2% under this share of the paper's level
 
 
+def percentile(values: np.ndarray, q: float) -> float:
+    """`np.percentile(values, q)` (linear between ranks) of a non-empty uint8 array, read off
+    its histogram: no sort, as a cell's overwrite test asks it of every figure."""
+    if values.dtype != np.uint8:
+        return float(np.percentile(values, q))
+    below = np.bincount(values, minlength=256).cumsum()  # below[v]: how many are <= v
+    rank = q / 100 * (values.size - 1)
+    low = int(rank)
+    at_low = int(np.searchsorted(below, low, side="right"))
+    if rank == low:
+        return float(at_low)
+    at_high = int(np.searchsorted(below, low + 1, side="right"))
+    return at_low + (rank - low) * (at_high - at_low)
+
+
 def double_ink(
     gray: np.ndarray, ink: np.ndarray, boxes: list[tuple[int, int, int, int]]
 ) -> tuple[bool, BBox | None]:
     """A digit written over another: where two strokes cross the ink is laid twice and
     comes out far darker than the figure's ordinary strokes."""
     core = cv2.erode(ink, np.ones((2, 2), np.uint8)) > 0  # stroke cores, not soft edges
-    if core.sum() < 40:
+    if np.count_nonzero(core) < 40:
         return False, None
-    full_ink = float(np.percentile(gray[core], 25))  # a single layer of ink, fully laid
+    full_ink = percentile(gray[core], 25)  # a single layer of ink, fully laid
     dark = core & (gray < 0.6 * full_ink)
-    paper = float(np.median(gray[ink == 0])) if (ink == 0).any() else 255.0
+    paper = None
     for x, y, w, h in boxes:
         inside = core[y : y + h, x : x + w]
-        laid_twice, stroke = int(dark[y : y + h, x : x + w].sum()), int(inside.sum())
+        laid_twice = int(np.count_nonzero(dark[y : y + h, x : x + w]))
+        stroke = int(np.count_nonzero(inside))
         share = laid_twice / max(stroke, 1)
         if stroke < 40 or laid_twice < 25 or share <= DOUBLE_INK_SHARE:
             continue
-        depth = float(np.percentile(gray[y : y + h, x : x + w][inside], 2)) / max(paper, 1.0)
+        if paper is None:
+            blank = gray[ink == 0]
+            paper = percentile(blank, 50) if blank.size else 255.0
+        depth = percentile(gray[y : y + h, x : x + w][inside], 2) / max(paper, 1.0)
         per_height = DOUBLE_INK_PER_HEIGHT * (2 if share < THIN_DOUBLE_SHARE else 1)
         if depth < DOUBLE_INK_DEPTH and (laid_twice >= per_height * h or depth < DOUBLE_INK_BLACK):
             return True, BBox(x0=x, y0=y, x1=x + w, y1=y + h)

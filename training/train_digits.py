@@ -1,10 +1,10 @@
-"""Train the digit model and write models/digits/digits.npz (deterministic per seed).
+"""Train the digit model and write models/digits/digits.onnx (deterministic per seed).
 
-    .venv/bin/pip install 'torch==2.13.0'   # CPU build; training only, never at run time
+    .venv/bin/pip install 'torch==2.13.0' 'onnx>=1.17,<2'   # training only, never at run time
     .venv/bin/python -m training.train_digits --seed 7 --epochs 12
 
-The network is a small CNN; its weights are saved as plain numpy arrays and run by
-`pipeline/tools/digit_net.py` with numpy alone.
+The network is a small CNN, saved as an ONNX graph (training/onnx_graph.py) that
+`pipeline/tools/digit_net.py` runs with OpenCV's DNN module.
 """
 
 from __future__ import annotations
@@ -31,8 +31,9 @@ from training.digit_data import (
     to_mnist,
     without_overlap,
 )
+from training.onnx_graph import onnx_graph
 
-MODEL_PATH = REPO_ROOT / "models" / "digits" / "digits.npz"
+MODEL_PATH = REPO_ROOT / "models" / "digits" / "digits.onnx"
 IN_A_CELL = 0.5  # share of handwritten digits each epoch seen through `in_a_cell`
 # of the augmented handwritten digits, elastically distorted first: 0.5 was tried (wide
 # net, seed 7, 45 epochs: MNIST test 0.986-0.990 over the last epochs, the shipped model
@@ -70,9 +71,9 @@ class DigitNet(nn.Module):
 
 
 def export_weights(model: DigitNet) -> dict[str, np.ndarray]:
-    """Plain arrays under the runtime's names: convolutions `features_{0,3,6}_*` (batch
-    norm folded in: w * g / sqrt(v + eps), (b - m) * g / sqrt(v + eps) + beta), dense
-    layers `head_1_*` and `head_4_*`."""
+    """Plain arrays under the names training/onnx_graph.py builds the graph from:
+    convolutions `features_{0,3,6}_*` (batch norm folded in: w * g / sqrt(v + eps),
+    (b - m) * g / sqrt(v + eps) + beta), dense layers `head_1_*` and `head_4_*`."""
     weights: dict[str, np.ndarray] = {}
     convs = [m for m in model.features if isinstance(m, nn.Conv2d)]
     norms = [m for m in model.features if isinstance(m, nn.BatchNorm2d)]
@@ -200,10 +201,8 @@ def train(
             flush=True,
         )
     temperature = fit_temperature(model, calibration_x, calibration_y, rng)
-    weights = export_weights(model)
-    weights["temperature"] = np.array(temperature, np.float32)
     out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(out, **weights)
+    out.write_bytes(onnx_graph(export_weights(model), temperature))
     return {
         "seed": seed,
         "epochs": epochs,

@@ -1,5 +1,6 @@
-"""The trained network, saved for the numpy runtime, gives what torch gives (batch norm
-folded into the convolutions). Needs torch, a training-only dependency."""
+"""The trained network, written as an ONNX graph and run by OpenCV's DNN module, gives
+what torch gives (batch norm folded into the convolutions, the temperature into the last
+layer). Needs torch and onnx, training-only dependencies."""
 
 from __future__ import annotations
 
@@ -9,14 +10,16 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
+pytest.importorskip("onnx")
 
 
-def test_saved_weights_run_by_numpy_match_the_torch_network(tmp_path: Path) -> None:
+def test_onnx_graph_run_by_opencv_matches_the_torch_network(tmp_path: Path) -> None:
     from pipeline.tools import digit_net
+    from training.onnx_graph import onnx_graph
     from training.train_digits import DigitNet, export_weights
 
     torch.manual_seed(0)
-    model = DigitNet(width=2, batch_norm=True)
+    model = DigitNet(width=1, batch_norm=True)
     for layer in model.features:  # statistics a trained network would have, not 0 and 1
         if isinstance(layer, torch.nn.BatchNorm2d):
             layer.running_mean.uniform_(-0.5, 0.5)
@@ -24,12 +27,13 @@ def test_saved_weights_run_by_numpy_match_the_torch_network(tmp_path: Path) -> N
             layer.weight.data.uniform_(0.5, 1.5)
             layer.bias.data.uniform_(-0.2, 0.2)
     model.eval()
-    path = tmp_path / "digits.npz"
-    np.savez(path, **export_weights(model))
+    temperature = 0.7
+    path = tmp_path / "digits.onnx"
+    path.write_bytes(onnx_graph(export_weights(model), temperature))
     digits = (np.random.default_rng(0).random((5, 28, 28)) * 255).astype(np.uint8)
     with torch.no_grad():
         inputs = torch.from_numpy(digits.astype(np.float32) / 255.0).unsqueeze(1)
-        expected = torch.softmax(model(inputs), 1).numpy()
-    weights = digit_net._weights.__wrapped__(path)
-    got = digit_net.probabilities_with(weights, digits)
+        expected = torch.softmax(model(inputs) / temperature, 1).numpy()
+    got = digit_net.probabilities_with(digit_net.network(path), digits)
+    assert got.shape == (5, 11)
     assert np.abs(got - expected).max() < 1e-5
