@@ -81,8 +81,8 @@ def _straight_runs(ink: np.ndarray, length: int, *, along_rows: bool) -> np.ndar
     holding enough ink to take part are opened, the rest left blank (what the opening
     would make of them), as one line's rows do not touch another's. A run the crop's edge
     cuts survives the opening from half its length, so that is the bar."""
-    counts = np.count_nonzero(ink, axis=1 if along_rows else 0)
-    lines = np.flatnonzero(counts >= (length - 1) // 2)
+    sums = cv2.reduce(ink, 1 if along_rows else 0, cv2.REDUCE_SUM, dtype=cv2.CV_32S)
+    lines = np.flatnonzero(sums.ravel() >= 255 * ((length - 1) // 2))  # ink is 0 or 255
     out = np.zeros_like(ink)
     if lines.size == 0:
         return out
@@ -171,21 +171,19 @@ def _chained(
 
 def digit_boxes(ink: np.ndarray) -> list[tuple[int, int, int, int]]:
     """Digit boxes (x, y, w, h): components merged when they overlap horizontally."""
-    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    # 16-bit labels (never read) are labelled 2.5 times as fast; 8-connected components
+    # touch no other, so a cell holds at most one on every other row and column
     h_cell, w_cell = ink.shape
+    most = ((h_cell + 1) // 2) * ((w_cell + 1) // 2)
+    label_type = cv2.CV_16U if most < 65_535 else cv2.CV_32S
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8, ltype=label_type)
     # a dash for nil in one digit's box is short against the box (a C1 box's "-")
     dash = 0.15 if w_cell <= BOX_ASPECT * h_cell else 0.4
     parts = [
-        (int(stats[i, 0]), int(stats[i, 1]), int(stats[i, 2]), int(stats[i, 3]))
-        for i in range(1, count)
-        if stats[i, cv2.CC_STAT_AREA] >= 12
-        and (
-            stats[i, cv2.CC_STAT_HEIGHT] >= h_cell * 0.12  # a digit
-            or (  # or a dash written for zero
-                stats[i, cv2.CC_STAT_WIDTH] >= h_cell * dash
-                and stats[i, cv2.CC_STAT_WIDTH] >= 2.2 * stats[i, cv2.CC_STAT_HEIGHT]
-            )
-        )
+        (x, y, w, h)
+        for x, y, w, h, area in stats[1:count].tolist()  # (left, top, width, height, area)
+        if area >= 12
+        and (h >= h_cell * 0.12 or (w >= h_cell * dash and w >= 2.2 * h))  # a digit, or nil's dash
     ]
     merged = _merge_overlapping(parts)
     if not merged:
@@ -552,6 +550,8 @@ def double_ink(
 ) -> tuple[bool, BBox | None]:
     """A digit written over another: where two strokes cross the ink is laid twice and
     comes out far darker than the figure's ordinary strokes."""
+    if cv2.minMaxLoc(gray)[0] >= DOUBLE_INK_DEPTH * 255:
+        return False, None  # nothing as dark as ink laid twice against even white paper
     core = cv2.erode(ink, np.ones((2, 2), np.uint8)) > 0  # stroke cores, not soft edges
     if np.count_nonzero(core) < 40:
         return False, None

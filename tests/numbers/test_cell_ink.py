@@ -46,3 +46,15 @@ def test_percentile_of_uint8_is_numpys(q: float) -> None:
         assert percentile(values, q) == pytest.approx(float(np.percentile(values, q)), abs=1e-9)
         clumped = rng.choice(np.array([3, 200], np.uint8), size)
         assert percentile(clumped, q) == pytest.approx(float(np.percentile(clumped, q)), abs=1e-9)
+
+
+def test_digit_boxes_of_a_crop_with_more_specks_than_16_bit_labels_hold() -> None:
+    """65,536 isolated specks (one on every other row and column of 511 x 511): labelled
+    with 32-bit labels (OpenCV raises when 16-bit ones run out), each too small to keep."""
+    from pipeline.numbers import digit_boxes
+
+    specks = np.zeros((511, 511), np.uint8)
+    specks[::2, ::2] = 255
+    assert digit_boxes(specks) == []
+    specks[200:320, 100:104] = 255  # and a stroke among them is still found
+    assert [(x, h) for x, _, _, h in digit_boxes(specks)] == [(100, 121)]
