@@ -55,7 +55,16 @@ STAMP_COPY_SIMILARITY = 0.85  # stamps, at or above: one impression; measured li
 # 0.944 (seed 9002, 84 pairs of copies); a paste between them must be closer
 SAME_STATION_STAMP_SIMILARITY = 0.97
 STAMP_SCALES = (0.96, 0.98, 1.0, 1.02, 1.04)
-STAMP_HASH_RADIUS = 12  # of 64 bits: stamp pairs further apart are not compared
+# of 64 bits: stamp pairs further apart are not compared. 12 until seed 9005: its pastes
+# 14 and 16 bits apart at 0.86-0.92 alike (NA-36, NA-204); at 16 (with the one-bit band
+# probes) seeds 9002, 9004 and 9005 gave one false pair, two stamps in two inks
+# (`_other_inks`), and 18 no more pastes
+STAMP_HASH_RADIUS = 16
+# a stamp of a form whose constituency no other form names (header and stamps illegible,
+# or misread: seed 9005's "NA-556" for NA-56) is compared with every stamp this near, in
+# any constituency: seed 9005's two such pastes were 4 and 6 bits apart, its 12 lone
+# forms' stamps had 3 others within 6 bits (12 within 8, 56 within 10) among 611
+ORPHAN_HASH_RADIUS = 6
 UNKNOWN_BLOCK = "?"  # constituency of a form whose header and stamps are both illegible
 
 
@@ -144,6 +153,21 @@ def _one_image(
     }
 
 
+def _other_inks(a: str, b: str) -> bool:
+    """Two stamps in inks of different colours (a pasted copy keeps its colour; a grey
+    scan or a black pad names none): seed 9002's violet PK-137_ps115 and blue ps116 came
+    0.857 alike, above STAMP_COPY_SIMILARITY."""
+    return a != b and "black" not in (a, b)
+
+
+def _hash_bits(phash: str) -> int:
+    """A stamp's 64-bit hash as a number (0 for one that is not hex: compared with all)."""
+    try:
+        return int(phash, 16) & 0xFFFF_FFFF_FFFF_FFFF
+    except ValueError:
+        return 0
+
+
 def _hamming(a: str, b: str) -> int:
     if len(a) != len(b):
         return 4 * max(len(a), len(b))
@@ -179,6 +203,8 @@ class FingerprintIndex:
         self._keys = array("q")  # one per (mark, block, band)
         self._members = array("q")  # the mark of each key
         self._block_ids: dict[str, int] = {}
+        self._owners: dict[int, set[int]] = defaultdict(set)  # block: the files naming it
+        self._stamp_blocks: dict[int, tuple[int, ...]] = {}  # stamp mark: its blocks
 
     def _key(self, kind: str, block: str, band: int, value: str) -> int:
         """Exact for hex hash bands up to 32 bits (a signature's 256-bit hash in 8 bands);
@@ -191,9 +217,16 @@ class FingerprintIndex:
             bits = zlib.crc32(value.encode())
         return ((block_id * 2 + kind_bit) * BANDS + band) << 32 | bits
 
-    def add(self, form: int, result: FormResult, blocks: frozenset[str] | None = None) -> None:
+    def add(
+        self,
+        form: int,
+        result: FormResult,
+        blocks: frozenset[str] | None = None,
+        owner: int | None = None,
+    ) -> None:
         """Index a page's marks; `blocks`: the constituencies of its whole form, when a
-        page of several (a stamp on the last page, the header on the first)."""
+        page of several (a stamp on the last page, the header on the first); `owner`: its
+        file, when a file of several pages (`form` otherwise)."""
         items: list[tuple[str, str, str, BBox, str]] = [
             ("stamp", s.fingerprint, s.descriptor, s.bbox, s.color) for s in result.stamps
         ]
@@ -203,6 +236,9 @@ class FingerprintIndex:
             if s.status is SignatureStatus.PRESENT and s.kind == "signature"
         ]
         blocks = blocks or _constituencies(result)
+        for block in blocks:
+            block_id = self._block_ids.setdefault(block, len(self._block_ids))
+            self._owners[block_id].add(form if owner is None else owner)
         for kind, phash, encoded, bbox, label in items:
             raw = base64.b64decode(encoded) if encoded else b""
             if _normalised(raw) is None or not phash:
@@ -222,6 +258,8 @@ class FingerprintIndex:
             # stamps only: blocking signatures too lost pastes across a misread header
             # (seed 9001: SIGNATURE_DUPLICATE recall 0.83 -> 0.62, precision 0.55 -> 0.67)
             mine = blocks if kind == "stamp" else frozenset({""})
+            if kind == "stamp":
+                self._stamp_blocks[index] = tuple(self._block_ids[b] for b in sorted(blocks))
             width = max(1, len(phash) // BANDS)
             for block in sorted(mine):
                 for band in range(BANDS):
@@ -266,14 +304,41 @@ class FingerprintIndex:
             pairs.update(
                 (a, b) for i, a in enumerate(group) for b in group[i + 1 :] if self._near(a, b)
             )
-        pairs.update(_one_bit_apart(keys, members))
+        pairs.update(_one_bit_apart(keys, members, stamps=False))
+        pairs.update(
+            pair for pair in _one_bit_apart(keys, members, stamps=True) if self._near(*pair)
+        )
+        pairs.update(self._lone_pairs())
         return sorted(pairs)
+
+    def _lone_pairs(self) -> set[tuple[int, int]]:
+        """Stamps of a form alone in its constituencies (or of none legible), each with
+        every stamp within ORPHAN_HASH_RADIUS: a paste between such a form and one of its
+        true constituency shares no block. Linear per lone stamp (popcounts over all)."""
+        unknown = self._block_ids.get(UNKNOWN_BLOCK)
+        lone = [
+            mark
+            for mark, blocks in self._stamp_blocks.items()
+            if all(b == unknown or len(self._owners[b]) == 1 for b in blocks)
+        ]
+        if not lone:
+            return set()
+        stamps = np.fromiter(self._stamp_blocks, dtype=np.int64)
+        hashes = np.array([_hash_bits(self.marks[i].phash) for i in stamps.tolist()], np.uint64)
+        pairs: set[tuple[int, int]] = set()
+        for mark in lone:
+            bits = np.uint64(_hash_bits(self.marks[mark].phash))
+            near = stamps[np.bitwise_count(hashes ^ bits) <= ORPHAN_HASH_RADIUS].tolist()
+            pairs.update((min(mark, other), max(mark, other)) for other in near if other != mark)
+        return pairs
 
     def copies(self) -> Iterator[tuple[Mark, Mark, dict[str, float]]]:
         """Pairs of marks on different forms that are one image."""
         for a, b in self.candidate_pairs():
             ma, mb = self.marks[a], self.marks[b]
             if ma.form == mb.form:  # a band key holds one kind of mark
+                continue
+            if ma.kind == "stamp" and _other_inks(ma.label, mb.label):
                 continue
             da, db = self.descriptor(ma), self.descriptor(mb)
             same, measure = _one_image(ma.kind, da, db, self.hash_bits(ma, mb))
@@ -284,17 +349,20 @@ class FingerprintIndex:
         self._store.close()
 
 
-def _one_bit_apart(keys: np.ndarray, members: np.ndarray) -> set[tuple[int, int]]:
-    """Signatures whose hashes differ in exactly one bit of a band (`keys` sorted): a paste
-    recompressed or rescanned moves its 256-bit hash by 4-28 bits, and at 14 bits spread
-    over all eight bands none is left equal (seed 9004: PK-5_ps237, 0.038 apart in
-    descriptor); one bit of slack in a band finds such pairs, at about three times the
-    candidates of equal bands alone (on seeds 9002 and 9004's 12,983 signatures, 315 pairs
-    against 98). Each probe flips one bit of a band's value, the key's lowest 32 bits."""
-    signature = ((keys >> 32) // BANDS) % 2 == 0  # the kind bit (`_key`): 0 for signatures
-    probed, owners = keys[signature], members[signature]
+def _one_bit_apart(keys: np.ndarray, members: np.ndarray, *, stamps: bool) -> set[tuple[int, int]]:
+    """Marks of one kind whose hashes differ in exactly one bit of a band (`keys` sorted).
+    A signature paste recompressed or rescanned moves its 256-bit hash by 4-28 bits, and
+    at 14 bits spread over all eight bands none is left equal (seed 9004: PK-5_ps237,
+    0.038 apart in descriptor); one bit of slack in a band finds such pairs, at about three
+    times the candidates of equal bands alone (on seeds 9002 and 9004's 12,983 signatures,
+    315 pairs against 98). A stamp's 64-bit hash is eight 8-bit bands: two hashes up to 15
+    bits apart have a band within one bit (seed 9005: a paste 12 bits apart shared no band,
+    PP-168_ps021 and ps060). Each probe flips one bit of a band's value, the key's lowest
+    32 bits (a stamp's band has 8)."""
+    kind = ((keys >> 32) // BANDS) % 2 == int(stamps)  # the kind bit of `_key`: 1 for stamps
+    probed, owners = keys[kind], members[kind]
     pairs: set[tuple[int, int]] = set()
-    for bit in range(32):
+    for bit in range(8 if stamps else 32):
         probes = probed ^ np.int64(1 << bit)
         low = np.searchsorted(keys, probes, side="left")
         high = np.searchsorted(keys, probes, side="right")
@@ -352,12 +420,13 @@ def crossform_findings(results: Iterable[FormResult]) -> dict[int, tuple[Finding
     found: dict[int, list[Finding]] = defaultdict(list)
     index = FingerprintIndex()
     sources: list[_Source] = []
-    for _, run in groupby(results, key=lambda r: (r.source.sha256, r.source.path)):
+    runs = groupby(results, key=lambda r: (r.source.sha256, r.source.path))
+    for file, (_, run) in enumerate(runs):
         pages = list(run)
         named = frozenset().union(*(_constituencies(p) for p in pages)) - {UNKNOWN_BLOCK}
         station = _station(pages)
         for result in pages:
-            index.add(len(sources), result, named or None)
+            index.add(len(sources), result, named or None, owner=file)
             read = result.source
             sources.append(_Source(read.path, read.page, read.sha256, station))
     copies = list(index.copies())

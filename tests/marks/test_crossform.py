@@ -115,13 +115,64 @@ def test_a_paste_is_found_when_only_the_stamp_names_the_constituency() -> None:
     second = _form("b.png", _recaptured(original, 2))
     stamp = second.stamps[0].model_copy(update={"centre_text": "PS 50\nNA 57"})
     unnamed = second.model_copy(update={"stamps": (stamp,)})
-    elsewhere = _form("c.png", _recaptured(original, 3)).model_copy(
-        update={"header": {"constituency": FieldReading(value="NA-60", confidence=0.9)}}
-    )
-    found = crossform_findings([named, unnamed, elsewhere])
-    # a and b share NA-57 (header, stamp); c's header names another constituency: a paste
-    # is looked for among the forms of one constituency only
+    na60 = {"header": {"constituency": FieldReading(value="NA-60", confidence=0.9)}}
+    elsewhere = _form("c.png", _recaptured(original, 3)).model_copy(update=na60)
+    neighbour = _form("d.png", _recaptured(_pressed(6), 4)).model_copy(update=na60)
+    found = crossform_findings([named, unnamed, elsewhere, neighbour])
+    # a and b share NA-57 (header, stamp); c's header names another constituency, which d
+    # names too: a paste is looked for among the forms of one constituency only
     assert set(found) == {0, 1}
+
+
+def test_a_form_alone_in_its_constituency_is_compared_with_every_stamp_near_its_own() -> None:
+    """A misread code ("NA-557": no other form names it) or none legible: its stamps are
+    compared across constituencies, with those whose hashes are nearly its own."""
+    original = _pressed(5)
+
+    def named(form: FormResult, code: str) -> FormResult:
+        return form.model_copy(
+            update={"header": {"constituency": FieldReading(value=code, confidence=0.9)}}
+        )
+
+    results = [
+        named(_form("a.png", _recaptured(original, 1)), "NA-57"),
+        named(_form("b.png", _recaptured(_pressed(7), 2)), "NA-57"),
+        named(_form("c.png", _recaptured(original, 3)), "NA-557"),  # the paste, misread
+        _form("d.png", _recaptured(_pressed(8), 4)),  # no code legible, its own stamp
+    ]
+    found = crossform_findings(results)
+    assert set(found) == {0, 2}
+    assert found[2][0].code is FindingCode.STAMP_DUPLICATE
+    assert found[2][0].evidence.related == ("a.png#0",)
+
+
+def test_stamps_in_two_inks_are_not_one_image() -> None:
+    original = _pressed(5)
+    first, second = (
+        _form("a.png", _recaptured(original, 1)),
+        _form("b.png", _recaptured(original, 2)),
+    )
+    violet = second.stamps[0].model_copy(update={"color": "violet"})
+    assert set(crossform_findings([first, second])) == {0, 1}
+    assert crossform_findings([first, second.model_copy(update={"stamps": (violet,)})]) == {}
+    grey = second.stamps[0].model_copy(update={"color": "black"})  # a grey scan names none
+    assert set(crossform_findings([first, second.model_copy(update={"stamps": (grey,)})])) == {0, 1}
+
+
+def test_a_stamp_paste_whose_hash_moved_a_bit_in_every_band_is_still_compared() -> None:
+    original = _pressed(5)
+    first, second = (
+        _form("a.png", _recaptured(original, 1)),
+        _form("b.png", _recaptured(original, 2)),
+    )
+    bits = int(first.stamps[0].fingerprint, 16)
+    for band in range(8):  # one bit in each 8-bit band: 8 bits apart, no band equal
+        bits ^= 1 << (8 * band + band % 8)
+    moved = second.stamps[0].model_copy(update={"fingerprint": f"{bits:016x}"})
+    index = FingerprintIndex()
+    index.add(0, first)
+    index.add(1, second.model_copy(update={"stamps": (moved,)}))
+    assert index.candidate_pairs() == [(0, 1)]
 
 
 def test_a_stamp_on_a_forms_last_page_is_indexed_under_the_forms_constituency() -> None:
