@@ -79,7 +79,7 @@ def main() -> None:
     args = parser.parse_args()
     results = load_results(args.run / "forms.jsonl")  # the findings stored are not used
     found = crossform_pages(results)
-    found["STAMP_TEXT_MISMATCH"] = stamp_text_pages(results)
+    found["STAMP_TEXT_MISMATCH"] |= stamp_text_pages(results)  # and those read on a copy
     print(f"{len(results)} pages of {args.run}")
     print("| code | TP | FP | FN | precision | recall |\n|---|---|---|---|---|---|")
     truth = _truth_pages(args.corpus)

@@ -15,6 +15,8 @@ comparison is dear (about 2 ms), and stamps are alike enough that a hash band al
 leaves a fifth of all pairs as candidates; so a stamp is indexed under its form's
 constituency (the header's, and any code legible on its stamps: a paste is made in one
 returning officer's office) and a candidate pair must also be near in Hamming distance.
+A pasted stamp is one image on both forms, so its text read on one (where legible) is
+its text on the other: judged against each form's header (STAMP_TEXT_MISMATCH).
 DUPLICATE_FORM is identical content (sha256 of the file) under another name; the later
 submission in the sequence carries it, and marks shared by such a pair are not copies.
 The pass reads each result once and keeps only its marks (their descriptors in a
@@ -24,6 +26,7 @@ temporary file) and its source, so an archive's results need not fit in memory a
 from __future__ import annotations
 
 import base64
+import dataclasses
 import sys
 import tempfile
 import zlib
@@ -31,14 +34,22 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import groupby
 
 import cv2
 import numpy as np
 
 from pipeline.codes import FINDING_DOCS, FindingCode
-from pipeline.model import BBox, Evidence, Finding, FormResult, SignatureStatus
-from pipeline.stages.stamp_text import constituency_codes, header_numbers, header_text
+from pipeline.model import BBox, Evidence, Finding, FormResult, SignatureStatus, Stamp
+from pipeline.stages.stamp_text import (
+    UNSURE_NUMBER,
+    StampText,
+    constituency_codes,
+    header_numbers,
+    header_text,
+    mismatch,
+)
 
 BANDS = 8  # perceptual hash split into bands; sharing any band makes a candidate pair
 COPY_DISTANCE = 0.065  # signatures, below: one image; set on seed 9001 (benchmarks/RESULTS.md)
@@ -66,6 +77,14 @@ STAMP_HASH_RADIUS = 16
 # forms' stamps had 3 others within 6 bits (12 within 8, 56 within 10) among 611
 ORPHAN_HASH_RADIUS = 6
 UNKNOWN_BLOCK = "?"  # constituency of a form whose header and stamps are both illegible
+# the header fields a stamp's text is judged against (`stamp_text.mismatch`)
+HEADER_FOR_STAMPS = frozenset(
+    {"constituency", "polling_station_number", "polling_station_name", UNSURE_NUMBER}
+)
+# stamps whose registration views are kept while the pairs are judged (about 70 KB each;
+# the pairs come sorted, each stamp's with the ones after it, mostly of its own block: on
+# 10,000 forms of 700 a constituency, 256 kept: 46.5 s, 1,024: 43.6 s, 4,096: 42.4 s)
+VIEWS_KEPT = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +97,7 @@ class Mark:
     hash_size: int  # a signature's hash, stored after its descriptor (0: none stored)
     box: tuple[int, int, int, int]
     label: str
+    text: tuple[str, str] = ("", "")  # a stamp's ring and centre text as read
 
     @property
     def bbox(self) -> BBox:
@@ -103,28 +123,56 @@ def descriptor_distance(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.abs(a - b).mean()) / 1.6  # ~0 identical, ~1 unrelated
 
 
-def _registered(a: np.ndarray, b: np.ndarray) -> float:
-    """Best correlation of b's middle, at a few scales, slid over a."""
-    side = a.shape[0]
+@dataclass(frozen=True, slots=True)
+class StampView:
+    """A stamp descriptor and its middle at each registration scale, made once for the
+    many pairs a stamp takes part in (the resizing was 40% of a comparison)."""
+
+    image: np.ndarray
+    middles: tuple[np.ndarray, ...]
+
+
+def stamp_view(descriptor: np.ndarray) -> StampView:
+    side = descriptor.shape[0]
     margin = side // 10
-    best = -1.0
+    middles = []
     for scale in STAMP_SCALES:
         size = round(side * scale)
-        scaled = cv2.resize(b, (size, size), interpolation=cv2.INTER_AREA)
+        scaled = cv2.resize(descriptor, (size, size), interpolation=cv2.INTER_AREA)
         pad = max(0, side - size)
         scaled = np.pad(scaled, pad)
         off = (scaled.shape[0] - side) // 2
         middle = scaled[off + margin : off + side - margin, off + margin : off + side - margin]
-        scores = cv2.matchTemplate(a, np.ascontiguousarray(middle), cv2.TM_CCOEFF_NORMED)
-        best = max(best, float(scores.max()))
-    return best
+        middles.append(np.ascontiguousarray(middle))
+    return StampView(descriptor, tuple(middles))
+
+
+def _registered(a: StampView, b: StampView) -> float:
+    """Best correlation of b's middle, at a few scales, slid over a."""
+    return max(
+        float(cv2.matchTemplate(a.image, middle, cv2.TM_CCOEFF_NORMED).max())
+        for middle in b.middles
+    )
+
+
+def view_similarity(a: StampView, b: StampView) -> float:
+    if a.image.shape != b.image.shape:
+        return 0.0
+    return max(_registered(a, b), _registered(b, a))
 
 
 def stamp_similarity(a: np.ndarray, b: np.ndarray) -> float:
     """How nearly two stamp descriptors are one image (1 identical, ~0 unrelated)."""
     if a.shape != b.shape:
         return 0.0
-    return max(_registered(a, b), _registered(b, a))
+    return view_similarity(stamp_view(a), stamp_view(b))
+
+
+def _stamp_verdict(similarity: float) -> tuple[bool, dict[str, float]]:
+    return similarity >= STAMP_COPY_SIMILARITY, {
+        "similarity": round(similarity, 4),
+        "threshold": STAMP_COPY_SIMILARITY,
+    }
 
 
 def _one_image(
@@ -133,11 +181,7 @@ def _one_image(
     """Whether two marks' descriptors are one image, and the measure that says so
     (`hash_bits`: how far apart two signatures' perceptual hashes are, where known)."""
     if kind == "stamp":
-        similarity = stamp_similarity(a, b)
-        return similarity >= STAMP_COPY_SIMILARITY, {
-            "similarity": round(similarity, 4),
-            "threshold": STAMP_COPY_SIMILARITY,
-        }
+        return _stamp_verdict(stamp_similarity(a, b))
     distance = descriptor_distance(a, b) if a.shape == b.shape else 1.0
     measure = {"descriptor_distance": round(distance, 4), "threshold": COPY_DISTANCE}
     if distance < COPY_DISTANCE:
@@ -227,11 +271,12 @@ class FingerprintIndex:
         """Index a page's marks; `blocks`: the constituencies of its whole form, when a
         page of several (a stamp on the last page, the header on the first); `owner`: its
         file, when a file of several pages (`form` otherwise)."""
-        items: list[tuple[str, str, str, BBox, str]] = [
-            ("stamp", s.fingerprint, s.descriptor, s.bbox, s.color) for s in result.stamps
+        items: list[tuple[str, str, str, BBox, str, tuple[str, str]]] = [
+            ("stamp", s.fingerprint, s.descriptor, s.bbox, s.color, _stamp_text(s))
+            for s in result.stamps
         ]
         items += [
-            ("signature", s.fingerprint, s.descriptor, s.bbox, s.role.value)
+            ("signature", s.fingerprint, s.descriptor, s.bbox, s.role.value, ("", ""))
             for s in result.signatures
             if s.status is SignatureStatus.PRESENT and s.kind == "signature"
         ]
@@ -239,7 +284,7 @@ class FingerprintIndex:
         for block in blocks:
             block_id = self._block_ids.setdefault(block, len(self._block_ids))
             self._owners[block_id].add(form if owner is None else owner)
-        for kind, phash, encoded, bbox, label in items:
+        for kind, phash, encoded, bbox, label, text in items:
             raw = base64.b64decode(encoded) if encoded else b""
             if _normalised(raw) is None or not phash:
                 continue
@@ -251,7 +296,7 @@ class FingerprintIndex:
             box = (bbox.x0, bbox.y0, bbox.x1, bbox.y1)
             kept = phash if kind == "stamp" else ""
             mark = Mark(
-                form, kind, kept, self._stored, len(raw), len(stored), box, sys.intern(label)
+                form, kind, kept, self._stored, len(raw), len(stored), box, sys.intern(label), text
             )
             self.marks.append(mark)
             self._stored += len(raw) + len(stored)
@@ -334,14 +379,20 @@ class FingerprintIndex:
 
     def copies(self) -> Iterator[tuple[Mark, Mark, dict[str, float]]]:
         """Pairs of marks on different forms that are one image."""
+        views = lru_cache(maxsize=VIEWS_KEPT)(
+            lambda mark: stamp_view(self.descriptor(self.marks[mark]))
+        )
         for a, b in self.candidate_pairs():
             ma, mb = self.marks[a], self.marks[b]
             if ma.form == mb.form:  # a band key holds one kind of mark
                 continue
             if ma.kind == "stamp" and _other_inks(ma.label, mb.label):
                 continue
-            da, db = self.descriptor(ma), self.descriptor(mb)
-            same, measure = _one_image(ma.kind, da, db, self.hash_bits(ma, mb))
+            if ma.kind == "stamp":
+                same, measure = _stamp_verdict(view_similarity(views(a), views(b)))
+            else:
+                da, db = self.descriptor(ma), self.descriptor(mb)
+                same, measure = _one_image(ma.kind, da, db, self.hash_bits(ma, mb))
             if same:
                 yield ma, mb, measure
 
@@ -381,6 +432,8 @@ class _Source:
     sha256: str
     # (constituency, the numbers the station may be) of its form's header
     station: tuple[str, frozenset[str]] | None
+    header: tuple[tuple[str, str], ...]  # what `mismatch` reads of its form's header
+    text_checked: bool  # its page already said its stamp names another station
 
 
 def _station(pages: list[FormResult]) -> tuple[str, frozenset[str]] | None:
@@ -408,12 +461,42 @@ def _stamp_threshold(a: _Source, b: _Source) -> float:
     return STAMP_COPY_SIMILARITY
 
 
+def _stamp_text(stamp: Stamp) -> tuple[str, str]:
+    return (stamp.ring_text or "", stamp.centre_text or "")
+
+
+def _read_elsewhere(mine: Mark, other: Mark, sources: list[_Source]) -> Finding | None:
+    """STAMP_TEXT_MISMATCH from a pasted stamp's other copy: the two are one image, so
+    what the other copy's text says (read where it was clearer) is what this one says;
+    if that names another station than this form's header, so does this stamp. None when
+    this page said so itself or the other reading names no other station."""
+    here, there = sources[mine.form], sources[other.form]
+    if here.text_checked or not any(other.text):
+        return None
+    said = mismatch(StampText(ring=other.text[0], centre=other.text[1]), dict(here.header))
+    if said is None:
+        return None
+    return Finding(
+        code=FindingCode.STAMP_TEXT_MISMATCH,
+        severity=FINDING_DOCS[FindingCode.STAMP_TEXT_MISMATCH][0],
+        message="the stamp names another polling station or constituency than the header "
+        f"(read on its pasted copy on {_where(there)})",
+        evidence=Evidence(
+            bbox=mine.bbox,
+            boxes=(mine.bbox, other.bbox),
+            values={**said, "read_on": _where(there)},
+            related=(_where(there),),
+        ),
+    )
+
+
 def _where(source: _Source) -> str:
     return f"{source.path}#{source.page}"
 
 
 def crossform_findings(results: Iterable[FormResult]) -> dict[int, tuple[Finding, ...]]:
-    """New findings per result index: STAMP_/SIGNATURE_DUPLICATE and DUPLICATE_FORM.
+    """New findings per result index: STAMP_/SIGNATURE_DUPLICATE, DUPLICATE_FORM, and
+    STAMP_TEXT_MISMATCH where a pasted stamp's copy on another form reads another station.
 
     Reads the results once, in order, keeping their marks and sources only; a file's pages
     are adjacent (as `batch` writes them and `inspect` returns them)."""
@@ -425,10 +508,16 @@ def crossform_findings(results: Iterable[FormResult]) -> dict[int, tuple[Finding
         pages = list(run)
         named = frozenset().union(*(_constituencies(p) for p in pages)) - {UNKNOWN_BLOCK}
         station = _station(pages)
+        header = tuple(
+            (key, value)
+            for key, value in header_text(pages[0].header).items()
+            if key in HEADER_FOR_STAMPS
+        )
         for result in pages:
             index.add(len(sources), result, named or None, owner=file)
             read = result.source
-            sources.append(_Source(read.path, read.page, read.sha256, station))
+            said = any(f.code is FindingCode.STAMP_TEXT_MISMATCH for f in result.findings)
+            sources.append(_Source(read.path, read.page, read.sha256, station, header, said))
     copies = list(index.copies())
     index.close()
     for a, b, measure in copies:
@@ -440,6 +529,12 @@ def crossform_findings(results: Iterable[FormResult]) -> dict[int, tuple[Finding
                 continue  # two copies of one station's form, one rubber stamp
             measure = {**measure, "threshold": threshold}
         code = FindingCode.STAMP_DUPLICATE if a.kind == "stamp" else FindingCode.SIGNATURE_DUPLICATE
+        if a.kind == "stamp":
+            for mine, other in ((a, b), (b, a)):
+                text = _read_elsewhere(mine, other, sources)
+                if text is not None:
+                    found[mine.form].append(text)
+                    sources[mine.form] = dataclasses.replace(sources[mine.form], text_checked=True)
         for mine, other in ((a, b), (b, a)):
             found[mine.form].append(
                 Finding(

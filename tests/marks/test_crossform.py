@@ -337,3 +337,21 @@ def test_a_paste_whose_hash_moved_a_bit_in_every_band_is_still_compared() -> Non
     assert index.candidate_pairs() == [(0, 1)]
     found = crossform_findings([first, second])
     assert [f.code for f in found[1]] == [FindingCode.SIGNATURE_DUPLICATE]
+
+
+def test_a_pasted_stamp_names_what_its_copy_elsewhere_reads() -> None:
+    """The stamp pasted onto station 45's form is station 50's impression: legible on
+    station 50's form ("PS 50"), not on 45's; the two are one image, so 45's stamp names
+    another station too (STAMP_TEXT_MISMATCH on 45's form only, read on 50's)."""
+    original = _pressed(5)
+    source = _at_station(_form("ps050.png", _recaptured(original, 1)), "50")
+    legible = source.stamps[0].model_copy(update={"centre_text": "PS 50\nNA-57"})
+    source = source.model_copy(update={"stamps": (legible,)})
+    pasted = _at_station(_form("ps045.png", _recaptured(original, 2)), "45")
+    found = crossform_findings([source, pasted])
+    assert [f.code for f in found[0]] == [FindingCode.STAMP_DUPLICATE]
+    codes = [f.code for f in found[1]]
+    assert sorted(codes) == [FindingCode.STAMP_DUPLICATE, FindingCode.STAMP_TEXT_MISMATCH]
+    text = next(f for f in found[1] if f.code is FindingCode.STAMP_TEXT_MISMATCH)
+    assert text.evidence.values["stamp_station_number"] == "50"
+    assert text.evidence.related == ("ps050.png#0",)
