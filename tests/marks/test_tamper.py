@@ -132,12 +132,12 @@ def test_a_patch_leaving_part_of_the_cell_bare_is_found() -> None:
 
 
 def _white_table(
-    patch: tuple[int, int], columns: int
+    patch: tuple[int, int], columns: int, paper_level: float = 247.0, patch_level: int = 252
 ) -> tuple[np.ndarray, tuple[LocatedCandidateRow, ...]]:
     """White paper at 247 and a patch at 252, nearly half of it at 253 (as much whiter
     as fluid can show on such paper): every step to a neighbour is 5 levels."""
     rng = np.random.default_rng(5)
-    paper = np.full((900, 300 + 260 * columns), 247.0)
+    paper = np.full((900, 300 + 260 * columns), paper_level)
     keys = ("votes", "tendered_votes", "total_valid_votes")[:columns]
     rows = []
     for r in range(6):
@@ -146,7 +146,7 @@ def _white_table(
             box = BBox(x0=100 + c * 260, y0=100 + r * 120, x1=340 + c * 260, y1=200 + r * 120)
             if (r, c) == patch:
                 shape = (box.height - 10, box.width - 10)
-                paper[box.y0 + 5 : box.y1 - 5, box.x0 + 5 : box.x1 - 5] = 252 + (
+                paper[box.y0 + 5 : box.y1 - 5, box.x0 + 5 : box.x1 - 5] = patch_level + (
                     rng.random(shape) < 0.48
                 )
             cells[key] = box
@@ -169,5 +169,20 @@ def test_a_patch_five_levels_whiter_than_three_neighbours_is_found() -> None:
 def test_five_levels_above_a_lone_neighbour_is_not_enough() -> None:
     # the top cell of a one-column table has one neighbour: a phone's lit top row
     image, rows = _white_table((0, 0), columns=1)
+    form = dataclasses.replace(located(), candidate_rows=rows)
+    assert tamper_findings(make_page(image), form, evidence_dir=None) == ()
+
+
+def test_on_paper_near_white_a_patch_four_levels_whiter_is_found() -> None:
+    # seed 9005's NA-176_ps128: 253 on paper of 249, each of three neighbours 4 lower;
+    # 255 leaves such paper six levels: half of them is enough (`brighter_by`)
+    image, rows = _white_table((3, 1), columns=3, paper_level=249.0, patch_level=253)
+    form = dataclasses.replace(located(), candidate_rows=rows)
+    found = tamper_findings(make_page(image), form, evidence_dir=None)
+    assert [f.evidence.values["field"] for f in found] == ["candidates[3].tendered_votes"]
+
+
+def test_on_grey_paper_four_levels_whiter_is_no_patch() -> None:
+    image, rows = _white_table((3, 1), columns=3, paper_level=200.0, patch_level=204)
     form = dataclasses.replace(located(), candidate_rows=rows)
     assert tamper_findings(make_page(image), form, evidence_dir=None) == ()
