@@ -45,6 +45,8 @@ class NumberReading:
     digits: tuple[DigitReading, ...] = ()
     overwritten: bool = False
     overwrite_box: BBox | None = None
+    # of the overwritten digit: pixels of ink laid twice per pixel of its height
+    overwrite_per_height: float = 0.0
     # figures another cut of the ink reads, with their probability: a "1" the whole read
     # may have swallowed (`_best_readings`)
     rivals: tuple[tuple[int, float], ...] = ()
@@ -453,7 +455,7 @@ def read_number(image: np.ndarray, *, accept: float = ACCEPT_CONFIDENCE) -> Numb
             for i, one in swallowed.items()
         )
         confidence *= SWALLOWED_ONE
-    overwritten, where = double_ink(gray, ink, part_boxes)
+    overwritten, where, per_height = double_ink(gray, ink, part_boxes)
     withheld = "?" in text or confidence < accept
     return NumberReading(
         value=None if withheld else int(text),
@@ -463,6 +465,7 @@ def read_number(image: np.ndarray, *, accept: float = ACCEPT_CONFIDENCE) -> Numb
         digits=tuple(readings),
         overwritten=overwritten,
         overwrite_box=where,
+        overwrite_per_height=per_height,
         rivals=rivals,
     )
 
@@ -547,14 +550,15 @@ def percentile(values: np.ndarray, q: float) -> float:
 
 def double_ink(
     gray: np.ndarray, ink: np.ndarray, boxes: list[tuple[int, int, int, int]]
-) -> tuple[bool, BBox | None]:
+) -> tuple[bool, BBox | None, float]:
     """A digit written over another: where two strokes cross the ink is laid twice and
-    comes out far darker than the figure's ordinary strokes."""
+    comes out far darker than the figure's ordinary strokes. Also the digit's box and
+    its pixels laid twice per pixel of its height."""
     if cv2.minMaxLoc(gray)[0] >= DOUBLE_INK_DEPTH * 255:
-        return False, None  # nothing as dark as ink laid twice against even white paper
+        return False, None, 0.0  # nothing as dark as ink laid twice on even white paper
     core = cv2.erode(ink, np.ones((2, 2), np.uint8)) > 0  # stroke cores, not soft edges
     if np.count_nonzero(core) < 40:
-        return False, None
+        return False, None, 0.0
     full_ink = percentile(gray[core], 25)  # a single layer of ink, fully laid
     dark = core & (gray < 0.6 * full_ink)
     paper = None
@@ -571,5 +575,5 @@ def double_ink(
         depth = percentile(gray[y : y + h, x : x + w][inside], 2) / max(paper, 1.0)
         per_height = DOUBLE_INK_PER_HEIGHT * (2 if share < THIN_DOUBLE_SHARE else 1)
         if depth < DOUBLE_INK_DEPTH and (laid_twice >= per_height * h or depth < DOUBLE_INK_BLACK):
-            return True, BBox(x0=x, y0=y, x1=x + w, y1=y + h)
-    return False, None
+            return True, BBox(x0=x, y0=y, x1=x + w, y1=y + h), round(laid_twice / h, 2)
+    return False, None, 0.0

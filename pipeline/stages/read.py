@@ -240,6 +240,11 @@ TYPED_FIGURE = 0.9
 # ink is coloured (`pen_share`). Typed figures that looked overwritten on seeds 9002 and
 # 9003: 0.00-0.03; a typed "337" with a hand's "2" over its middle digit: 0.385
 PEN_OVER_TYPED = 0.15
+# ... and a typed figure's bold strokes lay little ink twice: at most this many pixels per
+# pixel of the digit's height (clean typed figures that looked overwritten, seed 9002:
+# 1.03, 1.33; a black pen's digit over a typed one, seed 9005's PK-49_ps239 and
+# PS-167_ps114: 3.65, 2.77; clean handwritten ones on 136 c10001 files: 0.6-2.1)
+TYPED_LAID_TWICE = 2.5
 
 
 class _Figures:
@@ -258,7 +263,8 @@ class _Figures:
     def _typed(self, box: BBox, reading: NumberReading) -> bool:
         """The page-wide OCR read the cell's figure surely and just as the digit reader
         did: a typed figure, whose bold strokes are no second digit written over the first
-        (Tesseract reads a handwritten figure right at times, less surely)."""
+        (Tesseract reads a handwritten figure right at times, less surely), unless far more
+        ink is laid twice than bold type lays (a black pen's digit over a typed one)."""
         words = [w for w in words_in(self.words, box) if re.search(r"\d", w.text)]
         printed = re.sub(r"\D", "", " ".join(w.text for w in words))
         return (
@@ -266,6 +272,7 @@ class _Figures:
             and printed == re.sub(r"\D", "", reading.text)
             and all(w.confidence >= TYPED_FIGURE for w in words)
             and pen_share(self.page.image[box.y0 : box.y1, box.x0 : box.x1]) < PEN_OVER_TYPED
+            and reading.overwrite_per_height < TYPED_LAID_TWICE
         )
 
     def findings(self) -> tuple[Finding, ...]:
