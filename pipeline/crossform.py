@@ -26,7 +26,6 @@ temporary file) and its source, so an archive's results need not fit in memory a
 from __future__ import annotations
 
 import base64
-import dataclasses
 import sys
 import tempfile
 import zlib
@@ -175,13 +174,11 @@ def _stamp_verdict(similarity: float) -> tuple[bool, dict[str, float]]:
     }
 
 
-def _one_image(
-    kind: str, a: np.ndarray, b: np.ndarray, hash_bits: int | None = None
+def _one_signature(
+    a: np.ndarray, b: np.ndarray, hash_bits: int | None = None
 ) -> tuple[bool, dict[str, float]]:
-    """Whether two marks' descriptors are one image, and the measure that says so
-    (`hash_bits`: how far apart two signatures' perceptual hashes are, where known)."""
-    if kind == "stamp":
-        return _stamp_verdict(stamp_similarity(a, b))
+    """Whether two signatures' descriptors are one image, and the measure that says so
+    (`hash_bits`: how far apart their perceptual hashes are, where known)."""
     distance = descriptor_distance(a, b) if a.shape == b.shape else 1.0
     measure = {"descriptor_distance": round(distance, 4), "threshold": COPY_DISTANCE}
     if distance < COPY_DISTANCE:
@@ -386,13 +383,13 @@ class FingerprintIndex:
             ma, mb = self.marks[a], self.marks[b]
             if ma.form == mb.form:  # a band key holds one kind of mark
                 continue
-            if ma.kind == "stamp" and _other_inks(ma.label, mb.label):
-                continue
             if ma.kind == "stamp":
+                if _other_inks(ma.label, mb.label):
+                    continue
                 same, measure = _stamp_verdict(view_similarity(views(a), views(b)))
             else:
                 da, db = self.descriptor(ma), self.descriptor(mb)
-                same, measure = _one_image(ma.kind, da, db, self.hash_bits(ma, mb))
+                same, measure = _one_signature(da, db, self.hash_bits(ma, mb))
             if same:
                 yield ma, mb, measure
 
@@ -433,7 +430,6 @@ class _Source:
     # (constituency, the numbers the station may be) of its form's header
     station: tuple[str, frozenset[str]] | None
     header: tuple[tuple[str, str], ...]  # what `mismatch` reads of its form's header
-    text_checked: bool  # its page already said its stamp names another station
 
 
 def _station(pages: list[FormResult]) -> tuple[str, frozenset[str]] | None:
@@ -469,9 +465,9 @@ def _read_elsewhere(mine: Mark, other: Mark, sources: list[_Source]) -> Finding 
     """STAMP_TEXT_MISMATCH from a pasted stamp's other copy: the two are one image, so
     what the other copy's text says (read where it was clearer) is what this one says;
     if that names another station than this form's header, so does this stamp. None when
-    this page said so itself or the other reading names no other station."""
+    the other reading names no other station."""
     here, there = sources[mine.form], sources[other.form]
-    if here.text_checked or not any(other.text):
+    if not any(other.text):
         return None
     said = mismatch(StampText(ring=other.text[0], centre=other.text[1]), dict(here.header))
     if said is None:
@@ -503,6 +499,7 @@ def crossform_findings(results: Iterable[FormResult]) -> dict[int, tuple[Finding
     found: dict[int, list[Finding]] = defaultdict(list)
     index = FingerprintIndex()
     sources: list[_Source] = []
+    texted: set[int] = set()  # pages with a STAMP_TEXT_MISMATCH already
     runs = groupby(results, key=lambda r: (r.source.sha256, r.source.path))
     for file, (_, run) in enumerate(runs):
         pages = list(run)
@@ -516,8 +513,9 @@ def crossform_findings(results: Iterable[FormResult]) -> dict[int, tuple[Finding
         for result in pages:
             index.add(len(sources), result, named or None, owner=file)
             read = result.source
-            said = any(f.code is FindingCode.STAMP_TEXT_MISMATCH for f in result.findings)
-            sources.append(_Source(read.path, read.page, read.sha256, station, header, said))
+            if any(f.code is FindingCode.STAMP_TEXT_MISMATCH for f in result.findings):
+                texted.add(len(sources))  # its page said so itself
+            sources.append(_Source(read.path, read.page, read.sha256, station, header))
     copies = list(index.copies())
     index.close()
     for a, b, measure in copies:
@@ -531,10 +529,10 @@ def crossform_findings(results: Iterable[FormResult]) -> dict[int, tuple[Finding
         code = FindingCode.STAMP_DUPLICATE if a.kind == "stamp" else FindingCode.SIGNATURE_DUPLICATE
         if a.kind == "stamp":
             for mine, other in ((a, b), (b, a)):
-                text = _read_elsewhere(mine, other, sources)
+                text = None if mine.form in texted else _read_elsewhere(mine, other, sources)
                 if text is not None:
                     found[mine.form].append(text)
-                    sources[mine.form] = dataclasses.replace(sources[mine.form], text_checked=True)
+                    texted.add(mine.form)
         for mine, other in ((a, b), (b, a)):
             found[mine.form].append(
                 Finding(
