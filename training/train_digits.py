@@ -4,7 +4,7 @@
     .venv/bin/python -m training.train_digits --seed 7 --epochs 12
 
 The network is a small CNN, saved as an ONNX graph (training/onnx_graph.py) that
-`pipeline/tools/digit_net.py` runs with OpenCV's DNN module.
+`pipeline/tools/digit_net.py` runs with ONNX Runtime.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The trained network, written as an ONNX graph and run by OpenCV's DNN module, gives
+"""The trained network, written as an ONNX graph and run by ONNX Runtime, gives
 what torch gives (batch norm folded into the convolutions, the temperature into the last
 layer). Needs torch and onnx, training-only dependencies."""
 
@@ -13,7 +13,7 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("onnx")
 
 
-def test_onnx_graph_run_by_opencv_matches_the_torch_network(tmp_path: Path) -> None:
+def test_onnx_graph_run_by_onnx_runtime_matches_the_torch_network(tmp_path: Path) -> None:
     from pipeline.tools import digit_net
     from training.onnx_graph import onnx_graph
     from training.train_digits import DigitNet, export_weights
