@@ -64,6 +64,19 @@ STAMP_COPY_SIMILARITY = 0.85  # stamps, at or above: one impression; measured li
 # the copies of one station's form bear one rubber stamp, pressed on each: as alike as
 # 0.944 (seed 9002, 84 pairs of copies); a paste between them must be closer
 SAME_STATION_STAMP_SIMILARITY = 0.97
+# Shift and scale leave a paste apart from its original where the detector boxed the two
+# differently (a stamp's edge cut on one, a wider margin on the other; the 64x64 ink
+# descriptor then stretches them unlike) or the paste was turned: 15 of 104 pastes among
+# the candidate pairs of seeds 9002, 9004, 9005 and 9006 came 0.66-0.85 alike. Registered
+# again by a free affine map (`aligned_similarity`), those came 0.85-0.99 and 10 of them
+# at or above ALIGNED_COPY_SIMILARITY, while no pair of two stations' stamps came above
+# 0.936 (1,347 pairs). A pair at STAMP_COPY_SIMILARITY must also be ALIGNED_CONFIRM
+# alike: the pastes so alike came 0.919 and up, the three pairs of two stations' stamps
+# (one design, other place names; PB-42_ps052 and ps088 of seed 9004) 0.879-0.885.
+ALIGNED_COPY_SIMILARITY = 0.95
+ALIGNED_CONFIRM = 0.90
+ALIGNED_FLOOR = 0.65  # less alike under shift and scale: not registered again (pastes 0.658+)
+ALIGNED_STEPS = 20  # the affine search's iterations (cv2.findTransformECC)
 STAMP_SCALES = (0.96, 0.98, 1.0, 1.02, 1.04)
 # of 64 bits: stamp pairs further apart are not compared. 12 until seed 9005: its pastes
 # 14 and 16 bits apart at 0.86-0.92 alike (NA-36, NA-204); at 16 (with the one-bit band
@@ -76,6 +89,8 @@ STAMP_HASH_RADIUS = 16
 # forms' stamps had 3 others within 6 bits (12 within 8, 56 within 10) among 611
 ORPHAN_HASH_RADIUS = 6
 UNKNOWN_BLOCK = "?"  # constituency of a form whose header and stamps are both illegible
+NAME_BLOCK = "name:"  # a constituency known by its header's name (`_constituencies`)
+NAME_LETTERS = 4  # a name read shorter than this is no block
 # the header fields a stamp's text is judged against (`stamp_text.mismatch`)
 HEADER_FOR_STAMPS = frozenset(
     {"constituency", "polling_station_number", "polling_station_name", UNSURE_NUMBER}
@@ -167,11 +182,49 @@ def stamp_similarity(a: np.ndarray, b: np.ndarray) -> float:
     return view_similarity(stamp_view(a), stamp_view(b))
 
 
-def _stamp_verdict(similarity: float) -> tuple[bool, dict[str, float]]:
-    return similarity >= STAMP_COPY_SIMILARITY, {
-        "similarity": round(similarity, 4),
-        "threshold": STAMP_COPY_SIMILARITY,
-    }
+def aligned_similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """How nearly two stamp descriptors are one image once b is mapped onto a by the
+    affine map (stretch, shear and turn as well as shift and scale) that best correlates
+    them, searched from no change (cv2.findTransformECC): the correlation over the middle
+    of a that b covers; the better of the two ways round. 0 where the search fails."""
+    return max(_aligned(a, b), _aligned(b, a))
+
+
+def _aligned(a: np.ndarray, b: np.ndarray) -> float:
+    side = a.shape[0]
+    if b.shape != a.shape:
+        return 0.0
+    steps = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, ALIGNED_STEPS, 1e-4)
+    try:
+        _, warp = cv2.findTransformECC(
+            a, b, np.eye(2, 3, dtype=np.float32), cv2.MOTION_AFFINE, steps, None, 3
+        )
+    except cv2.error:  # the search diverged: no map brings them together
+        return 0.0
+    inverse = cv2.WARP_INVERSE_MAP
+    mapped = cv2.warpAffine(b, warp, (side, side), flags=cv2.INTER_LINEAR + inverse)
+    covered = cv2.warpAffine(
+        np.ones_like(b), warp, (side, side), flags=cv2.INTER_NEAREST + inverse
+    ).astype(bool)
+    margin = side // 10
+    covered[:margin], covered[-margin:] = False, False
+    covered[:, :margin], covered[:, -margin:] = False, False
+    if np.count_nonzero(covered) < side * side // 4:
+        return 0.0
+    x, y = a[covered], mapped[covered]
+    x, y = x - x.mean(), y - y.mean()
+    spread = float(np.sqrt((x * x).sum() * (y * y).sum()))
+    return float((x * y).sum()) / spread if spread > 1e-6 else 0.0
+
+
+def _stamp_verdict(similarity: float, aligned: float, threshold: float) -> bool:
+    """Whether two stamps are one impression: `threshold` is STAMP_COPY_SIMILARITY or, for
+    two copies of one station's form, SAME_STATION_STAMP_SIMILARITY (`_stamp_threshold`)."""
+    if threshold > STAMP_COPY_SIMILARITY:
+        return similarity >= threshold
+    return aligned >= ALIGNED_COPY_SIMILARITY or (
+        similarity >= threshold and aligned >= ALIGNED_CONFIRM
+    )
 
 
 def _one_signature(
@@ -219,15 +272,24 @@ def _hamming(a: str, b: str) -> int:
 
 
 def _constituencies(result: FormResult) -> frozenset[str]:
-    """Constituency codes a form names: its header's and those legible on its stamps."""
+    """Constituencies a form names: its header's code and those legible on its stamps,
+    and its header's constituency name (a block of its own, "name:" and the name's
+    letters and digits): a form whose code went unread is still indexed with the forms
+    of its constituency (seed 9006's NA-41_ps144, "Faisalabad-I" read, no code: its
+    pasted stamp 8 bits from the original, beyond ORPHAN_HASH_RADIUS)."""
     texts = [s.centre_text or "" for s in result.stamps] + [
         s.ring_text or "" for s in result.stamps
     ]
     named = result.header.get("constituency")
     if named is not None and named.value is not None:
         texts.append(str(named.value))
-    codes = frozenset(code for text in texts for code in constituency_codes(text))
-    return codes or frozenset({UNKNOWN_BLOCK})
+    blocks = {code for text in texts for code in constituency_codes(text)}
+    name = result.header.get("constituency_name")
+    if name is not None and name.value is not None:
+        letters = "".join(c for c in str(name.value).lower() if c.isalnum())
+        if len(letters) >= NAME_LETTERS:
+            blocks.add(NAME_BLOCK + letters)
+    return frozenset(blocks) or frozenset({UNKNOWN_BLOCK})
 
 
 class FingerprintIndex:
@@ -386,7 +448,16 @@ class FingerprintIndex:
             if ma.kind == "stamp":
                 if _other_inks(ma.label, mb.label):
                     continue
-                same, measure = _stamp_verdict(view_similarity(views(a), views(b)))
+                similarity = view_similarity(views(a), views(b))
+                if similarity < ALIGNED_FLOOR:
+                    continue
+                da, db = views(a).image, views(b).image
+                aligned = aligned_similarity(da, db)
+                # judged in `crossform_findings`, where the forms' stations are known
+                same = _stamp_verdict(similarity, aligned, STAMP_COPY_SIMILARITY) or (
+                    similarity >= SAME_STATION_STAMP_SIMILARITY
+                )
+                measure = {"similarity": round(similarity, 4), "aligned": round(aligned, 4)}
             else:
                 da, db = self.descriptor(ma), self.descriptor(mb)
                 same, measure = _one_signature(da, db, self.hash_bits(ma, mb))
@@ -430,6 +501,7 @@ class _Source:
     # (constituency, the numbers the station may be) of its form's header
     station: tuple[str, frozenset[str]] | None
     header: tuple[tuple[str, str], ...]  # what `mismatch` reads of its form's header
+    office: str | None = None  # a Form 47's constituency: its returning officer's stamp
 
 
 def _station(pages: list[FormResult]) -> tuple[str, frozenset[str]] | None:
@@ -446,13 +518,15 @@ def _station(pages: list[FormResult]) -> tuple[str, frozenset[str]] | None:
 def _stamp_threshold(a: _Source, b: _Source) -> float:
     """The similarity at which two forms' stamps are one impression pasted: nearer for
     two forms that may be copies of one station's (seed 9002's PK-2_ps171 and its agent's
-    copy, its number withheld at 0.88 as "171": one rubber stamp, 0.892 alike)."""
+    copy, its number withheld at 0.88 as "171": one rubber stamp, 0.892 alike), or two
+    Form 47s of one constituency (its returning officer's stamp on each: seed 9006's
+    PP-62_form47 .jpg and .png, 0.933 alike)."""
     if (
         a.station is not None
         and b.station is not None
         and a.station[0] == b.station[0]
         and a.station[1] & b.station[1]
-    ):
+    ) or (a.office is not None and a.office == b.office):
         return SAME_STATION_STAMP_SIMILARITY
     return STAMP_COPY_SIMILARITY
 
@@ -510,12 +584,13 @@ def crossform_findings(results: Iterable[FormResult]) -> dict[int, tuple[Finding
             for key, value in header_text(pages[0].header).items()
             if key in HEADER_FOR_STAMPS
         )
+        office = dict(header).get("constituency") if pages[0].form.type == "form47" else None
         for result in pages:
             index.add(len(sources), result, named or None, owner=file)
             read = result.source
             if any(f.code is FindingCode.STAMP_TEXT_MISMATCH for f in result.findings):
                 texted.add(len(sources))  # its page said so itself
-            sources.append(_Source(read.path, read.page, read.sha256, station, header))
+            sources.append(_Source(read.path, read.page, read.sha256, station, header, office))
     copies = list(index.copies())
     index.close()
     for a, b, measure in copies:
@@ -523,9 +598,14 @@ def crossform_findings(results: Iterable[FormResult]) -> dict[int, tuple[Finding
             continue  # one scan submitted twice: DUPLICATE_FORM, not a pasted mark
         if a.kind == "stamp":
             threshold = _stamp_threshold(sources[a.form], sources[b.form])
-            if measure["similarity"] < threshold:
+            if not _stamp_verdict(measure["similarity"], measure["aligned"], threshold):
                 continue  # two copies of one station's form, one rubber stamp
-            measure = {**measure, "threshold": threshold}
+            measure = {
+                **measure,
+                "threshold": threshold,
+                "aligned_threshold": ALIGNED_COPY_SIMILARITY,
+                "aligned_confirm": ALIGNED_CONFIRM,
+            }
         code = FindingCode.STAMP_DUPLICATE if a.kind == "stamp" else FindingCode.SIGNATURE_DUPLICATE
         if a.kind == "stamp":
             for mine, other in ((a, b), (b, a)):
