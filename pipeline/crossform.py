@@ -195,9 +195,10 @@ def _aligned(a: np.ndarray, b: np.ndarray) -> float:
     if b.shape != a.shape:
         return 0.0
     steps = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, ALIGNED_STEPS, 1e-4)
+    everywhere = np.full(a.shape, 255, np.uint8)
     try:
         _, warp = cv2.findTransformECC(
-            a, b, np.eye(2, 3, dtype=np.float32), cv2.MOTION_AFFINE, steps, None, 3
+            a, b, np.eye(2, 3, dtype=np.float32), cv2.MOTION_AFFINE, steps, everywhere, 3
         )
     except cv2.error:  # the search diverged: no map brings them together
         return 0.0
