@@ -6,7 +6,19 @@ import cv2
 import numpy as np
 
 from pipeline.codes import FindingCode
-from pipeline.crossform import FingerprintIndex, crossform_findings
+from pipeline.crossform import (
+    ALIGNED_COPY_SIMILARITY,
+    ORPHAN_HASH_RADIUS,
+    SAME_STATION_STAMP_SIMILARITY,
+    STAMP_COPY_SIMILARITY,
+    FingerprintIndex,
+    _constituencies,
+    _hamming,
+    aligned_similarity,
+    crossform_findings,
+    descriptor_array,
+    stamp_similarity,
+)
 from pipeline.model import (
     BBox,
     FieldReading,
@@ -355,3 +367,75 @@ def test_a_pasted_stamp_names_what_its_copy_elsewhere_reads() -> None:
     text = next(f for f in found[1] if f.code is FindingCode.STAMP_TEXT_MISMATCH)
     assert text.evidence.values["stamp_station_number"] == "50"
     assert text.evidence.related == ("ps050.png#0",)
+
+
+def test_a_paste_boxed_unlike_its_original_is_registered_again() -> None:
+    """The detector boxed the paste with its top cut off and more paper on its right: the
+    descriptors stretch unlike, which shift and scale do not undo and an affine map does;
+    the stamp pressed again, so boxed, stays another impression."""
+    original, again = _pressed(7), _pressed(8)
+
+    def boxed_unlike(image: np.ndarray) -> np.ndarray:
+        h, w = image.shape[:2]
+        paper = np.full((h, w // 40, 3), 240, np.uint8)  # seed 9006's PB-191 pair: 0.78 alike
+        return np.hstack([image[h // 30 :], paper[h // 30 :]])
+
+    na57 = {"header": {"constituency": FieldReading(value="NA-57", confidence=0.99)}}
+    first = _form("a.png", _recaptured(original, 1)).model_copy(update=na57)
+    paste = _form("b.png", boxed_unlike(original)).model_copy(update=na57)
+    pressed = _form("c.png", boxed_unlike(_recaptured(again, 2))).model_copy(update=na57)
+    a, b, c = (descriptor_array(r.stamps[0].descriptor) for r in (first, paste, pressed))
+    assert a is not None and b is not None and c is not None
+    assert stamp_similarity(a, b) < STAMP_COPY_SIMILARITY  # shift and scale: not enough
+    assert aligned_similarity(a, b) >= ALIGNED_COPY_SIMILARITY
+    assert aligned_similarity(a, c) < ALIGNED_COPY_SIMILARITY
+    found = crossform_findings([first, paste, pressed])
+    assert set(found) == {0, 1}
+    assert found[0][0].evidence.values["aligned"] >= ALIGNED_COPY_SIMILARITY
+
+
+def test_a_form_known_by_its_constituency_name_alone_is_indexed_with_its_constituency() -> None:
+    """Seed 9006's NA-41_ps144: its code unread, "Faisalabad-I" read; its pasted stamp
+    8 bits from the original, beyond the radius a lone form's stamps are compared within."""
+    original = _pressed(9)
+    coded = _form("a.png", _recaptured(original, 1)).model_copy(
+        update={
+            "header": {
+                "constituency": FieldReading(value="NA-57", confidence=0.99),
+                "constituency_name": FieldReading(value="Faisalabad-I", confidence=0.99),
+            }
+        }
+    )
+    named = _form("b.png", _recaptured(original, 2)).model_copy(
+        update={"header": {"constituency_name": FieldReading(value="FAISALABAD I", confidence=0.9)}}
+    )
+    assert _constituencies(named) == {"name:faisalabadi"}
+    assert _constituencies(coded) == {"NA-57", "name:faisalabadi"}
+    assert set(crossform_findings([coded, named])) == {0, 1}
+    elsewhere = named.model_copy(
+        update={"header": {"constituency_name": FieldReading(value="Lahore-V", confidence=0.9)}}
+    )
+    index = FingerprintIndex()
+    index.add(0, coded)
+    index.add(1, elsewhere)
+    assert index.candidate_pairs() == [] or all(  # only as a lone form, near in hash
+        _hamming(index.marks[x].phash, index.marks[y].phash) <= ORPHAN_HASH_RADIUS
+        for x, y in index.candidate_pairs()
+    )
+
+
+def test_two_form47s_of_one_constituency_bear_its_returning_officers_stamp() -> None:
+    """Seed 9006's PP-62_form47 .jpg and .png: one office's stamp pressed on both, 0.933
+    alike, judged as a station's copies are (SAME_STATION_STAMP_SIMILARITY)."""
+    first, again = _recaptured(_impression(), 1), _recaptured(_impression(angle=2), 2)
+
+    def form47(name: str, image: np.ndarray) -> FormResult:
+        header = {"constituency": FieldReading(value="NA-57", confidence=0.99)}
+        return _form(name, image).model_copy(
+            update={"header": header, "form": FormIdentity(type="form47")}
+        )
+
+    assert crossform_findings([form47("a.png", first), form47("b.png", again)]) == {}
+    pasted = crossform_findings([form47("a.png", first), form47("c.png", _recaptured(first, 3))])
+    assert set(pasted) == {0, 1}
+    assert pasted[0][0].evidence.values["threshold"] == SAME_STATION_STAMP_SIMILARITY
