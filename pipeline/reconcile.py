@@ -206,13 +206,55 @@ def _by_digits(identity: _Identity, by_name: dict[str, Counter[str]]) -> str | N
 def _name_codes(by_name: dict[str, Counter[str]]) -> dict[str, tuple[str, int]]:
     """Constituency name -> the code most forms bearing that name were read with, and how
     many did. Names repeat across assemblies (a National and a Provincial constituency
-    may both be "Hyderabad-VI"): a name whose forms are split between codes maps to none."""
+    may both be "Hyderabad-VI"): a name whose forms are split between codes maps to none,
+    but for codes that are the main one misread (`_misreadings`)."""
     out: dict[str, tuple[str, int]] = {}
+    names = _names_by_code(by_name)
     for name, codes in by_name.items():
         code, count = codes.most_common(1)[0]
-        if count >= NAME_SUPPORT and count >= NAME_SHARE * codes.total():
+        misread = sum(codes[c] for c in _misreadings(code, name, by_name, names))
+        if count >= NAME_SUPPORT and count + misread >= NAME_SHARE * codes.total():
             out[name] = (code, count)
     return out
+
+
+def _named_otherwise(code: str, name: str, by_name: dict[str, Counter[str]]) -> bool:
+    """Whether the forms reading this code mostly bear a name far from this one (not a
+    letter apart, as "Mardan-XII" and "Mardan-XIII" are): the code is that constituency's,
+    this form's is misread (seed 9006's NA-121_ps154, "Mardan-XII" read surely, its code
+    "NA21" read as NA-21, whose forms all name Peshawar-VII)."""
+    bearing = Counter({other: codes[code] for other, codes in by_name.items() if codes[code]})
+    if not bearing or not name:
+        return False
+    main = bearing.most_common(1)[0][0]
+    return main != name and not one_edit_apart(main, name)
+
+
+def _names_by_code(by_name: dict[str, Counter[str]]) -> dict[str, set[str]]:
+    """Code -> the names forms reading it surely bear."""
+    names: dict[str, set[str]] = defaultdict(set)
+    for name, codes in by_name.items():
+        for code in codes:
+            names[code].add(name)
+    return names
+
+
+def _misreadings(
+    code: str, name: str, by_name: dict[str, Counter[str]], names: dict[str, set[str]]
+) -> set[str]:
+    """Codes read with this name that are its main code misread: one character from it,
+    by fewer forms, and read with no other name (seed 9006: Lahore-III's NA-31 read
+    "NA-81" on three of its eight forms, no form naming another place NA-81; its Form 47
+    then counted three stations missing and summed without them)."""
+    codes = by_name.get(name, Counter())
+    return {
+        other
+        for other in codes
+        if other != code
+        and codes[other] < codes[code]
+        and one_edit_apart(other, code)
+        and names[other] == {name}
+    }
 
 
 def _known_name(name: str | None, name_codes: dict[str, tuple[str, int]]) -> str:
@@ -254,6 +296,7 @@ def _form_groups(pages: Sequence[_Page]) -> dict[str, list[list[_Page]]]:
     identities = [_identity(form) for form in pages_of]
     by_name = _codes_by_name(identities)
     name_codes = _name_codes(by_name)
+    names = _names_by_code(by_name)
     code_counts = Counter(i.code for i in identities if i.code is not None)
     prefixes = {_prefix(i.code) for i in identities if i.code is not None and not i.weak}
     by_constituency: dict[str, list[list[_Page]]] = defaultdict(list)
@@ -267,6 +310,11 @@ def _form_groups(pages: Sequence[_Page]) -> dict[str, list[list[_Page]]]:
                 misread = _prefix(code) == _prefix(named) or _prefix(code) not in prefixes
             else:
                 misread = one_edit_apart(code, named) and 3 * code_counts[code] <= support
+                known = identity.name or ""
+                misread = misread or code in _misreadings(named, known, by_name, names)
+                misread = misread or (
+                    one_edit_apart(code, named) and _named_otherwise(code, known, by_name)
+                )
             code = named if misread else code
         by_constituency[code or ""].append(form)
     return by_constituency

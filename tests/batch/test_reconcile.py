@@ -425,3 +425,64 @@ def test_a_withheld_code_under_a_name_two_seats_share_goes_by_its_number() -> No
     astray = FieldReading(value=None, confidence=0.2, text="NAC13")
     codes = _codes([*forms, form("na130_f47", "form47", astray)])
     assert "STATION_COUNT_MISMATCH" in codes
+
+
+def _station_of(code: str, name: str, number: int) -> FormResult:
+    return _form(
+        f"{code}-{number}",
+        "form45",
+        {1: ("Ali Khan", 10)},
+        station=number,
+        constituency=_reading(code),
+        constituency_name=name,
+    )
+
+
+def test_a_code_read_wrong_on_many_of_its_forms_and_never_with_another_name_is_misread() -> None:
+    """Seed 9006's Lahore-III: NA-31 on five forms, "NA-81" on three, no other form
+    naming NA-81: its Form 47 counted them missing and summed without them."""
+    forms = [_station_of("NA-31", "Lahore-III", n) for n in range(1, 6)]
+    forms += [_station_of("NA-81", "Lahore-III", n) for n in range(6, 9)]
+    forms.append(
+        _form(
+            "f47",
+            "form47",
+            {1: ("Ali Khan", 80)},
+            stations=8,
+            constituency=_reading("NA-31"),
+            constituency_name="Lahore-III",
+        )
+    )
+    reconciliation = reconcile(forms)
+    assert reconciliation.findings == []
+    assert {c.constituency: c.form45_stations for c in reconciliation.constituencies} == {
+        "NA-31": 8
+    }
+    # NA-81 the code of Kasur-II's forms: Lahore-III's forms bearing it still misread it
+    elsewhere = [_station_of("NA-81", "Kasur-II", n) for n in range(20, 24)]
+    groups = reconcile([*forms, *elsewhere]).constituencies
+    assert {c.constituency: c.form45_stations for c in groups} == {"NA-31": 8, "NA-81": 4}
+    # ... but a code read as often as the name's own is no misreading of it
+    even = [*forms[:5], *(_station_of("NA-81", "Lahore-III", n) for n in range(6, 11))]
+    groups = reconcile(even).constituencies
+    assert {c.constituency: c.form45_stations for c in groups} == {"NA-31": 5, "NA-81": 5}
+
+
+def test_a_sure_code_of_a_constituency_whose_forms_bear_a_name_far_from_its_own_is_misread() -> (
+    None
+):
+    """Seed 9006's NA-121_ps154: "Mardan-XII" read, its code "NA21" taken for NA-21, whose
+    eleven forms name Peshawar-VII. Where the code's forms bear a name a letter from the
+    form's ("Mardan-XI"), either may be the misread one, and the code stays."""
+    forms = [_station_of("NA-121", "Mardan-XII", n) for n in range(1, 13)]
+    forms += [_station_of("NA-21", "Peshawar-VII", n) for n in range(1, 12)]
+    forms.append(_station_of("NA-21", "Mardan-XII", 99))
+    groups = {c.constituency: c.form45_stations for c in reconcile(forms).constituencies}
+    assert groups == {"NA-121": 13, "NA-21": 11}
+    near = [
+        *forms[:12],
+        *(_station_of("NA-21", "Mardan-XI", n) for n in range(1, 12)),
+        forms[-1],
+    ]
+    groups = {c.constituency: c.form45_stations for c in reconcile(near).constituencies}
+    assert groups == {"NA-121": 12, "NA-21": 12}
