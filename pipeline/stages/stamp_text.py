@@ -59,7 +59,8 @@ CODE = re.compile(rf"\b({ASSEMBLIES})\s*([-–—.]?)\s*(\d{{1,3}})\b")
 DASHES = frozenset("-–—")
 # the station's number in the centre, whole: "PS 16/7" or "PS 8&9" is a number misread;
 # "PS-234" (a dash) is a Sindh seat's code
-STATION_NUMBER = re.compile(r"\bP\s*S\s*[.:#]?\s*(\d{1,4})(?=\s|$)")
+# "PS 12", also with the S read as 5 ("P5125": seed 9005's NA-204_ps188 agent copy)
+STATION_NUMBER = re.compile(r"\bP\s*[S5]\s*[.:#]?\s*(\d{1,4})(?=\s|$)")
 # words that say what kind of building a polling station is, shared by thousands of
 # stations ("Govt Boys High School", "Basic Health Unit"): the name's other words (the
 # place: "Gulberg", "Chak 12") are what tell one station's stamp from another's
@@ -406,12 +407,11 @@ def _ring_mismatch(text: StampText, header: dict[str, str]) -> dict[str, str | f
     # or, its code lost, its printed words show it legible, it names another place (or
     # another kind of building), and no code read on it contradicts the header's (a
     # misread code is a garbled ring)
-    if (
-        wanted
-        and not ring_codes - wanted
-        and legible_ring_words(text.ring) >= LEGIBLE_RING_WORDS
-        and elsewhere
-    ):
+    # (one printed word fewer where the centre's number is far from the header's: two cues
+    # agree; seed 9006's NA-41_ps162, "PS 127" for 162 and BILAL twice round)
+    legible = LEGIBLE_RING_WORDS - (1 if another_number(stamped, numbers) else 0)
+    read = legible_ring_words(text.ring) >= legible
+    if wanted and not ring_codes - wanted and read and elsewhere:
         return {**found, **elsewhere}
     return None
 

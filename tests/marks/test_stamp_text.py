@@ -347,3 +347,26 @@ def test_a_header_number_that_is_no_decimal_figure_names_no_station() -> None:
     assert header_numbers({"polling_station_number": "²"}) == []
     said = StampText(ring="", centre="PS 96 NA-166")
     assert mismatch(said, {"constituency": "NA-166", "polling_station_number": "²"}) is None
+
+
+def test_a_far_centre_number_and_another_place_twice_round_need_two_printed_words() -> None:
+    """Seed 9006's NA-41_ps162: "PS 127" in the centre, two digits from the header's 162,
+    and BILAL read on both turns of a ring showing only PRESIDING twice: two cues agree."""
+    header = {
+        "constituency": "NA-41",
+        "polling_station_number": "162",
+        "polling_station_name": "Union Council Office Model Town",
+    }
+    ring = 'SOT Cow LEGE BILAL COLONY * © PRESIDING "SOT Coy BILAL * PRESIDING'
+    found = mismatch(StampText(ring=ring, centre="PS 127"), header)
+    assert found is not None and found["stamp_place_words"] == "BILAL"
+    # one digit from the header's (a misread digit, maybe): three printed words needed
+    assert mismatch(StampText(ring=ring, centre="PS 163"), header) is None
+
+
+def test_a_station_number_after_a_p_read_as_5_is_the_stamps() -> None:
+    """Seed 9005's NA-204_ps188 agent copy: its centre read "P5125 NA-204"."""
+    found = mismatch(StampText(ring="", centre="P5 25 NA-130"), HEADER)
+    assert found is not None and found["stamp_station_number"] == "25"
+    joined = mismatch(StampText(ring="", centre="P5187 NA-130"), HEADER)
+    assert joined is not None and joined["stamp_station_number"] == "187"
