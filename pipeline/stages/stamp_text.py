@@ -42,6 +42,7 @@ NAME_ABSENT = 0.2  # at most this share of the station name's words on a legible
 WORD_MATCH = 0.75  # similarity at which a word read on the ring is the name's word
 LEGIBLE_RING_WORDS = 3  # printed ring words (RING_WORDS) read: the ring is legible
 PLACE_LETTERS = 5  # a word naming the stamp's place has at least this many letters
+PRINTED_MISREAD = 0.7  # a word this like a printed ring word is it misread (`_printed_misread`)
 OTHER_NUMBER_EDITS = 2  # a centre number this many edits from the header's is another's
 UNSURE_NUMBER = "polling_station_number_unsure"  # `header_text`'s key: a withheld number's
 UNSURE_NUMBER_FLOOR = 0.5  # ... readings, when it was read at least this surely
@@ -266,12 +267,22 @@ def other_places(ring: str, name: str) -> list[str]:
     the printed ring words and the name's own words, and read alike on both turns of the
     strip (the strip goes twice round: noise is not read the same twice, a word is)."""
     own = frozenset(RING_WORDS | set(_words(name, 3)))
-    strange = [w for w in _words(ring, PLACE_LETTERS) if not _like_any(w, own)]
+    strange = [
+        w for w in _words(ring, PLACE_LETTERS) if not _like_any(w, own) and not _printed_misread(w)
+    ]
     return [
         w
         for i, w in enumerate(strange)
         if _like_any(w, [o for j, o in enumerate(strange) if j != i])
     ]
+
+
+def _printed_misread(word: str) -> bool:
+    """Whether a word is nearer a printed ring word than any place name comes: "SOCOL" and
+    "HEALD", read twice round for SCHOOL and HEALTH (seed 9006's PP-59_ps061, NA-96_ps112),
+    are no places; of the generator's places the nearest to a ring word is MOHALLAH, 0.67
+    from HALL."""
+    return any(similarity(word, printed) >= PRINTED_MISREAD for printed in RING_WORDS)
 
 
 def _institution(word: str) -> str | None:
@@ -442,9 +453,16 @@ def _another_station(text: StampText, header: dict[str, str]) -> dict[str, str |
         "ring_text": text.ring,
         "centre_text": text.centre,
     }
-    if wanted and constituency_codes(text.centre) == wanted:
+    centre_codes = constituency_codes(text.centre)
+    if wanted and centre_codes == wanted:
         return {**found, "stamp_constituency": sorted(wanted)[0]}
-    if not name or legible_ring_words(text.ring) < LEGIBLE_RING_WORDS:
+    # a centre line whose code is misread may have its number misread too: then the ring
+    # must be read well, twice the printed words (seed 9006's PP-253_ps171, "PS 372
+    # PP-252" for 171 and PP-253, three printed words round the ring; its PB-36_ps195,
+    # "PS 46 PB-35" on another station's stamp, seven)
+    misread = any(Levenshtein.distance(c, w) == 1 for c in centre_codes - wanted for w in wanted)
+    legible = LEGIBLE_RING_WORDS * (2 if misread else 1)
+    if not name or legible_ring_words(text.ring) < legible:
         return None
     share = name_on_ring(name, text.ring)
     if share <= NAME_ABSENT and not constituency_codes(text.ring) - wanted:

@@ -370,3 +370,33 @@ def test_a_station_number_after_a_p_read_as_5_is_the_stamps() -> None:
     assert found is not None and found["stamp_station_number"] == "25"
     joined = mismatch(StampText(ring="", centre="P5187 NA-130"), HEADER)
     assert joined is not None and joined["stamp_station_number"] == "187"
+
+
+def test_a_printed_word_misread_alike_twice_round_is_no_place() -> None:
+    """Seed 9006's PP-59_ps061: SCHOOL read "SOCOL" on both turns of its own station's
+    stamp, the centre's 62 one digit from the header's 61."""
+    header = {
+        "constituency": "PP-59",
+        "polling_station_number": "61",
+        "polling_station_name": "Govt Girls Primary School Shahdara",
+    }
+    ring = "OFFICER * COT GIRLS SO-COL * FPSO © OFFICER * COT GIRLS SOCOL * FP SO ERD:"
+    assert mismatch(StampText(ring=ring, centre="PS 62 PP-59"), header) is None
+    # a place read alike twice round still is one
+    placed = ring.replace("SOCOL", "ISLAMPURA").replace("SO-COL", "ISLAMPURA")
+    assert mismatch(StampText(ring=placed, centre="PS 62 PP-59"), header) is not None
+
+
+def test_a_centre_line_with_its_code_misread_needs_a_ring_read_well() -> None:
+    """Seed 9006's PP-253_ps171 ("PS 372 PP-252" on its own stamp, three printed words
+    round the ring) against its PB-36_ps195 ("PS 46 PB-35" on another station's, seven)."""
+    header = {
+        "constituency": "PP-253",
+        "polling_station_number": "171",
+        "polling_station_name": "Basic Health Unit Samanabad",
+    }
+    few = "BAS 'C HEALTH IMT * PRESIDING OF * (MIT * PRESIDING OF *"
+    assert mismatch(StampText(ring=few, centre="PS 372 PP-252"), header) is None
+    many = "BASIC HEALTH UNIT * PRESIDING OFFICER * BASIC HEALTH UNIT * PRESIDING OFFICER"
+    found = mismatch(StampText(ring=many, centre="PS 372 PP-252"), header)
+    assert found is not None and found["stamp_station_number"] == "372"
