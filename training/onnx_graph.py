@@ -1,4 +1,4 @@
-"""The digit network as an ONNX graph, for OpenCV's DNN module to run.
+"""The digit network as an ONNX graph, for ONNX Runtime to run (pipeline/tools/digit_net.py).
 
 Built with the `onnx` package (a training-only dependency, like torch) from the plain
 arrays `train_digits.export_weights` gives: batch norm already folded into the
