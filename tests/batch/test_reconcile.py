@@ -48,6 +48,18 @@ def _form(
     )
 
 
+def _form47(code: str, name: str, votes: int, *, stations: int) -> FormResult:
+    """A constituency's Form 47 with one candidate, Ali Khan."""
+    return _form(
+        "f47",
+        "form47",
+        {1: ("Ali Khan", votes)},
+        stations=stations,
+        constituency=_reading(code),
+        constituency_name=name,
+    )
+
+
 def _codes(results: list[FormResult]) -> list[str]:
     return sorted(f.finding.code.value for f in reconcile(results).findings)
 
@@ -221,14 +233,7 @@ def test_a_misread_or_missing_code_follows_the_constituency_name() -> None:
         station("ps4", 4, _reading("NA-252")),  # one character off, on one form only
         station("ps5", 5, FieldReading(value="MA-25", confidence=0.4, source="derived")),
         station("ps6", 6, FieldReading(value=None)),
-        _form(
-            "f47",
-            "form47",
-            {1: ("Ali Khan", 60)},
-            stations=6,
-            constituency=_reading("NA-251"),
-            constituency_name="Gujranwala-XIII",
-        ),
+        _form47("NA-251", "Gujranwala-XIII", 60, stations=6),
     ]
     reconciliation = reconcile(forms)
     assert reconciliation.findings == []
@@ -443,16 +448,7 @@ def test_a_code_read_wrong_on_many_of_its_forms_and_never_with_another_name_is_m
     naming NA-81: its Form 47 counted them missing and summed without them."""
     forms = [_station_of("NA-31", "Lahore-III", n) for n in range(1, 6)]
     forms += [_station_of("NA-81", "Lahore-III", n) for n in range(6, 9)]
-    forms.append(
-        _form(
-            "f47",
-            "form47",
-            {1: ("Ali Khan", 80)},
-            stations=8,
-            constituency=_reading("NA-31"),
-            constituency_name="Lahore-III",
-        )
-    )
+    forms.append(_form47("NA-31", "Lahore-III", 80, stations=8))
     reconciliation = reconcile(forms)
     assert reconciliation.findings == []
     assert {c.constituency: c.form45_stations for c in reconciliation.constituencies} == {

@@ -180,11 +180,7 @@ def test_a_centre_number_far_from_the_headers_on_a_legible_ring_without_the_name
 def test_a_sindh_seat_code_is_a_code_and_a_station_number_is_not() -> None:
     # "PS-234" (with its dash) is a Sindh assembly seat, "PS 18" a polling station: as
     # read on seed 9002 (PS-234_ps152), a pasted stamp's centre with the header's code
-    header = {
-        "constituency": "PS-234",
-        "polling_station_number": "152",
-        "polling_station_name": "Govt Degree College Gulberg",
-    }
+    header = _header("PS-234", "152", "Govt Degree College Gulberg")
     found = mismatch(StampText(ring="GOVT GAAS SOA * 76-2 *", centre="Ps 18 PS-234"), header)
     assert found is not None
     assert found["stamp_station_number"] == "18"
@@ -197,11 +193,7 @@ def test_a_sindh_seat_code_is_a_code_and_a_station_number_is_not() -> None:
 def test_a_ring_read_whole_that_names_another_place_without_a_centre_number() -> None:
     # as read on seed 9002 (PP-156_ps108): the centre's number lost, the ring read twice
     # round with the header's code and another place
-    header = {
-        "constituency": "PP-156",
-        "polling_station_number": "108",
-        "polling_station_name": "Basic Health Unit Mozang",
-    }
+    header = _header("PP-156", "108", "Basic Health Unit Mozang")
     ring = (
         "| OFFICER * BASIC HEALTH UNIT SHADAPA * PP-156 < OFFICER * BASIC HEALTH UNIT"
         " SHADAPA * PP-156 PRESIDING"
@@ -302,11 +294,7 @@ def test_a_ring_naming_another_kind_of_building_twice_round_is_a_mismatch() -> N
     # seed 9002's NA-104_ps073: a "Basic Health Unit Chak 12" stamp on the form of "Govt
     # Degree College Shahdara", station 73; the place lost ("CHAK" read "GK", no code), the
     # centre's 53 one digit from 73
-    header = {
-        "constituency": "NA-104",
-        "polling_station_number": "73",
-        "polling_station_name": "Govt Degree College Shahdara",
-    }
+    header = _header("NA-104", "73", "Govt Degree College Shahdara")
     said = StampText(
         ring="> OFFICER * Basic HEALTH UNIT 12 * * PRESIDING OFFICER * HEALTH UNIT GK 12 * *",
         centre="PS 53 NA-104",
@@ -349,14 +337,14 @@ def test_a_header_number_that_is_no_decimal_figure_names_no_station() -> None:
     assert mismatch(said, {"constituency": "NA-166", "polling_station_number": "²"}) is None
 
 
+def _header(code: str, number: str, name: str) -> dict[str, str]:
+    return {"constituency": code, "polling_station_number": number, "polling_station_name": name}
+
+
 def test_a_far_centre_number_and_another_place_twice_round_need_two_printed_words() -> None:
     """Seed 9006's NA-41_ps162: "PS 127" in the centre, two digits from the header's 162,
     and BILAL read on both turns of a ring showing only PRESIDING twice: two cues agree."""
-    header = {
-        "constituency": "NA-41",
-        "polling_station_number": "162",
-        "polling_station_name": "Union Council Office Model Town",
-    }
+    header = _header("NA-41", "162", "Union Council Office Model Town")
     ring = 'SOT Cow LEGE BILAL COLONY * © PRESIDING "SOT Coy BILAL * PRESIDING'
     found = mismatch(StampText(ring=ring, centre="PS 127"), header)
     assert found is not None and found["stamp_place_words"] == "BILAL"
@@ -375,11 +363,7 @@ def test_a_station_number_after_a_p_read_as_5_is_the_stamps() -> None:
 def test_a_printed_word_misread_alike_twice_round_is_no_place() -> None:
     """Seed 9006's PP-59_ps061: SCHOOL read "SOCOL" on both turns of its own station's
     stamp, the centre's 62 one digit from the header's 61."""
-    header = {
-        "constituency": "PP-59",
-        "polling_station_number": "61",
-        "polling_station_name": "Govt Girls Primary School Shahdara",
-    }
+    header = _header("PP-59", "61", "Govt Girls Primary School Shahdara")
     ring = "OFFICER * COT GIRLS SO-COL * FPSO © OFFICER * COT GIRLS SOCOL * FP SO ERD:"
     assert mismatch(StampText(ring=ring, centre="PS 62 PP-59"), header) is None
     # a place read alike twice round still is one
@@ -390,11 +374,7 @@ def test_a_printed_word_misread_alike_twice_round_is_no_place() -> None:
 def test_a_centre_line_with_its_code_misread_needs_a_ring_read_well() -> None:
     """Seed 9006's PP-253_ps171 ("PS 372 PP-252" on its own stamp, three printed words
     round the ring) against its PB-36_ps195 ("PS 46 PB-35" on another station's, seven)."""
-    header = {
-        "constituency": "PP-253",
-        "polling_station_number": "171",
-        "polling_station_name": "Basic Health Unit Samanabad",
-    }
+    header = _header("PP-253", "171", "Basic Health Unit Samanabad")
     few = "BAS 'C HEALTH IMT * PRESIDING OF * (MIT * PRESIDING OF *"
     assert mismatch(StampText(ring=few, centre="PS 372 PP-252"), header) is None
     many = "BASIC HEALTH UNIT * PRESIDING OFFICER * BASIC HEALTH UNIT * PRESIDING OFFICER"
