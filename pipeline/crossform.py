@@ -10,11 +10,15 @@ two are registered (a few pixels of shift and 4% of scale, what the detector's b
 leaves) and compared by normalised cross-correlation, which only a copy of one
 impression, at its own rotation and with its own patchy ink, brings close to 1 (the
 copies of one station's form bear one rubber stamp, pressed on each, sometimes nearly
-alike: between them a paste must come closer, SAME_STATION_STAMP_SIMILARITY). That
-comparison is dear (about 2 ms), and stamps are alike enough that a hash band alone
+alike: between them a paste must come closer, SAME_STATION_STAMP_SIMILARITY). A pair
+of two stations' stamps is also registered by a free affine map (ECC), which brings a
+paste boxed unlike its original (an edge cut, a wider margin: the descriptors stretched
+unlike) back near 1 while two impressions stay apart (`aligned_similarity`). Those
+comparisons are dear (2-3 ms), and stamps are alike enough that a hash band alone
 leaves a fifth of all pairs as candidates; so a stamp is indexed under its form's
-constituency (the header's, and any code legible on its stamps: a paste is made in one
-returning officer's office) and a candidate pair must also be near in Hamming distance.
+constituency (the header's code and name, and any code legible on its stamps: a paste
+is made in one returning officer's office) and a candidate pair must also be near in
+Hamming distance.
 A pasted stamp is one image on both forms, so its text read on one (where legible) is
 its text on the other: judged against each form's header (STAMP_TEXT_MISMATCH).
 DUPLICATE_FORM is identical content (sha256 of the file) under another name; the later
