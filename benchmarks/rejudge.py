@@ -10,6 +10,10 @@ text against the form's header) and the pastes across forms (STAMP_DUPLICATE,
 SIGNATURE_DUPLICATE: the marks' descriptors). This judges them again with the code as it
 is now and prints TP / FP / FN per page against the truth, with the pages that differ, so
 a change to those rules is measured on a large run in seconds, no page read again.
+
+With `--all`, every code is scored (`evaluate`'s table, clean pages with a false finding
+among it) with the cross-form and reconciliation findings made again by the code as it is
+now, the per-page findings as the run stored them.
 """
 
 from __future__ import annotations
@@ -19,9 +23,17 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
+from pipeline.codes import FindingCode
 from pipeline.crossform import crossform_findings
-from pipeline.evaluate import load_results
-from pipeline.model import FormResult
+from pipeline.evaluate import (
+    evaluate,
+    format_metrics,
+    load_results,
+    load_truth,
+    stored_batch_findings,
+)
+from pipeline.model import Finding, FormResult
+from pipeline.reconcile import reconcile
 from pipeline.stages.marks import stamp_text_findings
 from pipeline.stages.stamp_text import header_text
 from pipeline.truth import FileTruth
@@ -72,11 +84,51 @@ def _below(corpus: Path, path: str) -> str:
         return Path(path).name
 
 
+def page_results(run: Path) -> list[FormResult]:
+    """A batch's page results as its per-form pass wrote them (no batch-level finding)."""
+    lines = (run / "forms.jsonl").read_text(encoding="utf-8").splitlines()
+    return [FormResult.model_validate_json(line) for line in lines if line.strip()]
+
+
+def with_batch_findings_again(results: Sequence[FormResult], run: Path) -> list[FormResult]:
+    """The results with their stamp-text, cross-form and reconciliation findings made
+    again by the code as it is now, as `inspect` and `batch` add them; the run's
+    DUPLICATE_FORM findings (the batch's intake finds those, processing one copy) kept."""
+    first = {r.source.path: r for r in results if r.source.page == 0}
+    cross = crossform_findings(results)
+    extra: dict[Page, list[Finding]] = defaultdict(list)
+    for page, stored in stored_batch_findings(run).items():
+        extra[page] += [f for f in stored if f.code is FindingCode.DUPLICATE_FORM]
+    for item in reconcile(results).findings:
+        for form in item.forms:
+            path, _, page = str(form).rpartition("#")
+            extra[(path, int(page or 0))].append(item.finding)
+    again = []
+    for i, result in enumerate(results):
+        header = header_text(first.get(result.source.path, result).header)
+        kept = [f for f in result.findings if f.code is not FindingCode.STAMP_TEXT_MISMATCH]
+        kept += stamp_text_findings(result.stamps, header)
+        kept += cross.get(i, ())
+        kept += extra.get((result.source.path, result.source.page), ())
+        again.append(result.model_copy(update={"findings": tuple(kept)}))
+    return again
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("run", type=Path)
     parser.add_argument("corpus", type=Path)
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="score every code (evaluate's table) with the cross-form and reconciliation "
+        "findings made again",
+    )
     args = parser.parse_args()
+    if args.all:
+        again = with_batch_findings_again(page_results(args.run), args.run)
+        print(format_metrics(evaluate(again, load_truth(args.corpus))))
+        return
     results = load_results(args.run / "forms.jsonl")  # the findings stored are not used
     found = crossform_pages(results)
     found["STAMP_TEXT_MISMATCH"] |= stamp_text_pages(results)  # and those read on a copy

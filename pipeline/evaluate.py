@@ -147,7 +147,7 @@ def load_results(path: Path) -> list[FormResult]:
     return results
 
 
-def _batch_findings(folder: Path) -> dict[tuple[str, int], list[Finding]]:
+def stored_batch_findings(folder: Path) -> dict[tuple[str, int], list[Finding]]:
     """Cross-form and reconciliation findings a batch wrote beside its forms.jsonl."""
     extra: dict[tuple[str, int], list[Finding]] = defaultdict(list)
     crossform = folder / "crossform.json"
@@ -168,7 +168,7 @@ def _batch_findings(folder: Path) -> dict[tuple[str, int], list[Finding]]:
 
 def with_batch_findings(results: list[FormResult], folder: Path) -> list[FormResult]:
     """Results with the batch's cross-form findings added to the pages they concern."""
-    extra = _batch_findings(folder)
+    extra = stored_batch_findings(folder)
     if not extra:
         return results
     return [
