@@ -51,10 +51,17 @@ def stamp_text_pages(results: Sequence[FormResult]) -> set[Page]:
             first[result.source.path] = result
     found = set()
     for result in results:
-        header = first.get(result.source.path, result).header
-        if stamp_text_findings(result.stamps, header_text(header)):
+        header = _as_inspect_read(first.get(result.source.path, result))
+        if stamp_text_findings(result.stamps, header):
             found.add((result.source.path, result.source.page))
     return found
+
+
+def _as_inspect_read(first_page: FormResult) -> dict[str, str]:
+    """The header a form's stamps were judged against in `inspect`: its first page's, but
+    for a constituency derived from the stamps afterwards (`source` "derived")."""
+    read = {k: v for k, v in first_page.header.items() if v.source != "derived"}
+    return header_text(read)
 
 
 def crossform_pages(results: Sequence[FormResult]) -> dict[str, set[Page]]:
@@ -105,7 +112,7 @@ def with_batch_findings_again(results: Sequence[FormResult], run: Path) -> list[
             extra[(path, int(page or 0))].append(item.finding)
     again = []
     for i, result in enumerate(results):
-        header = header_text(first.get(result.source.path, result).header)
+        header = _as_inspect_read(first.get(result.source.path, result))
         kept = [f for f in result.findings if f.code is not FindingCode.STAMP_TEXT_MISMATCH]
         kept += stamp_text_findings(result.stamps, header)
         kept += cross.get(i, ())
