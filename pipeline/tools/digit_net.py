@@ -24,6 +24,7 @@ from pipeline.errors import MissingDependency
 
 MODEL_PATH = Path(__file__).resolve().parent.parent.parent / "models" / "digits" / "digits.onnx"
 REJECT = 10
+INPUT = "digits"  # the graph's input (training/onnx_graph.py)
 ERROR_LEVEL = 3  # ONNX Runtime's logging: errors only
 
 _sessions: dict[tuple[int, Path], ort.InferenceSession] = {}
@@ -33,6 +34,9 @@ _making = threading.Lock()
 def network(path: Path = MODEL_PATH) -> ort.InferenceSession:
     """The network in an ONNX file, loaded once per process (a forked worker loads its own)."""
     key = (os.getpid(), path)
+    made = _sessions.get(key)
+    if made is not None:
+        return made
     with _making:
         if key not in _sessions:
             _sessions[key] = _session(path)
@@ -50,10 +54,14 @@ def _session(path: Path) -> ort.InferenceSession:
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.log_severity_level = ERROR_LEVEL
     try:
-        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     except Exception as exc:  # ONNX Runtime's errors share no base class but Exception
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise MissingDependency(f"digit model at {path} is unreadable: {reason}") from exc
+    names = [i.name for i in session.get_inputs()]
+    if names != [INPUT]:
+        raise MissingDependency(f"digit model at {path} takes {names}, not [{INPUT!r}]")
+    return session
 
 
 def digit_probabilities(digits: np.ndarray) -> np.ndarray:
@@ -66,5 +74,5 @@ def probabilities_with(net: ort.InferenceSession, digits: np.ndarray) -> np.ndar
     if len(digits) == 0:
         return np.zeros((0, 11), np.float32)
     inputs = digits.astype(np.float32)[:, None] / np.float32(255.0)
-    (probabilities,) = net.run(None, {net.get_inputs()[0].name: inputs})
+    (probabilities,) = net.run(None, {INPUT: inputs})
     return np.asarray(probabilities, np.float32).reshape(len(digits), 11)
