@@ -373,6 +373,16 @@ def _ring_mismatch(text: StampText, header: dict[str, str]) -> dict[str, str | f
     stamped = STATION_NUMBER.findall(text.centre.upper())
     # the header's own station number in the centre: one of the two codes was misread
     same_station = any(int(s) == int(n) for s in stamped for n in numbers)
+    # ... or the ring names the header's station, the codes a character apart, the centre
+    # number no other station's: the header's code misread (seed 9007's NA-38_ps068: "NA-88"
+    # in the header, NA-38 and "CULBERG" twice round its own stamp, "PS 63" for 68)
+    name = header.get("polling_station_name", "")
+    same_station = same_station or (
+        bool(name)
+        and name_on_ring(name, text.ring) > NAME_ABSENT
+        and any(Levenshtein.distance(o, w) == 1 for o in other_code for w in wanted)
+        and not another_number(stamped, numbers)
+    )
     if wanted and other_code and not (wanted & (ring_codes | centre_codes)) and not same_station:
         return {
             "header_constituency": constituency,
@@ -380,7 +390,6 @@ def _ring_mismatch(text: StampText, header: dict[str, str]) -> dict[str, str | f
             "ring_text": text.ring,
             "centre_text": text.centre,
         }
-    name = header.get("polling_station_name", "")
     if not name or same_station:
         return None
     share = name_on_ring(name, text.ring)  # share of the name's words

@@ -380,3 +380,18 @@ def test_a_centre_line_with_its_code_misread_needs_a_ring_read_well() -> None:
     many = "BASIC HEALTH UNIT * PRESIDING OFFICER * BASIC HEALTH UNIT * PRESIDING OFFICER"
     found = mismatch(StampText(ring=many, centre="PS 372 PP-252"), header)
     assert found is not None and found["stamp_station_number"] == "372"
+
+
+def test_a_header_code_a_character_off_its_own_stamp_which_names_its_station_is_misread() -> None:
+    """Seed 9007's NA-38_ps068: "NA-88" read in the header; its own stamp reads NA-38 in
+    ring and centre, "CULBERG" for its Gulberg twice round, "PS 63" for 68."""
+    header = _header("NA-88", "68", "Community Centre Gulberg")
+    ring = (
+        "OFFICER * COMMUNITY CENTRE CULBERG * NA-38 * PRESIDING OFFICER * "
+        "COVMUNITY CENTRE CULBERG ~ NA-38 * PRESIDING"
+    )
+    assert mismatch(StampText(ring=ring, centre="PS 63 NA-38"), header) is None
+    # another place on that ring: another constituency's stamp
+    elsewhere = ring.replace("CULBERG", "SHADMAN")
+    found = mismatch(StampText(ring=elsewhere, centre="PS 63 NA-38"), header)
+    assert found is not None and found["stamp_constituency"] == "NA-38"
