@@ -48,9 +48,11 @@ class DigitNet(nn.Module):
     the convolutions when the weights are saved (`export_weights`), so the runtime
     (pipeline/tools/digit_net.py) sees the same three convolutions either way."""
 
-    def __init__(self, width: int = 2, batch_norm: bool = True) -> None:
+    def __init__(
+        self, width: int = 2, batch_norm: bool = True, widths: tuple[int, ...] | None = None
+    ) -> None:
         super().__init__()
-        channels = [1, 16 * width, 32 * width, 64 * width]
+        channels = [1, *(widths or (16 * width, 32 * width, 64 * width))]
         layers: list[nn.Module] = []
         for c_in, c_out in itertools.pairwise(channels):
             layers.append(nn.Conv2d(c_in, c_out, 3, padding=1))
@@ -150,6 +152,7 @@ def train(
     width: int = 2,
     batch_norm: bool = True,
     elastic_share: float = ELASTIC_SHARE,
+    channels: tuple[int, ...] | None = None,
 ) -> dict[str, object]:
     torch.manual_seed(seed)
     torch.set_num_threads(2)
@@ -166,7 +169,7 @@ def train(
     test_x, test_y = load_digits(DigitSplit.TEST)
     test_x = np.stack([to_mnist(t) for t in test_x])
     mnist_test_x = np.stack([to_mnist(t) for t in mnist.test_x])
-    model = DigitNet(width, batch_norm)
+    model = DigitNet(width, batch_norm, channels)
     optimiser = torch.optim.Adam(model.parameters(), lr=2e-3)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimiser, max_lr=3e-3, total_steps=epochs * (len(x) // 128 + 1)
@@ -207,6 +210,7 @@ def train(
         "seed": seed,
         "epochs": epochs,
         "width": width,
+        "channels": list(channels or (16 * width, 32 * width, 64 * width)),
         "batch_norm": batch_norm,
         "elastic_share": elastic_share,
         "test_accuracy": accuracy,
@@ -233,9 +237,16 @@ def main() -> None:
         default=ELASTIC_SHARE,
         help="share of augmented handwritten digits elastically distorted (0 = none)",
     )
+    parser.add_argument(
+        "--channels",
+        type=lambda text: tuple(int(c) for c in text.split(",")),
+        help="the three convolutions' channels, e.g. 16,48,128 (instead of --width)",
+    )
     parser.add_argument("--out", type=Path, default=MODEL_PATH, help="model file to write")
     args = parser.parse_args()
-    report = train(args.seed, args.epochs, args.out, args.width, args.batch_norm, args.elastic)
+    report = train(
+        args.seed, args.epochs, args.out, args.width, args.batch_norm, args.elastic, args.channels
+    )
     (args.out.parent / "training.json").write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))
 
