@@ -12,8 +12,8 @@ is now and prints TP / FP / FN per page against the truth, with the pages that d
 a change to those rules is measured on a large run in seconds, no page read again.
 
 With `--all`, every code is scored (`evaluate`'s table, clean pages with a false finding
-among it) with the cross-form and reconciliation findings made again by the code as it is
-now, the per-page findings as the run stored them.
+among it) with the stamp-text, cross-form and reconciliation findings made again by the
+code as it is now, the other per-page findings as the run stored them.
 """
 
 from __future__ import annotations
@@ -42,19 +42,23 @@ CODES = ("STAMP_TEXT_MISMATCH", "STAMP_DUPLICATE", "SIGNATURE_DUPLICATE")
 Page = tuple[str, int]  # (path as the run read it, page)
 
 
+def stamp_text_again(results: Sequence[FormResult]) -> list[tuple[Finding, ...]]:
+    """Each page's STAMP_TEXT_MISMATCH findings, its stamps judged against its form's first
+    page's header (a file's pages are one form, as the synthetic corpus writes them)."""
+    first = {r.source.path: r for r in results if r.source.page == 0}
+    return [
+        stamp_text_findings(r.stamps, _as_inspect_read(first.get(r.source.path, r)))
+        for r in results
+    ]
+
+
 def stamp_text_pages(results: Sequence[FormResult]) -> set[Page]:
-    """Pages with STAMP_TEXT_MISMATCH, each stamp judged against its form's first page's
-    header (a file's pages are one form, as the synthetic corpus writes them)."""
-    first: dict[str, FormResult] = {}
-    for result in results:
-        if result.source.page == 0:
-            first[result.source.path] = result
-    found = set()
-    for result in results:
-        header = _as_inspect_read(first.get(result.source.path, result))
-        if stamp_text_findings(result.stamps, header):
-            found.add((result.source.path, result.source.page))
-    return found
+    """Pages with STAMP_TEXT_MISMATCH judged again (`stamp_text_again`)."""
+    return {
+        (r.source.path, r.source.page)
+        for r, found in zip(results, stamp_text_again(results), strict=True)
+        if found
+    }
 
 
 def _as_inspect_read(first_page: FormResult) -> dict[str, str]:
@@ -101,7 +105,7 @@ def with_batch_findings_again(results: Sequence[FormResult], run: Path) -> list[
     """The results with their stamp-text, cross-form and reconciliation findings made
     again by the code as it is now, as `inspect` and `batch` add them; the run's
     DUPLICATE_FORM findings (the batch's intake finds those, processing one copy) kept."""
-    first = {r.source.path: r for r in results if r.source.page == 0}
+    stamp_text = stamp_text_again(results)
     cross = crossform_findings(results)
     extra: dict[Page, list[Finding]] = defaultdict(list)
     for page, stored in stored_batch_findings(run).items():
@@ -112,9 +116,8 @@ def with_batch_findings_again(results: Sequence[FormResult], run: Path) -> list[
             extra[(path, int(page or 0))].append(item.finding)
     again = []
     for i, result in enumerate(results):
-        header = _as_inspect_read(first.get(result.source.path, result))
         kept = [f for f in result.findings if f.code is not FindingCode.STAMP_TEXT_MISMATCH]
-        kept += stamp_text_findings(result.stamps, header)
+        kept += stamp_text[i]
         kept += cross.get(i, ())
         kept += extra.get((result.source.path, result.source.page), ())
         again.append(result.model_copy(update={"findings": tuple(kept)}))
@@ -128,8 +131,8 @@ def main() -> None:
     parser.add_argument(
         "--all",
         action="store_true",
-        help="score every code (evaluate's table) with the cross-form and reconciliation "
-        "findings made again",
+        help="score every code (evaluate's table) with the stamp-text, cross-form and "
+        "reconciliation findings made again",
     )
     args = parser.parse_args()
     if args.all:

@@ -462,7 +462,7 @@ class FingerprintIndex:
                 same = _stamp_verdict(similarity, aligned, STAMP_COPY_SIMILARITY) or (
                     similarity >= SAME_STATION_STAMP_SIMILARITY
                 )
-                measure = {"similarity": round(similarity, 4), "aligned": round(aligned, 4)}
+                measure = {"similarity": similarity, "aligned": aligned}  # rounded when told
             else:
                 da, db = self.descriptor(ma), self.descriptor(mb)
                 same, measure = _one_signature(da, db, self.hash_bits(ma, mb))
@@ -606,7 +606,8 @@ def crossform_findings(results: Iterable[FormResult]) -> dict[int, tuple[Finding
             if not _stamp_verdict(measure["similarity"], measure["aligned"], threshold):
                 continue  # two copies of one station's form, one rubber stamp
             measure = {
-                **measure,
+                "similarity": round(measure["similarity"], 4),
+                "aligned": round(measure["aligned"], 4),
                 "threshold": threshold,
                 "aligned_threshold": ALIGNED_COPY_SIMILARITY,
                 "aligned_confirm": ALIGNED_CONFIRM,

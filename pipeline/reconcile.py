@@ -203,13 +203,14 @@ def _by_digits(identity: _Identity, by_name: dict[str, Counter[str]]) -> str | N
     return fits[0] if len(fits) == 1 else None
 
 
-def _name_codes(by_name: dict[str, Counter[str]]) -> dict[str, tuple[str, int]]:
+def _name_codes(
+    by_name: dict[str, Counter[str]], names: dict[str, set[str]]
+) -> dict[str, tuple[str, int]]:
     """Constituency name -> the code most forms bearing that name were read with, and how
     many did. Names repeat across assemblies (a National and a Provincial constituency
     may both be "Hyderabad-VI"): a name whose forms are split between codes maps to none,
     but for codes that are the main one misread (`_misreadings`)."""
     out: dict[str, tuple[str, int]] = {}
-    names = _names_by_code(by_name)
     for name, codes in by_name.items():
         code, count = codes.most_common(1)[0]
         misread = sum(codes[c] for c in _misreadings(code, name, by_name, names))
@@ -295,8 +296,8 @@ def _form_groups(pages: Sequence[_Page]) -> dict[str, list[list[_Page]]]:
         form.sort(key=lambda p: p.page)
     identities = [_identity(form) for form in pages_of]
     by_name = _codes_by_name(identities)
-    name_codes = _name_codes(by_name)
     names = _names_by_code(by_name)
+    name_codes = _name_codes(by_name, names)
     code_counts = Counter(i.code for i in identities if i.code is not None)
     prefixes = {_prefix(i.code) for i in identities if i.code is not None and not i.weak}
     by_constituency: dict[str, list[list[_Page]]] = defaultdict(list)

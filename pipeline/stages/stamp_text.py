@@ -360,6 +360,11 @@ def mismatch(text: StampText, header: dict[str, str]) -> dict[str, str | float] 
     return _ring_mismatch(text, header) or _another_station(text, header)
 
 
+def _a_character_off(codes: set[str], wanted: set[str]) -> bool:
+    """Whether a code read is one character from one of the header's (a misreading)."""
+    return any(Levenshtein.distance(c, w) == 1 for c in codes for w in wanted)
+
+
 def _ring_mismatch(text: StampText, header: dict[str, str]) -> dict[str, str | float] | None:
     """Another constituency code in ring and centre, or another station number in the
     centre with the header's station name absent from a legible ring."""
@@ -380,7 +385,7 @@ def _ring_mismatch(text: StampText, header: dict[str, str]) -> dict[str, str | f
     same_station = same_station or (
         bool(name)
         and name_on_ring(name, text.ring) > NAME_ABSENT
-        and any(Levenshtein.distance(o, w) == 1 for o in other_code for w in wanted)
+        and _a_character_off(other_code, wanted)
         and not another_number(stamped, numbers)
     )
     if wanted and other_code and not (wanted & (ring_codes | centre_codes)) and not same_station:
@@ -469,7 +474,7 @@ def _another_station(text: StampText, header: dict[str, str]) -> dict[str, str |
     # must be read well, twice the printed words (seed 9006's PP-253_ps171, "PS 372
     # PP-252" for 171 and PP-253, three printed words round the ring; its PB-36_ps195,
     # "PS 46 PB-35" on another station's stamp, seven)
-    misread = any(Levenshtein.distance(c, w) == 1 for c in centre_codes - wanted for w in wanted)
+    misread = _a_character_off(centre_codes - wanted, wanted)
     legible = LEGIBLE_RING_WORDS * (2 if misread else 1)
     if not name or legible_ring_words(text.ring) < legible:
         return None

@@ -6,7 +6,8 @@ into the convolutions at training), a 128-unit dense layer, 11 outputs (digits 0
 reject) whose softmax, the temperature folded in, gives calibrated probabilities.
 
 ONNX Runtime runs this graph in 0.11 ms a digit on one core where OpenCV's DNN module
-took 0.21 ms, with the same probabilities (within 2e-7; benchmarks/RESULTS.md, Digits).
+took 0.21 ms, with the same readings (probabilities within 6e-7; benchmarks/RESULTS.md,
+Digits).
 A session runs on one thread (the batch's parallelism is its processes), is made once
 per process and model file, and is safe to share between a Dask worker's threads.
 """
