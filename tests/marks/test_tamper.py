@@ -186,3 +186,56 @@ def test_on_grey_paper_four_levels_whiter_is_no_patch() -> None:
     image, rows = _white_table((3, 1), columns=3, paper_level=200.0, patch_level=204)
     form = dataclasses.replace(located(), candidate_rows=rows)
     assert tamper_findings(make_page(image), form, evidence_dir=None) == ()
+
+
+def _ruled_white_table(
+    patch: tuple[int, int] | None, shadows: str = "bottom right"
+) -> tuple[np.ndarray, tuple[LocatedCandidateRow, ...]]:
+    """A ruled table on paper at 253 with handwritten-like figures; in one cell the
+    generator's correction fluid (`white_out`: 253-255, its raised edge's 2-pixel grey
+    shadow inside the cell along the named sides), as white as the paper can show."""
+    from pipeline.synth.ink import white_out
+
+    rng = np.random.default_rng(3)
+    image = np.full((900, 900, 3), 253, np.uint8)
+    rows = []
+    for r in range(6):
+        cells = {}
+        for c, key in enumerate(("votes", "tendered_votes", "total_valid_votes")):
+            box = BBox(x0=100 + c * 260, y0=100 + r * 120, x1=340 + c * 260, y1=200 + r * 120)
+            cv2.rectangle(
+                image, (box.x0 - 3, box.y0 - 3), (box.x1 + 2, box.y1 + 2), (20, 20, 20), 3
+            )
+            if (r, c) == patch:
+                x0, y0, x1, y1 = box.x0 + 6, box.y0 + 6, box.x1 - 6, box.y1 - 6
+                white_out(image, x0, y0, x1, y1, rng)
+                light = image[y0 + 10, x0 + 10].copy()
+                if "bottom" not in shadows:
+                    image[y1 - 2 : y1, x0:x1] = light
+                if "right" not in shadows:
+                    image[y0:y1, x1 - 2 : x1] = light
+            cells[key] = box
+        rows.append(LocatedCandidateRow(row_index=r, cells=cells, bbox=cells["votes"]))
+    for row in rows:
+        for box in row.cells.values():
+            cv2.putText(image, "38", (box.x0 + 60, box.y0 + 65), 0, 1.5, (90, 40, 20), 3)
+    return cv2.GaussianBlur(image, (3, 3), 0.8), tuple(rows)
+
+
+def test_a_patch_as_white_as_the_paper_is_found_by_its_edge_shadow() -> None:
+    # seed 9005's PS-192_ps217 and 9006's PP-115_ps190: paper at 253-255, the patch no
+    # whiter than it can show; the shadow of its edge lies 16-20 levels under the paper
+    image, rows = _ruled_white_table((3, 1))
+    form = dataclasses.replace(located(), candidate_rows=rows)
+    found = tamper_findings(make_page(image), form, evidence_dir=None)
+    assert [f.evidence.values["field"] for f in found] == ["candidates[3].tendered_votes"]
+    assert float(found[0].evidence.values["edge_shadow"]) >= 10  # type: ignore[arg-type]
+
+
+def test_ruling_and_a_lone_line_along_one_side_are_no_patch() -> None:
+    image, rows = _ruled_white_table(None)
+    form = dataclasses.replace(located(), candidate_rows=rows)
+    assert tamper_findings(make_page(image), form, evidence_dir=None) == ()
+    image, rows = _ruled_white_table((3, 1), shadows="bottom")
+    form = dataclasses.replace(located(), candidate_rows=rows)
+    assert tamper_findings(make_page(image), form, evidence_dir=None) == ()
