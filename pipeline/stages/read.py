@@ -264,7 +264,11 @@ class _Figures:
         """The page-wide OCR read the cell's figure surely and just as the digit reader
         did: a typed figure, whose bold strokes are no second digit written over the first
         (Tesseract reads a handwritten figure right at times, less surely), unless far more
-        ink is laid twice than bold type lays (a black pen's digit over a typed one)."""
+        ink is laid twice than bold type lays (a black pen's digit over a typed one) or one
+        digit alone lays it, unsure to the network (type lays every digit alike: seed 9004's
+        two overwrites Tesseract read surely, PP-221_ps188 and PS-237_ps175, had their
+        neighbours at 0.000-0.013 of their ink laid twice; the typed figures seed 9006 so
+        cleared, 0.03-0.14, or their darkest digit read at 0.999)."""
         words = [w for w in words_in(self.words, box) if re.search(r"\d", w.text)]
         printed = re.sub(r"\D", "", " ".join(w.text for w in words))
         return (
@@ -273,6 +277,7 @@ class _Figures:
             and all(w.confidence >= TYPED_FIGURE for w in words)
             and pen_share(self.page.image[box.y0 : box.y1, box.x0 : box.x1]) < PEN_OVER_TYPED
             and reading.overwrite_per_height < TYPED_LAID_TWICE
+            and not reading.overwrite_alone
         )
 
     def findings(self) -> tuple[Finding, ...]:

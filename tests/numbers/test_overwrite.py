@@ -94,3 +94,38 @@ def test_a_dark_spot_on_a_clean_figure_is_no_overwrite() -> None:
     # without the per-height rule (DOUBLE_INK_PER_HEIGHT) 4 of these 40 were accused; with
     # the share at 0.10 and no THIN_DOUBLE_SHARE, 1 ("347", seed 11)
     assert not any(read_number(pressed(t, s)).overwritten for s in range(20) for t in ("347", "60"))
+
+
+def rings(
+    dark_rows: tuple[int, int, int],
+) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int, int, int]]]:
+    """Three thick-stroked digit rings (gray 90 on paper 245); in each, `dark_rows` rows of
+    its left stroke laid twice (gray 18). The page's gray, its ink, the digit boxes."""
+    gray = np.full((60, 200), 245, np.uint8)
+    boxes = []
+    for i, rows in enumerate(dark_rows):
+        x = 20 + 55 * i
+        cv2.rectangle(gray, (x + 4, 14), (x + 27, 53), 90, 9)
+        gray[20 : 20 + rows, x : x + 9] = np.where(gray[20 : 20 + rows, x : x + 9] < 128, 18, 245)
+        boxes.append((x, 10, 32, 48))
+    ink = np.where(gray < 128, 255, 0).astype(np.uint8)
+    return gray, ink, boxes
+
+
+def test_one_digit_alone_laying_ink_twice_and_unsure_is_an_overwrite() -> None:
+    from pipeline.numbers import DOUBLE_INK_SHARE, LONE_DOUBLE_SHARE, double_ink
+
+    gray, ink, boxes = rings((0, 10, 0))
+    core = cv2.erode(ink, np.ones((2, 2), np.uint8)) > 0
+    x, y, w, h = boxes[1]
+    share = np.count_nonzero(core[y : y + h, x : x + w] & (gray[y : y + h, x : x + w] < 50)) / (
+        np.count_nonzero(core[y : y + h, x : x + w])
+    )
+    assert LONE_DOUBLE_SHARE < share <= DOUBLE_INK_SHARE  # under the plain share's bar
+    assert double_ink(gray, ink, boxes) is None  # without the network's word: no verdict
+    found = double_ink(gray, ink, boxes, (0.999, 0.9, 0.999))
+    assert found is not None and found.alone and found.box.x0 == x
+    # the network sure of the dark digit, or the neighbours dark too (a bold pen): none
+    assert double_ink(gray, ink, boxes, (0.999, 0.995, 0.999)) is None
+    gray, ink, boxes = rings((6, 10, 6))
+    assert double_ink(gray, ink, boxes, (0.999, 0.9, 0.999)) is None

@@ -143,3 +143,5 @@ def test_a_typed_figure_read_surely_by_ocr_is_not_an_overwrite() -> None:
     for laid, typed_still in ((1.3, True), (2.4, True), (2.77, False), (3.65, False)):
         reading = dataclasses.replace(bold, overwrite_per_height=laid)
         assert figures(typed)._typed(box, reading) is typed_still
+    # one digit alone laying ink twice, unsure to the network: type lays its digits alike
+    assert not figures(typed)._typed(box, dataclasses.replace(bold, overwrite_alone=True))
