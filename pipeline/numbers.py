@@ -407,10 +407,12 @@ def mnist_normalise(crop: np.ndarray) -> np.ndarray:
     canvas = np.zeros((28, 28), np.float32)
     y0, x0 = (28 - nh) // 2, (28 - nw) // 2
     canvas[y0 : y0 + nh, x0 : x0 + nw] = small
-    moments = cv2.moments(small)
-    if moments["m00"] > 0:
-        cx = x0 + moments["m10"] / moments["m00"]
-        cy = y0 + moments["m01"] / moments["m00"]
+    # the centre of mass by numpy: cv2.moments takes a crop two pixels wide (a thin "1")
+    # for a list of points
+    total = canvas.sum()
+    if total > 0:
+        cy = (canvas.sum(axis=1) * np.arange(28)).sum() / total
+        cx = (canvas.sum(axis=0) * np.arange(28)).sum() / total
         canvas = cv2.warpAffine(canvas, np.float32([[1, 0, 14 - cx], [0, 1, 14 - cy]]), (28, 28))
     return np.clip(canvas, 0, 255).astype(np.uint8)
 
