@@ -475,3 +475,13 @@ def test_the_returning_officers_box_cut_by_a_stroke_is_still_one_box() -> None:
     found = {b.kind: b.bbox for b in boxes if b.role.value == "returning_officer"}
     assert found["signature"] == BBox(x0=504, y0=4, x1=1056, y1=196)
     assert found["thumb_impression"] == row[3]
+
+
+def test_kenya_form34_has_no_correction_fluid(
+    kenya_page: NormalisedPage, kenya_located: LocatedForm
+) -> None:
+    # its crossed-out rows of digit boxes on hatched grey paper: the boxes' printed edges
+    # made a 10-level "shadow" on two sides of one cell (tamper.SHADOW_DEPTH: 12)
+    from pipeline.stages.tamper import tamper_findings
+
+    assert tamper_findings(kenya_page, kenya_located, evidence_dir=None) == ()
