@@ -7,7 +7,10 @@ so that the broad light gradient and the phone's shadow of a photo cancel out, w
 patch, brighter than the paper on every side of it, stands out. A cell whose paper is
 markedly brighter than that over most of its area, flat, and brighter than each cell
 next to it (above, below, left, right), carries a patch: where a phone photo's shadow
-ends, a run of lit cells is brighter than the plane but not than one another.
+ends, a run of lit cells is brighter than the plane but not than one another. Where paper
+near white or a phone's grey light leaves a patch no whiter to see, the shadow its raised
+edge throws inside the cell along a horizontal and a vertical side tells it
+(`edge_shadows`).
 """
 
 from __future__ import annotations
@@ -224,7 +227,8 @@ def _stands_out(steps: Sequence[float], by: float = BRIGHTER_BY) -> bool:
 def tamper_findings(
     page: NormalisedPage, located: LocatedForm, *, evidence_dir: Path | None
 ) -> tuple[Finding, ...]:
-    """CORRECTION_FLUID findings for figure cells whiter than their neighbours."""
+    """CORRECTION_FLUID findings for figure cells whiter than their neighbours, or edged
+    inside by a patch's shadow."""
     del evidence_dir  # crops are written by the orchestrator from each finding's box
     gray = cv2.cvtColor(page.image, cv2.COLOR_BGR2GRAY)
     cells: list[tuple[str, BBox]] = [
