@@ -239,3 +239,19 @@ def test_ruling_and_a_lone_line_along_one_side_are_no_patch() -> None:
     image, rows = _ruled_white_table((3, 1), shadows="bottom")
     form = dataclasses.replace(located(), candidate_rows=rows)
     assert tamper_findings(make_page(image), form, evidence_dir=None) == ()
+
+
+def test_paper_medians_are_numpys_medians_of_the_uninked_pixels() -> None:
+    import warnings
+
+    from pipeline.stages.tamper import paper_medians
+
+    rng = np.random.default_rng(11)
+    for _ in range(200):
+        levels = rng.integers(0, 256, (int(rng.integers(1, 30)), int(rng.integers(1, 60))))
+        inked = rng.random(levels.shape) < rng.random()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a row all ink: NaN
+            expected = np.nanmedian(np.where(inked, np.nan, levels.astype(np.float32)), axis=1)
+        got = paper_medians(levels.astype(np.uint8), inked)
+        assert np.allclose(got, expected, equal_nan=True)
