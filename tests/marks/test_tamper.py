@@ -255,3 +255,32 @@ def test_paper_medians_are_numpys_medians_of_the_uninked_pixels() -> None:
             expected = np.nanmedian(np.where(inked, np.nan, levels.astype(np.float32)), axis=1)
         got = paper_medians(levels.astype(np.uint8), inked)
         assert np.allclose(got, expected, equal_nan=True)
+
+
+def test_a_pool_of_light_over_a_cell_is_not_fluid() -> None:
+    """A lamp's pool of light centred on one cell: its paper stands well above each
+    neighbour's and is nearly flat, yet it brightens smoothly, with no step where a
+    patch would end. The same cell under fluid is found."""
+
+    def lit(fluid: bool) -> tuple[np.ndarray, tuple[LocatedCandidateRow, ...]]:
+        image, rows = _table(fluid_row=None)
+        gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY).astype(np.float32)
+        box = rows[2].cells["votes"]
+        yy, xx = np.mgrid[0 : gray.shape[0], 0 : gray.shape[1]].astype(np.float32)
+        cx, cy = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
+        pool = 30.0 * np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * 120.0**2))
+        paper = gray > 150
+        gray[paper] += pool[paper]
+        if fluid:
+            gray[box.y0 + 5 : box.y1 - 5, box.x0 + 5 : box.x1 - 5] = 254
+        page = np.clip(gray, 0, 255).astype(np.uint8)
+        if fluid:
+            cv2.putText(page, "51", (box.x0 + 40, box.y0 + 65), 0, 1.5, 30, 3)
+        return cv2.cvtColor(page, cv2.COLOR_GRAY2BGR), rows
+
+    image, rows = lit(fluid=False)
+    form = dataclasses.replace(located(), candidate_rows=rows)
+    assert tamper_findings(make_page(image), form, evidence_dir=None) == ()
+    image, rows = lit(fluid=True)
+    findings = tamper_findings(make_page(image), form, evidence_dir=None)
+    assert [f.evidence.values["field"] for f in findings] == ["candidates[2].votes"]
