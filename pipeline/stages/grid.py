@@ -5,7 +5,6 @@ Every intermediate is kept in `RuledPage` so an overlay or a debug image can dra
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import cv2
@@ -73,31 +72,11 @@ def _partial_last_row(hs: np.ndarray, last: int, cols: list[int]) -> list[int]:
     return []
 
 
-RULE_REACH = 4  # pixels above and below a rule's centre row that its ink may stray
-RULE_CELL = 0.9  # of a cell's width: an inner rule crosses at least one cell this fully
-
-
-def _ruled_across(hs: np.ndarray, y: int, cols: list[int]) -> bool:
-    """Whether the horizontal strokes at row `y` cross at least one cell from column
-    rule to column rule, as a printed rule does. Flat strokes of signatures side by side
-    (an agents' grid signed with underlines) can add up to a rule's length, but each
-    stays inside its own box and none reaches both of its walls."""
-    band: np.ndarray = np.any(hs[max(0, y - RULE_REACH) : y + RULE_REACH + 1], axis=0)
-    inset = 2 * RULE_REACH
-    shares = [
-        float(band[a + inset : b - inset].mean())
-        for a, b in itertools.pairwise(cols)
-        if b - a > 4 * inset
-    ]
-    return not shares or max(shares) >= RULE_CELL
-
-
 def _table(box: BBox, horizontal: np.ndarray, vertical: np.ndarray) -> GridTable | None:
     hs = horizontal[box.y0 : box.y1, box.x0 : box.x1] > 0
     vs = vertical[box.y0 : box.y1, box.x0 : box.x1] > 0
     rows = _groups(np.nonzero(hs.sum(axis=1) > 0.35 * box.width)[0])
     cols = _groups(np.nonzero(vs.sum(axis=0) > 0.35 * box.height)[0])
-    rows = [r for i, r in enumerate(rows) if i in (0, len(rows) - 1) or _ruled_across(hs, r, cols)]
     if len(rows) < 2 or len(cols) < 2:
         return None
     rows += _partial_last_row(hs, rows[-1], cols)
