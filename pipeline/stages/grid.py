@@ -5,6 +5,7 @@ Every intermediate is kept in `RuledPage` so an overlay or a debug image can dra
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import cv2
@@ -72,17 +73,11 @@ def _partial_last_row(hs: np.ndarray, last: int, cols: list[int]) -> list[int]:
     return []
 
 
-def _table(box: BBox, horizontal: np.ndarray, vertical: np.ndarray) -> GridTable | None:
-    hs = horizontal[box.y0 : box.y1, box.x0 : box.x1] > 0
-    vs = vertical[box.y0 : box.y1, box.x0 : box.x1] > 0
-    rows = _groups(np.nonzero(hs.sum(axis=1) > 0.35 * box.width)[0])
-    cols = _groups(np.nonzero(vs.sum(axis=0) > 0.35 * box.height)[0])
-    if len(rows) < 2 or len(cols) < 2:
-        return None
-    rows += _partial_last_row(hs, rows[-1], cols)
-    row_edges = tuple(box.y0 + r for r in rows)
-    col_edges = tuple(box.x0 + c for c in cols)
-    pad = 4
+CELL_PAD = 4  # pixels between a rule's centre line and the cell inside it
+
+
+def _grid(row_edges: tuple[int, ...], col_edges: tuple[int, ...]) -> GridTable:
+    pad = CELL_PAD
     cells = tuple(
         tuple(
             BBox(
@@ -97,6 +92,62 @@ def _table(box: BBox, horizontal: np.ndarray, vertical: np.ndarray) -> GridTable
     )
     outline = BBox(x0=col_edges[0], y0=row_edges[0], x1=col_edges[-1], y1=row_edges[-1])
     return GridTable(bbox=outline, row_edges=row_edges, col_edges=col_edges, cells=cells)
+
+
+def _table(box: BBox, horizontal: np.ndarray, vertical: np.ndarray) -> GridTable | None:
+    hs = horizontal[box.y0 : box.y1, box.x0 : box.x1] > 0
+    vs = vertical[box.y0 : box.y1, box.x0 : box.x1] > 0
+    rows = _groups(np.nonzero(hs.sum(axis=1) > 0.35 * box.width)[0])
+    cols = _groups(np.nonzero(vs.sum(axis=0) > 0.35 * box.height)[0])
+    if len(rows) < 2 or len(cols) < 2:
+        return None
+    rows += _partial_last_row(hs, rows[-1], cols)
+    return _grid(tuple(box.y0 + r for r in rows), tuple(box.x0 + c for c in cols))
+
+
+RULE_REACH = 4  # pixels above and below a rule's centre line that its ink may stray
+RULE_CELL = 0.9  # of a cell's width: a printed rule crosses at least one cell this fully
+RULE_END = 10  # pixels from a stroke's end within which a vertical rule meets it
+
+
+def _printed_rule(horizontal: np.ndarray, vertical: np.ndarray, table: GridTable, y: int) -> bool:
+    """Whether the horizontal strokes along row edge `y` of `table` are a printed rule:
+    they cross at least one cell from wall to wall, or one of them meets a vertical rule
+    at an end."""
+    x0, x1 = table.col_edges[0], table.col_edges[-1]
+    band: np.ndarray = np.any(
+        horizontal[max(0, y - RULE_REACH) : y + RULE_REACH + 1, x0:x1] > 0, axis=0
+    )
+    inset = 2 * RULE_REACH
+    shares = [
+        float(band[a - x0 + inset : b - x0 - inset].mean())
+        for a, b in itertools.pairwise(table.col_edges)
+        if b - a > 4 * inset
+    ]
+    if not shares or max(shares) >= RULE_CELL:
+        return True
+    reach = 3 * RULE_END
+    walls: np.ndarray = np.any(vertical[max(0, y - reach) : y + reach + 1, x0:x1] > 0, axis=0)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], band.astype(np.int8), [0]])))
+    return any(
+        walls[max(0, start - RULE_END) : start + RULE_END + 1].any()
+        or walls[max(0, stop - 1 - RULE_END) : stop + RULE_END].any()
+        for start, stop in zip(edges[::2], edges[1::2], strict=True)
+    )
+
+
+def without_pen_strokes(table: GridTable, masks: RuleMasks) -> GridTable:
+    """`table` with each inner row edge that is no printed rule taken out, the cells
+    above and below it joined: in a grid of boxes to sign (the agents'), long flat
+    signatures side by side add up to a rule's length, but each stays inside its box
+    and ends on paper. Only for such a grid: elsewhere a real form's rules may be broken
+    or left open at their ends (the Kenya Form 34's, Indonesia's C1)."""
+    horizontal, vertical = masks
+    inner = table.row_edges[1:-1]
+    kept = [y for y in inner if _printed_rule(horizontal, vertical, table, y)]
+    if len(kept) == len(inner):
+        return table
+    return _grid((table.row_edges[0], *kept, table.row_edges[-1]), table.col_edges)
 
 
 def _without(binary: np.ndarray, ruling: np.ndarray) -> np.ndarray:

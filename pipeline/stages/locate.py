@@ -22,7 +22,7 @@ from pipeline.layout import (
 )
 from pipeline.model import BBox
 from pipeline.pages import NormalisedPage, TextWord
-from pipeline.stages.grid import find_tables, shaded_text
+from pipeline.stages.grid import find_tables, shaded_text, without_pen_strokes
 from pipeline.stages.labels import (
     MATCH_THRESHOLD,
     best_label_score,
@@ -248,12 +248,10 @@ def _signature_boxes(
     return boxes
 
 
-def _agent_cells(
+def _agents_table(
     tables: Sequence[GridTable], words: Sequence[TextWord], spec: SignatureSpec, skip: set[int]
-) -> list[BBox]:
-    """The cells of the agents' grid: the first table under the heading that names
-    them, but slivers under half its usual height or width (a box cut by a stroke taken
-    for a ruling: too little of it is left to judge a signature by)."""
+) -> int | None:
+    """The index of the agents' grid: the first table under the heading that names them."""
     headings = [
         w
         for w in words
@@ -261,13 +259,23 @@ def _agent_cells(
     ]
     heading_y = min((w.bbox.y1 for w in headings), default=None)
     below = [
-        table
+        t
         for t, table in enumerate(tables)
         if t not in skip and heading_y is not None and 0 <= table.bbox.y0 - heading_y < 200
     ]
-    if not below:
+    return below[0] if below else None
+
+
+def _agent_cells(
+    tables: Sequence[GridTable], words: Sequence[TextWord], spec: SignatureSpec, skip: set[int]
+) -> list[BBox]:
+    """The cells of the agents' grid (`_agents_table`), but slivers under half its usual
+    height or width (a box cut by a stroke taken for a ruling: too little of it is left
+    to judge a signature by)."""
+    index = _agents_table(tables, words, spec, skip)
+    if index is None:
         return []
-    cells = [cell for row in below[0].cells for cell in row]
+    cells = [cell for row in tables[index].cells for cell in row]
     heights, widths = sorted(c.height for c in cells), sorted(c.width for c in cells)
     usual_height = heights[len(heights) // 2] if heights else 0
     usual_width = widths[len(widths) // 2] if widths else 0
@@ -670,6 +678,12 @@ def locate_form(
     totals = _key_values(tables, skip, words, template.totals)
     if page.words is None and len(totals) < len(template.totals):
         totals = _totals_again(tables, skip, header, totals, words, template, shaded)
+    for spec in (s for s in template.signatures if s.per_candidate):
+        # long flat signatures side by side can add up to a rule across the agents' grid
+        index = _agents_table(tables, words, spec, skip)
+        if index is not None:
+            joined = without_pen_strokes(tables[index], (ruled.horizontal, ruled.vertical))
+            tables = (*tables[:index], joined, *tables[index + 1 :])
     if page.words is None:
         words = _mark_labels_again(tables, words, template, skip, ruled.text, shaded)
     signatures = _signature_boxes(tables, words, template, skip)
