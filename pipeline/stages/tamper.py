@@ -318,14 +318,16 @@ def tamper_findings(
         # flat where it is bright: the paper the patch leaves bare does not count.
         # seed 9002 at ef8c302: the 18 patches found were 6-11 levels above every cell
         # next to them; the 10 lit cells of shadowed photos within 5 of one of theirs
-        whiter = (
-            cover > MIN_COVER
+        step = (
+            rim_step(gray, page.binary, box)
+            if cover > MIN_COVER
             and float(bright.std()) < PATCH_FLAT
             and _stands_out(
                 steps_up(centres, paper, index, adjacent_cells(boxes, index), plane), by
             )
-            and not rim_step(gray, page.binary, box) < RIM_STEP  # NaN: cannot tell, keep
+            else -math.inf
         )
+        whiter = not step < RIM_STEP  # NaN (no side to measure the step on): whiter
         shadow = 0.0 if whiter else edge_shadows(gray, page.binary, box, float(paper[index]))
         if not whiter and shadow < SHADOW_DEPTH:
             continue
@@ -335,6 +337,8 @@ def tamper_findings(
             "paper_level": round(reference, 1),
             "cover": round(cover, 3),
         }
+        if whiter and not math.isnan(step):
+            values["edge_step"] = round(step, 1)
         if shadow:
             values["edge_shadow"] = round(shadow, 1)
         findings.append(

@@ -34,6 +34,8 @@ def test_fluid_patch_under_a_figure_is_found() -> None:
     assert [f.code for f in findings] == [FindingCode.CORRECTION_FLUID]
     assert findings[0].evidence.values["field"] == "candidates[2].votes"
     assert findings[0].evidence.bbox == rows[2].cells["votes"]
+    # the step at the patch's edge, for a person to check: 252 against paper at 228
+    assert float(findings[0].evidence.values["edge_step"]) > 20  # type: ignore[arg-type]
 
 
 def test_clean_table_has_no_fluid() -> None:
