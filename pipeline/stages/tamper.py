@@ -137,6 +137,7 @@ def edge_shadows(gray: np.ndarray, binary: np.ndarray, box: BBox, paper: float) 
 
 
 def _band_level(gray: np.ndarray, bare: np.ndarray, rows: slice, cols: slice) -> float:
+    """The median grey level of a band's bare paper (NaN: too little of it to tell)."""
     levels = gray[rows, cols][bare[rows, cols]]
     return float(np.median(levels)) if levels.size >= RIM_PAPER else math.nan
 
@@ -318,16 +319,16 @@ def tamper_findings(
         # flat where it is bright: the paper the patch leaves bare does not count.
         # seed 9002 at ef8c302: the 18 patches found were 6-11 levels above every cell
         # next to them; the 10 lit cells of shadowed photos within 5 of one of theirs
-        step = (
-            rim_step(gray, page.binary, box)
-            if cover > MIN_COVER
+        looks_whiter = (
+            cover > MIN_COVER
             and float(bright.std()) < PATCH_FLAT
             and _stands_out(
                 steps_up(centres, paper, index, adjacent_cells(boxes, index), plane), by
             )
-            else -math.inf
         )
-        whiter = not step < RIM_STEP  # NaN (no side to measure the step on): whiter
+        step = rim_step(gray, page.binary, box) if looks_whiter else math.nan
+        # a step too low is lit paper; none measurable (NaN) cannot tell against the patch
+        whiter = looks_whiter and not step < RIM_STEP
         shadow = 0.0 if whiter else edge_shadows(gray, page.binary, box, float(paper[index]))
         if not whiter and shadow < SHADOW_DEPTH:
             continue
