@@ -52,6 +52,7 @@ from pipeline.stages.stamp_text import (
     header_numbers,
     header_text,
     mismatch,
+    names_the_other,
 )
 
 BANDS = 8  # perceptual hash split into bands; sharing any band makes a candidate pair
@@ -548,12 +549,17 @@ def _stamp_text(stamp: Stamp) -> tuple[str, str]:
 def _read_elsewhere(mine: Mark, other: Mark, sources: list[_Source]) -> Finding | None:
     """STAMP_TEXT_MISMATCH from a pasted stamp's other copy: the two are one image, so
     what the other copy's text says (read where it was clearer) is what this one says;
-    if that names another station than this form's header, so does this stamp. None when
-    the other reading names no other station."""
+    if that names another station than this form's header, so does this stamp. Where
+    neither copy's text names another station outright, it may still name the other
+    form's (`names_the_other`: its exact number, or its place on the ring): the stamp was
+    pasted from there. None when the readings name no other station."""
     here, there = sources[mine.form], sources[other.form]
-    if not any(other.text):
-        return None
-    said = mismatch(StampText(ring=other.text[0], centre=other.text[1]), dict(here.header))
+    texts = [StampText(ring=m.text[0], centre=m.text[1]) for m in (mine, other) if any(m.text)]
+    said = (
+        mismatch(StampText(ring=other.text[0], centre=other.text[1]), dict(here.header))
+        if any(other.text)
+        else None
+    ) or names_the_other(texts, dict(here.header), dict(there.header))
     if said is None:
         return None
     return Finding(

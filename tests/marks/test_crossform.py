@@ -385,6 +385,24 @@ def test_a_pasted_stamp_names_what_its_copy_elsewhere_reads() -> None:
     assert text.evidence.related == ("ps050.png#0",)
 
 
+def test_a_paste_reading_only_the_number_of_the_form_it_came_from_names_it() -> None:
+    """Neither copy's ring legible, no code in either centre: `mismatch` alone claims
+    nothing, but the image is on station 50's form and station 45's, and reads "PS 50":
+    station 50's stamp, pasted onto 45's form (STAMP_TEXT_MISMATCH there only)."""
+    original = _pressed(5)
+    source = _at_station(_form("ps050.png", _recaptured(original, 1)), "50")
+    pasted = _at_station(_form("ps045.png", _recaptured(original, 2)), "45")
+    read = {"ring_text": "SRS yee SS", "centre_text": "PS 50"}
+    garbled = pasted.stamps[0].model_copy(update=read)
+    pasted = pasted.model_copy(update={"stamps": (garbled,)})
+    found = crossform_findings([source, pasted])
+    assert [f.code for f in found[0]] == [FindingCode.STAMP_DUPLICATE]
+    text = next(f for f in found[1] if f.code is FindingCode.STAMP_TEXT_MISMATCH)
+    assert text.evidence.values["stamp_station_number"] == "50"
+    assert text.evidence.values["pasted_from_station_number"] == "50"
+    assert text.evidence.related == ("ps050.png#0",)
+
+
 def test_a_paste_boxed_unlike_its_original_is_registered_again() -> None:
     """The detector boxed the paste with its top cut off and more paper on its right: the
     descriptors stretch unlike, which shift and scale do not undo and an affine map does;

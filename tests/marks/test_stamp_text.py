@@ -14,6 +14,7 @@ from pipeline.stages.stamp_text import (
     header_text,
     mismatch,
     name_on_ring,
+    names_the_other,
     read_stamp_text,
 )
 from pipeline.synth.marks import press_stamp, stamp_design
@@ -395,3 +396,43 @@ def test_a_header_code_a_character_off_its_own_stamp_which_names_its_station_is_
     elsewhere = ring.replace("CULBERG", "SHADMAN")
     found = mismatch(StampText(ring=elsewhere, centre="PS 63 NA-38"), header)
     assert found is not None and found["stamp_constituency"] == "NA-38"
+
+
+PASTED_FROM = {
+    "constituency": "NA-130",
+    "polling_station_number": "47",
+    "polling_station_name": "Basic Health Unit Kot Lakhpat",
+}
+
+
+def test_a_paste_reading_the_number_of_the_form_it_came_from_is_that_stations() -> None:
+    """The ring garbled, no code in the centre: alone no mismatch; pasted from station
+    47's form and reading "PS 47" (two edits from 12), it is station 47's stamp."""
+    garbled = StampText(ring="SRS yee SS soc", centre="PS 47")
+    assert mismatch(garbled, HEADER) is None
+    said = names_the_other([garbled], HEADER, PASTED_FROM)
+    assert said is not None
+    assert said["stamp_station_number"] == "47"
+    assert said["pasted_from_station_number"] == "47"
+    # the form it came from: its own number read, nothing said of it
+    assert names_the_other([garbled], PASTED_FROM, HEADER) is None
+
+
+def test_a_paste_read_a_digit_from_its_own_number_says_nothing() -> None:
+    """Neighbouring stations' numbers are a digit apart: "PS 13" on station 12's form
+    pasted from station 13's could be 12's own stamp misread."""
+    neighbour = {**PASTED_FROM, "polling_station_number": "13"}
+    assert names_the_other([StampText(ring="", centre="PS 13")], HEADER, neighbour) is None
+
+
+def test_a_paste_whose_ring_bears_the_other_stations_place_is_that_stations() -> None:
+    """No number read; the ring bears LAKHPAT (the other's place), not SHADMAN: the
+    other's. Short pieces of a garbled ring ("OT" for KOT) name no place."""
+    ring = StampText(ring="* UNT KOT LAKHPAT * PRESI", centre="")
+    said = names_the_other([ring], HEADER, PASTED_FROM)
+    assert said is not None
+    assert said["stamp_place_words"] == "LAKHPAT"  # words of 4+ letters are compared
+    garbled = StampText(ring="1 at OT Te + PES", centre="")
+    assert names_the_other([garbled], HEADER, PASTED_FROM) is None
+    both = StampText(ring="KOT LAKHPAT SHADMAN", centre="")
+    assert names_the_other([both], HEADER, PASTED_FROM) is None
