@@ -83,6 +83,10 @@ SAME_STATION_STAMP_SIMILARITY = 0.97
 # 0.936 (1,347 pairs). A pair at STAMP_COPY_SIMILARITY must also be ALIGNED_CONFIRM
 # alike: the pastes so alike came 0.919 and up, the three pairs of two stations' stamps
 # (one design, other place names; PB-42_ps052 and ps088 of seed 9004) 0.879-0.885.
+# Every candidate pair of seeds 9002 and 9004-9008 (1,505; 168 pastes): pairs of two
+# stations' stamps 0.934 at most, but two impressions of one rubber stamp on a form and
+# its agent's copy (PS-57_ps224 of seed 9007, a station number misread) 0.942, among four
+# pastes missed at 0.941-0.9499 (phone photos at 150 dpi, boxes cut): no line between.
 ALIGNED_COPY_SIMILARITY = 0.95
 ALIGNED_CONFIRM = 0.90
 ALIGNED_FLOOR = 0.65  # less alike under shift and scale: not registered again (pastes 0.658+)

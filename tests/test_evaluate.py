@@ -197,10 +197,13 @@ def test_turnout_over_registered_in_the_true_figures_is_truth() -> None:
 
 
 def test_a_scan_submitted_twice_is_found_for_both_names() -> None:
+    """The batch processes a file submitted again byte for byte once: the second name's
+    page is the first's, scored with its findings (its own missing stamp too)."""
     twice = TruthAnomaly(code=FindingCode.DUPLICATE_FORM)
+    unstamped = TruthAnomaly(code=FindingCode.STAMP_MISSING)
     truth = [
-        page("orig.png", votes=(1, 2)).model_copy(update={"anomalies": (twice,)}),
-        page("again.png", votes=(1, 2)).model_copy(update={"anomalies": (twice,)}),
+        page("orig.png", votes=(1, 2)).model_copy(update={"anomalies": (twice, unstamped)}),
+        page("again.png", votes=(1, 2)).model_copy(update={"anomalies": (twice, unstamped)}),
     ]
     kept = result_from_truth(truth[0]).model_copy(
         update={
@@ -211,13 +214,21 @@ def test_a_scan_submitted_twice_is_found_for_both_names() -> None:
                     message="the same file was also submitted as again.png (processed once)",
                     evidence=Evidence(related=("/archive/again.png",)),
                 ),
+                Finding(
+                    code=FindingCode.STAMP_MISSING,
+                    severity=FINDING_DOCS[FindingCode.STAMP_MISSING][0],
+                    message="no stamp",
+                    evidence=Evidence(),
+                ),
             )
         }
     )
     metrics = evaluate([kept], truth)  # the second name is processed once: no result of its own
-    score = metrics.anomalies["DUPLICATE_FORM"]
-    assert (score.true_positives, score.false_positives, score.false_negatives) == (2, 0, 0)
-    assert metrics.pages_missing == ["again.png#0"]
+    for code in ("DUPLICATE_FORM", "STAMP_MISSING"):
+        score = metrics.anomalies[code]
+        assert (score.true_positives, score.false_positives, score.false_negatives) == (2, 0, 0)
+    assert metrics.pages_missing == []
+    assert metrics.pages_scored == 2
 
 
 def test_a_stamp_duplicate_label_on_a_page_stamped_afresh_is_not_truth() -> None:
