@@ -525,8 +525,12 @@ def names_the_other(
     read half (seed 9008's NA-129_ps217: "PS 105" for 217, its ring garbled, pasted from
     station 105's form) still says whose stamp it is. None when it says neither."""
     own_numbers, other_numbers = header_numbers(own), header_numbers(other)
-    if not own_numbers or not other_numbers or set(own_numbers) & set(other_numbers):
+    own_name = own.get("polling_station_name", "")
+    other_name = other.get("polling_station_name", "")
+    if not other_numbers or set(own_numbers) & set(other_numbers):
         return None
+    if not own_numbers and not _other_places(own_name, other_name):
+        return None  # this form's number unread, and its name may be the other's
     stamped = [s for t in texts for s in STATION_NUMBER.findall(t.centre.upper())]
     if any(int(s) == int(n) for s in stamped for n in own_numbers):
         return None  # the centre reads this form's own number
@@ -535,20 +539,18 @@ def names_the_other(
     # "PS 172", pasted onto station 172's form)
     named = sorted(
         {s for s in stamped if any(int(s) == int(n) for n in other_numbers)}
-        if another_number(stamped, own_numbers)
+        if not own_numbers or another_number(stamped, own_numbers)
         else set()
     )
     ring = " ".join(t.ring for t in texts)
     found: dict[str, str | float] = {
-        "header_station_number": " or ".join(own_numbers),
+        "header_station_number": " or ".join(own_numbers) or "unread",
         "pasted_from_station_number": " or ".join(other_numbers),
         "ring_text": " | ".join(t.ring for t in texts),
         "centre_text": " | ".join(t.centre for t in texts),
     }
     if named:
         return {**found, "stamp_station_number": named[0]}
-    own_name = own.get("polling_station_name", "")
-    other_name = other.get("polling_station_name", "")
     mine, theirs = _place_words(own_name), _place_words(other_name)
     # each name's own place words: those the other name does not share
     mine, theirs = (
@@ -575,3 +577,10 @@ def names_the_other(
 def _place_words(name: str) -> list[str]:
     """The words of a station's name that say where it is (not INSTITUTION_WORDS)."""
     return [w for w in _words(name, 3) if w not in INSTITUTION_WORDS]
+
+
+def _other_places(name: str, other: str) -> bool:
+    """Whether two station names say two places: each has place words (`_place_words`),
+    none of one's like any of the other's."""
+    mine, theirs = _place_words(name), _place_words(other)
+    return bool(mine) and bool(theirs) and not any(_like_any(w, theirs) for w in mine)

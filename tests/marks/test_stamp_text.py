@@ -436,3 +436,15 @@ def test_a_paste_whose_ring_bears_the_other_stations_place_is_that_stations() ->
     assert names_the_other([garbled], HEADER, PASTED_FROM) is None
     both = StampText(ring="KOT LAKHPAT SHADMAN", centre="")
     assert names_the_other([both], HEADER, PASTED_FROM) is None
+
+
+def test_a_paste_on_a_form_whose_number_went_unread_is_told_by_its_name() -> None:
+    """This form's station number unread: the centre's "PS 47" is the other form's own
+    number, and the names say two places (SHADMAN, KOT LAKHPAT): station 47's stamp. Were
+    the names one place's, this form might be station 47's copy: nothing said."""
+    unread = {k: v for k, v in HEADER.items() if k != "polling_station_number"}
+    said = names_the_other([StampText(ring="", centre="PS 47")], unread, PASTED_FROM)
+    assert said is not None
+    assert said["header_station_number"] == "unread"
+    same_place = {**unread, "polling_station_name": "Govt Girls School Kot Lakhpat"}
+    assert names_the_other([StampText(ring="", centre="PS 47")], same_place, PASTED_FROM) is None
