@@ -534,11 +534,11 @@ def names_the_other(
     stamped = [s for t in texts for s in STATION_NUMBER.findall(t.centre.upper())]
     if any(int(s) == int(n) for s in stamped for n in own_numbers):
         return None  # the centre reads this form's own number
-    # exactly the other's number, and no misread digit of this form's own: neighbouring
+    # the other's number, and no misread digit of this form's own: neighbouring
     # stations' numbers are a digit apart (seed 9008's PP-243_ps171, its own stamp read
     # "PS 172", pasted onto station 172's form)
     named = sorted(
-        {s for s in stamped if any(int(s) == int(n) for n in other_numbers)}
+        {s for s in stamped if any(_the_number(s, n) for n in other_numbers)}
         if not own_numbers or another_number(stamped, own_numbers)
         else set()
     )
@@ -572,6 +572,16 @@ def names_the_other(
         "stamp_place_words": " ".join(on_ring),
         "pasted_from_station_name": other_name,
     }
+
+
+def _the_number(read: str, number: str) -> bool:
+    """Whether a centre number read is `number`: exactly, or of two digits or more with
+    one of them misread (seed 9008's PB-8_ps091: "PS 42" on station 43's stamp pasted
+    onto station 91's form); one digit misread of a one-digit number is any other."""
+    a, b = str(int(read)), str(int(number))
+    if a == b:
+        return True
+    return len(a) == len(b) >= 2 and sum(x != y for x, y in zip(a, b, strict=True)) == 1
 
 
 def _place_words(name: str) -> list[str]:

@@ -448,3 +448,14 @@ def test_a_paste_on_a_form_whose_number_went_unread_is_told_by_its_name() -> Non
     assert said["header_station_number"] == "unread"
     same_place = {**unread, "polling_station_name": "Govt Girls School Kot Lakhpat"}
     assert names_the_other([StampText(ring="", centre="PS 47")], same_place, PASTED_FROM) is None
+
+
+def test_a_paste_read_a_digit_off_the_other_stations_number_is_still_its() -> None:
+    """ "PS 46" on station 12's form, pasted from 47's: far from 12, a digit from 47; a
+    one-digit number a digit off is any number, so "PS 4" for station 7 says nothing."""
+    said = names_the_other([StampText(ring="", centre="PS 46")], HEADER, PASTED_FROM)
+    assert said is not None
+    assert said["stamp_station_number"] == "46"
+    seventh = {**PASTED_FROM, "polling_station_number": "7"}
+    own = {**HEADER, "polling_station_number": "91"}
+    assert names_the_other([StampText(ring="", centre="PS 4")], own, seventh) is None
