@@ -309,8 +309,21 @@ def _printed_misread(word: str) -> bool:
     """Whether a word is nearer a printed ring word than any place name comes: "SOCOL" and
     "HEALD", read twice round for SCHOOL and HEALTH (seed 9006's PP-59_ps061, NA-96_ps112),
     are no places; of the generator's places the nearest to a ring word is MOHALLAH, 0.67
-    from HALL."""
-    return any(similarity(word, printed) >= PRINTED_MISREAD for printed in RING_WORDS)
+    from HALL. Nor is a word of a printed word's length that keeps half its letters in
+    their places: OCR misreads a letter for a letter ("CEFICEP" for OFFICER, "CEMIPE" for
+    CENTRE, both twice round: seed 9009's NA-131_ps043 and PB-190_ps218); no place name
+    of the generator's keeps more than a third of any ring word's."""
+    return any(
+        similarity(word, printed) >= PRINTED_MISREAD or _letters_in_place(word, printed)
+        for printed in RING_WORDS
+    )
+
+
+def _letters_in_place(word: str, printed: str) -> bool:
+    """Whether `word` has `printed`'s length and half or more of its letters in place."""
+    if len(word) != len(printed):
+        return False
+    return 2 * sum(a == b for a, b in zip(word, printed, strict=True)) >= len(word)
 
 
 def _institution(word: str) -> str | None:

@@ -459,3 +459,16 @@ def test_a_paste_read_a_digit_off_the_other_stations_number_is_still_its() -> No
     seventh = {**PASTED_FROM, "polling_station_number": "7"}
     own = {**HEADER, "polling_station_number": "91"}
     assert names_the_other([StampText(ring="", centre="PS 4")], own, seventh) is None
+
+
+def test_a_printed_word_misread_letter_for_letter_is_no_place() -> None:
+    """Seed 9009's NA-131_ps043: OFFICER read "CEFICEP" on both turns of its own
+    station's stamp, SHADMAN cut to "SHAD!", the centre's 42 a digit from the header's 43."""
+    header = _header("NA-131", "43", "Govt Boys High School Shadman")
+    ring = (
+        "GOVT BOYS HIGH SCHOOL * N4-131 * PRESIDING CEFICEP * GOVT BOYS HIGH SCHOOL SHAD! "
+        "* NA-131 * PRESIDING CEFICEP"
+    )
+    assert mismatch(StampText(ring=ring, centre="PS 42 NA-131"), header) is None
+    placed = ring.replace("CEFICEP", "BAGHBANPURA")
+    assert mismatch(StampText(ring=placed, centre="PS 42 NA-131"), header) is not None
