@@ -1,0 +1,115 @@
+"""How well a stored run read its stamps' text: the centre's station number and the ring.
+
+    .venv/bin/python -m benchmarks.stamp_reading RUN CORPUS [RUN CORPUS ...]
+
+RUN is a batch's output folder (its forms.jsonl), CORPUS the synthetic forms' folder with
+their `.truth.json`. Each stamp found is matched to the truth's impression it overlaps
+(IoU > 0.3), whose rubber stamp names its station ("NA-12-PS045-stamp") and whose ring
+text is known. For the centre: the station number read right, read wrong (one edit off,
+which no stamp-text rule takes for another station, or two or more), or not read (no
+"PS n" in the centre's text). For the ring: the share of the true ring's words (three
+letters or more, not the assembly prefix) found among the words read (a misread letter
+or two allowed, as `stamp_text` allows), the share of rings whose constituency code was
+read, and of rings with three or more printed words read (`legible_ring_words`). Reads
+nothing again: two runs of one corpus at two commits, or runs of several seeds, compare
+in seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections import Counter
+from pathlib import Path
+
+from rapidfuzz.distance import Levenshtein
+
+from pipeline.evaluate import load_results, load_truth
+from pipeline.model import FormResult
+from pipeline.stages.labels import similarity
+from pipeline.stages.stamp_text import (
+    STATION_NUMBER,
+    WORD_MATCH,
+    constituency_codes,
+    legible_ring_words,
+)
+from pipeline.truth import PageTruth, TruthStamp
+
+OVERLAP = 0.3  # IoU at which a stamp found is the truth's impression
+STAMP_STATION = re.compile(r"-PS(\d+)-")  # the station in a rubber stamp's id
+
+
+def _impression(result: FormResult, truth: PageTruth | None, index: int) -> TruthStamp | None:
+    if truth is None:
+        return None
+    box = result.stamps[index].bbox
+    best = max(truth.stamps, key=lambda s: box.iou(s.bbox), default=None)
+    return best if best is not None and box.iou(best.bbox) > OVERLAP else None
+
+
+def _ring_words(text: str, letters: int) -> list[str]:
+    words = (re.sub(r"[^A-Z]", "", part) for part in text.upper().split())
+    return [w for w in words if len(w) >= letters]
+
+
+def ring_words_found(true_ring: str, ring: str) -> float:
+    """Share of the true ring's words (3+ letters) found among those read (2+ letters),
+    each allowing a misread letter or two (WORD_MATCH)."""
+    wanted, read = _ring_words(true_ring, 3), _ring_words(ring, 2)
+    if not wanted:
+        return 0.0
+    found = sum(any(similarity(w, r) >= WORD_MATCH for r in read) for w in wanted)
+    return found / len(wanted)
+
+
+def centre_verdict(centre: str, station: int) -> str:
+    """ "right", "one_edit", "two_or_more" or "none" for a centre's text."""
+    read = STATION_NUMBER.findall(centre.upper())
+    if not read:
+        return "none"
+    edits = Levenshtein.distance(str(int(read[0])), str(station))
+    return "right" if edits == 0 else "one_edit" if edits == 1 else "two_or_more"
+
+
+def measure(run: Path, corpus: Path) -> dict[str, float]:
+    truth = {(t.file, t.page): t for t in load_truth(corpus)}
+    centre: Counter[str] = Counter()
+    rings = words = codes = legible = 0.0
+    for result in load_results(run / "forms.jsonl"):
+        page = truth.get((Path(result.source.path).name, result.source.page))
+        for i, stamp in enumerate(result.stamps):
+            impression = _impression(result, page, i)
+            if impression is None:
+                continue
+            station = STAMP_STATION.search(impression.physical_stamp_id)
+            if station is not None:
+                centre[centre_verdict(stamp.centre_text or "", int(station.group(1)))] += 1
+            if impression.ring_text:
+                ring = stamp.ring_text or ""
+                rings += 1
+                words += ring_words_found(impression.ring_text, ring)
+                codes += bool(constituency_codes(impression.ring_text) & constituency_codes(ring))
+                legible += legible_ring_words(ring) >= 3
+    stations = sum(centre.values())
+    return {
+        "stamps_of_a_station": stations,
+        **{f"centre_{k}": round(centre[k] / max(1, stations), 3) for k in sorted(centre)},
+        "rings": rings,
+        "ring_words_found": round(words / max(1, rings), 3),
+        "ring_code_read": round(codes / max(1, rings), 3),
+        "ring_legible": round(legible / max(1, rings), 3),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("pairs", nargs="+", type=Path, help="RUN CORPUS [RUN CORPUS ...]")
+    args = parser.parse_args()
+    if len(args.pairs) % 2:
+        parser.error("give a CORPUS after each RUN")
+    for run, corpus in zip(args.pairs[::2], args.pairs[1::2], strict=True):
+        print(run, measure(run, corpus))
+
+
+if __name__ == "__main__":
+    main()
