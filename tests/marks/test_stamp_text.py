@@ -383,21 +383,6 @@ def test_a_centre_line_with_its_code_misread_needs_a_ring_read_well() -> None:
     assert found is not None and found["stamp_station_number"] == "372"
 
 
-def test_a_header_code_a_character_off_its_own_stamp_which_names_its_station_is_misread() -> None:
-    """Seed 9007's NA-38_ps068: "NA-88" read in the header; its own stamp reads NA-38 in
-    ring and centre, "CULBERG" for its Gulberg twice round, "PS 63" for 68."""
-    header = _header("NA-88", "68", "Community Centre Gulberg")
-    ring = (
-        "OFFICER * COMMUNITY CENTRE CULBERG * NA-38 * PRESIDING OFFICER * "
-        "COVMUNITY CENTRE CULBERG ~ NA-38 * PRESIDING"
-    )
-    assert mismatch(StampText(ring=ring, centre="PS 63 NA-38"), header) is None
-    # another place on that ring: another constituency's stamp
-    elsewhere = ring.replace("CULBERG", "SHADMAN")
-    found = mismatch(StampText(ring=elsewhere, centre="PS 63 NA-38"), header)
-    assert found is not None and found["stamp_constituency"] == "NA-38"
-
-
 PASTED_FROM = {
     "constituency": "NA-130",
     "polling_station_number": "47",
@@ -461,14 +446,44 @@ def test_a_paste_read_a_digit_off_the_other_stations_number_is_still_its() -> No
     assert names_the_other([StampText(ring="", centre="PS 4")], own, seventh) is None
 
 
-def test_a_printed_word_misread_letter_for_letter_is_no_place() -> None:
-    """Seed 9009's NA-131_ps043: OFFICER read "CEFICEP" on both turns of its own
-    station's stamp, SHADMAN cut to "SHAD!", the centre's 42 a digit from the header's 43."""
-    header = _header("NA-131", "43", "Govt Boys High School Shadman")
-    ring = (
+OWN_STAMPS_MISREAD = [
+    # seed 9007's NA-38_ps068: "NA-88" read in the header; its own stamp reads NA-38 in
+    # ring and centre, "CULBERG" for its Gulberg twice round, "PS 63" for 68; another
+    # place on that ring: another constituency's stamp
+    (
+        _header("NA-88", "68", "Community Centre Gulberg"),
+        "OFFICER * COMMUNITY CENTRE CULBERG * NA-38 * PRESIDING OFFICER * "
+        "COVMUNITY CENTRE CULBERG ~ NA-38 * PRESIDING",
+        "PS 63 NA-38",
+        ("CULBERG", "SHADMAN"),
+        ("stamp_constituency", "NA-38"),
+    ),
+    # seed 9009's NA-131_ps043: OFFICER read "CEFICEP" (letter for letter) on both turns
+    # of its own station's stamp, SHADMAN cut to "SHAD!", the centre's 42 a digit from 43
+    (
+        _header("NA-131", "43", "Govt Boys High School Shadman"),
         "GOVT BOYS HIGH SCHOOL * N4-131 * PRESIDING CEFICEP * GOVT BOYS HIGH SCHOOL SHAD! "
-        "* NA-131 * PRESIDING CEFICEP"
-    )
-    assert mismatch(StampText(ring=ring, centre="PS 42 NA-131"), header) is None
-    placed = ring.replace("CEFICEP", "BAGHBANPURA")
-    assert mismatch(StampText(ring=placed, centre="PS 42 NA-131"), header) is not None
+        "* NA-131 * PRESIDING CEFICEP",
+        "PS 42 NA-131",
+        ("CEFICEP", "BAGHBANPURA"),
+        ("stamp_place_words", "BAGHBANPURA"),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("header", "ring", "centre", "read_as", "evidence"),
+    OWN_STAMPS_MISREAD,
+    ids=["header-code-a-character-off", "printed-word-misread-letter-for-letter"],
+)
+def test_a_stations_own_stamp_misread_names_no_other_one_with_another_place_does(
+    header: dict[str, str],
+    ring: str,
+    centre: str,
+    read_as: tuple[str, str],
+    evidence: tuple[str, str],
+) -> None:
+    assert mismatch(StampText(ring=ring, centre=centre), header) is None
+    elsewhere = mismatch(StampText(ring=ring.replace(*read_as), centre=centre), header)
+    assert elsewhere is not None
+    assert elsewhere[evidence[0]] == evidence[1]
