@@ -18,6 +18,9 @@ A centre number two or more edits from the header's is another station's, not a 
 a second cue agrees: the centre line reads the header's constituency code exactly (it
 was read cleanly; the ring may be illegible), or a ring legible by its printed words
 lacks the header's station name.
+A stamp pasted from another form of the batch is judged between the two forms' headers
+(`names_the_other`, called by the cross-form pass): the paste is one cue, its text naming
+the form it is also on (that station's number, or its place) the second.
 """
 
 from __future__ import annotations
@@ -530,13 +533,15 @@ def names_the_other(
 ) -> dict[str, str | float] | None:
     """What a stamp pasted on two forms of different stations says of the other's: the
     same image on both, so it is one station's stamp, and the text read on either copy
-    picks which. A centre number that is exactly the other form's station number and no
-    misread of this form's (OTHER_NUMBER_EDITS), or a ring bearing the other's place words
-    (those of its name not in this one's) and none of this one's: the stamp is the
-    other's. Two cues agree (the paste, and the text naming the form it was pasted from),
-    where `mismatch` alone, knowing no candidate, needs two readings to agree; so a ring
-    read half (seed 9008's NA-129_ps217: "PS 105" for 217, its ring garbled, pasted from
-    station 105's form) still says whose stamp it is. None when it says neither."""
+    picks which. A centre number that is the other form's station number (`_the_number`:
+    exactly, or a digit off in two digits or more) and no misread of this form's
+    (OTHER_NUMBER_EDITS; where this form's number went unread, the two names must say two
+    places), or a ring bearing half the other's place words (those of its name not in
+    this one's) and none of this one's: the stamp is the other's. Two cues agree (the
+    paste, and the text naming the form it was pasted from), where `mismatch` alone,
+    knowing no candidate, needs two readings to agree; so a ring read half (seed 9008's
+    NA-129_ps217: "PS 105" for 217, its ring garbled, pasted from station 105's form)
+    still says whose stamp it is. None when it says neither."""
     own_numbers, other_numbers = header_numbers(own), header_numbers(other)
     own_name = own.get("polling_station_name", "")
     other_name = other.get("polling_station_name", "")
