@@ -11,6 +11,7 @@ from pipeline.layout import SignatureBox
 from pipeline.model import BBox, SignatureRole, SignatureStatus, StampShape
 from pipeline.stages.marks import (
     PALE_INK_SATURATION,
+    _judge,
     _stamp_candidates,
     assess_signatures,
     find_stamps,
@@ -126,6 +127,35 @@ def test_a_short_note_is_a_refusal_and_a_long_flat_signature_is_not() -> None:
         SignatureStatus.PRESENT,
     ]
     assert signatures[2].fingerprint and not signatures[1].fingerprint
+
+
+def _words_in_a_box(high: float, wide: float, words: int = 3) -> np.ndarray:
+    """A box's ink (80 x 400, ink = 255): `words` blocks side by side, `high` of the box
+    high and `wide` of it wide in all, as a written line of words lies."""
+    ink = np.zeros((80, 400), np.uint8)
+    h, w = int(80 * high), int(400 * wide)
+    step = w // words
+    for i in range(words):
+        ink[10 : 10 + h, 20 + i * step : 20 + i * step + step - 8] = 255
+    return ink
+
+
+@pytest.mark.parametrize(
+    ("high", "wide", "status"),
+    [
+        (0.45, 0.40, SignatureStatus.REFUSED),
+        # seeds 9008 and 9009: notes 0.54-0.56 of the box high, or half of it wide
+        (0.55, 0.40, SignatureStatus.REFUSED),
+        (0.45, 0.50, SignatureStatus.REFUSED),
+        # taller or wider: a signature's scribble
+        (0.65, 0.40, SignatureStatus.PRESENT),
+        (0.45, 0.60, SignatureStatus.PRESENT),
+    ],
+)
+def test_a_note_is_a_low_short_line_of_words(
+    high: float, wide: float, status: SignatureStatus
+) -> None:
+    assert _judge(_words_in_a_box(high, wide))[0] is status
 
 
 def test_a_flat_stroke_of_a_signature_is_not_taken_for_a_printed_rule() -> None:
