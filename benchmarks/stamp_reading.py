@@ -8,8 +8,8 @@ their `.truth.json`. Each stamp found is matched to the truth's impression it ov
 text is known. For the centre: the station number read right, read wrong (one edit off,
 which no stamp-text rule takes for another station, or two or more), or not read (no
 "PS n" in the centre's text). For the ring: the share of the true ring's words (three
-letters or more, not the assembly prefix) found among the words read (a misread letter
-or two allowed, as `stamp_text` allows), the share of rings whose constituency code was
+letters or more) found among the words read, a misread letter or two allowed
+(`stamp_text.words_on_ring`), the share of rings whose constituency code was
 read, and of rings with three or more printed words read (`legible_ring_words`). Reads
 nothing again: two runs of one corpus at two commits, or runs of several seeds, compare
 in seconds.
@@ -25,13 +25,13 @@ from pathlib import Path
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.evaluate import load_results, load_truth
-from pipeline.model import FormResult
-from pipeline.stages.labels import similarity
+from pipeline.model import Stamp
 from pipeline.stages.stamp_text import (
+    LEGIBLE_RING_WORDS,
     STATION_NUMBER,
-    WORD_MATCH,
     constituency_codes,
     legible_ring_words,
+    words_on_ring,
 )
 from pipeline.truth import PageTruth, TruthStamp
 
@@ -39,27 +39,12 @@ OVERLAP = 0.3  # IoU at which a stamp found is the truth's impression
 STAMP_STATION = re.compile(r"-PS(\d+)-")  # the station in a rubber stamp's id
 
 
-def _impression(result: FormResult, truth: PageTruth | None, index: int) -> TruthStamp | None:
+def _impression(stamp: Stamp, truth: PageTruth | None) -> TruthStamp | None:
     if truth is None:
         return None
-    box = result.stamps[index].bbox
+    box = stamp.bbox
     best = max(truth.stamps, key=lambda s: box.iou(s.bbox), default=None)
     return best if best is not None and box.iou(best.bbox) > OVERLAP else None
-
-
-def _ring_words(text: str, letters: int) -> list[str]:
-    words = (re.sub(r"[^A-Z]", "", part) for part in text.upper().split())
-    return [w for w in words if len(w) >= letters]
-
-
-def ring_words_found(true_ring: str, ring: str) -> float:
-    """Share of the true ring's words (3+ letters) found among those read (2+ letters),
-    each allowing a misread letter or two (WORD_MATCH)."""
-    wanted, read = _ring_words(true_ring, 3), _ring_words(ring, 2)
-    if not wanted:
-        return 0.0
-    found = sum(any(similarity(w, r) >= WORD_MATCH for r in read) for w in wanted)
-    return found / len(wanted)
 
 
 def centre_verdict(centre: str, station: int) -> str:
@@ -77,8 +62,8 @@ def measure(run: Path, corpus: Path) -> dict[str, float]:
     rings = words = codes = legible = 0.0
     for result in load_results(run / "forms.jsonl"):
         page = truth.get((Path(result.source.path).name, result.source.page))
-        for i, stamp in enumerate(result.stamps):
-            impression = _impression(result, page, i)
+        for stamp in result.stamps:
+            impression = _impression(stamp, page)
             if impression is None:
                 continue
             station = STAMP_STATION.search(impression.physical_stamp_id)
@@ -87,9 +72,9 @@ def measure(run: Path, corpus: Path) -> dict[str, float]:
             if impression.ring_text:
                 ring = stamp.ring_text or ""
                 rings += 1
-                words += ring_words_found(impression.ring_text, ring)
+                words += words_on_ring(impression.ring_text, ring)
                 codes += bool(constituency_codes(impression.ring_text) & constituency_codes(ring))
-                legible += legible_ring_words(ring) >= 3
+                legible += legible_ring_words(ring) >= LEGIBLE_RING_WORDS
     stations = sum(centre.values())
     return {
         "stamps_of_a_station": stations,

@@ -555,8 +555,8 @@ def _read_elsewhere(mine: Mark, other: Mark, sources: list[_Source]) -> Finding 
     what the other copy's text says (read where it was clearer) is what this one says;
     if that names another station than this form's header, so does this stamp. Where
     neither copy's text names another station outright, it may still name the other
-    form's (`names_the_other`: its exact number, or its place on the ring): the stamp was
-    pasted from there. None when the readings name no other station."""
+    form's (`names_the_other`: its station number in the centre, or its place on the
+    ring): the stamp was pasted from there. None when the readings name no other station."""
     here, there = sources[mine.form], sources[other.form]
     texts = [StampText(ring=m.text[0], centre=m.text[1]) for m in (mine, other) if any(m.text)]
     said = (

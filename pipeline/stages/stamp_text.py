@@ -281,7 +281,16 @@ def name_on_ring(name: str, ring: str) -> float:
     has no other) found on the ring, each allowing a misread letter or two; one word lost
     to a faint patch leaves the rest."""
     words = _words(name, 3)
-    wanted = [w for w in words if w not in INSTITUTION_WORDS] or words
+    return _share_on_ring([w for w in words if w not in INSTITUTION_WORDS] or words, ring)
+
+
+def words_on_ring(text: str, ring: str) -> float:
+    """Share of `text`'s words (3+ letters) found on the ring as read, each allowing a
+    misread letter or two (`benchmarks.stamp_reading`: the true ring's words)."""
+    return _share_on_ring(_words(text, 3), ring)
+
+
+def _share_on_ring(wanted: Sequence[str], ring: str) -> float:
     read = _words(ring, 2)
     if not wanted or not read:
         return 0.0
@@ -314,8 +323,8 @@ def _printed_misread(word: str) -> bool:
     are no places; of the generator's places the nearest to a ring word is MOHALLAH, 0.67
     from HALL. Nor is a word of a printed word's length that keeps half its letters in
     their places: OCR misreads a letter for a letter ("CEFICEP" for OFFICER, "CEMIPE" for
-    CENTRE, both twice round: seed 9009's NA-131_ps043 and PB-190_ps218); no place name
-    of the generator's keeps more than a third of any ring word's."""
+    CENTRE, both twice round: seed 9009's NA-131_ps043 and PB-190_ps218); of the
+    generator's place names the nearest is SHADMAN, 3 of STATION's 7 letters in place."""
     return any(
         similarity(word, printed) >= PRINTED_MISREAD or _letters_in_place(word, printed)
         for printed in RING_WORDS

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from benchmarks.stamp_reading import centre_verdict, ring_words_found
+from benchmarks.stamp_reading import centre_verdict
+from pipeline.stages.stamp_text import words_on_ring
 
 
 def test_a_centre_number_is_right_a_digit_off_further_or_unread() -> None:
@@ -15,9 +16,9 @@ def test_a_centre_number_is_right_a_digit_off_further_or_unread() -> None:
 
 def test_ring_words_are_found_with_a_misread_letter() -> None:
     true = "PRESIDING OFFICER * BASIC HEALTH UNIT BILAL COLONY * NA-154"
-    assert ring_words_found(true, true) == 1.0
-    assert ring_words_found(true, "") == 0.0
+    assert words_on_ring(true, true) == 1.0
+    assert words_on_ring(true, "") == 0.0
     # HEALTH, BILAL, COLONY read, UNIT as "UwiT" (a letter off); OFFICER as "CRFICER"
     # (two off) and PRESIDING, BASIC not: 4 of 7
     read = "MEALTM BILAL COLONY * CRFICER * HEALTH UwiT BILAL COLONY"
-    assert ring_words_found(true, read) == 4 / 7
+    assert words_on_ring(true, read) == 4 / 7
