@@ -115,7 +115,8 @@ FINDING_DOCS: dict[FindingCode, tuple[Severity, str]] = {
     ),
     FindingCode.TAMPER_SUSPECTED: (
         Severity.ERROR,
-        "A signature is the same image as another box's on the page (cloned in the scan).",
+        "A region of the scan was edited: a signature cloned from another box of the page, "
+        "or a region pasted into a JPEG before it was saved again.",
     ),
     FindingCode.STAMP_DUPLICATE: (
         Severity.ERROR,

@@ -2,12 +2,14 @@
 
 A finding that compares a few boxes (a signature and the box it was cloned from, polled
 against registered) gets one PNG with a crop of each, stacked, so that a person sees
-them together; one naming many boxes (every empty agent's box) gets its main box.
+them together; one naming many boxes (every empty agent's box) gets its main box. A
+region found by the JPEG's compression is shown over its heat map (`splice.heat_map`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +17,7 @@ import numpy as np
 from pipeline.atomic import write_png_atomic
 from pipeline.model import BBox, Finding
 from pipeline.pages import Page
+from pipeline.stages.splice import SPLICE_METHOD, heat_map
 
 CROP_MARGIN = 40  # pixels of context around the evidence box
 MAX_STACKED = 4  # boxes of one finding shown together in its evidence PNG
@@ -71,7 +74,10 @@ def write_evidence_crops(
         boxes = [
             (pages.get(i, own), b) for b, i in zip(evidence.boxes, on, strict=False) if b.area > 0
         ]
-        if 2 <= len(boxes) <= MAX_STACKED:
+        heat = heat_map(own) if evidence.values.get("method") == SPLICE_METHOD else None
+        if heat is not None:
+            write_png_atomic(path, stack_crops([(own, box), (replace(own, image=heat), box)]))
+        elif 2 <= len(boxes) <= MAX_STACKED:
             write_png_atomic(path, stack_crops(boxes))
         else:
             write_png_atomic(path, own.image[area.y0 : area.y1, area.x0 : area.x1])

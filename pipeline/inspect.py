@@ -49,6 +49,7 @@ from pipeline.stages.marks import (
 )
 from pipeline.stages.normalise import normalise_page
 from pipeline.stages.read import FormReadings, read_form
+from pipeline.stages.splice import splice_findings
 from pipeline.stages.stamp_text import constituency_codes, header_text
 from pipeline.stages.tamper import tamper_findings
 from pipeline.templates import Template, bundled_templates, resolve_template
@@ -142,6 +143,7 @@ def analyse_page(
         lambda: (
             tamper_findings(normalised, located, evidence_dir=options.evidence_dir)
             + copy_move_findings(normalised, located, signatures)
+            + splice_findings(page)
         ),
     )
     return PageAnalysis(

@@ -35,6 +35,17 @@ class TextWord:
 
 
 @dataclass(frozen=True)
+class JpegLayer:
+    """What a JPEG file keeps of its own compression, for the splice stage."""
+
+    luminance: Image  # the Y plane as decoded, on the file's 8x8 grid (before EXIF turns)
+    quantization: tuple[int, ...]  # the luminance table of the last save, 64 steps by row
+    orientation: int = 1  # EXIF orientation the page was turned by (1: none)
+    # where the JPEG lies on the page, for a scan inside a PDF; None: the page is the JPEG
+    placement: BBox | None = None
+
+
+@dataclass(frozen=True)
 class Page:
     """One page of an input file as decoded, before any correction.
 
@@ -50,6 +61,7 @@ class Page:
     image: Image
     dpi: float | None = None
     words: tuple[TextWord, ...] | None = None
+    jpeg: JpegLayer | None = None  # JPEG files only
 
     @property
     def width(self) -> int:

@@ -17,8 +17,9 @@ import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from pipeline.errors import InputCorrupt, InputEmpty, InputMissing, InputNoPages, InputTooLarge
+from pipeline.model import BBox
 from pipeline.options import Limits
-from pipeline.pages import Page
+from pipeline.pages import JpegLayer, Page
 from pipeline.tools.pdf import read_pdf
 
 ImageFile.LOAD_TRUNCATED_IMAGES = False
@@ -48,6 +49,33 @@ def media_type(data: bytes) -> str | None:
 def _bgr(image: Image.Image) -> np.ndarray:
     rgb = np.asarray(image.convert("RGB"))
     return np.ascontiguousarray(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+
+
+def jpeg_layer(data: bytes, placement: BBox | None = None) -> JpegLayer | None:
+    """A JPEG's luminance plane straight from the decoder (no colour conversion), its
+    quantisation table and EXIF orientation, for the splice stage; None for a JPEG
+    without a luminance table (CMYK) or whose data does not decode (the page itself was
+    decoded, or refused, on its own)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            image = Image.open(io.BytesIO(data))
+            tables = getattr(image, "quantization", None)
+            if not tables or 0 not in tables or image.mode not in ("L", "RGB", "YCbCr"):
+                return None
+            orientation = int(image.getexif().get(0x0112, 1) or 1)
+            if image.mode != "L":
+                image.draft("YCbCr", image.size)
+            plane = np.asarray(image)
+    except (OSError, SyntaxError, ValueError, EOFError):
+        return None
+    luminance = plane if plane.ndim == 2 else plane[:, :, 0]
+    return JpegLayer(
+        luminance=np.ascontiguousarray(luminance),
+        quantization=tuple(int(q) for q in tables[0]),
+        orientation=orientation if placement is None else 1,
+        placement=placement,
+    )
 
 
 def _raster_pages(
@@ -86,6 +114,7 @@ def _raster_pages(
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
             raise InputCorrupt(f"{name}: the image data is truncated or damaged ({exc})") from exc
         dpi = image.info.get("dpi")
+        jpeg = jpeg_layer(data) if kind == "image/jpeg" else None
         pages.append(
             Page(
                 path=name,
@@ -95,6 +124,7 @@ def _raster_pages(
                 media_type=kind,
                 image=_bgr(frame),
                 dpi=float(dpi[0]) if dpi and dpi[0] else None,
+                jpeg=jpeg,
             )
         )
     return tuple(pages)
@@ -125,6 +155,7 @@ def load_pages_from_bytes(data: bytes, name: str, *, limits: Limits) -> tuple[Pa
             image=np.ascontiguousarray(cv2.cvtColor(p.image, cv2.COLOR_RGB2BGR)),
             dpi=p.dpi,
             words=p.words,
+            jpeg=jpeg_layer(p.jpeg, p.jpeg_placement) if p.jpeg is not None else None,
         )
         for i, p in enumerate(pdf_pages)
     )

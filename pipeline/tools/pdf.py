@@ -23,11 +23,39 @@ DEFAULT_DPI = 300
 MIN_TEXT_CHARS = 20  # fewer characters than this: a scanned page, not born-digital
 
 
+COVERS_PAGE = 0.9  # an image over this share of the page is the page's scan
+
+
 @dataclass(frozen=True)
 class PdfPage:
     image: np.ndarray  # RGB uint8
     dpi: float
     words: tuple[TextWord, ...] | None
+    jpeg: bytes | None = None  # the scan's JPEG data as embedded (DCTDecode), if it is one
+    jpeg_placement: BBox | None = None  # ... and where it lies on the rendered page
+
+
+def _page_jpeg(page: pdfplumber.page.Page, dpi: float) -> tuple[bytes | None, BBox | None]:
+    """The JPEG stream of the one image covering an unrotated page, and its place in
+    rendered pixels; (None, None) for anything else."""
+    if page.rotation or len(page.images) != 1:
+        return None, None
+    image = page.images[0]
+    area = float(page.width) * float(page.height)
+    covered = float(image["x1"] - image["x0"]) * float(image["bottom"] - image["top"])
+    stream = image["stream"]
+    filters = [getattr(name, "name", name) for name, _ in stream.get_filters()]
+    raw = stream.get_rawdata()
+    if area <= 0 or covered < COVERS_PAGE * area or filters != ["DCTDecode"] or not raw:
+        return None, None
+    scale = dpi / 72.0
+    placement = BBox(
+        x0=round(float(image["x0"]) * scale),
+        y0=round(float(image["top"]) * scale),
+        x1=round(float(image["x1"]) * scale),
+        y1=round(float(image["bottom"]) * scale),
+    )
+    return bytes(raw), placement
 
 
 def _page_dpi(page: pdfplumber.page.Page) -> float:
@@ -88,11 +116,20 @@ def read_pdf(data: bytes, *, max_pages: int, max_pixels: int) -> list[PdfPage]:
                         for w in page.extract_words()
                     )
                 rendered = page.to_image(resolution=dpi).original.convert("RGB")
+                jpeg, placement = _page_jpeg(page, dpi)
             except InputTooLarge:
                 raise
             except Exception as exc:
                 raise InputCorrupt(
                     f"page {page.page_number} of the PDF cannot be rendered ({type(exc).__name__})"
                 ) from exc
-            out.append(PdfPage(image=np.asarray(rendered), dpi=dpi, words=words))
+            out.append(
+                PdfPage(
+                    image=np.asarray(rendered),
+                    dpi=dpi,
+                    words=words,
+                    jpeg=jpeg,
+                    jpeg_placement=placement,
+                )
+            )
         return out
