@@ -16,7 +16,8 @@ not change). For each of `--count` forms, rendered and captured (flatbed or phon
 
 Qualities are drawn from 50-95. A spliced file is found when a TAMPER_SUSPECTED of the
 splice stage overlaps the pasted box; any other finding is false. Scores by how the two
-qualities compare (the second higher, equal, lower), and time per page.
+qualities compare (the second higher, equal, lower; where higher, by how much), and time
+per page.
 """
 
 from __future__ import annotations
@@ -163,8 +164,20 @@ def _relation(case: Case) -> str:
     return "equal" if case.second == case.first else "second lower"
 
 
+def _difference(case: Case) -> str:
+    """How much higher the second quality is than the first, in bands."""
+    rise = case.second - (case.first or 0)
+    return next(
+        band
+        for floor, band in ((20, "20+"), (10, "10-19"), (5, "5-9"), (1, "1-4"))
+        if rise >= floor
+    )
+
+
 def score(cases: list[Case], keep: Path | None) -> dict[str, object]:
     found: Counter[str] = Counter()
+    rising: Counter[str] = Counter()
+    rising_found: Counter[str] = Counter()
     totals: Counter[str] = Counter()
     false_files: Counter[str] = Counter()
     seconds: list[float] = []
@@ -178,6 +191,9 @@ def score(cases: list[Case], keep: Path | None) -> dict[str, object]:
         relation = _relation(case)
         totals[f"{case.kind} | {relation}"] += 1
         hits = [b for b in boxes if case.pasted is not None and _touches(b, case.pasted)]
+        if case.kind == "spliced" and relation == "second higher":
+            rising[_difference(case)] += 1
+            rising_found[_difference(case)] += bool(hits)
         if case.kind == "spliced" and hits:
             found[relation] += 1
         elif case.kind == "spliced":
@@ -196,6 +212,9 @@ def score(cases: list[Case], keep: Path | None) -> dict[str, object]:
         "found_by_quality": {
             r: f"{found[r]}/{totals[f'spliced | {r}']}"
             for r in ("second higher", "equal", "second lower")
+        },
+        "found_second_higher_by": {
+            band: f"{rising_found[band]}/{rising[band]}" for band in ("1-4", "5-9", "10-19", "20+")
         },
         "control_files": len(controls),
         "files_with_a_false_finding": sum(false_files.values()),

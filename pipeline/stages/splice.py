@@ -71,6 +71,10 @@ VOTE = 4.0  # a block whose log-likelihood is VOTE or more votes "compressed onc
 # `benchmarks/jpeg_splice.py --seed 11`, the second quality higher: pasted regions 276 to
 # 7,463, the unedited pages' strongest group 61 at most
 MIN_FOREIGN = 8
+# ... spanning MIN_SPAN rows and columns of blocks at least: the blocks along a printed rule
+# are copies of one another and vote as one (seed 7301's f025: a rule 64 blocks long, one
+# high, on a page saved twice unedited, at 430)
+MIN_SPAN = 2
 GAP = 2
 MERGE = 8  # regions found this many blocks apart or closer are reported as one
 MIN_LOG_LIKELIHOOD = 150.0
@@ -369,7 +373,13 @@ def splice_findings(page: Page) -> tuple[Finding, ...]:
     if natives < MIN_NATIVE:
         return ()
     regions = _merged(
-        [c for c in _clusters(evidence) if c[4] >= MIN_FOREIGN and c[5] >= MIN_LOG_LIKELIHOOD]
+        [
+            c
+            for c in _clusters(evidence)
+            if c[4] >= MIN_FOREIGN
+            and c[5] >= MIN_LOG_LIKELIHOOD
+            and min(c[2] - c[0], c[3] - c[1]) >= MIN_SPAN
+        ]
     )
     findings = []
     for r0, c0, r1, c1, once, total in regions:

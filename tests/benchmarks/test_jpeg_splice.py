@@ -53,4 +53,10 @@ def test_a_paste_found_where_it_was_is_counted_and_a_finding_on_a_control_is_fal
         "equal": "0/0",
         "second lower": "0/0",
     }
+    assert result["found_second_higher_by"] == {
+        "1-4": "0/0",
+        "5-9": "0/0",
+        "10-19": "0/0",
+        "20+": "1/1",
+    }
     assert result["files_with_a_false_finding"] == 1 and result["false"] == ["b_resaved"]
