@@ -64,8 +64,9 @@ def jpeg_layer(data: bytes, placement: BBox | None = None) -> JpegLayer | None:
             if not tables or 0 not in tables or image.mode not in ("L", "RGB", "YCbCr"):
                 return None
             orientation = int(image.getexif().get(0x0112, 1) or 1)
-            if image.mode != "L":
-                image.draft("YCbCr", image.size)
+            # the decoder's grey output of a colour JPEG is its Y plane as stored, the
+            # chroma never decoded (identical to the Y of a YCbCr decode, three times faster)
+            image.draft("L", image.size)
             plane = np.asarray(image)
     except (OSError, SyntaxError, ValueError, EOFError):
         return None

@@ -50,7 +50,7 @@ FREQUENCIES = (
 )  # fmt: skip
 SPAN = 40  # histogram bins each side of zero; larger values are left out
 SAMPLE_VALUES = 30_000  # calibrated values the first steps are estimated on, at most ...
-CALIBRATION_BLOCKS = 60_000  # ... taken from about this many blocks (rows of the page)
+CALIBRATION_BLOCKS = 40_000  # ... taken from about this many blocks (rows of the page)
 # a frequency counts as compressed twice when the best first step explains its histogram
 # with at most this share of the single-compression model's misfit
 DOUBLE_FIT = 0.6
@@ -205,8 +205,32 @@ def _clipped(plane: NDArray[np.uint8], offset: int) -> NDArray[np.bool_]:
     """Blocks (on the grid shifted by `offset`) holding a pixel at 0-1 or 254-255."""
     shifted = plane[offset:, offset:]
     rows, cols = shifted.shape[0] // 8, shifted.shape[1] // 8
-    tiles = shifted[: rows * 8, : cols * 8].reshape(rows, 8, cols, 8)
-    return np.asarray(((tiles <= 1) | (tiles >= 254)).any(axis=(1, 3)))
+    bad = (shifted[: rows * 8, : cols * 8] <= 1) | (shifted[: rows * 8, : cols * 8] >= 254)
+    # an area mean over whole 8x8 blocks (OpenCV's fast path): one bad pixel of 64 at 255
+    # averages to 4, never to 0
+    means = cv2.resize(bad.astype(np.uint8) * 255, (cols, rows), interpolation=cv2.INTER_AREA)
+    return np.asarray(means > 0)
+
+
+def _steps(
+    plane: NDArray[np.uint8], table: NDArray[np.int64], clipped: NDArray[np.bool_]
+) -> list[StepEstimate]:
+    """The combed frequencies' first steps, estimated on every `every`-th row of blocks
+    (about CALIBRATION_BLOCKS blocks): a histogram needs no more."""
+    every = max(1, clipped.size // CALIBRATION_BLOCKS)
+    sample = _coefficients(plane, 0, every)[~clipped[::every]]
+    calibrated = _coefficients(plane, 4, every)[~_clipped(plane, 4)[::every]]
+    steps: list[StepEstimate] = []
+    for f, (u, v) in enumerate(FREQUENCIES):
+        if f == EARLY and not steps:
+            break  # a page saved once (most are): no need to look further
+        last = int(table[u, v])
+        observed = _histogram(np.rint(sample[:, f] / last))
+        moving = calibrated[:, f][np.abs(calibrated[:, f]) >= 0.5].astype(np.float64)
+        estimate = _estimate(observed, moving[:: max(1, moving.size // SAMPLE_VALUES)], last, u, v)
+        if estimate.combed:
+            steps.append(estimate)
+    return steps
 
 
 def block_evidence(layer: JpegLayer) -> BlockEvidence | None:
@@ -215,35 +239,23 @@ def block_evidence(layer: JpegLayer) -> BlockEvidence | None:
     if plane.shape[0] < 64 or plane.shape[1] < 64:
         return None
     table = np.asarray(layer.quantization, dtype=np.int64).reshape(8, 8)
-    coefficients = _coefficients(plane)
-    every = max(1, coefficients.shape[0] * coefficients.shape[1] // CALIBRATION_BLOCKS)
-    calibration = _coefficients(plane, 4, every)
     clipped = _clipped(plane, 0)
-    usable = ~clipped
-    if int(usable.sum()) < MIN_NATIVE:
+    if int((~clipped).sum()) < MIN_NATIVE:
         return None
-    calibrated = calibration[~_clipped(plane, 4)[::every]].astype(np.float64)
-    steps: list[StepEstimate] = []
-    llr = np.zeros(clipped.shape, dtype=np.float64)
-    span = np.arange(-SPAN, SPAN + 1)
-    for f, (u, v) in enumerate(FREQUENCIES):
-        if f == EARLY and not steps:
-            return None  # a page saved once (most are): no need to look further
-        last = int(table[u, v])
-        observed = _histogram(np.rint(coefficients[:, :, f][usable] / last))
-        moving = calibrated[:, f][np.abs(calibrated[:, f]) >= 0.5]  # the rest stay 0
-        estimate = _estimate(observed, moving[:: max(1, moving.size // SAMPLE_VALUES)], last, u, v)
-        if not estimate.combed:
-            continue
-        steps.append(estimate)
-        counts = np.maximum(reachable(span, estimate.first, last), UNREACHABLE)
-        per_value = np.log(last / (estimate.first * counts))
-        per_value[SPAN] = 0.0
-        x = np.rint(coefficients[:, :, f] / last).astype(np.int64)
-        inside = np.abs(x) <= SPAN
-        llr += np.where(inside, per_value[np.clip(x, -SPAN, SPAN) + SPAN], 0.0)
+    steps = _steps(plane, table, clipped)
     if len(steps) < MIN_DOUBLE_FREQUENCIES:
         return None
+    coefficients = _coefficients(plane)
+    index = {frequency: f for f, frequency in enumerate(FREQUENCIES)}
+    llr = np.zeros(clipped.shape, dtype=np.float64)
+    span = np.arange(-SPAN, SPAN + 1)
+    for step in steps:
+        counts = np.maximum(reachable(span, step.first, step.last), UNREACHABLE)
+        per_value = np.log(step.last / (step.first * counts))
+        per_value[SPAN] = 0.0
+        x = np.rint(coefficients[:, :, index[step.row, step.column]] / step.last).astype(np.int64)
+        inside = np.abs(x) <= SPAN
+        llr += np.where(inside, per_value[np.clip(x, -SPAN, SPAN) + SPAN], 0.0)
     llr[clipped] = 0.0
     return BlockEvidence(steps=tuple(steps), llr=llr)
 
