@@ -59,13 +59,13 @@ class Case:
     what: str
 
 
-def _jpeg(image: np.ndarray, quality: int) -> bytes:
+def encode_jpeg(image: np.ndarray, quality: int) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(image).save(buffer, "JPEG", quality=quality)
     return buffer.getvalue()
 
 
-def _decoded(data: bytes) -> np.ndarray:
+def decode_rgb(data: bytes) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(data)).convert("RGB")).copy()
 
 
@@ -124,27 +124,30 @@ def make_cases(count: int, seed: int) -> list[Case]:
         source = donor_boxes[key]
         donor_quality = int(rng.integers(QUALITIES[0], QUALITIES[1] + 1))
         if rng.random() < 0.5:
-            donor = _decoded(_jpeg(donor, donor_quality))
+            donor = decode_rgb(encode_jpeg(donor, donor_quality))
         else:
             donor_quality = 0  # never compressed
         patch = donor[source.y0 : source.y1, source.x0 : source.x1]
         patch = cv2.resize(patch, (box.width, box.height), interpolation=cv2.INTER_LINEAR)
-        edited = _decoded(_jpeg(host, first))
+        first_save = decode_rgb(encode_jpeg(host, first))
+        edited = first_save.copy()
         edited[box.y0 : box.y1, box.x0 : box.x1] = patch
         stem = f"f{index:03d}_q{first}-{second}"
         what = f"{key} from donor q{donor_quality}"
         cases += [
-            Case(f"{stem}_spliced", "spliced", _jpeg(edited, second), box, first, second, what),
+            Case(
+                f"{stem}_spliced", "spliced", encode_jpeg(edited, second), box, first, second, what
+            ),
             Case(
                 f"{stem}_resaved",
                 "resaved",
-                _jpeg(_decoded(_jpeg(host, first)), second),
+                encode_jpeg(first_save, second),
                 None,
                 first,
                 second,
                 "",
             ),
-            Case(f"{stem}_once", "once", _jpeg(host, second), None, None, second, ""),
+            Case(f"{stem}_once", "once", encode_jpeg(host, second), None, None, second, ""),
         ]
         print(f"{index + 1}/{count} {stem}", file=sys.stderr)
     return cases

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from benchmarks.jpeg_splice import Case, make_cases, score
+from benchmarks.jpeg_splice import Case, decode_rgb, encode_jpeg, make_cases, score
 from pipeline.model import BBox
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "NA-17_ps045.tif"
-
-
-def _jpeg(image: np.ndarray, quality: int) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(image).save(buffer, "JPEG", quality=quality)
-    return buffer.getvalue()
-
-
-def _decoded(data: bytes) -> np.ndarray:
-    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB")).copy()
 
 
 def test_each_form_gives_a_spliced_page_and_its_two_unedited_controls() -> None:
@@ -38,14 +27,14 @@ def test_each_form_gives_a_spliced_page_and_its_two_unedited_controls() -> None:
 def test_a_paste_found_where_it_was_is_counted_and_a_finding_on_a_control_is_false() -> None:
     host = np.asarray(Image.open(SAMPLE).convert("RGB"))[:1400].copy()
     at = BBox(x0=905, y0=1013, x1=1405, y1=1213)
-    edited = _decoded(_jpeg(host, 60))
+    edited = decode_rgb(encode_jpeg(host, 60))
     edited[at.y0 : at.y1, at.x0 : at.x1] = host[1114:1314, 308:808]
-    resaved = _decoded(_jpeg(host, 60))
+    resaved = decode_rgb(encode_jpeg(host, 60))
     # a "control" that is in truth the spliced page: its finding must count as false
     cases = [
-        Case("a_spliced", "spliced", _jpeg(edited, 90), at, 60, 90, "figures"),
-        Case("a_resaved", "resaved", _jpeg(resaved, 90), None, 60, 90, ""),
-        Case("b_resaved", "resaved", _jpeg(edited, 90), None, 60, 90, ""),
+        Case("a_spliced", "spliced", encode_jpeg(edited, 90), at, 60, 90, "figures"),
+        Case("a_resaved", "resaved", encode_jpeg(resaved, 90), None, 60, 90, ""),
+        Case("b_resaved", "resaved", encode_jpeg(edited, 90), None, 60, 90, ""),
     ]
     result = score(cases, None)
     assert result["found"] == 1 and result["found_by_quality"] == {
