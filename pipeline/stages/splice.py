@@ -67,17 +67,17 @@ EARLY = 7  # ... nor when none of the first EARLY is combed (on pages with a ver
 UNREACHABLE = 0.05  # the count given to a value the first step cannot produce
 VOTE = 4.0  # a block whose log-likelihood is VOTE or more votes "compressed once"
 # a finding: at least MIN_FOREIGN blocks voting "once", close together (gaps of 2 * GAP
-# blocks at most), whose log-likelihood summed is MIN_LOG_LIKELIHOOD or more. On 40 forms of
-# `benchmarks/jpeg_splice.py --seed 11`, the second quality higher: pasted regions 276 to
-# 7,463, the unedited pages' strongest group 61 at most
+# blocks at most), whose log-likelihood summed over their hull is MIN_LOG_LIKELIHOOD or
+# more. On 40 forms of `benchmarks/jpeg_splice.py --seed 11`, the second quality higher:
+# pasted regions 279 to 8,022, the unedited pages' strongest group 37 at most
 MIN_FOREIGN = 8
+GAP = 2
+MIN_LOG_LIKELIHOOD = 150.0
 # ... spanning MIN_SPAN rows and columns of blocks at least: the blocks along a printed rule
 # are copies of one another and vote as one (seed 7301's f025: a rule 64 blocks long, one
 # high, on a page saved twice unedited, at 430)
 MIN_SPAN = 2
-GAP = 2
 MERGE = 8  # regions found this many blocks apart or closer are reported as one
-MIN_LOG_LIKELIHOOD = 150.0
 LEANS = 1.0  # a block at -LEANS or less leans to "twice" ...
 MIN_NATIVE = 200  # ... and the page needs this many: the comb is the page's, not a corner's
 SPLICE_METHOD = "double-quantisation"  # the finding's `method`, for its heat-map evidence
@@ -225,8 +225,10 @@ def _steps(
         if f == EARLY and not steps:
             break  # a page saved once (most are): no need to look further
         last = int(table[u, v])
-        observed = _histogram(np.rint(sample[:, f] / last))
         moving = calibrated[:, f][np.abs(calibrated[:, f]) >= 0.5].astype(np.float64)
+        if last < 1 or moving.size == 0:  # a broken table, or nothing but flat paper
+            continue
+        observed = _histogram(np.rint(sample[:, f] / last))
         estimate = _estimate(observed, moving[:: max(1, moving.size // SAMPLE_VALUES)], last, u, v)
         if estimate.combed:
             steps.append(estimate)

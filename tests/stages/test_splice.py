@@ -165,3 +165,11 @@ def test_only_a_pdf_page_whose_scan_is_a_jpeg_has_the_layer() -> None:
     png = io.BytesIO()
     Image.fromarray(_host()).convert("1").save(png, "PDF", resolution=300.0)  # ... or not
     assert load_pages_from_bytes(png.getvalue(), "b.pdf", limits=Limits())[0].jpeg is None
+
+
+@pytest.mark.parametrize("level", [255, 200])
+def test_a_blank_page_saved_twice_gets_no_verdict(level: int) -> None:
+    blank = np.full((400, 300, 3), level, np.uint8)  # clipped paper, flat grey paper
+    page = _page(_jpeg(_decoded(_jpeg(blank, 60)), 90))
+    assert page.jpeg is not None and block_evidence(page.jpeg) is None
+    assert splice_findings(page) == () and heat_map(page) is None
