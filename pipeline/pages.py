@@ -61,7 +61,7 @@ class Page:
     image: Image
     dpi: float | None = None
     words: tuple[TextWord, ...] | None = None
-    jpeg: JpegLayer | None = None  # JPEG files only
+    jpeg: JpegLayer | None = None  # JPEG files, and PDF pages whose scan is one JPEG
 
     @property
     def width(self) -> int:

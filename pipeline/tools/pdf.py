@@ -21,8 +21,6 @@ from pipeline.pages import TextWord
 log = logging.getLogger("tallyscope.pdf")
 DEFAULT_DPI = 300
 MIN_TEXT_CHARS = 20  # fewer characters than this: a scanned page, not born-digital
-
-
 COVERS_PAGE = 0.9  # an image over this share of the page is the page's scan
 
 
@@ -37,15 +35,20 @@ class PdfPage:
 
 def _page_jpeg(page: pdfplumber.page.Page, dpi: float) -> tuple[bytes | None, BBox | None]:
     """The JPEG stream of the one image covering an unrotated page, and its place in
-    rendered pixels; (None, None) for anything else."""
-    if page.rotation or len(page.images) != 1:
+    rendered pixels; (None, None) for anything else, a stream pdfminer cannot parse
+    included: the page itself was rendered, only the JPEG evidence is missing."""
+    try:
+        if page.rotation or len(page.images) != 1:
+            return None, None
+        image = page.images[0]
+        stream = image["stream"]
+        filters = [getattr(name, "name", name) for name, _ in stream.get_filters()]
+        raw = stream.get_rawdata()
+    except Exception as exc:  # pdfminer raises many types for broken objects
+        log.debug("page %s: no JPEG stream (%s)", page.page_number, exc)
         return None, None
-    image = page.images[0]
     area = float(page.width) * float(page.height)
     covered = float(image["x1"] - image["x0"]) * float(image["bottom"] - image["top"])
-    stream = image["stream"]
-    filters = [getattr(name, "name", name) for name, _ in stream.get_filters()]
-    raw = stream.get_rawdata()
     if area <= 0 or covered < COVERS_PAGE * area or filters != ["DCTDecode"] or not raw:
         return None, None
     scale = dpi / 72.0
@@ -116,13 +119,13 @@ def read_pdf(data: bytes, *, max_pages: int, max_pixels: int) -> list[PdfPage]:
                         for w in page.extract_words()
                     )
                 rendered = page.to_image(resolution=dpi).original.convert("RGB")
-                jpeg, placement = _page_jpeg(page, dpi)
             except InputTooLarge:
                 raise
             except Exception as exc:
                 raise InputCorrupt(
                     f"page {page.page_number} of the PDF cannot be rendered ({type(exc).__name__})"
                 ) from exc
+            jpeg, placement = _page_jpeg(page, dpi)
             out.append(
                 PdfPage(
                     image=np.asarray(rendered),
