@@ -12,8 +12,9 @@ from PIL import Image
 
 from pipeline.codes import FindingCode
 from pipeline.evidence import write_evidence_crops
+from pipeline.inspect import process_bytes
 from pipeline.model import BBox
-from pipeline.options import Limits
+from pipeline.options import Limits, Options
 from pipeline.pages import Page
 from pipeline.stages.load import load_pages_from_bytes
 from pipeline.stages.splice import (
@@ -173,3 +174,17 @@ def test_a_blank_page_saved_twice_gets_no_verdict(level: int) -> None:
     page = _page(_jpeg(_decoded(_jpeg(blank, 60)), 90))
     assert page.jpeg is not None and block_evidence(page.jpeg) is None
     assert splice_findings(page) == () and heat_map(page) is None
+
+
+def test_inspect_reports_the_paste_on_a_whole_form_with_its_heat_map(tmp_path: Path) -> None:
+    """The whole pipeline on the sample's first page, saved, edited and saved again."""
+    whole = np.asarray(Image.open(SAMPLE).convert("RGB"))
+    edited = _decoded(_jpeg(whole, 60))
+    at, source = PASTED, SOURCE
+    edited[at.y0 : at.y1, at.x0 : at.x1] = whole[source.y0 : source.y1, source.x0 : source.x1]
+    (result,) = process_bytes(_jpeg(edited, 90), "form.jpg", Options(evidence_dir=tmp_path))
+    spliced = [f for f in result.findings if f.evidence.values.get("method") == SPLICE_METHOD]
+    assert len(spliced) == 1 and spliced[0].code is FindingCode.TAMPER_SUSPECTED
+    evidence = spliced[0].evidence
+    assert evidence.bbox is not None and _touches(evidence.bbox, PASTED)
+    assert evidence.crop is not None and Path(evidence.crop).exists()
