@@ -346,37 +346,31 @@ def _clusters(evidence: BlockEvidence) -> list[tuple[int, int, int, int, int, fl
 
 
 def _merged(
-    groups: list[tuple[int, int, int, int, int, float]],
+    groups: list[tuple[int, int, int, int, int, float]], shape: tuple[int, ...]
 ) -> list[tuple[int, int, int, int, int, float]]:
-    """Groups found apart that lie within MERGE blocks of each other made one (a pasted
-    cell whose ink is split by blank paper is one region)."""
-    out = list(groups)
-    joined = True
-    while joined:
-        joined = False
-        for i in range(len(out)):
-            for j in range(i + 1, len(out)):
-                a, b = out[i], out[j]
-                if (
-                    a[0] - MERGE < b[2]
-                    and b[0] - MERGE < a[2]
-                    and a[1] - MERGE < b[3]
-                    and b[1] - MERGE < a[3]
-                ):
-                    out[i] = (
-                        min(a[0], b[0]),
-                        min(a[1], b[1]),
-                        max(a[2], b[2]),
-                        max(a[3], b[3]),
-                        a[4] + b[4],
-                        a[5] + b[5],
-                    )
-                    del out[j]
-                    joined = True
-                    break
-            if joined:
-                break
-    return out
+    """Groups whose hulls lie MERGE blocks apart or closer made one (a pasted cell whose
+    ink is split by blank paper is one region): hulls painted on the block grid, grown by
+    half of MERGE each way, and the groups under one connected piece joined."""
+    hulls = np.zeros(shape[:2], np.uint8)
+    for r0, c0, r1, c1, _, _ in groups:
+        hulls[r0:r1, c0:c1] = 1
+    grown = cv2.dilate(hulls, np.ones((MERGE + 1, MERGE + 1), np.uint8))
+    _, labels = cv2.connectedComponents(grown, connectivity=8)
+    joined: dict[int, tuple[int, int, int, int, int, float]] = {}
+    for group in groups:
+        label = int(labels[group[0], group[1]])
+        if label in joined:
+            a = joined[label]
+            group = (
+                min(a[0], group[0]),
+                min(a[1], group[1]),
+                max(a[2], group[2]),
+                max(a[3], group[3]),
+                a[4] + group[4],
+                a[5] + group[5],
+            )
+        joined[label] = group
+    return list(joined.values())
 
 
 def splice_findings(page: Page) -> tuple[Finding, ...]:
@@ -396,7 +390,8 @@ def splice_findings(page: Page) -> tuple[Finding, ...]:
             if c[4] >= MIN_FOREIGN
             and c[5] >= MIN_LOG_LIKELIHOOD
             and min(c[2] - c[0], c[3] - c[1]) >= MIN_SPAN
-        ]
+        ],
+        evidence.llr.shape,
     )
     findings = []
     for r0, c0, r1, c1, once, total in regions:
