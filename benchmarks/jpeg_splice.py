@@ -69,7 +69,7 @@ def decode_rgb(data: bytes) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(data)).convert("RGB")).copy()
 
 
-def _captured(seed: int, index: int, bank: MarkBank) -> tuple[np.ndarray, dict[str, BBox], str]:
+def _captured(seed: int, index: int, bank: MarkBank) -> tuple[np.ndarray, dict[str, BBox]]:
     """One form's page, captured without loss, and its boxes in the captured image."""
     rng = np.random.default_rng([seed, index])
     plan = plan_constituency(index, 2, rng)
@@ -87,7 +87,7 @@ def _captured(seed: int, index: int, bank: MarkBank) -> tuple[np.ndarray, dict[s
     result = apply_capture(page.image, capture, rng)
     h, w = result.image.shape[:2]
     boxes = {key: map_box(box, result.matrix, w, h) for key, box in page.boxes.items()}
-    return result.image, boxes, capture.kind
+    return result.image, boxes
 
 
 def _target(
@@ -114,8 +114,8 @@ def make_cases(count: int, seed: int) -> list[Case]:
     bank = MarkBank()
     cases: list[Case] = []
     for index in range(count):
-        host, boxes, _ = _captured(seed, 2 * index, bank)
-        donor, donor_boxes, _ = _captured(seed, 2 * index + 1, bank)
+        host, boxes = _captured(seed, 2 * index, bank)
+        donor, donor_boxes = _captured(seed, 2 * index + 1, bank)
         first, second = (int(q) for q in rng.integers(QUALITIES[0], QUALITIES[1] + 1, 2))
         target = _target(boxes, donor_boxes, rng)
         if target is None:
