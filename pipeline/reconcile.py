@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,10 +27,13 @@ from pipeline.stages.check import (
     one_edit_apart,
 )
 from pipeline.stages.labels import similarity
+from pipeline.stages.read import ASSEMBLIES
 
 WEAK_CODE = 0.5  # a constituency code read under this is not trusted over the name
 NAME_SUPPORT = 2  # forms that must read a name with one code before the name decides
 NAME_SHARE = 2 / 3  # ... and the share of that name's forms that read that code
+ASSEMBLY = re.compile(rf"\s*({ASSEMBLIES})", re.IGNORECASE)
+NUMERAL = re.compile(r"x{0,3}(ix|iv|v?i{0,3})")  # a seat's number in a name, casefolded
 
 
 class ReconciledFinding(BaseModel):
@@ -132,6 +136,7 @@ class _Identity:
     name: str | None  # the constituency's name, normalised
     label: str | None = None  # the name as read
     withheld: str = ""  # the digits of a code read too unsurely to be given ("NAC130": 130)
+    assembly: str = ""  # ... and the assembly it begins with ("PK?": PK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +169,7 @@ def _page(index: int, result: FormResult) -> _Page:
         name=name,
         label=str(name_field.value) if name_field is not None and name is not None else None,
         withheld=_digits(code_field.text) if code_field is not None and code is None else "",
+        assembly=_assembly(code_field.text) if code_field is not None and code is None else "",
     )
     source = result.source
     return _Page(index, source.path, source.page, source.sha256, result.form.type, identity)
@@ -173,6 +179,13 @@ def _digits(text: str | None) -> str:
     return "".join(c for c in text or "" if c.isdecimal())
 
 
+def _assembly(text: str | None) -> str:
+    """The assembly a code read too unsurely to be given begins with ("PK?", "PK": PK), or
+    "" ("PRT")."""
+    found = ASSEMBLY.match(text or "")
+    return found.group(1).upper() if found else ""
+
+
 def _identity(pages: list[_Page]) -> _Identity:
     """A form's: the code of its first page that reads one, the name likewise."""
     coded = next((p.identity for p in pages if p.identity.code is not None), None)
@@ -180,7 +193,8 @@ def _identity(pages: list[_Page]) -> _Identity:
     name, label = (named.name, named.label) if named is not None else (None, None)
     if coded is None:
         withheld = next((p.identity.withheld for p in pages if p.identity.withheld), "")
-        return _Identity(None, True, name, label, withheld)
+        assembly = next((p.identity.assembly for p in pages if p.identity.assembly), "")
+        return _Identity(None, True, name, label, withheld, assembly)
     return _Identity(coded.code, coded.weak, name, label)
 
 
@@ -197,10 +211,26 @@ def _by_digits(identity: _Identity, by_name: dict[str, Counter[str]]) -> str | N
     """Of the codes a shared name is read with, the one whose number the form's withheld
     code reads (seed 9004: NA-130's Form 47, its code read "NAC130" and withheld, its name
     "Karachi-VIII" also NA-144's; grouped under the name, it counted no station)."""
-    if not identity.withheld or identity.name is None:
+    if not (identity.withheld or identity.assembly) or identity.name is None:
         return None
-    fits = [c for c in by_name.get(identity.name, ()) if _digits(c) == identity.withheld]
+    fits = [
+        c
+        for c in by_name.get(identity.name, ())
+        if _digits(c) == (identity.withheld or _digits(c))
+        and _prefix(c) == (identity.assembly or _prefix(c))
+    ]
     return fits[0] if len(fits) == 1 else None
+
+
+def _of_another_seat(identity: _Identity, named: str, by_name: dict[str, Counter[str]]) -> bool:
+    """Whether a form's unread code begins with another assembly than `named`'s, and a
+    seat bearing the form's name is of it or the code's digits read are not `named`'s
+    (seed 9006's NA-121_ps233, "Mardan-XII" read "Mardan-XIII", PP-43's, its code "NA?21")."""
+    if identity.assembly in ("", _prefix(named)):
+        return False
+    shared = by_name.get(identity.name or "", Counter())
+    other_digits = bool(identity.withheld) and identity.withheld != _digits(named)
+    return other_digits or any(_prefix(code) == identity.assembly for code in shared)
 
 
 def _name_codes(
@@ -258,13 +288,30 @@ def _misreadings(
     }
 
 
-def _known_name(name: str | None, name_codes: dict[str, tuple[str, int]]) -> str:
+def _known_name(
+    name: str | None, name_codes: dict[str, tuple[str, int]], by_name: dict[str, Counter[str]]
+) -> str:
     """The name as read, or the one name that maps to a code it is a letter from (seed
-    9002's "Bahawaipur-IV" for "Bahawalpur-IV", on a form whose code was not read)."""
-    if not name or name in name_codes:
+    9002's "Bahawaipur-IV" for "Bahawalpur-IV", on a form whose code was not read). A
+    name other forms bear with a code read surely is a constituency's own, not another's
+    misread, though it maps to no code (two seats share it): "Bahawalpur-III" is a letter
+    from "Bahawalpur-XII" (seed 9009: GBA-1's and PP-57's forms, their codes unread, were
+    counted as NA-83's stations, its Form 47 accused of counting too few)."""
+    if not name or name in name_codes or name in by_name:
         return name or ""
-    near = [known for known in name_codes if one_edit_apart(name, known)]
+    near = [
+        known
+        for known in name_codes
+        if one_edit_apart(name, known) and not _other_numerals(name, known)
+    ]
     return near[0] if len(near) == 1 else name
+
+
+def _other_numerals(name: str, other: str) -> bool:
+    """Whether two names end in two different Roman numerals, each well formed: two
+    seats of one district ("Karachi-VII", "Karachi-VIII"), not a misreading ("Gilgit-VIN")."""
+    mine, theirs = name.rpartition("-")[2], other.rpartition("-")[2]
+    return mine != theirs and all(NUMERAL.fullmatch(n) for n in (mine, theirs))
 
 
 def _prefix(code: str) -> str:
@@ -302,9 +349,15 @@ def _form_groups(pages: Sequence[_Page]) -> dict[str, list[list[_Page]]]:
     prefixes = {_prefix(i.code) for i in identities if i.code is not None and not i.weak}
     by_constituency: dict[str, list[list[_Page]]] = defaultdict(list)
     for form, identity in zip(pages_of, identities, strict=True):
-        named, support = name_codes.get(_known_name(identity.name, name_codes), (None, 0))
+        named, support = name_codes.get(_known_name(identity.name, name_codes, by_name), (None, 0))
         code = identity.code
         if code is None:
+            # a name two seats share maps to one; the code's assembly, when read, may
+            # say it is the other's (seed 9009: PK-7's forms, "PK?", "Karachi-VII", were
+            # counted as PP-54's stations); an assembly no seat of that name is of is
+            # misread ("PS" for PK-56's "Sukkur-II")
+            if named is not None and _of_another_seat(identity, named, by_name):
+                named = None
             code = named or _by_digits(identity, by_name) or identity.label
         elif named is not None and code != named:
             if identity.weak:
@@ -622,10 +675,17 @@ def reconcile(results: Sequence[FormResult]) -> Reconciliation:
             # the batch's unplaced Form 45s may be some of this constituency's, and so
             # may those under a code one character from its own that no Form 47 bears
             near = sum(n for other, n in astray.items() if one_edit_apart(other, code))
-            if declared_stations is not None and not (
-                len(stations)
-                <= declared_stations
-                <= len(stations) + unnumbered + len(unplaced) + near
+            # none of its Form 45s in the batch: nothing to count (an archive of Form 47s
+            # alone, or a Form 47 whose code was misread: seed 9008's PP-63 read "PP-8")
+            present = bool(stations) or unnumbered > 0
+            if (
+                present
+                and declared_stations is not None
+                and not (
+                    len(stations)
+                    <= declared_stations
+                    <= len(stations) + unnumbered + len(unplaced) + near
+                )
             ):
                 findings.append(
                     ReconciledFinding(

@@ -426,10 +426,41 @@ def test_a_withheld_code_under_a_name_two_seats_share_goes_by_its_number() -> No
     reconciliation = reconcile([*forms, form("na130_f47", "form47", withheld)])
     assert reconciliation.findings == []
     assert sorted(c.constituency for c in reconciliation.constituencies) == ["NA-130", "NA-144"]
-    # digits that fit neither code leave it under the name, its stations missing
+    # digits that fit neither code leave it under the name, with none of its stations:
+    # nothing to count, no finding (a batch of Form 47s alone would accuse every one)
     astray = FieldReading(value=None, confidence=0.2, text="NAC13")
-    codes = _codes([*forms, form("na130_f47", "form47", astray)])
-    assert "STATION_COUNT_MISMATCH" in codes
+    reconciliation = reconcile([*forms, form("na130_f47", "form47", astray)])
+    assert "STATION_COUNT_MISMATCH" not in [f.finding.code for f in reconciliation.findings]
+    alone = {c.constituency: c.form45_stations for c in reconciliation.constituencies}
+    assert alone["Karachi-VIII"] == 0
+
+
+def test_an_unread_code_whose_assembly_is_another_seat_of_its_name_is_not_counted() -> None:
+    def station(number: int, code: FieldReading, name: str = "Karachi-VII") -> FormResult:
+        return _form(
+            f"ps{number}",
+            "form45",
+            {1: ("Ali Khan", 10)},
+            station=number,
+            constituency=code,
+            constituency_name=name,
+        )
+
+    # PP-54 and PK-7 are both "Karachi-VII", PP-54's forms the most: the name maps to it
+    forms = [
+        *(station(n, _reading("PP-54")) for n in (1, 2, 3, 4)),
+        station(5, _reading("PK-7")),
+        _form47("PP-54", "Karachi-VII", 40, stations=4),
+    ]
+    assert _codes(forms) == []
+    # a PK-7 form, its code read "PK?" and withheld (seed 9009): not PP-54's fifth station
+    unsure = FieldReading(value=None, confidence=0.2, text="PK?")
+    assert _codes([*forms, station(6, unsure)]) == []
+    # "Karachi-III" is no misreading of "Karachi-VII": two seats' numerals
+    assert _codes([*forms, station(7, FieldReading(value=None), "Karachi-III")]) == []
+    # without the assembly read it goes by the name, PP-54 counting a station too many
+    with_it = _codes([*forms, station(6, FieldReading(value=None))])
+    assert with_it == ["FORM47_MISMATCH", "STATION_COUNT_MISMATCH"]
 
 
 def _station_of(code: str, name: str, number: int) -> FormResult:
