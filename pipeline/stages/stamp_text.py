@@ -75,6 +75,8 @@ INSTITUTION_WORDS = frozenset(
 )
 SAME_INSTITUTION = {"GOVERNMENT": "GOVT", "CENTER": "CENTRE"}
 OTHER_INSTITUTION_WORDS = 2  # another kind of building: this many of its words
+SHARED_KINDS = ("GOVT",)  # ... not counting those several kinds begin with
+LONE_KIND_LETTERS = 6  # ... or one of them alone, this long (`other_institution`)
 # words every station's ring prints whatever its place
 RING_WORDS = INSTITUTION_WORDS | {"PRESIDING", "OFFICER", "POLLING", "STATION"}
 
@@ -348,7 +350,7 @@ def _institution(word: str) -> str | None:
     return SAME_INSTITUTION.get(best, best)
 
 
-def other_institution(ring: str, name: str) -> list[str]:
+def other_institution(ring: str, name: str, *, once: bool = False) -> list[str]:
     """Words of the ring that say it is another kind of building than the header's
     station: OTHER_INSTITUTION_WORDS or more institution words, one of them at least read
     on both turns of the strip (noise is not read as the same word twice), while none of
@@ -356,14 +358,22 @@ def other_institution(ring: str, name: str) -> list[str]:
     "Govt Degree College": seed 9002's NA-104_ps073, its place "CHAK" lost, its centre
     number 53 one digit from the header's 73; seed 9004's NA-40_ps026, "PRIMPRY" twice and
     "GOAT GIRLS" once for a "Basic Health Unit"). On seeds 9002 and 9004 (863 stamps read)
-    such words were on 16 rings, every one another station's stamp."""
-    named = {i for w in _words(name, 4) if (i := _institution(w)) is not None}
-    seen = [i for w in _words(ring, 4) if (i := _institution(w)) is not None]
+    such words were on 16 rings, every one another station's stamp. "GOVT", which schools
+    and colleges begin with alike, counts for neither (SHARED_KINDS). One word of 6+
+    letters on both turns says it too ("DEGREE" twice for a "Govt Girls Primary School":
+    seed 9008's PP-243_ps175), and with `once` (a second cue holds: the centre's number
+    far from the header's) read once; but not "OFFICE", which is "OFFICER" read short."""
+    named = {i for w in _words(name, 4) if (i := _institution(w)) not in (None, *SHARED_KINDS)}
+    seen = [i for w in _words(ring, 4) if (i := _institution(w)) not in (None, *SHARED_KINDS)]
     if not named or named & set(seen):
         return []
     kinds = sorted(set(seen))
     twice = any(seen.count(i) >= 2 for i in kinds)
-    return kinds if twice and len(kinds) >= OTHER_INSTITUTION_WORDS else []
+    alone = any(
+        seen.count(i) >= (1 if once else 2) and len(i) >= LONE_KIND_LETTERS and i != "OFFICE"
+        for i in kinds
+    )
+    return kinds if (twice or once) and (len(kinds) >= OTHER_INSTITUTION_WORDS or alone) else []
 
 
 def another_number(stamped: Sequence[str], numbers: Sequence[str]) -> bool:
@@ -452,7 +462,7 @@ def _ring_mismatch(text: StampText, header: dict[str, str]) -> dict[str, str | f
         return None
     share = name_on_ring(name, text.ring)  # share of the name's words
     if share > NAME_ABSENT:
-        return None
+        return _another_kind_here(text, header, share)
     # another place, or another kind of building, named on both turns of the ring
     elsewhere = _elsewhere(text.ring, name)
     if not (numbers and stamped):
@@ -487,11 +497,45 @@ def _ring_mismatch(text: StampText, header: dict[str, str]) -> dict[str, str | f
     # misread code is a garbled ring)
     # (one printed word fewer where the centre's number is far from the header's: two cues
     # agree; seed 9006's NA-41_ps162, "PS 127" for 162 and BILAL twice round)
-    legible = LEGIBLE_RING_WORDS - (1 if another_number(stamped, numbers) else 0)
+    far = another_number(stamped, numbers)
+    legible = LEGIBLE_RING_WORDS - (1 if far else 0)
     read = legible_ring_words(text.ring) >= legible
+    if far and not elsewhere:
+        kind = other_institution(text.ring, name, once=True)
+        elsewhere = {"stamp_institution_words": " ".join(kind)} if kind else {}
     if wanted and not ring_codes - wanted and read and elsewhere:
         return {**found, **elsewhere}
     return None
+
+
+def _another_kind_here(
+    text: StampText, header: dict[str, str], share: float
+) -> dict[str, str | float] | None:
+    """A ring naming the header's place but another kind of building (`other_institution`):
+    the stamp of another station of that place, its ring legible by its printed words, no
+    other code on it, and no centre number a misread digit of the header's (seed 9009's
+    NA-128_ps030 agent copy: "COMMUNITY CENTRE MODEL TOWN" round the stamp of "Govt Girls
+    Primary School Model Town")."""
+    name = header.get("polling_station_name", "")
+    numbers = header_numbers(header)
+    stamped = STATION_NUMBER.findall(text.centre.upper())
+    kind = other_institution(text.ring, name)
+    wanted = constituency_codes(header.get("constituency", ""))
+    if (
+        not kind
+        or legible_ring_words(text.ring) < LEGIBLE_RING_WORDS
+        or not wanted
+        or constituency_codes(text.ring) - wanted
+        or (stamped and not another_number(stamped, numbers))
+    ):
+        return None
+    return {
+        "header_station_name": name,
+        "name_words_on_ring": round(share, 3),
+        "stamp_institution_words": " ".join(kind),
+        "ring_text": text.ring,
+        "centre_text": text.centre,
+    }
 
 
 def _elsewhere(ring: str, name: str) -> dict[str, str]:

@@ -81,6 +81,47 @@ def test_a_station_of_the_same_kind_elsewhere_is_told_apart_by_its_place() -> No
     assert mismatch(broken, HEADER) is None
 
 
+def test_another_kind_of_building_in_the_headers_place_is_another_station() -> None:
+    header = {
+        "constituency": "NA-128",
+        "polling_station_number": "30",
+        "polling_station_name": "Govt Girls Primary School Model Town",
+    }
+    # the place is the header's, the building not (seed 9009's NA-128_ps030 agent copy)
+    ring = "CENTRE MODEL TOWN * PRESIDING CFFICER * COMMUNITY CENTRE MODEL * NA-128 * PRESIDING"
+    found = mismatch(StampText(ring=ring, centre="NA-128"), header)
+    assert found is not None and found["stamp_institution_words"] == "CENTRE COMMUNITY"
+    # its own stamp, the school's words read once among the misreadings: no finding
+    own = "GIRLS PRIMARY SCHOOL MODEL TOWN * PRESIDING OFFICER * GOVT CIRLS PRIMRY * NA-128"
+    assert mismatch(StampText(ring=own, centre="NA-128"), header) is None
+    # "GOVT" begins schools and colleges alike: no sign of either
+    assert (
+        mismatch(StampText(ring=ring.replace("COMMUNITY CENTRE", "GOVT"), centre=""), header)
+        is None
+    )
+    # a centre number one digit from the header's may be its own: no finding
+    assert mismatch(StampText(ring=ring, centre="PS 31 NA-128"), header) is None
+
+
+def test_one_long_kind_twice_round_or_once_by_a_number_far_off() -> None:
+    header = {
+        "constituency": "PP-243",
+        "polling_station_number": "175",
+        "polling_station_name": "Govt Girls Primary School Model",
+    }
+    # DEGREE on both turns of the strip (seed 9008's PP-243_ps175)
+    ring = "R * GOVT DEGREE ODILEGE IGHRA * PP-243 * PRESIDING OFFICER * GOVT DEGREE * PP-243 *"
+    assert mismatch(StampText(ring=ring, centre="PS i71 PP-243"), header) is not None
+    # once only, and nothing else says another station: no finding
+    once = "R * GOVT DEGREE ODILEGE IGHRA * PP-243 * PRESIDING OFFICER * GOVT * PP-243 *"
+    assert mismatch(StampText(ring=once, centre="PP-243"), header) is None
+    # ... but with a centre number far from the header's, two cues agree
+    assert mismatch(StampText(ring=once, centre="PS 88 PP-243"), header) is not None
+    # OFFICE twice is no kind of building: "OFFICER" read short
+    office = "PRESIDING OFFICE * PP-243 * PRESIDING OFFICE * GOVT * PP-243"
+    assert mismatch(StampText(ring=office, centre="PP-243"), header) is None
+
+
 def test_another_code_on_the_header_stations_own_stamp_is_a_misread() -> None:
     # ring and centre both say NA-180 (or the header's NA-130 was misread), but the centre
     # carries the header's own station number and the ring its name
@@ -171,9 +212,12 @@ def test_a_centre_number_far_from_the_headers_on_a_legible_ring_without_the_name
     ring = "COMMUNITY CENTRE © 140 PRESIDING OFFICER * COMMUNITY CENTRE © F140 * PRESIDING"
     found = mismatch(StampText(ring=ring, centre="PS 50"), HEADER)
     assert found is not None and found["name_words_on_ring"] == 0.0
-    # the header's place on the ring: the number is the misread
-    named = "COMMUNITY CENTRE SHADMAN * PRESIDING OFFICER * COMMUNITY CENTRE SHADMAN"
+    # the header's station on the ring: the number is the misread
+    named = "BOYS HIGH SCHOOL SHADMAN * PRESIDING OFFICER * GOVT BOYS HIGH SCHOOL SHADMAN"
     assert mismatch(StampText(ring=named, centre="PS 50"), HEADER) is None
+    # the header's place, another kind of building: another station of that place
+    there = "COMMUNITY CENTRE SHADMAN * PRESIDING OFFICER * COMMUNITY CENTRE SHADMAN"
+    assert mismatch(StampText(ring=there, centre="PS 50"), HEADER) is not None
     # the ring not legible by its printed words: its lacking the name proves nothing
     assert mismatch(StampText(ring="ce pp NN ce Lo + pp tite ooo", centre="PS 50"), HEADER) is None
 
