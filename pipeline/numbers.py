@@ -51,6 +51,9 @@ class NumberReading:
     # ... and whether it alone of the figure's digits lays ink twice, unsure to the
     # network (LONE_DOUBLE_SHARE): no bold type, which lays its every digit alike
     overwrite_alone: bool = False
+    # ... and its darkest strokes' level (2nd percentile) over the paper's: ink laid twice
+    # is far darker than once (DOUBLE_INK_DEPTH)
+    overwrite_depth: float = 1.0
     # figures another cut of the ink reads, with their probability: a "1" the whole read
     # may have swallowed (`_best_readings`)
     rivals: tuple[tuple[int, float], ...] = ()
@@ -485,6 +488,7 @@ def read_number(image: np.ndarray, *, accept: float = ACCEPT_CONFIDENCE) -> Numb
         overwrite_box=overwrite.box if overwrite else None,
         overwrite_per_height=overwrite.per_height if overwrite else 0.0,
         overwrite_alone=overwrite.alone if overwrite else False,
+        overwrite_depth=overwrite.depth if overwrite else 1.0,
         rivals=rivals,
     )
 
@@ -581,11 +585,13 @@ def percentile(values: np.ndarray, q: float) -> float:
 @dataclass(frozen=True)
 class DoubleInk:
     """The digit written over another: its box in the cell, its pixels laid twice per
-    pixel of its height, and whether it alone of the figure lays ink twice (unsure)."""
+    pixel of its height, whether it alone of the figure lays ink twice (unsure), and its
+    darkest strokes' level over the paper's."""
 
     box: BBox
     per_height: float
     alone: bool
+    depth: float
 
 
 def double_ink(
@@ -637,5 +643,6 @@ def double_ink(
         thin = share < THIN_DOUBLE_SHARE and not lone
         per_height = DOUBLE_INK_PER_HEIGHT * (2 if thin else 1)
         if depth < DOUBLE_INK_DEPTH and (laid_twice >= per_height * h or depth < DOUBLE_INK_BLACK):
-            return DoubleInk(BBox(x0=x, y0=y, x1=x + w, y1=y + h), round(laid_twice / h, 2), lone)
+            box = BBox(x0=x, y0=y, x1=x + w, y1=y + h)
+            return DoubleInk(box, round(laid_twice / h, 2), lone, round(depth, 3))
     return None

@@ -34,6 +34,15 @@ class TextWord:
         object.__setattr__(self, "centre2", (box.x0 + box.x1, box.y0 + box.y1))
 
 
+# the JPEG standard's luminance table (ITU T.81 Annex K), row by row: quality 50
+IJG_LUMINANCE = (
+    16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55,
+    14, 13, 16, 24, 40, 57, 69, 56, 14, 17, 22, 29, 51, 87, 80, 62,
+    18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113, 92,
+    49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99,
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class JpegLayer:
     """What a JPEG file keeps of its own compression, for the splice stage."""
@@ -43,6 +52,18 @@ class JpegLayer:
     orientation: int = 1  # EXIF orientation the page was turned by (1: none)
     # where the JPEG lies on the page, for a scan inside a PDF; None: the page is the JPEG
     placement: BBox | None = None
+
+    @property
+    def quality(self) -> float:
+        """The quality (1-100) the last save's luminance table was scaled for, by the IJG
+        rule that libjpeg, Pillow and OpenCV share: the mean of its steps over the
+        standard table's (Annex K), 5000 / quality below 50, 200 - 2 * quality above.
+        Within a point of the quality those libraries saved at from 20 to 95 (steps are
+        rounded and clipped to 1-255 beyond); for other encoders' tables, the quality
+        that coarse."""
+        scale = 100 * sum(q / s for q, s in zip(self.quantization, IJG_LUMINANCE, strict=True))
+        scale /= len(IJG_LUMINANCE)
+        return 5000 / scale if scale > 100 else (200 - scale) / 2
 
 
 @dataclass(frozen=True)

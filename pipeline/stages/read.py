@@ -247,6 +247,18 @@ PEN_OVER_TYPED = 0.15
 TYPED_LAID_TWICE = 2.5
 
 
+# A JPEG saved coarsely rings round dark strokes: the overshoot beside a single stroke
+# reads as ink laid twice. Every page accused of FIGURE_OVERWRITTEN falsely on the seven
+# stored runs (seeds 9002, 9004-9009: 12 of 4,599 clean pages) was a JPEG, or a PDF of
+# one, last saved under quality 50; of their 17 digits (read again at 70b8e4b), none was
+# alone of its figure, and 16 laid under 2.0 pixels twice per pixel of height or were no
+# darker than 0.075 of the paper. Of the 33 true overwrites found under 50, 24 had a
+# digit alone; of the other 9, one fell to those bars (seed 9002's NA-186_ps195: 1.79).
+COARSE_JPEG = 50.0
+COARSE_LAID_TWICE = 2.0
+COARSE_DEPTH = 0.075
+
+
 class _Figures:
     """Reads figures and remembers the ones that look overwritten."""
 
@@ -256,9 +268,29 @@ class _Figures:
 
     def read(self, name: str, box: BBox) -> FieldReading:
         field, reading = _number_reading(self.page, box, handwritten=self.handwritten)
-        if reading is not None and reading.overwritten and not self._typed(box, reading):
+        if (
+            reading is not None
+            and reading.overwritten
+            and not self._typed(box, reading)
+            and not self._ringing(reading)
+        ):
             self.overwritten.append((name, box, reading))
         return field
+
+    def _ringing(self, reading: NumberReading) -> bool:
+        """Whether a digit that lays ink twice may be a coarse JPEG's ringing: the page
+        last saved under COARSE_JPEG, and the digit not alone of its figure in doing so
+        nor laying it long and dark (COARSE_LAID_TWICE, COARSE_DEPTH)."""
+        jpeg = self.page.source.jpeg
+        return (
+            jpeg is not None
+            and jpeg.quality < COARSE_JPEG
+            and not reading.overwrite_alone
+            and (
+                reading.overwrite_per_height < COARSE_LAID_TWICE
+                or reading.overwrite_depth >= COARSE_DEPTH
+            )
+        )
 
     def _typed(self, box: BBox, reading: NumberReading) -> bool:
         """The page-wide OCR read the cell's figure surely and just as the digit reader

@@ -145,3 +145,41 @@ def test_a_typed_figure_read_surely_by_ocr_is_not_an_overwrite() -> None:
         assert figures(typed)._typed(box, reading) is typed_still
     # one digit alone laying ink twice, unsure to the network: type lays its digits alike
     assert not figures(typed)._typed(box, dataclasses.replace(bold, overwrite_alone=True))
+
+
+def test_a_coarse_jpegs_ringing_is_no_overwrite_unless_long_and_dark_or_alone() -> None:
+    from pipeline.numbers import NumberReading
+    from pipeline.pages import IJG_LUMINANCE, JpegLayer
+    from pipeline.stages.read import _Figures
+
+    def figures(quality: int | None) -> _Figures:
+        jpeg = None
+        if quality is not None:  # the IJG scaling of the standard table
+            scale = 5000 / quality if quality < 50 else 200 - 2 * quality
+            table = tuple(max(1, min(255, (q * round(scale) + 50) // 100)) for q in IJG_LUMINANCE)
+            jpeg = JpegLayer(luminance=np.zeros((8, 8), np.uint8), quantization=table)
+        page = SimpleNamespace(source=SimpleNamespace(jpeg=jpeg))
+        return _Figures(page=page, handwritten=True, words=())  # type: ignore[arg-type]
+
+    assert abs(figures(40).page.source.jpeg.quality - 40) < 1  # type: ignore[attr-defined]
+    assert abs(figures(85).page.source.jpeg.quality - 85) < 1  # type: ignore[attr-defined]
+    faint = NumberReading(
+        value=91,
+        text="91",
+        confidence=0.99,
+        status="ok",
+        overwritten=True,
+        overwrite_per_height=1.5,
+        overwrite_depth=0.06,
+    )
+    # seed 9008's PP-42_ps045 at quality 39: a short run of "twice" pixels
+    assert figures(40)._ringing(faint)
+    # ... which at quality 50 and over, or in a PNG, stays an overwrite
+    assert not figures(85)._ringing(faint)
+    assert not figures(None)._ringing(faint)
+    # laid long but no darker than ringing makes a stroke (seed 9008's PB-39_ps200: 3.1, 0.08)
+    pale = dataclasses.replace(faint, overwrite_per_height=3.1, overwrite_depth=0.08)
+    assert figures(40)._ringing(pale)
+    # long and dark, or one digit alone of its figure: a pen's second digit
+    assert not figures(40)._ringing(dataclasses.replace(pale, overwrite_depth=0.02))
+    assert not figures(40)._ringing(dataclasses.replace(faint, overwrite_alone=True))
