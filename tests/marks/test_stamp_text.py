@@ -81,12 +81,16 @@ def test_a_station_of_the_same_kind_elsewhere_is_told_apart_by_its_place() -> No
     assert mismatch(broken, HEADER) is None
 
 
-def test_another_kind_of_building_in_the_headers_place_is_another_station() -> None:
-    header = {
-        "constituency": "NA-128",
-        "polling_station_number": "30",
-        "polling_station_name": "Govt Girls Primary School Model Town",
+def _header(constituency: str, number: str, name: str) -> dict[str, str]:
+    return {
+        "constituency": constituency,
+        "polling_station_number": number,
+        "polling_station_name": name,
     }
+
+
+def test_another_kind_of_building_in_the_headers_place_is_another_station() -> None:
+    header = _header("NA-128", "30", "Govt Girls Primary School Model Town")
     # the place is the header's, the building not (seed 9009's NA-128_ps030 agent copy)
     ring = "CENTRE MODEL TOWN * PRESIDING CFFICER * COMMUNITY CENTRE MODEL * NA-128 * PRESIDING"
     found = mismatch(StampText(ring=ring, centre="NA-128"), header)
@@ -104,11 +108,7 @@ def test_another_kind_of_building_in_the_headers_place_is_another_station() -> N
 
 
 def test_one_long_kind_twice_round_or_once_by_a_number_far_off() -> None:
-    header = {
-        "constituency": "PP-243",
-        "polling_station_number": "175",
-        "polling_station_name": "Govt Girls Primary School Model",
-    }
+    header = _header("PP-243", "175", "Govt Girls Primary School Model")
     # DEGREE on both turns of the strip (seed 9008's PP-243_ps175)
     ring = "R * GOVT DEGREE ODILEGE IGHRA * PP-243 * PRESIDING OFFICER * GOVT DEGREE * PP-243 *"
     assert mismatch(StampText(ring=ring, centre="PS i71 PP-243"), header) is not None
