@@ -208,9 +208,10 @@ def _codes_by_name(identities: Sequence[_Identity]) -> dict[str, Counter[str]]:
 
 
 def _by_digits(identity: _Identity, by_name: dict[str, Counter[str]]) -> str | None:
-    """Of the codes a shared name is read with, the one whose number the form's withheld
-    code reads (seed 9004: NA-130's Form 47, its code read "NAC130" and withheld, its name
-    "Karachi-VIII" also NA-144's; grouped under the name, it counted no station)."""
+    """Of the codes a shared name is read with, the one whose number and assembly the
+    form's withheld code reads, as far as it reads them (seed 9004: NA-130's Form 47, its
+    code read "NAC130" and withheld, its name "Karachi-VIII" also NA-144's; grouped under
+    the name, it counted no station; seed 9009's PK-7 forms, "PK?", their name PP-54's)."""
     if not (identity.withheld or identity.assembly) or identity.name is None:
         return None
     fits = [
