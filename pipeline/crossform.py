@@ -53,6 +53,7 @@ from pipeline.stages.stamp_text import (
     header_text,
     mismatch,
     names_the_other,
+    two_stations,
 )
 
 BANDS = 8  # perceptual hash split into bands; sharing any band makes a candidate pair
@@ -87,6 +88,12 @@ SAME_STATION_STAMP_SIMILARITY = 0.97
 # stations' stamps 0.934 at most, but two impressions of one rubber stamp on a form and
 # its agent's copy (PS-57_ps224 of seed 9007, a station number misread) 0.942, among four
 # pastes missed at 0.941-0.9499 (phone photos at 150 dpi, boxes cut): no line between.
+# Below it, two stamps whose centres read station numbers two digits or more apart are
+# two rubber stamps of one design (`stamp_text.two_stations`): seed 9010's PP-85_ps213
+# and PS-87_ps200 agent copy ("PS 213", "PS 200"; 0.889 alike, 0.901 registered), NA-146's
+# ps055 agent copy and ps076 ("PS 55", "PS 76"; 0.914, 0.928), each pair the same kind of
+# building round the ring, were taken for pastes; no paste of the seven stored runs
+# (seeds 9002, 9004-9009: 260 found) was so read.
 ALIGNED_COPY_SIMILARITY = 0.95
 ALIGNED_CONFIRM = 0.90
 ALIGNED_FLOOR = 0.65  # less alike under shift and scale: not registered again (pastes 0.658+)
@@ -620,6 +627,8 @@ def crossform_findings(results: Iterable[FormResult]) -> dict[int, tuple[Finding
             threshold = _stamp_threshold(sources[a.form], sources[b.form])
             if not _stamp_verdict(measure["similarity"], measure["aligned"], threshold):
                 continue  # two copies of one station's form, one rubber stamp
+            if measure["aligned"] < ALIGNED_COPY_SIMILARITY and two_stations(a.text[1], b.text[1]):
+                continue  # alike, but their centres name two stations: one design
             measure = {
                 "similarity": round(measure["similarity"], 4),
                 "aligned": round(measure["aligned"], 4),

@@ -389,6 +389,15 @@ def another_number(stamped: Sequence[str], numbers: Sequence[str]) -> bool:
     )
 
 
+def two_stations(centre: str, other: str) -> bool:
+    """Whether two centres read station numbers OTHER_NUMBER_EDITS or more apart, each
+    from each: two rubber stamps, not one image read twice (a misreading changes a digit:
+    "PS 105" and "PS 106")."""
+    mine = STATION_NUMBER.findall(centre.upper())
+    theirs = STATION_NUMBER.findall(other.upper())
+    return bool(mine) and another_number(mine, theirs)
+
+
 def header_numbers(header: Mapping[str, str]) -> list[str]:
     """The header's station number as read, or where it was withheld as unsure, what it
     may be (`header_text`): the figure read and its alternatives."""

@@ -473,3 +473,30 @@ def test_two_form47s_of_one_constituency_bear_its_returning_officers_stamp() -> 
     pasted = crossform_findings([form47("a.png", first), form47("c.png", _recaptured(first, 3))])
     assert set(pasted) == {0, 1}
     assert pasted[0][0].evidence.values["threshold"] == SAME_STATION_STAMP_SIMILARITY
+
+
+def test_stamps_alike_whose_centres_name_two_stations_are_two_rubber_stamps() -> None:
+    """Two stations' stamps of one design (the same kind of building and place round the
+    ring, seed 9010's PP-85_ps213 and PS-87_ps200: 0.889 alike, 0.901 registered) are as
+    alike as a paste faded in part; their centres, read 2+ digits apart, tell them apart."""
+    original = _pressed(1)
+    h = original.shape[0]
+    faded = _recaptured(original, 2).copy()
+    faded[: h // 6] = 240  # the paste's top faded out: 0.92 alike
+
+    def read(result: FormResult, centre: str) -> FormResult:
+        stamp = result.stamps[0].model_copy(update={"centre_text": centre})
+        na57 = {"constituency": FieldReading(value="NA-57", confidence=0.99)}
+        return result.model_copy(update={"stamps": (stamp,), "header": na57})
+
+    first = _form("a.png", _recaptured(original, 1))
+    paste = _form("b.png", faded)
+    found = crossform_findings([read(first, "PS 50"), read(paste, "PS 50 NA-57")])
+    assert set(found) == {0, 1}  # the same number read, or one unread: a paste
+    assert set(crossform_findings([read(first, "PS 50"), read(paste, "NA-57")])) == {0, 1}
+    assert crossform_findings([read(first, "PS 55"), read(paste, "PS 76")]) == {}
+    # a misread digit is one image read twice
+    assert set(crossform_findings([read(first, "PS 50"), read(paste, "PS 56")])) == {0, 1}
+    # registered 0.95 alike or more, the image decides whatever the centres read
+    sharp = _form("c.png", _recaptured(original, 3))
+    assert set(crossform_findings([read(first, "PS 55"), read(sharp, "PS 76")])) == {0, 1}
