@@ -52,6 +52,7 @@ from pipeline.stages.stamp_text import (
     header_numbers,
     header_text,
     mismatch,
+    names_neither,
     names_the_other,
     two_stations,
 )
@@ -563,7 +564,8 @@ def _read_elsewhere(mine: Mark, other: Mark, sources: list[_Source]) -> Finding 
     if that names another station than this form's header, so does this stamp. Where
     neither copy's text names another station outright, it may still name the other
     form's (`names_the_other`: its station number in the centre, or its place on the
-    ring): the stamp was pasted from there. None when the readings name no other station."""
+    ring): the stamp was pasted from there; or a number neither form's, read alike on both
+    copies (`names_neither`). None when the readings name no other station."""
     here, there = sources[mine.form], sources[other.form]
     texts = [StampText(ring=m.text[0], centre=m.text[1]) for m in (mine, other) if any(m.text)]
     said = (
@@ -571,6 +573,7 @@ def _read_elsewhere(mine: Mark, other: Mark, sources: list[_Source]) -> Finding 
         if any(other.text)
         else None
     ) or names_the_other(texts, dict(here.header), dict(there.header))
+    said = said or names_neither(texts, dict(here.header), dict(there.header))
     if said is None:
         return None
     return Finding(

@@ -654,6 +654,35 @@ def names_the_other(
     }
 
 
+def names_neither(
+    texts: Sequence[StampText], own: Mapping[str, str], other: Mapping[str, str]
+) -> dict[str, str | float] | None:
+    """What a stamp pasted on two forms of different stations says when it is neither's:
+    both copies' centres read one station number, and it is OTHER_NUMBER_EDITS or more
+    from each form's (seed 9010's PK-228_ps079 and ps127, "PS 44" read on both: station
+    44's stamp). Two readings of one image agreeing rule out a misread digit, and the
+    paste says one form at least bears another's stamp; a number neither form's says
+    both do. None otherwise (a copy's centre unread, the readings apart, or near either
+    form's number)."""
+    own_numbers, other_numbers = header_numbers(own), header_numbers(other)
+    read = [STATION_NUMBER.findall(t.centre.upper()) for t in texts]
+    if len(read) < 2 or not all(read) or not own_numbers or not other_numbers:
+        return None
+    numbers = {int(n) for found in read for n in found}
+    if len(numbers) != 1:
+        return None
+    stamped = [str(numbers.pop())]
+    if not (another_number(stamped, own_numbers) and another_number(stamped, other_numbers)):
+        return None
+    return {
+        "header_station_number": " or ".join(own_numbers),
+        "pasted_also_on_station_number": " or ".join(other_numbers),
+        "stamp_station_number": stamped[0],
+        "ring_text": " | ".join(t.ring for t in texts),
+        "centre_text": " | ".join(t.centre for t in texts),
+    }
+
+
 def _the_number(read: str, number: str) -> bool:
     """Whether a centre number read is `number`: exactly, or of two digits or more with
     one of them misread (seed 9008's PB-8_ps091: "PS 42" on station 43's stamp pasted

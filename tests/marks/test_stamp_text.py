@@ -14,6 +14,7 @@ from pipeline.stages.stamp_text import (
     header_text,
     mismatch,
     name_on_ring,
+    names_neither,
     names_the_other,
     read_stamp_text,
 )
@@ -531,3 +532,20 @@ def test_a_stations_own_stamp_misread_names_no_other_one_with_another_place_does
     elsewhere = mismatch(StampText(ring=ring.replace(*read_as), centre=centre), header)
     assert elsewhere is not None
     assert elsewhere[evidence[0]] == evidence[1]
+
+
+def test_a_paste_whose_centre_names_neither_form_is_another_stations_on_both() -> None:
+    own = _header("PK-228", "79", "Govt Girls Primary School Samanabad")
+    other = _header("PK-228", "127", "Govt Boys High School Gulberg")
+    # seed 9010's PK-228_ps079 and ps127: one image on both, "PS 44" read on each copy
+    copies = [StampText(ring="", centre="Ps 44"), StampText(ring="", centre="PS 44 PK-2238")]
+    found = names_neither(copies, own, other)
+    assert found is not None and found["stamp_station_number"] == "44"
+    # the copies read apart: one of them misread, nothing said
+    apart = [copies[0], StampText(ring="", centre="PS 41")]
+    assert names_neither(apart, own, other) is None
+    # one copy's centre unread: a single reading may be a misread digit
+    assert names_neither([copies[0], StampText(ring="x", centre="")], own, other) is None
+    # a digit from either form's number: that form's own stamp, misread
+    near = [StampText(ring="", centre="PS 78"), StampText(ring="", centre="PS 78")]
+    assert names_neither(near, own, other) is None
