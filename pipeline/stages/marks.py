@@ -567,6 +567,32 @@ def _carries_footer(located: LocatedForm) -> bool:
     return any(b.role is not SignatureRole.POLLING_AGENT for b in located.signature_boxes)
 
 
+def _boxes_not_found(located: LocatedForm, template: Template) -> tuple[Finding, ...]:
+    """REQUIRED_FIELD_MISSING for the required signature boxes (not the agents') not found
+    on a page where the footer's other boxes were: whether the officer signed is unknown,
+    and the page goes to review rather than passing unchecked (seed 9010's NA-232_ps083 and
+    PP-109_ps135, 150-dpi phone photos: the agents' grid found, the officers' boxes not,
+    their missing signatures unreported)."""
+    if not located.signature_boxes:
+        return ()
+    found = {b.role for b in located.signature_boxes}
+    missing = [
+        s.role.value
+        for s in template.signatures
+        if s.required and not s.per_candidate and s.role not in found
+    ]
+    if not missing:
+        return ()
+    names = ", ".join(dict.fromkeys(m.replace("_", " ") for m in missing))
+    return (
+        _finding(
+            FindingCode.REQUIRED_FIELD_MISSING,
+            f"required signature boxes not found: {names}",
+            Evidence(values={"missing": ", ".join(f"signature.{m}" for m in missing)}),
+        ),
+    )
+
+
 def mark_findings(
     stamps: Sequence[Stamp],
     signatures: Sequence[Signature],
@@ -578,9 +604,12 @@ def mark_findings(
 
     `expected_area` is where the stamp belongs, in the original scan's pixels: a missing
     stamp's evidence points there, so a reader can look for a faint impression."""
-    if template is None or not _carries_footer(located):
+    if template is None:
         return ()
-    findings: list[Finding] = []
+    unfound = _boxes_not_found(located, template)
+    if not _carries_footer(located):
+        return unfound
+    findings: list[Finding] = list(unfound)
     if template.stamp is not None and template.stamp.required:
         if not stamps:
             findings.append(

@@ -205,7 +205,34 @@ def test_stamp_outside_expected_area_is_misplaced() -> None:
     form = located(boxes, stamp_area=BBox(x0=500, y0=900, x1=950, y1=1350))
     stamps = find_stamps(make_page(image), form, None)
     findings = mark_findings(stamps, (), form, resolve_template("pk-form45"))
-    assert [f.code for f in findings] == [FindingCode.STAMP_MISPLACED]
+    assert [f.code for f in findings] == [
+        FindingCode.REQUIRED_FIELD_MISSING,  # the assistant's box: `_boxes()[:1]`
+        FindingCode.STAMP_MISPLACED,
+    ]
+
+
+def test_a_required_signature_box_not_found_beside_the_others_is_a_missing_field() -> None:
+    """The agents' grid found, the officers' boxes not (seed 9010's 150-dpi phone photos):
+    whether they signed is unknown, so it is said, not passed over."""
+    image = _sheet()
+    agents = _boxes()[1:]
+    template = resolve_template("pk-form45")
+    form = located(agents)
+    signatures = assess_signatures(make_page(image), form, None)
+    (finding,) = mark_findings((), signatures, form, template)
+    assert finding.code is FindingCode.REQUIRED_FIELD_MISSING
+    assert finding.message.endswith("presiding officer, assistant presiding officer")
+    # every box found: nothing missing to say; no box found at all: not the footer's page
+    every = (
+        *_boxes(),
+        SignatureBox(
+            role=SignatureRole.ASSISTANT_PRESIDING_OFFICER,
+            bbox=BBox(x0=500, y0=100, x1=900, y1=260),
+        ),
+    )
+    found = mark_findings((), (), located(every), template)
+    assert FindingCode.REQUIRED_FIELD_MISSING not in [f.code for f in found]
+    assert mark_findings((), (), located(()), template) == ()
 
 
 def test_figures_written_in_their_cells_are_no_stamp_but_a_stamp_on_them_is() -> None:
