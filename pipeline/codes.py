@@ -79,7 +79,7 @@ FINDING_DOCS: dict[FindingCode, tuple[Severity, str]] = {
     ),
     FindingCode.REQUIRED_FIELD_MISSING: (
         Severity.WARNING,
-        "A field the template requires was not found on the form.",
+        "A field or signature box the template requires was not found on the form.",
     ),
     FindingCode.FIELD_UNREADABLE: (
         Severity.WARNING,
