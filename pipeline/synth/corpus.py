@@ -15,7 +15,7 @@ from pipeline.atomic import write_bytes_atomic, write_text_atomic
 from pipeline.codes import FindingCode
 from pipeline.model import BBox, SignatureRole, SignatureStatus
 from pipeline.synth.capture import apply_capture, clone_region, map_box, plan_capture
-from pipeline.synth.plan import plan_constituency
+from pipeline.synth.plan import ConstituencyPlan, plan_constituency
 from pipeline.synth.render import MarkBank, RenderedPage, render_sheet
 from pipeline.synth.sheet import Figure, FormSheet
 from pipeline.truth import (
@@ -29,7 +29,10 @@ from pipeline.truth import (
     TruthValue,
 )
 
-GENERATOR_VERSION = "1.1"  # 1.1: a Form 47 past its own register carries TURNOUT_OVER_100
+# 1.1: a Form 47 past its own register carries TURNOUT_OVER_100; 1.2: no two constituencies
+# of a corpus share a code (`_constituency_plan`)
+GENERATOR_VERSION = "1.2"
+REDRAW_STREAM = 1_000_000  # random streams of a constituency drawn again start here
 FIXED_DATE = time.strptime("2024-02-08", "%Y-%m-%d")
 EXTENSIONS = {"png": "png", "jpeg": "jpg", "tiff": "tif", "pdf": "pdf", "gif": "gif"}
 
@@ -377,6 +380,23 @@ def corpus_is_current(out_dir: Path, *, count: int, seed: int) -> bool:
     )
 
 
+def _constituency_plan(
+    seed: int, index: int, stations: int, taken: frozenset[str]
+) -> ConstituencyPlan:
+    """Constituency `index` of the corpus, its code drawn again while another constituency
+    of the corpus has it: two seats of one code wrote each other's files (one
+    "PK-12_form47.truth.json" for two Form 47s) and reconciliation, rightly, took them for
+    one constituency (seeds 9005, 9006, 9009 and 9011 each had one or two such pairs).
+    A corpus without a repeated code is as before."""
+    plan = plan_constituency(index, stations, np.random.default_rng([seed, index]))
+    attempt = 0
+    while plan.code in taken:
+        attempt += 1  # apart from the sheets' streams, [seed, index, number]
+        rng = np.random.default_rng([seed, index, REDRAW_STREAM + attempt])
+        plan = plan_constituency(index, stations, rng)
+    return plan
+
+
 def generate_corpus(
     out_dir: Path, *, count: int, seed: int, progress: Callable[[str], None] | None = None
 ) -> Manifest:
@@ -389,7 +409,7 @@ def generate_corpus(
     codes: list[str] = []
     bank = MarkBank()
     for index, stations in enumerate(sizes):
-        plan = plan_constituency(index, stations, np.random.default_rng([seed, index]))
+        plan = _constituency_plan(seed, index, stations, frozenset(codes))
         codes.append(plan.code)
         for number, sheet in enumerate(plan.sheets):
             sheet_rng = np.random.default_rng([seed, index, number])

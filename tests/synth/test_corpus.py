@@ -262,3 +262,22 @@ def test_a_typed_figure_is_overwritten_by_hand_over_the_digit_changed() -> None:
     centre = (columns.min() + columns.max()) / 2
     assert x0 <= centre <= x1  # written over the middle digit, the "3" made a "2"
     assert np.array_equal(first[:, : typed.alpha.shape[1]], typed.alpha)
+
+
+def test_no_two_constituencies_of_a_corpus_share_a_code() -> None:
+    """Seed 9011 drew PK-12 for two constituencies: their files overwrote each other's."""
+    from pipeline.synth.corpus import _constituency_plan, _station_counts
+    from pipeline.synth.plan import plan_constituency
+
+    sizes = _station_counts(500, np.random.default_rng(9011))
+    codes: list[str] = []
+    redrawn = []
+    for index, stations in enumerate(sizes):
+        plan = _constituency_plan(9011, index, stations, frozenset(codes))
+        first = plan_constituency(index, stations, np.random.default_rng([9011, index]))
+        if plan.code != first.code:
+            redrawn.append(first.code)
+        codes.append(plan.code)
+    assert len(set(codes)) == len(codes)
+    assert "PK-12" in redrawn  # drawn again, the others as they were
+    assert len(redrawn) < len(codes) // 10
