@@ -207,7 +207,7 @@ def _codes_by_name(identities: Sequence[_Identity]) -> dict[str, Counter[str]]:
     return by_name
 
 
-def _by_digits(identity: _Identity, by_name: dict[str, Counter[str]]) -> str | None:
+def _by_withheld_code(identity: _Identity, by_name: dict[str, Counter[str]]) -> str | None:
     """Of the codes a shared name is read with, the one whose number and assembly the
     form's withheld code reads, as far as it reads them (seed 9004: NA-130's Form 47, its
     code read "NAC130" and withheld, its name "Karachi-VIII" also NA-144's; grouped under
@@ -359,7 +359,7 @@ def _form_groups(pages: Sequence[_Page]) -> dict[str, list[list[_Page]]]:
             # misread ("PS" for PK-56's "Sukkur-II")
             if named is not None and _of_another_seat(identity, named, by_name):
                 named = None
-            code = named or _by_digits(identity, by_name) or identity.label
+            code = named or _by_withheld_code(identity, by_name) or identity.label
         elif named is not None and code != named:
             if identity.weak:
                 misread = _prefix(code) == _prefix(named) or _prefix(code) not in prefixes

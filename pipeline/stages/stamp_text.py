@@ -389,13 +389,17 @@ def another_number(stamped: Sequence[str], numbers: Sequence[str]) -> bool:
     )
 
 
+def centre_numbers(centre: str) -> list[str]:
+    """The station numbers a centre's text reads (STATION_NUMBER)."""
+    return STATION_NUMBER.findall(centre.upper())
+
+
 def two_stations(centre: str, other: str) -> bool:
     """Whether two centres read station numbers OTHER_NUMBER_EDITS or more apart, each
     from each: two rubber stamps, not one image read twice (a misreading changes a digit:
     "PS 105" and "PS 106")."""
-    mine = STATION_NUMBER.findall(centre.upper())
-    theirs = STATION_NUMBER.findall(other.upper())
-    return bool(mine) and another_number(mine, theirs)
+    mine = centre_numbers(centre)
+    return bool(mine) and another_number(mine, centre_numbers(other))
 
 
 def header_numbers(header: Mapping[str, str]) -> list[str]:
@@ -447,7 +451,7 @@ def _ring_mismatch(text: StampText, header: dict[str, str]) -> dict[str, str | f
     wanted = constituency_codes(constituency)
     ring_codes, centre_codes = constituency_codes(text.ring), constituency_codes(text.centre)
     other_code = (ring_codes & centre_codes) - wanted
-    stamped = STATION_NUMBER.findall(text.centre.upper())
+    stamped = centre_numbers(text.centre)
     # the header's own station number in the centre: one of the two codes was misread
     same_station = any(int(s) == int(n) for s in stamped for n in numbers)
     # ... or the ring names the header's station, the codes a character apart, the centre
@@ -471,9 +475,15 @@ def _ring_mismatch(text: StampText, header: dict[str, str]) -> dict[str, str | f
         return None
     share = name_on_ring(name, text.ring)  # share of the name's words
     if share > NAME_ABSENT:
-        return _another_kind_here(text, header, share)
-    # another place, or another kind of building, named on both turns of the ring
-    elsewhere = _elsewhere(text.ring, name)
+        kind = other_institution(text.ring, name)
+        no_misread_own = not stamped or another_number(stamped, numbers)
+        if kind and no_misread_own and wanted and not ring_codes - wanted:
+            return _another_kind_here(text, name, share, kind)
+        return None
+    # another place, or another kind of building, named on both turns of the ring (a
+    # kind once where the centre's number is far from the header's: two cues agree)
+    far = another_number(stamped, numbers)
+    elsewhere = _elsewhere(text.ring, name, once=far)
     if not (numbers and stamped):
         # no station number read in the centre: a ring read whole (the header's own
         # code, its printed words) that names another place on both turns says it alone
@@ -506,37 +516,22 @@ def _ring_mismatch(text: StampText, header: dict[str, str]) -> dict[str, str | f
     # misread code is a garbled ring)
     # (one printed word fewer where the centre's number is far from the header's: two cues
     # agree; seed 9006's NA-41_ps162, "PS 127" for 162 and BILAL twice round)
-    far = another_number(stamped, numbers)
     legible = LEGIBLE_RING_WORDS - (1 if far else 0)
     read = legible_ring_words(text.ring) >= legible
-    if far and not elsewhere:
-        kind = other_institution(text.ring, name, once=True)
-        elsewhere = {"stamp_institution_words": " ".join(kind)} if kind else {}
     if wanted and not ring_codes - wanted and read and elsewhere:
         return {**found, **elsewhere}
     return None
 
 
 def _another_kind_here(
-    text: StampText, header: dict[str, str], share: float
+    text: StampText, name: str, share: float, kind: list[str]
 ) -> dict[str, str | float] | None:
-    """A ring naming the header's place but another kind of building (`other_institution`):
-    the stamp of another station of that place, its ring legible by its printed words, no
-    other code on it, and no centre number a misread digit of the header's (seed 9009's
-    NA-128_ps030 agent copy: "COMMUNITY CENTRE MODEL TOWN" round the stamp of "Govt Girls
-    Primary School Model Town")."""
-    name = header.get("polling_station_name", "")
-    numbers = header_numbers(header)
-    stamped = STATION_NUMBER.findall(text.centre.upper())
-    kind = other_institution(text.ring, name)
-    wanted = constituency_codes(header.get("constituency", ""))
-    if (
-        not kind
-        or legible_ring_words(text.ring) < LEGIBLE_RING_WORDS
-        or not wanted
-        or constituency_codes(text.ring) - wanted
-        or (stamped and not another_number(stamped, numbers))
-    ):
+    """A ring naming the header's place but another kind of building (`other_institution`,
+    no other code on it, no centre number a misread digit of the header's: checked by
+    `_ring_mismatch`): the stamp of another station of that place, if the ring is legible
+    by its printed words (seed 9009's NA-128_ps030 agent copy: "COMMUNITY CENTRE MODEL
+    TOWN" round the stamp of "Govt Girls Primary School Model Town")."""
+    if legible_ring_words(text.ring) < LEGIBLE_RING_WORDS:
         return None
     return {
         "header_station_name": name,
@@ -547,13 +542,13 @@ def _another_kind_here(
     }
 
 
-def _elsewhere(ring: str, name: str) -> dict[str, str]:
+def _elsewhere(ring: str, name: str, *, once: bool = False) -> dict[str, str]:
     """The ring's words that name another place, or another kind of building, than the
-    header's station name (evidence), or nothing."""
+    header's station name (evidence), or nothing (`once`: see `other_institution`)."""
     places = other_places(ring, name)
     if places:
         return {"stamp_place_words": " ".join(dict.fromkeys(places))}
-    kind = other_institution(ring, name)
+    kind = other_institution(ring, name, once=once)
     return {"stamp_institution_words": " ".join(kind)} if kind else {}
 
 
@@ -562,7 +557,7 @@ def _another_station(text: StampText, header: dict[str, str]) -> dict[str, str |
     line reads the header's constituency code exactly, or a ring legible by its printed
     words lacks the header's station name (and names no other constituency)."""
     numbers = header_numbers(header)
-    stamped = STATION_NUMBER.findall(text.centre.upper())
+    stamped = centre_numbers(text.centre)
     if not another_number(stamped, numbers):
         return None
     wanted = constituency_codes(header.get("constituency", ""))
@@ -611,7 +606,7 @@ def names_the_other(
         return None
     if not own_numbers and not _other_places(own_name, other_name):
         return None  # this form's number unread, and its name may be the other's
-    stamped = [s for t in texts for s in STATION_NUMBER.findall(t.centre.upper())]
+    stamped = [s for t in texts for s in centre_numbers(t.centre)]
     if any(int(s) == int(n) for s in stamped for n in own_numbers):
         return None  # the centre reads this form's own number
     # the other's number, and no misread digit of this form's own: neighbouring
@@ -665,7 +660,7 @@ def names_neither(
     both do. None otherwise (a copy's centre unread, the readings apart, or near either
     form's number)."""
     own_numbers, other_numbers = header_numbers(own), header_numbers(other)
-    read = [STATION_NUMBER.findall(t.centre.upper()) for t in texts]
+    read = [centre_numbers(t.centre) for t in texts]
     if len(read) < 2 or not all(read) or not own_numbers or not other_numbers:
         return None
     numbers = {int(n) for found in read for n in found}
