@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pipeline.codes import FindingCode, Severity
+from pipeline.codes import FINDING_DOCS, FindingCode, Severity
 
 SCHEMA_VERSION = "1.0"
 
@@ -214,6 +214,13 @@ class Finding(Frozen):
     severity: Severity
     message: str
     evidence: Evidence = Evidence()
+
+
+def finding(code: FindingCode, message: str, evidence: Evidence | None = None) -> Finding:
+    """A finding of `code` at the severity the code carries (`codes.FINDING_DOCS`)."""
+    return Finding(
+        code=code, severity=FINDING_DOCS[code][0], message=message, evidence=evidence or Evidence()
+    )
 
 
 def figure_fields(

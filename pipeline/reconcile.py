@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pipeline.codes import FINDING_DOCS, FindingCode
-from pipeline.model import CandidateRow, Evidence, FieldReading, Finding, FormResult
+from pipeline.codes import FindingCode
+from pipeline.model import CandidateRow, Evidence, FieldReading, Finding, FormResult, finding
 from pipeline.stages.check import (
     SURE_FIGURE,
     one_digit_apart,
@@ -117,10 +117,6 @@ def same_candidate(a: str, b: str) -> bool:
 
 def _where(result: FormResult) -> str:
     return f"{result.source.path}#{result.source.page}"
-
-
-def _finding(code: FindingCode, message: str, evidence: Evidence) -> Finding:
-    return Finding(code=code, severity=FINDING_DOCS[code][0], message=message, evidence=evidence)
 
 
 def _text(field: FieldReading | None) -> str | None:
@@ -441,7 +437,7 @@ def _pages_of(
     return [v[first].page or _where(c[0]) for c, v in zip(copies, votes, strict=True)]
 
 
-def _copy_finding(
+def _copyfinding(
     where: tuple[str, int, list[str]],
     finding_code: FindingCode,
     differing: dict[str, tuple[int, int]],
@@ -456,7 +452,7 @@ def _copy_finding(
         constituency=code,
         polling_station_number=station,
         forms=names,
-        finding=_finding(
+        finding=finding(
             finding_code,
             f"{code} station {station}: {message} {', '.join(sorted(keys))}",
             Evidence(values=values, related=tuple(names)),
@@ -494,7 +490,7 @@ def _compare_copies(
         both, votes = (first, other), [base, theirs]
         if sure:
             out.append(
-                _copy_finding(
+                _copyfinding(
                     (code, station, _pages_of(sure, both, votes)),
                     FindingCode.COPY_DIVERGENCE,
                     differing,
@@ -504,7 +500,7 @@ def _compare_copies(
             )
         if unsure := set(differing) - sure:
             out.append(
-                _copy_finding(
+                _copyfinding(
                     (code, station, _pages_of(unsure, both, votes)),
                     FindingCode.FIELD_UNREADABLE,
                     differing,
@@ -519,7 +515,7 @@ def _compare_copies(
                     constituency=code,
                     polling_station_number=station,
                     forms=pages,
-                    finding=_finding(
+                    finding=finding(
                         FindingCode.FIGURES_SWAPPED,
                         f"{code} station {station}: candidates {one} and {another} "
                         "have each other's figures on the two copies",
@@ -622,7 +618,7 @@ def _compare_form47(
             ReconciledFinding(
                 constituency=code,
                 forms=where,
-                finding=_finding(finding_code, message, Evidence(values=values, related=behind)),
+                finding=finding(finding_code, message, Evidence(values=values, related=behind)),
             )
         )
     return summary
@@ -692,7 +688,7 @@ def reconcile(results: Sequence[FormResult]) -> Reconciliation:
                     ReconciledFinding(
                         constituency=code,
                         forms=where,
-                        finding=_finding(
+                        finding=finding(
                             FindingCode.STATION_COUNT_MISMATCH,
                             f"{code}: Form 47 counts {declared_stations} stations, "
                             f"{len(stations)} Form 45s are present",
@@ -719,7 +715,7 @@ def reconcile(results: Sequence[FormResult]) -> Reconciliation:
                     ReconciledFinding(
                         constituency=code,
                         forms=where,
-                        finding=_finding(
+                        finding=finding(
                             FindingCode.REJECTED_EXCEEDS_MARGIN,
                             f"{code}: {rejected} rejected votes exceed the winning "
                             f"margin of {ranked[0] - ranked[1]}",

@@ -10,8 +10,17 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from pipeline.codes import FINDING_DOCS, FindingCode
-from pipeline.model import BBox, CandidateRow, Check, CheckStatus, Evidence, FieldReading, Finding
+from pipeline.codes import FindingCode
+from pipeline.model import (
+    BBox,
+    CandidateRow,
+    Check,
+    CheckStatus,
+    Evidence,
+    FieldReading,
+    Finding,
+    finding,
+)
 from pipeline.templates import Template
 
 HIGH_TURNOUT = 0.80  # FAFEN investigates stations above this turnout
@@ -48,10 +57,6 @@ def _as_read(reading: FieldReading | None) -> int | None:
 
 def _boxes(*readings: FieldReading | None) -> tuple[BBox, ...]:
     return tuple(r.bbox for r in readings if r is not None and r.bbox is not None)
-
-
-def _finding(code: FindingCode, message: str, evidence: Evidence) -> Finding:
-    return Finding(code=code, severity=FINDING_DOCS[code][0], message=message, evidence=evidence)
 
 
 def one_digit_apart(a: int, b: int) -> bool:
@@ -194,7 +199,7 @@ def odd_totals(form: FormFigures) -> dict[int, int]:
     return out
 
 
-def _odd_total_finding(form: FormFigures, index: int, would_be: int) -> Finding:
+def _odd_totalfinding(form: FormFigures, index: int, would_be: int) -> Finding:
     row = form.candidates[index]
     reading = _candidate_total(row)
     serial = row.serial.value or index + 1
@@ -208,7 +213,7 @@ def _odd_total_finding(form: FormFigures, index: int, would_be: int) -> Finding:
         boxes=_boxes(row.votes, row.tendered_votes, row.challenged_votes, reading),
         values={"serial": str(serial), "read": _int(reading), "would_be": would_be},
     )
-    return _finding(FindingCode.FIELD_UNREADABLE, message, evidence)
+    return finding(FindingCode.FIELD_UNREADABLE, message, evidence)
 
 
 def odd_form_totals(form: FormFigures) -> dict[str, int]:
@@ -247,7 +252,7 @@ def odd_form_totals(form: FormFigures) -> dict[str, int]:
     return out
 
 
-def _odd_form_total_finding(form: FormFigures, key: str, would_be: int) -> Finding:
+def _odd_form_totalfinding(form: FormFigures, key: str, would_be: int) -> Finding:
     reading = form.totals[key]
     words = key.replace("_", " ")
     message = (
@@ -259,7 +264,7 @@ def _odd_form_total_finding(form: FormFigures, key: str, would_be: int) -> Findi
         boxes=_boxes(reading),
         values={"field": key, "read": _int(reading), "would_be": would_be},
     )
-    return _finding(FindingCode.FIELD_UNREADABLE, message, evidence)
+    return finding(FindingCode.FIELD_UNREADABLE, message, evidence)
 
 
 def check_candidate_sum(form: FormFigures) -> CheckResult:
@@ -298,7 +303,7 @@ def check_candidate_sum(form: FormFigures) -> CheckResult:
         would_be = odd_form["total_valid_votes"]
         reason = f"total valid votes read as {expected}, both of its sums say {would_be}"
         return _unknown("candidate_sum", desc, reason, fields), (
-            _odd_form_total_finding(form, "total_valid_votes", would_be),
+            _odd_form_totalfinding(form, "total_valid_votes", would_be),
         )
     figures = [_candidate_total(row) for row in form.candidates]
     evidence = Evidence(
@@ -313,7 +318,7 @@ def check_candidate_sum(form: FormFigures) -> CheckResult:
     if odd := odd_totals(form):
         reason = f"candidates add up to {actual}, the form says {expected}: one row's total"
         return _unknown("candidate_sum", desc, reason, fields), tuple(
-            _odd_total_finding(form, i, v) for i, v in sorted(odd.items())
+            _odd_totalfinding(form, i, v) for i, v in sorted(odd.items())
         )
     restored = _valid_restored_by_polled(form)
     if restored is not None:  # that check names the figure for a reader
@@ -336,7 +341,7 @@ def check_candidate_sum(form: FormFigures) -> CheckResult:
             f"unsurely as {reading.value}, would make it hold as {would_be}"
         )
         return _unknown("candidate_sum", desc, reason, fields), (
-            _finding(
+            finding(
                 FindingCode.FIELD_UNREADABLE,
                 reason,
                 evidence.model_copy(
@@ -356,7 +361,7 @@ def check_candidate_sum(form: FormFigures) -> CheckResult:
         fields=fields,
     )
     return check, (
-        _finding(
+        finding(
             FindingCode.CANDIDATE_SUM_MISMATCH,
             f"candidates add up to {actual}, the form says {expected} valid votes",
             evidence,
@@ -454,12 +459,12 @@ def check_candidate_columns(
         index = next(i for i, r in enumerate(form.candidates) if r is row)
         if index in odd:  # the total cell alone disagrees: a reading to check
             doubtful.append(serial)
-            findings.append(_odd_total_finding(form, index, odd[index]))
+            findings.append(_odd_totalfinding(form, index, odd[index]))
             continue
         if totals_hold:  # the total agrees with the form's sum: its columns are to read
             doubtful.append(serial)
             findings.append(
-                _finding(
+                finding(
                     FindingCode.FIELD_UNREADABLE,
                     f"candidate {serial}: columns read as adding up to {got}, but its total "
                     f"{total} is what the candidates' totals add up to the form's total valid "
@@ -477,7 +482,7 @@ def check_candidate_columns(
             doubtful.append(serial)
             why = "some of them unsurely" if unsure else "one digit apart"
             findings.append(
-                _finding(
+                finding(
                     FindingCode.FIELD_UNREADABLE,
                     f"candidate {serial}: columns read as adding up to {got}, total valid "
                     f"read as {total}, {why}: read the row",
@@ -486,7 +491,7 @@ def check_candidate_columns(
             )
             continue
         findings.append(
-            _finding(
+            finding(
                 FindingCode.CANDIDATE_COLUMNS_MISMATCH,
                 f"candidate {serial}: columns add up to {got}, total valid says {total}",
                 evidence,
@@ -561,7 +566,7 @@ def _sum_check(
         reason = f"{key} read as {_int(fields_of[key])}, both of its sums say {odd[key]}"
         # said once, by the first of the sums whose whole it is
         first = next(n for n, (_, w) in TOTALS_SUMS.items() if w == key) if key == whole else ""
-        found = (_odd_form_total_finding(form, key, odd[key]),) if name == first else ()
+        found = (_odd_form_totalfinding(form, key, odd[key]),) if name == first else ()
         return _unknown(name, desc, reason, fields), found
     evidence = Evidence(
         bbox=total.bbox,
@@ -578,7 +583,7 @@ def _sum_check(
         )
         values = {**evidence.values, "unsure_figure": (*parts, whole)[index], "would_be": would_be}
         return _unknown(name, desc, reason, fields), (
-            _finding(
+            finding(
                 FindingCode.FIELD_UNREADABLE,
                 reason,
                 evidence.model_copy(update={"bbox": reading.bbox, "values": values}),
@@ -592,7 +597,7 @@ def _sum_check(
         )
         values = {**evidence.values, "unsure_figures": ", ".join(unsure)}
         return _unknown(name, desc, reason, fields), (
-            _finding(
+            finding(
                 FindingCode.FIELD_UNREADABLE, reason, evidence.model_copy(update={"values": values})
             ),
         )
@@ -612,7 +617,7 @@ def _sum_check(
             actual=va + vb,
             fields=fields,
         ),
-        (_finding(code, message, evidence),),
+        (finding(code, message, evidence),),
     )
 
 
@@ -709,7 +714,7 @@ def check_turnout(form: FormFigures) -> CheckResult:
                 fields=fields,
             ),
             (
-                _finding(
+                finding(
                     FindingCode.TURNOUT_OVER_100,
                     f"{vp} votes polled but only {vr} registered voters (turnout {turnout:.0%})",
                     evidence,
@@ -719,7 +724,7 @@ def check_turnout(form: FormFigures) -> CheckResult:
     findings: tuple[Finding, ...] = ()
     if turnout > HIGH_TURNOUT:
         findings = (
-            _finding(
+            finding(
                 FindingCode.TURNOUT_HIGH,
                 f"turnout {turnout:.0%} ({vp} of {vr} registered)",
                 evidence,
@@ -761,7 +766,7 @@ def check_required_fields(form: FormFigures, template: Template) -> CheckResult:
             reason=f"not read: {', '.join(missing)}",
         ),
         (
-            _finding(
+            finding(
                 FindingCode.REQUIRED_FIELD_MISSING,
                 f"required fields not found or unreadable: {', '.join(missing)}",
                 Evidence(values={"missing": ", ".join(missing)}),

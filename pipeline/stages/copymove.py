@@ -17,9 +17,9 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from pipeline.codes import FINDING_DOCS, FindingCode
+from pipeline.codes import FindingCode
 from pipeline.layout import LocatedForm
-from pipeline.model import BBox, Evidence, Finding, Signature, SignatureStatus
+from pipeline.model import BBox, Evidence, Finding, Signature, SignatureStatus, finding
 from pipeline.pages import NormalisedPage
 from pipeline.stages.marks import box_ink, ink_extent
 
@@ -112,10 +112,9 @@ def copy_move_findings(
                     continue
                 flagged.add(index)
                 findings.append(
-                    Finding(
-                        code=FindingCode.TAMPER_SUSPECTED,
-                        severity=FINDING_DOCS[FindingCode.TAMPER_SUSPECTED][0],
-                        message=(
+                    finding(
+                        FindingCode.TAMPER_SUSPECTED,
+                        (
                             f"{mine.label or mine.role.value}: the signature is the same "
                             f"image as in {other_sig.label or other_sig.role.value}'s box "
                             "(cloned inside the scan)"

@@ -18,7 +18,7 @@ import imagehash
 import numpy as np
 from PIL import Image
 
-from pipeline.codes import FINDING_DOCS, FindingCode
+from pipeline.codes import FindingCode
 from pipeline.components import large_pieces
 from pipeline.layout import LocatedForm, SignatureBox
 from pipeline.model import (
@@ -31,6 +31,7 @@ from pipeline.model import (
     SignatureStatus,
     Stamp,
     StampShape,
+    finding,
 )
 from pipeline.pages import NormalisedPage
 from pipeline.stages.stamp_text import StampText, mismatch, read_stamp_text
@@ -66,10 +67,6 @@ OUTLINE_RING = 0.7
 OUTLINE_OUTSIDE = 0.35
 INK_HUES = {"red": (0, 10), "orange": (10, 25), "blue": (95, 130), "violet": (130, 165)}
 STAMP_DESCRIPTOR = 64  # side of a stamp's ink descriptor, in pixels
-
-
-def _finding(code: FindingCode, message: str, evidence: Evidence) -> Finding:
-    return Finding(code=code, severity=FINDING_DOCS[code][0], message=message, evidence=evidence)
 
 
 def fingerprint(crop: np.ndarray) -> tuple[str, str]:
@@ -585,7 +582,7 @@ def _boxes_not_found(located: LocatedForm, template: Template) -> tuple[Finding,
         return ()
     names = ", ".join(dict.fromkeys(m.replace("_", " ") for m in missing))
     return (
-        _finding(
+        finding(
             FindingCode.REQUIRED_FIELD_MISSING,
             f"required signature boxes not found: {names}",
             Evidence(values={"missing": ", ".join(f"signature.{m}" for m in missing)}),
@@ -613,7 +610,7 @@ def mark_findings(
     if template.stamp is not None and template.stamp.required:
         if not stamps:
             findings.append(
-                _finding(
+                finding(
                     FindingCode.STAMP_MISSING,
                     "no stamp impression found on the page",
                     Evidence(bbox=expected_area, values={"stamps_found": 0}),
@@ -621,7 +618,7 @@ def mark_findings(
             )
         elif all(s.in_expected_area is False for s in stamps):
             findings.append(
-                _finding(
+                finding(
                     FindingCode.STAMP_MISPLACED,
                     "the stamp is away from the presiding officer's signature",
                     Evidence(bbox=stamps[0].bbox),
@@ -635,7 +632,7 @@ def mark_findings(
             and signature.status is SignatureStatus.ABSENT
         ):
             findings.append(
-                _finding(
+                finding(
                     FindingCode.SIGNATURE_MISSING,
                     f"{signature.role.value.replace('_', ' ')} has not signed",
                     Evidence(
@@ -648,7 +645,7 @@ def mark_findings(
     empty = [s for s in agents if s.status is SignatureStatus.ABSENT]
     if empty:
         findings.append(
-            _finding(
+            finding(
                 FindingCode.AGENT_SIGNATURES_MISSING,
                 f"{len(empty)} of {len(agents)} agents' boxes are empty, no refusal noted",
                 Evidence(
@@ -674,7 +671,7 @@ def stamp_text_findings(stamps: Sequence[Stamp], header: Mapping[str, str]) -> t
         other = mismatch(said, dict(header))
         if other is not None:
             findings.append(
-                _finding(
+                finding(
                     FindingCode.STAMP_TEXT_MISMATCH,
                     "the stamp names another polling station or constituency than the header",
                     Evidence(bbox=stamp.bbox, values=other),

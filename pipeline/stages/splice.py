@@ -38,8 +38,8 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
-from pipeline.codes import FINDING_DOCS, FindingCode
-from pipeline.model import BBox, Evidence, Finding
+from pipeline.codes import FindingCode
+from pipeline.model import BBox, Evidence, Finding, finding
 from pipeline.pages import JpegLayer, Page
 
 # the lowest AC frequencies (row, column), in zig-zag order: high frequencies are zero on
@@ -403,10 +403,9 @@ def splice_findings(page: Page) -> tuple[Finding, ...]:
         box = BBox(x0=int(xs.min()), y0=int(ys.min()), x1=int(xs.max()) + 1, y1=int(ys.max()) + 1)
         firsts = ", ".join(f"{s.first}/{s.last}" for s in evidence.steps[:4])
         findings.append(
-            Finding(
-                code=FindingCode.TAMPER_SUSPECTED,
-                severity=FINDING_DOCS[FindingCode.TAMPER_SUSPECTED][0],
-                message=(
+            finding(
+                FindingCode.TAMPER_SUSPECTED,
+                (
                     f"a region of {once} blocks was compressed once where the rest of the "
                     f"JPEG was compressed twice (pasted in before the last save; first/last "
                     f"steps {firsts})"
