@@ -198,36 +198,44 @@ def _signature_boxes(
     for t, table in enumerate(tables):
         if t in skip:
             continue
-        for row in table.cells:
-            text = cell_text(words, row[0])
-            scored = sorted(
+        texts = [cell_text(words, row[0]) for row in table.cells]
+        best = [
+            max(
                 ((best_label_score(text, s.labels), i) for i, s in enumerate(officers)),
-                reverse=True,
+                default=None,
             )
-            for score, index in scored[:1]:
-                spec = officers[index]
-                if score < MATCH_THRESHOLD or len(row) < 2:
-                    continue
-                # label | signature | thumb: a signature's stroke taken for a ruling cuts
-                # the signature box in two; every cell between the label and the thumb
-                # impression's box (the row's last) is the signature's
-                thumb = row[-1] if spec.thumb_impression and len(row) > 2 else None
-                last = len(row) - 2 if thumb is not None else 1
+            for text in texts
+        ]
+        roles = [b[1] for b in best if b is not None and b[0] >= MATCH_THRESHOLD]
+        # every row of the officers' table names one, but one officer twice: a label's
+        # first word lost ("Presiding Officer" read for "Assistant Presiding Officer"):
+        # the rows are the officers in the template's order
+        if len(roles) == len(table.cells) > len(set(roles)) and _officers_shape(table, officers):
+            best = [(1.0, i) for i in range(len(officers))]
+        for row, text, scored in zip(table.cells, texts, best, strict=True):
+            if scored is None or scored[0] < MATCH_THRESHOLD or len(row) < 2:
+                continue
+            spec = officers[scored[1]]
+            # label | signature | thumb: a signature's stroke taken for a ruling cuts
+            # the signature box in two; every cell between the label and the thumb
+            # impression's box (the row's last) is the signature's
+            thumb = row[-1] if spec.thumb_impression and len(row) > 2 else None
+            last = len(row) - 2 if thumb is not None else 1
+            boxes.append(
+                SignatureBox(
+                    role=spec.role, bbox=_span_box(row, 1, last), label=text, label_box=row[0]
+                )
+            )
+            if thumb is not None:
                 boxes.append(
                     SignatureBox(
-                        role=spec.role, bbox=_span_box(row, 1, last), label=text, label_box=row[0]
+                        role=spec.role,
+                        bbox=thumb,
+                        label=text,
+                        label_box=row[0],
+                        kind="thumb_impression",
                     )
                 )
-                if thumb is not None:
-                    boxes.append(
-                        SignatureBox(
-                            role=spec.role,
-                            bbox=thumb,
-                            label=text,
-                            label_box=row[0],
-                            kind="thumb_impression",
-                        )
-                    )
     for spec in (s for s in template.signatures if s.per_candidate):
         for cell in _agent_cells(tables, words, spec, skip):
             # the printed label (the candidate) heads the box; a grid cell without
@@ -323,6 +331,12 @@ def _mark_labels_again(
             text = cell_text(words, cell)
             return any(best_label_score(text, s.labels) >= MATCH_THRESHOLD for s in officers)
 
+        tables_labels = [
+            [row[0] for row in table.cells if len(row) >= 2 and row[0] not in agents]
+            for t, table in enumerate(tables)
+            if t not in skip
+        ]
+        anywhere = any(officer(cell) for labels in tables_labels for cell in labels)
         for t, table in enumerate(tables):
             if t in skip:
                 continue
@@ -330,6 +344,9 @@ def _mark_labels_again(
             # in the officers' table (a row of it names one), a row read as none: its
             # label was misread ("gail" for the presiding officer's, Urdu taken for Latin)
             named = any(officer(cell) for cell in labels)
+            # no row of the page names one: the officers' table by its shape, every label
+            # misread (a phone photo at 150 dpi: "Preeding (ssynature / thumb)")
+            named = named or (not anywhere and _officers_shape(table, officers))
             heads += [c for c in labels if not words_in(words, c) or (named and not officer(c))]
     kept = list(words)
     for head in heads:
@@ -340,6 +357,16 @@ def _mark_labels_again(
             inside = set(map(id, words_in(kept, head)))
             kept = [w for w in kept if id(w) not in inside] + list(again)
     return tuple(kept)
+
+
+def _officers_shape(table: GridTable, officers: Sequence[SignatureSpec]) -> bool:
+    """A table shaped as the officers' of the template: a row for each, each row a label,
+    a signature box (or two pieces of it: a stroke taken for a ruling cuts it) and, where
+    the template asks for one, a thumb impression's box."""
+    cells = 3 if all(s.thumb_impression for s in officers) else 2
+    return len(table.cells) == len(officers) and all(
+        cells <= len(row) <= cells + 1 for row in table.cells
+    )
 
 
 def _stamp_area(boxes: Sequence[SignatureBox], template: Template, width: int) -> BBox | None:

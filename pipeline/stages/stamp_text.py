@@ -65,6 +65,7 @@ DASHES = frozenset("-–—")
 # "PS-234" (a dash) is a Sindh seat's code
 # "PS 12", also with the S read as 5 ("P5125": seed 9005's NA-204_ps188 agent copy)
 STATION_NUMBER = re.compile(r"\bP\s*[S5]\s*[.:#]?\s*(\d{1,4})(?=\s|$)")
+BARE_NUMBER = re.compile(r"(?<![\w-])(\d{2,4})(?![\w-])")  # a figure alone (`bare_numbers`)
 # words that say what kind of building a polling station is, shared by thousands of
 # stations ("Govt Boys High School", "Basic Health Unit"): the name's other words (the
 # place: "Gulberg", "Chak 12") are what tell one station's stamp from another's
@@ -394,6 +395,18 @@ def centre_numbers(centre: str) -> list[str]:
     return STATION_NUMBER.findall(centre.upper())
 
 
+def bare_numbers(centre: str) -> list[str]:
+    """The station numbers a centre's text reads (`centre_numbers`), or where it reads
+    none, the figures of two digits or more it holds outside a constituency code: the
+    number with its "PS" lost ("32 PP-2" for "PS 32 / PP-2"). Only for a stamp known to be
+    pasted, whose number must then be the other form's (`names_the_other`)."""
+    numbers = centre_numbers(centre)
+    if numbers:
+        return numbers
+    outside = CODE.sub(" ", centre.upper())
+    return BARE_NUMBER.findall(outside)
+
+
 def two_stations(centre: str, other: str) -> bool:
     """Whether two centres read station numbers OTHER_NUMBER_EDITS or more apart, each
     from each: two rubber stamps, not one image read twice (a misreading changes a digit:
@@ -457,10 +470,13 @@ def _ring_mismatch(text: StampText, header: dict[str, str]) -> dict[str, str | f
     # ... or the ring names the header's station, the codes a character apart, the centre
     # number no other station's: the header's code misread (seed 9007's NA-38_ps068: "NA-88"
     # in the header, NA-38 and "CULBERG" twice round its own stamp, "PS 63" for 68)
+    # ... or the centre's number a digit from the header's, the codes a character apart
+    # and no other place round the ring: each a misreading (seed 9012's PS-15_ps217:
+    # "PS-5" in the header, "PS 237 PS-15", the ring's place words illegible)
     name = header.get("polling_station_name", "")
+    near_number = bool(stamped) and not _elsewhere(text.ring, name, once=False)
     same_station = same_station or (
-        bool(name)
-        and name_on_ring(name, text.ring) > NAME_ABSENT
+        (near_number or (bool(name) and name_on_ring(name, text.ring) > NAME_ABSENT))
         and _a_character_off(other_code, wanted)
         and not another_number(stamped, numbers)
     )
@@ -590,7 +606,8 @@ def names_the_other(
 ) -> dict[str, str | float] | None:
     """What a stamp pasted on two forms of different stations says of the other's: the
     same image on both, so it is one station's stamp, and the text read on either copy
-    picks which. A centre number that is the other form's station number (`_the_number`:
+    picks which. A centre number (`bare_numbers`: seed 9012's PP-2_ps113, "32 PP-2"
+    pasted from station 32) that is the other form's station number (`_the_number`:
     exactly, or a digit off in two digits or more) and no misread of this form's
     (OTHER_NUMBER_EDITS; where this form's number went unread, the two names must say two
     places), or a ring bearing half the other's place words (those of its name not in
@@ -606,7 +623,7 @@ def names_the_other(
         return None
     if not own_numbers and not _other_places(own_name, other_name):
         return None  # this form's number unread, and its name may be the other's
-    stamped = [s for t in texts for s in centre_numbers(t.centre)]
+    stamped = [s for t in texts for s in bare_numbers(t.centre)]
     if any(int(s) == int(n) for s in stamped for n in own_numbers):
         return None  # the centre reads this form's own number
     # the other's number, and no misread digit of this form's own: neighbouring

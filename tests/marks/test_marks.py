@@ -318,3 +318,22 @@ def test_a_short_tilted_note_in_the_hand_face_is_a_refusal() -> None:
     agent = SignatureBox(role=SignatureRole.POLLING_AGENT, bbox=box)
     (signature,) = assess_signatures(make_page(image), located((agent,)), None)
     assert signature.status is SignatureStatus.REFUSED
+
+
+def test_a_signatures_long_straight_stroke_stays_in_its_fingerprints_shape() -> None:
+    """A pen's stroke drawn straight down half the box (a "p" through the flourish) is
+    no rule: on seed 9012 it was taken for one on one copy of a pasted signature and not
+    on the others, and the copies' shapes came 0.39 apart. Only rules across the box are
+    removed from the shape (RULE_ACROSS); the judgement of ink still drops them all."""
+    from pipeline.stages.marks import box_ink
+
+    image = np.full((300, 600, 3), 255, np.uint8)
+    box = BBox(x0=50, y0=50, x1=550, y1=250)
+    cv2.line(image, (100, 60), (540, 60), (0, 0, 0), 3)  # a rule across the box
+    cv2.line(image, (300, 80), (300, 200), (150, 40, 20), 3)  # a pen's stroke, 0.6 high
+    page = make_page(image)
+    shape = box_ink(page, box, keep_pen=False)
+    assert shape[30:150, 250 - 2 : 250 + 3].any()  # the stroke (box coordinates)
+    assert not shape[8:12, 60:480].any()  # the rule
+    judged = box_ink(page, box)
+    assert judged[30:150, 248:253].any()  # a pen's colour: kept for the judgement too

@@ -9,6 +9,7 @@ import pytest
 from pipeline.model import FieldReading
 from pipeline.stages.stamp_text import (
     StampText,
+    bare_numbers,
     constituency_codes,
     header_numbers,
     header_text,
@@ -549,3 +550,29 @@ def test_a_paste_whose_centre_names_neither_form_is_another_stations_on_both() -
     # a digit from either form's number: that form's own stamp, misread
     near = [StampText(ring="", centre="PS 78"), StampText(ring="", centre="PS 78")]
     assert names_neither(near, own, other) is None
+
+
+def test_a_header_code_and_a_centre_number_each_a_character_off_are_misreads() -> None:
+    """Seed 9012's PS-15_ps217: "PS-5" read in the header, its own stamp's centre "PS 237
+    PS-15", the ring's place words illegible: each a character off, one station."""
+    header = _header("PS-5", "217", "Govt Degree College Ichhra")
+    ring = 'iCER * GOVT © PS-15 " PRESIDING OFFICER © GOVT © PS-15 " PRESIDING OFF'
+    assert mismatch(StampText(ring=ring, centre="PS 237 PS-15"), header) is None
+    # a number far from the header's is another station's stamp
+    said = mismatch(StampText(ring=ring, centre="PS 96 PS-15"), header)
+    assert said is not None
+    assert said["stamp_constituency"] == "PS-15"
+
+
+def test_a_pasted_stamps_number_read_without_its_ps_is_still_its_number() -> None:
+    """Seed 9012's PP-2_ps113, pasted from station 32's form: the centre read "32 PP-2"
+    (its "PS" lost) on one copy, "33" on another; a figure in a constituency code is none."""
+    own = {**HEADER, "polling_station_number": "113"}
+    other = {**HEADER, "polling_station_number": "32"}
+    said = names_the_other([StampText(ring="", centre="32 PP-2")], own, other)
+    assert said is not None
+    assert said["stamp_station_number"] == "32"
+    said = names_the_other([StampText(ring="", centre="33")], own, other)
+    assert said is not None
+    assert bare_numbers("NA-32") == []
+    assert names_the_other([StampText(ring="", centre="NA-32")], own, other) is None

@@ -456,6 +456,69 @@ def test_officers_labels_the_page_wide_read_lost_are_read_again() -> None:
     )
 
 
+def test_officers_labels_all_misread_are_read_again_in_a_table_of_their_shape() -> None:
+    """Both officers' labels misread (a phone photo at 150 dpi, seed 9012's NA-168_ps088:
+    "Preeding (ssynature / thumb)", "Ullmer 7 thumb)"): no row names an officer, so the
+    table shaped as theirs (a row each: label | sign | thumb) has its labels read again."""
+    from dataclasses import replace
+
+    page = normalise_page(load_pages(SAMPLES / "NA-17_ps005.pdf", limits=Limits())[1])
+    assert page.printed_words is not None
+    located = locate_form(page, bundled_templates())
+    labels = [
+        b.label_box
+        for b in located.signature_boxes
+        if b.role.value != "polling_agent" and b.kind == "signature" and b.label_box is not None
+    ]
+    assert len(labels) == 2
+    junk = tuple(
+        TextWord(text=text, bbox=BBox(x0=box.x0 + 5, y0=box.y0 + 5, x1=box.x0 + 90, y1=box.y0 + 30))
+        for text, box in zip(("Preeding", "Ullmer"), labels, strict=True)
+    )
+    misread = (*(w for w in page.printed_words if all(b.iou(w.bbox) == 0 for b in labels)), *junk)
+    again = locate_form(replace(page, printed_words=misread), bundled_templates())
+    roles = [
+        (b.role.value, b.kind) for b in again.signature_boxes if b.role.value != "polling_agent"
+    ]
+    assert roles == [
+        (b.role.value, b.kind) for b in located.signature_boxes if b.role.value != "polling_agent"
+    ]
+
+
+def test_an_officers_label_that_lost_its_first_word_takes_the_templates_order() -> None:
+    """ "Presiding Officer (signature / thumb)" read on both rows of the officers' table
+    (the assistant's "Assistant" lost, seed 9012's NA-168_ps088): the rows are the
+    officers in the template's order, not the presiding officer twice."""
+    from pipeline.stages.locate import _signature_boxes
+    from pipeline.templates import resolve_template
+
+    xs = (0, 500, 1060, 1300)
+    rows = tuple(
+        tuple(BBox(x0=a + 4, y0=y + 4, x1=b - 4, y1=y + 196) for a, b in itertools.pairwise(xs))
+        for y in (0, 200)
+    )
+    table = GridTable(bbox=BBox(x0=0, y0=0, x1=1300, y1=400), row_edges=(0, 200, 400),
+                      col_edges=xs, cells=rows)  # fmt: skip
+    words = [
+        TextWord(text=t, bbox=BBox(x0=10 + 110 * i, y0=y + 20, x1=100 + 110 * i, y1=y + 50))
+        for y in (0, 200)
+        for i, t in enumerate(["Presiding", "Officer"])
+    ]
+    template = resolve_template("pk-form45")
+    roles = [(b.role.value, b.kind) for b in _signature_boxes([table], words, template, set())]
+    assert roles == [
+        ("presiding_officer", "signature"),
+        ("presiding_officer", "thumb_impression"),
+        ("assistant_presiding_officer", "signature"),
+        ("assistant_presiding_officer", "thumb_impression"),
+    ]
+    # a table of another shape (two cells a row) keeps what its labels say
+    narrow = GridTable(bbox=table.bbox, row_edges=table.row_edges, col_edges=(0, 500, 1300),
+                       cells=tuple(row[:2] for row in rows))  # fmt: skip
+    roles = [b.role.value for b in _signature_boxes([narrow], words, template, set())]
+    assert roles == ["presiding_officer", "presiding_officer"]
+
+
 def test_the_returning_officers_box_cut_by_a_stroke_is_still_one_box() -> None:
     """Form 47 prints the returning officer's row as label | signature | thumb too: a
     stroke taken for a ruling left the signature's box a sliver, and the signature was
