@@ -7,7 +7,9 @@ page: a normalised cross-correlation near 1 is a clone. Printed glyphs never tak
 only the ink of boxes the template says must be signed, with ruling and border removed,
 is compared, so repeated printed text ("0" in every row, a label in every box) cannot
 fire. Every pair is first slid at a quarter of the resolution; only the pairs that match
-there are slid again at full resolution.
+there are slid again at full resolution, and those that slide short of a clone there are
+registered by an affine map (a clone pasted into a photo is warped unlike its original
+when the page's perspective is undone) and compared again.
 """
 
 from __future__ import annotations
@@ -34,6 +36,15 @@ COARSE_CORRELATION = 0.6  # pairs below this at the coarse scale are not slid ag
 MIN_INK_PIXELS = 250  # a mark smaller than this is too plain to call a copy
 MIN_MARK_HEIGHT = 20  # pixels: a flatter mark (a line) matches any long stroke
 SLACK = 12  # pixels the clone may sit off the box's position, each way
+# A clone pasted into a phone photo is warped again, unlike its original, when the page's
+# perspective is undone: seed 9013's three missed clones (TIFF photos) slid at 0.69-0.88
+# and every other pair of their pages' signed boxes at 0.55 at most; once mapped onto
+# the other by the affine map that best correlates them (cv2.findTransformECC, from the
+# best shift), the clones came 0.996-0.999 and the other pairs 0.71 at most. A pair that
+# slides under CLONE_CORRELATION is so registered, and at CLONE_REGISTERED is one image.
+CLONE_REGISTERED = 0.95
+REGISTER_STEPS = 50  # the affine search's iterations
+REGISTER_MARGIN = 4  # pixels of the crop's edge left out of the registered correlation
 
 
 def _slide(template: np.ndarray, region: np.ndarray) -> float:
@@ -56,6 +67,42 @@ def _best_match(gray: np.ndarray, a: BBox, b: BBox, slack: int) -> float:
             max(0, other.x0 - slack) : min(w, other.x1 + slack),
         ]
         best = max(best, _slide(template, region))
+    return best
+
+
+def _registered(gray: np.ndarray, a: BBox, b: BBox, slack: int) -> float:
+    """The better of a's crop and b's, each mapped onto the other's place by the affine
+    map that best correlates them (searched from the best shift within `slack`): the
+    correlation of the two, their edges aside. 0 where no map is found."""
+    h, w = gray.shape
+    best = 0.0
+    steps = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, REGISTER_STEPS, 1e-5)
+    for mine, other in ((a, b), (b, a)):
+        template = gray[mine.y0 : mine.y1, mine.x0 : mine.x1].astype(np.float32)
+        region = gray[
+            max(0, other.y0 - slack) : min(h, other.y1 + slack),
+            max(0, other.x0 - slack) : min(w, other.x1 + slack),
+        ].astype(np.float32)
+        th, tw = template.shape
+        if th > region.shape[0] or tw > region.shape[1] or float(template.std()) < 1.0:
+            continue
+        _, _, _, (x, y) = cv2.minMaxLoc(cv2.matchTemplate(region, template, cv2.TM_CCOEFF_NORMED))
+        there = region[y : y + th, x : x + tw]
+        try:
+            _, warp = cv2.findTransformECC(
+                there, template, np.eye(2, 3, dtype=np.float32), cv2.MOTION_AFFINE, steps, None, 3
+            )
+        except cv2.error:  # the search diverged: no map brings them together
+            continue
+        mapped = cv2.warpAffine(
+            template, warp, (tw, th), flags=cv2.INTER_LINEAR + cv2.WARP_INVERSE_MAP
+        )
+        m = REGISTER_MARGIN
+        x0, y0 = there[m:-m, m:-m].ravel(), mapped[m:-m, m:-m].ravel()
+        x0, y0 = x0 - x0.mean(), y0 - y0.mean()
+        spread = float(np.sqrt((x0 * x0).sum() * (y0 * y0).sum()))
+        if spread > 1e-6:
+            best = max(best, float((x0 * y0).sum()) / spread)
     return best
 
 
@@ -102,8 +149,11 @@ def copy_move_findings(
             if rough < COARSE_CORRELATION:
                 continue
             best = _best_match(gray, box_a, box_b, SLACK)
+            registered = None
             if best < CLONE_CORRELATION:
-                continue
+                registered = _registered(gray, box_a, box_b, SLACK)
+                if registered < CLONE_REGISTERED:
+                    continue
             for index, mine, other_sig, my_box, other_box in (
                 (j, sig_b, sig_a, box_b, box_a),
                 (i, sig_a, sig_b, box_a, box_b),
@@ -127,6 +177,14 @@ def copy_move_findings(
                                 "correlation": round(best, 4),
                                 "coarse_correlation": round(rough, 4),
                                 "threshold": CLONE_CORRELATION,
+                                **(
+                                    {}
+                                    if registered is None
+                                    else {
+                                        "registered_correlation": round(registered, 4),
+                                        "registered_threshold": CLONE_REGISTERED,
+                                    }
+                                ),
                                 "box": mine.label or mine.role.value,
                                 "same_as": other_sig.label or other_sig.role.value,
                             },
