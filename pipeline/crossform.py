@@ -104,9 +104,11 @@ STAMP_SCALES = (0.96, 0.98, 1.0, 1.02, 1.04)
 # 14 and 16 bits apart at 0.86-0.92 alike (NA-36, NA-204); at 16 (with the one-bit band
 # probes) seeds 9002, 9004 and 9005 gave one false pair, two stamps in two inks
 # (`_other_inks`), and 18 no more pastes. Seed 9012's PK-46_ps167 and ps182 bore one paste
-# 18 bits apart (0.969 registered, a band shared): 20 since, judged by registration, no
-# other pair of its 1,153 pages taken (candidate stamp pairs 720 -> 2,230; 0.8 -> 1.4 s)
-STAMP_HASH_RADIUS = 20
+# 18 bits apart (0.969 registered, a band shared): 18 since, judged by registration, no
+# other pair of its 1,153 pages taken (candidate stamp pairs 720 -> 1,309). The price is
+# time: the cross-form pass over 10,000 forms of re-pressed stamps (`benchmarks.marks`)
+# took 148 s at 18 against 238 s at 20 (no more pastes there on seed 9012)
+STAMP_HASH_RADIUS = 18
 # a stamp of a form whose constituency no other form names (header and stamps illegible,
 # or misread: seed 9005's "NA-556" for NA-56) is compared with every stamp this near, in
 # any constituency: seed 9005's two such pastes were 4 and 6 bits apart, its 12 lone
