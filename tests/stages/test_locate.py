@@ -368,6 +368,25 @@ def test_columns_no_read_gave_meaning_are_filled_in_the_templates_order_between_
     assert _in_template_order(table.n_cols, swapped, template) == swapped
 
 
+def _officers_table(
+    xs: tuple[int, ...], labels: tuple[str, str]
+) -> tuple[GridTable, list[TextWord]]:
+    """Two rows 200 pixels high with cells between the column edges `xs`, each row's
+    first cell bearing its label's words."""
+    rows = tuple(
+        tuple(BBox(x0=a + 4, y0=y + 4, x1=b - 4, y1=y + 196) for a, b in itertools.pairwise(xs))
+        for y in (0, 200)
+    )
+    table = GridTable(bbox=BBox(x0=0, y0=0, x1=xs[-1], y1=400), row_edges=(0, 200, 400),
+                      col_edges=xs, cells=rows)  # fmt: skip
+    words = [
+        TextWord(text=t, bbox=BBox(x0=10 + 110 * i, y0=y + 20, x1=100 + 110 * i, y1=y + 50))
+        for y, label in zip((0, 200), labels, strict=True)
+        for i, t in enumerate(label.split())
+    ]
+    return table, words
+
+
 def test_an_officers_box_cut_in_two_by_a_stroke_is_still_one_box() -> None:
     """The presiding officer's signature has a near-vertical stroke taken for a ruling:
     the row reads label | sliver | rest of the box | thumb. The signature's box is both
@@ -375,18 +394,10 @@ def test_an_officers_box_cut_in_two_by_a_stroke_is_still_one_box() -> None:
     from pipeline.stages.locate import _signature_boxes
     from pipeline.templates import resolve_template
 
-    xs = (0, 500, 660, 1060, 1300)
-    rows = tuple(
-        tuple(BBox(x0=a + 4, y0=y + 4, x1=b - 4, y1=y + 196) for a, b in itertools.pairwise(xs))
-        for y in (0, 200)
+    table, words = _officers_table(
+        (0, 500, 660, 1060, 1300), ("Presiding Officer", "Assistant Presiding Officer")
     )
-    table = GridTable(bbox=BBox(x0=0, y0=0, x1=1300, y1=400), row_edges=(0, 200, 400),
-                      col_edges=xs, cells=rows)  # fmt: skip
-    words = [
-        TextWord(text=t, bbox=BBox(x0=10 + 110 * i, y0=y + 20, x1=100 + 110 * i, y1=y + 50))
-        for y, label in ((0, "Presiding Officer"), (200, "Assistant Presiding Officer"))
-        for i, t in enumerate(label.split())
-    ]
+    rows = table.cells
     boxes = _signature_boxes([table], words, resolve_template("pk-form45"), set())
     officer = {(b.role.value, b.kind): b.bbox for b in boxes}
     assert officer[("presiding_officer", "signature")] == BBox(x0=504, y0=4, x1=1056, y1=196)
@@ -492,18 +503,8 @@ def test_an_officers_label_that_lost_its_first_word_takes_the_templates_order() 
     from pipeline.stages.locate import _signature_boxes
     from pipeline.templates import resolve_template
 
-    xs = (0, 500, 1060, 1300)
-    rows = tuple(
-        tuple(BBox(x0=a + 4, y0=y + 4, x1=b - 4, y1=y + 196) for a, b in itertools.pairwise(xs))
-        for y in (0, 200)
-    )
-    table = GridTable(bbox=BBox(x0=0, y0=0, x1=1300, y1=400), row_edges=(0, 200, 400),
-                      col_edges=xs, cells=rows)  # fmt: skip
-    words = [
-        TextWord(text=t, bbox=BBox(x0=10 + 110 * i, y0=y + 20, x1=100 + 110 * i, y1=y + 50))
-        for y in (0, 200)
-        for i, t in enumerate(["Presiding", "Officer"])
-    ]
+    table, words = _officers_table((0, 500, 1060, 1300), ("Presiding Officer",) * 2)
+    rows = table.cells
     template = resolve_template("pk-form45")
     roles = [(b.role.value, b.kind) for b in _signature_boxes([table], words, template, set())]
     assert roles == [
