@@ -98,11 +98,11 @@ def _registered(gray: np.ndarray, a: BBox, b: BBox, slack: int) -> float:
             template, warp, (tw, th), flags=cv2.INTER_LINEAR + cv2.WARP_INVERSE_MAP
         )
         m = REGISTER_MARGIN
-        x0, y0 = there[m:-m, m:-m].ravel(), mapped[m:-m, m:-m].ravel()
-        x0, y0 = x0 - x0.mean(), y0 - y0.mean()
-        spread = float(np.sqrt((x0 * x0).sum() * (y0 * y0).sum()))
+        u, v = there[m:-m, m:-m].ravel(), mapped[m:-m, m:-m].ravel()
+        u, v = u - u.mean(), v - v.mean()
+        spread = float(np.sqrt((u * u).sum() * (v * v).sum()))
         if spread > 1e-6:
-            best = max(best, float((x0 * y0).sum()) / spread)
+            best = max(best, float((u * v).sum()) / spread)
     return best
 
 

@@ -331,22 +331,19 @@ def _mark_labels_again(
             text = cell_text(words, cell)
             return any(best_label_score(text, s.labels) >= MATCH_THRESHOLD for s in officers)
 
-        tables_labels = [
-            [row[0] for row in table.cells if len(row) >= 2 and row[0] not in agents]
+        labelled = {
+            t: [row[0] for row in table.cells if len(row) >= 2 and row[0] not in agents]
             for t, table in enumerate(tables)
             if t not in skip
-        ]
-        anywhere = any(officer(cell) for labels in tables_labels for cell in labels)
-        for t, table in enumerate(tables):
-            if t in skip:
-                continue
-            labels = [row[0] for row in table.cells if len(row) >= 2 and row[0] not in agents]
+        }
+        anywhere = any(officer(cell) for labels in labelled.values() for cell in labels)
+        for t, labels in labelled.items():
             # in the officers' table (a row of it names one), a row read as none: its
             # label was misread ("gail" for the presiding officer's, Urdu taken for Latin)
             named = any(officer(cell) for cell in labels)
             # no row of the page names one: the officers' table by its shape, every label
             # misread (a phone photo at 150 dpi: "Preeding (ssynature / thumb)")
-            named = named or (not anywhere and _officers_shape(table, officers))
+            named = named or (not anywhere and _officers_shape(tables[t], officers))
             heads += [c for c in labels if not words_in(words, c) or (named and not officer(c))]
     kept = list(words)
     for head in heads:
