@@ -192,6 +192,17 @@ def _ellipse_ring(ink: np.ndarray) -> float:
     )
 
 
+def _all_round(ink: np.ndarray) -> bool:
+    """Whether ink (a mask) reaches round the ellipse fitted to its closed outline, in
+    RING_SECTORS of twelve sectors: a stamp pressed over a signature box does, the
+    signatures in it, closed into a blob of a stamp's size, do not (seed 9014's phone
+    photos: an officer's blue signature, or two, taken for a stamp on three pages that
+    bore none)."""
+    mask = ink.astype(np.uint8) * 255
+    blob = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((25, 25), np.uint8)) > 0
+    return _ring_sectors(mask, blob) >= RING_SECTORS
+
+
 def _ring_sectors(ink: np.ndarray, blob: np.ndarray) -> int:
     """In how many of twelve sectors the ellipse fitted to the blob's outline (at its
     best of a few sizes) carries ink: a ring reaches all round, a scribble does not."""
@@ -405,12 +416,15 @@ def _stamps(
 ) -> tuple[Stamp, ...]:
     stamps = []
     cells = written_cells(located)
+    signed = [b.bbox for b in located.signature_boxes if b.kind == "signature"]
     for box, score, shape in _stamp_candidates(page, saturation):
         crop = page.image[box.y0 : box.y1, box.x0 : box.x1]
         ink = _coloured_ink(crop, saturation) > 0
         seen = ink if ink.any() else page.binary[box.y0 : box.y1, box.x0 : box.x1] > 0
         if in_written_cells(seen, box, cells) > WRITTEN_SHARE:
             continue
+        if in_written_cells(seen, box, signed) > WRITTEN_SHARE and not _all_round(seen):
+            continue  # the officers' signatures in a pen of a stamp's colour
         faded = saturation != INK_SATURATION  # a faded pad's ink is named by its hue
         grey_below = saturation if faded else GREY_INK_SATURATION
         colour = _colour_name(crop[ink], grey_below) if ink.mean() > 0.02 else "black"

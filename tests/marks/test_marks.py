@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import cv2
 import numpy as np
 import pytest
@@ -337,3 +339,42 @@ def test_a_signatures_long_straight_stroke_stays_in_its_fingerprints_shape() -> 
     assert not shape[8:12, 60:480].any()  # the rule
     judged = box_ink(page, box)
     assert judged[30:150, 248:253].any()  # a pen's colour: kept for the judgement too
+
+
+OFFICERS_SIGNED = Path(__file__).parents[1] / "fixtures" / "marks" / "officers_signed_phone.png"
+
+
+def _officers_boxes(x0: int, y0: int) -> tuple[SignatureBox, ...]:
+    """The two officers' signature boxes, one above the other, from (x0, y0)."""
+    return tuple(
+        SignatureBox(role=role, label=role.value, bbox=BBox(x0=x0, y0=y, x1=x0 + 574, y1=y + 193))
+        for role, y in (
+            (SignatureRole.PRESIDING_OFFICER, y0),
+            (SignatureRole.ASSISTANT_PRESIDING_OFFICER, y0 + 201),
+        )
+    )
+
+
+def test_the_officers_blue_signatures_are_no_stamp() -> None:
+    """Seed 9014's PP-229_ps143, a phone photo that bore no stamp: its officers' blue
+    signatures (the fixture: their boxes as the page was normalised, set back where they
+    were on the page) made a ring of a stamp's size, and STAMP_MISSING was not raised."""
+    crop = cv2.imread(str(OFFICERS_SIGNED))
+    page = np.full((3858, 2777, 3), 240, np.uint8)
+    page[2140 : 2140 + crop.shape[0], 624 : 624 + crop.shape[1]] = crop
+    assert find_stamps(make_page(page), located(_officers_boxes(664, 2180)), None) == ()
+
+
+@pytest.mark.parametrize("centre", [(400, 800), (400, 700), (600, 720)])
+def test_a_stamp_pressed_over_the_officers_signature_boxes_is_a_stamp(
+    centre: tuple[int, int],
+) -> None:
+    """Its ring reaches round: so pressed inside the boxes, it is still a stamp."""
+    image = _sheet()
+    boxes = _officers_boxes(100, 600)
+    for box in boxes:
+        cv2.rectangle(
+            image, (box.bbox.x0, box.bbox.y0), (box.bbox.x1, box.bbox.y1), (20, 20, 20), 2
+        )
+    draw_stamp(image, centre, 150, (200, 60, 40))
+    assert len(find_stamps(make_page(image), located(boxes), None)) == 1
