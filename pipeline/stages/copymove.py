@@ -56,33 +56,36 @@ def _slide(template: np.ndarray, region: np.ndarray) -> float:
     return float(cv2.matchTemplate(region, template, cv2.TM_CCOEFF_NORMED).max())
 
 
+def _both_ways(
+    gray: np.ndarray, a: BBox, b: BBox, slack: int
+) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    """a's crop with the region around b's place (`slack` each way), and b's with a's."""
+    h, w = gray.shape
+    return tuple(
+        (
+            gray[mine.y0 : mine.y1, mine.x0 : mine.x1],
+            gray[
+                max(0, other.y0 - slack) : min(h, other.y1 + slack),
+                max(0, other.x0 - slack) : min(w, other.x1 + slack),
+            ],
+        )
+        for mine, other in ((a, b), (b, a))
+    )
+
+
 def _best_match(gray: np.ndarray, a: BBox, b: BBox, slack: int) -> float:
     """The better of a's crop slid around b's place and b's crop slid around a's."""
-    h, w = gray.shape
-    best = 0.0
-    for mine, other in ((a, b), (b, a)):
-        template = gray[mine.y0 : mine.y1, mine.x0 : mine.x1]
-        region = gray[
-            max(0, other.y0 - slack) : min(h, other.y1 + slack),
-            max(0, other.x0 - slack) : min(w, other.x1 + slack),
-        ]
-        best = max(best, _slide(template, region))
-    return best
+    return max(_slide(template, region) for template, region in _both_ways(gray, a, b, slack))
 
 
 def _registered(gray: np.ndarray, a: BBox, b: BBox, slack: int) -> float:
     """The better of a's crop and b's, each mapped onto the other's place by the affine
     map that best correlates them (searched from the best shift within `slack`): the
     correlation of the two, their edges aside. 0 where no map is found."""
-    h, w = gray.shape
     best = 0.0
     steps = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, REGISTER_STEPS, 1e-5)
-    for mine, other in ((a, b), (b, a)):
-        template = gray[mine.y0 : mine.y1, mine.x0 : mine.x1].astype(np.float32)
-        region = gray[
-            max(0, other.y0 - slack) : min(h, other.y1 + slack),
-            max(0, other.x0 - slack) : min(w, other.x1 + slack),
-        ].astype(np.float32)
+    for crop, around in _both_ways(gray, a, b, slack):
+        template, region = crop.astype(np.float32), around.astype(np.float32)
         th, tw = template.shape
         if th > region.shape[0] or tw > region.shape[1] or float(template.std()) < 1.0:
             continue
@@ -149,11 +152,15 @@ def copy_move_findings(
             if rough < COARSE_CORRELATION:
                 continue
             best = _best_match(gray, box_a, box_b, SLACK)
-            registered = None
+            again: dict[str, float] = {}  # the registered comparison, where one was made
             if best < CLONE_CORRELATION:
                 registered = _registered(gray, box_a, box_b, SLACK)
                 if registered < CLONE_REGISTERED:
                     continue
+                again = {
+                    "registered_correlation": round(registered, 4),
+                    "registered_threshold": CLONE_REGISTERED,
+                }
             for index, mine, other_sig, my_box, other_box in (
                 (j, sig_b, sig_a, box_b, box_a),
                 (i, sig_a, sig_b, box_a, box_b),
@@ -177,14 +184,7 @@ def copy_move_findings(
                                 "correlation": round(best, 4),
                                 "coarse_correlation": round(rough, 4),
                                 "threshold": CLONE_CORRELATION,
-                                **(
-                                    {}
-                                    if registered is None
-                                    else {
-                                        "registered_correlation": round(registered, 4),
-                                        "registered_threshold": CLONE_REGISTERED,
-                                    }
-                                ),
+                                **again,
                                 "box": mine.label or mine.role.value,
                                 "same_as": other_sig.label or other_sig.role.value,
                             },
