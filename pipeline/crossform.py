@@ -72,31 +72,34 @@ COPY_DISTANCE = 0.065  # signatures, below: one image; set on seed 9001 (benchma
 # and recompressed.
 NEAR_COPY_DISTANCE = 0.14
 SIGNATURE_HASH_RADIUS = 22
-STAMP_COPY_SIMILARITY = 0.85  # stamps, at or above: one impression; measured likewise
 # the copies of one station's form bear one rubber stamp, pressed on each: as alike as
 # 0.944 (seed 9002, 84 pairs of copies); a paste between them must be closer
 SAME_STATION_STAMP_SIMILARITY = 0.97
 # Shift and scale leave a paste apart from its original where the detector boxed the two
 # differently (a stamp's edge cut on one, a wider margin on the other; the 64x64 ink
-# descriptor then stretches them unlike) or the paste was turned: 15 of 104 pastes among
-# the candidate pairs of seeds 9002, 9004, 9005 and 9006 came 0.66-0.85 alike. Registered
-# again by a free affine map (`aligned_similarity`), those came 0.85-0.99 and 10 of them
-# at or above ALIGNED_COPY_SIMILARITY, while no pair of two stations' stamps came above
-# 0.936 (1,347 pairs). A pair at STAMP_COPY_SIMILARITY must also be ALIGNED_CONFIRM
-# alike: the pastes so alike came 0.919 and up, the three pairs of two stations' stamps
-# (one design, other place names; PB-42_ps052 and ps088 of seed 9004) 0.879-0.885.
-# Every candidate pair of seeds 9002 and 9004-9008 (1,505; 168 pastes): pairs of two
-# stations' stamps 0.934 at most, but two impressions of one rubber stamp on a form and
-# its agent's copy (PS-57_ps224 of seed 9007, a station number misread) 0.942, among four
-# pastes missed at 0.941-0.9499 (phone photos at 150 dpi, boxes cut): no line between.
-# Below it, two stamps whose centres read station numbers two digits or more apart are
-# two rubber stamps of one design (`stamp_text.two_stations`): seed 9010's PP-85_ps213
-# and PS-87_ps200 agent copy ("PS 213", "PS 200"; 0.889 alike, 0.901 registered), NA-146's
-# ps055 agent copy and ps076 ("PS 55", "PS 76"; 0.914, 0.928), each pair the same kind of
-# building round the ring, were taken for pastes; no paste of the seven stored runs
-# (seeds 9002, 9004-9009: 260 found) was so read.
+# descriptor then stretches them unlike): 15 of 104 pastes among the candidate pairs of
+# seeds 9002, 9004, 9005 and 9006 came 0.66-0.85 alike. Registered again by a free
+# affine map (`alignment`), those came 0.85-0.99 and 10 of them at or above
+# ALIGNED_COPY_SIMILARITY. Every candidate pair of seeds 9002 and 9004-9008 (1,505; 168
+# pastes): pairs of two stations' stamps 0.934 at most, two impressions of one rubber
+# stamp on a form and its agent's copy (PS-57_ps224 of seed 9007) 0.942.
 ALIGNED_COPY_SIMILARITY = 0.95
-ALIGNED_CONFIRM = 0.90
+# Below it, a paste keeps its orientation on the page (each page's own turn is undone
+# before its stamps are described) and a rubber stamp pressed by hand turns by degrees.
+# Seeds 9013-9015, registered pairs 0.86-0.96 alike: the 30 pastes turned 0.27 degrees
+# at most, 0.889 alike and up (phone photos at 150 dpi, boxes cut); the 46 pairs of
+# impressions of one rubber stamp 1.18 degrees or more (0.945 at the most alike); two
+# stations' stamps of one design 0.05 and 0.19 degrees at 0.876 and 0.880 alike, 0.39
+# and 0.40 at 0.907 and 0.912 (taken for pastes when 0.85 alike under shift and scale and
+# 0.90 registered sufficed: seeds 9013's PS-175 and 9015's PP-51 pairs).
+UNTURNED_SIMILARITY = 0.885
+UNTURNED_TURN = 0.3  # degrees
+# Two stamps whose centres read station numbers two digits or more apart are two rubber
+# stamps of one design (`stamp_text.two_stations`) unless ALIGNED_COPY_SIMILARITY alike:
+# seed 9010's PP-85_ps213 and PS-87_ps200 agent copy ("PS 213", "PS 200"; 0.889 alike,
+# 0.901 registered), NA-146's ps055 agent copy and ps076 ("PS 55", "PS 76"; 0.914,
+# 0.928), each pair the same kind of building round the ring, were taken for pastes; no
+# paste of the seven stored runs (seeds 9002, 9004-9009: 260 found) was so read.
 ALIGNED_FLOOR = 0.65  # less alike under shift and scale: not registered again (pastes 0.658+)
 ALIGNED_STEPS = 20  # the affine search's iterations (cv2.findTransformECC)
 STAMP_SCALES = (0.96, 0.98, 1.0, 1.02, 1.04)
@@ -208,26 +211,43 @@ def stamp_similarity(a: np.ndarray, b: np.ndarray) -> float:
     return view_similarity(stamp_view(a), stamp_view(b))
 
 
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """Two stamp descriptors registered by a free affine map: how alike they then are
+    (normalised cross-correlation over the middle one covers of the other) and by how
+    many degrees the map turns one onto the other."""
+
+    correlation: float
+    turn: float
+
+
+UNALIGNED = Alignment(0.0, 180.0)  # the search diverged: no map brings them together
+
+
+def alignment(a: np.ndarray, b: np.ndarray) -> Alignment:
+    """Two stamp descriptors registered by the affine map (stretch, shear and turn as
+    well as shift and scale) that best correlates them, searched from no change
+    (cv2.findTransformECC): the better of the two ways round."""
+    return max(_aligned(a, b), _aligned(b, a), key=lambda found: found.correlation)
+
+
 def aligned_similarity(a: np.ndarray, b: np.ndarray) -> float:
-    """How nearly two stamp descriptors are one image once b is mapped onto a by the
-    affine map (stretch, shear and turn as well as shift and scale) that best correlates
-    them, searched from no change (cv2.findTransformECC): the correlation over the middle
-    of a that b covers; the better of the two ways round. 0 where the search fails."""
-    return max(_aligned(a, b), _aligned(b, a))
+    """How nearly two stamp descriptors are one image once registered (`alignment`)."""
+    return alignment(a, b).correlation
 
 
-def _aligned(a: np.ndarray, b: np.ndarray) -> float:
+def _aligned(a: np.ndarray, b: np.ndarray) -> Alignment:
     side = a.shape[0]
     if b.shape != a.shape:
-        return 0.0
+        return UNALIGNED
     steps = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, ALIGNED_STEPS, 1e-4)
     everywhere = np.full(a.shape, 255, np.uint8)
     try:
         _, warp = cv2.findTransformECC(
             a, b, np.eye(2, 3, dtype=np.float32), cv2.MOTION_AFFINE, steps, everywhere, 3
         )
-    except cv2.error:  # the search diverged: no map brings them together
-        return 0.0
+    except cv2.error:
+        return UNALIGNED
     inverse = cv2.WARP_INVERSE_MAP
     mapped = cv2.warpAffine(b, warp, (side, side), flags=cv2.INTER_LINEAR + inverse)
     covered = cv2.warpAffine(
@@ -237,20 +257,22 @@ def _aligned(a: np.ndarray, b: np.ndarray) -> float:
     covered[:margin], covered[-margin:] = False, False
     covered[:, :margin], covered[:, -margin:] = False, False
     if np.count_nonzero(covered) < side * side // 4:
-        return 0.0
+        return UNALIGNED
     x, y = a[covered], mapped[covered]
     x, y = x - x.mean(), y - y.mean()
     spread = float(np.sqrt((x * x).sum() * (y * y).sum()))
-    return float((x * y).sum()) / spread if spread > 1e-6 else 0.0
+    turn = float(np.degrees(np.arctan2(warp[1, 0] - warp[0, 1], warp[0, 0] + warp[1, 1])))
+    return Alignment(float((x * y).sum()) / spread if spread > 1e-6 else 0.0, turn)
 
 
-def _stamp_verdict(similarity: float, aligned: float, threshold: float) -> bool:
-    """Whether two stamps are one impression: `threshold` is STAMP_COPY_SIMILARITY or, for
-    two copies of one station's form, SAME_STATION_STAMP_SIMILARITY (`_stamp_threshold`)."""
-    if threshold > STAMP_COPY_SIMILARITY:
-        return similarity >= threshold
-    return aligned >= ALIGNED_COPY_SIMILARITY or (
-        similarity >= threshold and aligned >= ALIGNED_CONFIRM
+def _stamp_verdict(similarity: float, aligned: Alignment, one_station: bool) -> bool:
+    """Whether two stamps are one impression: for two copies of one station's form
+    (`_one_station`) as alike as SAME_STATION_STAMP_SIMILARITY; else registered as alike
+    as ALIGNED_COPY_SIMILARITY, or UNTURNED_SIMILARITY without a turn between them."""
+    if one_station:
+        return similarity >= SAME_STATION_STAMP_SIMILARITY
+    return aligned.correlation >= ALIGNED_COPY_SIMILARITY or (
+        aligned.correlation >= UNTURNED_SIMILARITY and abs(aligned.turn) <= UNTURNED_TURN
     )
 
 
@@ -277,7 +299,7 @@ def _one_signature(
 def _other_inks(a: str, b: str) -> bool:
     """Two stamps in inks of different colours (a pasted copy keeps its colour; a grey
     scan or a black pad names none): seed 9002's violet PK-137_ps115 and blue ps116 came
-    0.857 alike, above STAMP_COPY_SIMILARITY."""
+    0.857 alike under shift and scale."""
     return a != b and "black" not in (a, b)
 
 
@@ -479,12 +501,16 @@ class FingerprintIndex:
                 if similarity < ALIGNED_FLOOR:
                     continue
                 da, db = views(a).image, views(b).image
-                aligned = aligned_similarity(da, db)
+                aligned = alignment(da, db)
                 # judged in `crossform_findings`, where the forms' stations are known
-                same = _stamp_verdict(similarity, aligned, STAMP_COPY_SIMILARITY) or (
-                    similarity >= SAME_STATION_STAMP_SIMILARITY
+                same = _stamp_verdict(similarity, aligned, one_station=False) or (
+                    _stamp_verdict(similarity, aligned, one_station=True)
                 )
-                measure = {"similarity": similarity, "aligned": aligned}  # rounded when told
+                measure = {  # rounded when told
+                    "similarity": similarity,
+                    "aligned": aligned.correlation,
+                    "turn_degrees": aligned.turn,
+                }
             else:
                 da, db = self.descriptor(ma), self.descriptor(mb)
                 same, measure = _one_signature(da, db, self.hash_bits(ma, mb))
@@ -542,20 +568,19 @@ def _station(pages: list[FormResult]) -> tuple[str, frozenset[str]] | None:
     return None
 
 
-def _stamp_threshold(a: _Source, b: _Source) -> float:
-    """The similarity at which two forms' stamps are one impression pasted: nearer for
-    two forms that may be copies of one station's (seed 9002's PK-2_ps171 and its agent's
-    copy, its number withheld at 0.88 as "171": one rubber stamp, 0.892 alike), or two
-    Form 47s of one constituency (its returning officer's stamp on each: seed 9006's
-    PP-62_form47 .jpg and .png, 0.933 alike)."""
-    if (
+def _one_station(a: _Source, b: _Source) -> bool:
+    """Whether two forms may be copies of one station's, whose stamps a paste must bring
+    nearer (SAME_STATION_STAMP_SIMILARITY): seed 9002's PK-2_ps171 and its agent's copy,
+    its number withheld at 0.88 as "171": one rubber stamp, 0.892 alike; or two Form 47s
+    of one constituency (its returning officer's stamp on each: seed 9006's PP-62_form47
+    .jpg and .png, 0.933 alike)."""
+    same_station = (
         a.station is not None
         and b.station is not None
         and a.station[0] == b.station[0]
-        and a.station[1] & b.station[1]
-    ) or (a.office is not None and a.office == b.office):
-        return SAME_STATION_STAMP_SIMILARITY
-    return STAMP_COPY_SIMILARITY
+        and bool(a.station[1] & b.station[1])
+    )
+    return same_station or (a.office is not None and a.office == b.office)
 
 
 def _stamp_text(stamp: Stamp) -> tuple[str, str]:
@@ -631,17 +656,25 @@ def crossform_findings(results: Iterable[FormResult]) -> dict[int, tuple[Finding
         if sources[a.form].sha256 == sources[b.form].sha256:
             continue  # one scan submitted twice: DUPLICATE_FORM, not a pasted mark
         if a.kind == "stamp":
-            threshold = _stamp_threshold(sources[a.form], sources[b.form])
-            if not _stamp_verdict(measure["similarity"], measure["aligned"], threshold):
+            one_station = _one_station(sources[a.form], sources[b.form])
+            aligned = Alignment(measure["aligned"], measure["turn_degrees"])
+            if not _stamp_verdict(measure["similarity"], aligned, one_station):
                 continue  # two copies of one station's form, one rubber stamp
             if measure["aligned"] < ALIGNED_COPY_SIMILARITY and two_stations(a.text[1], b.text[1]):
                 continue  # alike, but their centres name two stations: one design
             measure = {
                 "similarity": round(measure["similarity"], 4),
                 "aligned": round(measure["aligned"], 4),
-                "threshold": threshold,
-                "aligned_threshold": ALIGNED_COPY_SIMILARITY,
-                "aligned_confirm": ALIGNED_CONFIRM,
+                "turn_degrees": round(measure["turn_degrees"], 2),
+                **(
+                    {"threshold": SAME_STATION_STAMP_SIMILARITY}
+                    if one_station
+                    else {
+                        "aligned_threshold": ALIGNED_COPY_SIMILARITY,
+                        "unturned_threshold": UNTURNED_SIMILARITY,
+                        "unturned_degrees": UNTURNED_TURN,
+                    }
+                ),
             }
         code = FindingCode.STAMP_DUPLICATE if a.kind == "stamp" else FindingCode.SIGNATURE_DUPLICATE
         if a.kind == "stamp":
