@@ -42,12 +42,15 @@ from itertools import groupby
 
 import cv2
 import numpy as np
+from rapidfuzz.distance import Levenshtein
 
 from pipeline.codes import FINDING_DOCS, FindingCode
 from pipeline.model import BBox, Evidence, Finding, FormResult, SignatureStatus, Stamp
 from pipeline.stages.stamp_text import (
     UNSURE_NUMBER,
     StampText,
+    another_number,
+    centre_numbers,
     constituency_codes,
     header_numbers,
     header_text,
@@ -619,6 +622,79 @@ def _read_elsewhere(mine: Mark, other: Mark, sources: list[_Source]) -> Finding 
     )
 
 
+def _copy_of(a: _Source, b: _Source) -> bool:
+    """Whether two forms are copies of one station's: one station number, and one
+    constituency or the code a character off with the station's name read alike (seed
+    9013's NA-94_ps120 agent copy, "NA-4" in its header)."""
+    if a.station is None or b.station is None or not a.station[1] & b.station[1]:
+        return False
+    if a.station[0] == b.station[0]:
+        return True
+    name = dict(a.header).get("polling_station_name")
+    return (
+        Levenshtein.distance(a.station[0], b.station[0]) == 1
+        and name is not None
+        and name == dict(b.header).get("polling_station_name")
+    )
+
+
+def _copies_of_pasted_forms(
+    marks: list[Mark], sources: list[_Source], pasted: set[int], texted: set[int]
+) -> dict[int, Finding]:
+    """STAMP_TEXT_MISMATCH on another copy of a form whose stamp names another station
+    and is pasted from another station's form (its STAMP_DUPLICATE), where the copy's own
+    stamp's centre reads a station number that is no misreading of its header's: two cues
+    agree. An agent's copy stamped with the rubber stamp whose impression was pasted onto
+    the original: its ring illegible, its centre's number read (seeds 9013 and 9014:
+    NA-94_ps120, PP-229_ps107 and PP-69_ps117 agent copies, "PS 73", "Ps 74", "PS 13"
+    for 120, 107 and 117)."""
+    stations: dict[str, list[int]] = defaultdict(list)  # by station number
+    for page, source in enumerate(sources):
+        for number in source.station[1] if source.station is not None else ():
+            stations[number].append(page)
+    stamps: dict[int, list[Mark]] = defaultdict(list)
+    for mark in marks:
+        if mark.kind == "stamp":
+            stamps[mark.form].append(mark)
+    found: dict[int, Finding] = {}
+    for page in sorted(pasted & texted):
+        here = sources[page]
+        if here.station is None or not stamps[page]:
+            continue
+        others = dict.fromkeys(o for n in sorted(here.station[1]) for o in stations[n])
+        for other in others:
+            there = sources[other]
+            if other in texted or other in found or there.path == here.path:
+                continue
+            if there.sha256 == here.sha256 or not _copy_of(here, there):
+                continue
+            numbers = header_numbers(dict(there.header))
+            for mark in stamps.get(other, ()):
+                stamped = centre_numbers(mark.text[1])
+                if not another_number(stamped, numbers):
+                    continue
+                found[other] = Finding(
+                    code=FindingCode.STAMP_TEXT_MISMATCH,
+                    severity=FINDING_DOCS[FindingCode.STAMP_TEXT_MISMATCH][0],
+                    message="the stamp's centre names another polling station, and the "
+                    f"stamp on this form's copy {_where(here)} was pasted from another's",
+                    evidence=Evidence(
+                        bbox=mark.bbox,
+                        boxes=(mark.bbox, stamps[page][0].bbox),
+                        values={
+                            "header_station_number": " or ".join(numbers),
+                            "stamp_station_number": stamped[0],
+                            "centre_text": mark.text[1],
+                            "ring_text": mark.text[0],
+                            "copy_with_pasted_stamp": _where(here),
+                        },
+                        related=(_where(here),),
+                    ),
+                )
+                break
+    return found
+
+
 def _where(source: _Source) -> str:
     return f"{source.path}#{source.page}"
 
@@ -652,6 +728,7 @@ def crossform_findings(results: Iterable[FormResult]) -> dict[int, tuple[Finding
             sources.append(_Source(read.path, read.page, read.sha256, station, header, office))
     copies = list(index.copies())
     index.close()
+    pasted: set[int] = set()  # pages bearing a stamp pasted between two stations' forms
     for a, b, measure in copies:
         if sources[a.form].sha256 == sources[b.form].sha256:
             continue  # one scan submitted twice: DUPLICATE_FORM, not a pasted mark
@@ -662,6 +739,8 @@ def crossform_findings(results: Iterable[FormResult]) -> dict[int, tuple[Finding
                 continue  # two copies of one station's form, one rubber stamp
             if measure["aligned"] < ALIGNED_COPY_SIMILARITY and two_stations(a.text[1], b.text[1]):
                 continue  # alike, but their centres name two stations: one design
+            if not one_station:
+                pasted.update((a.form, b.form))
             measure = {
                 "similarity": round(measure["similarity"], 4),
                 "aligned": round(measure["aligned"], 4),
@@ -697,6 +776,8 @@ def crossform_findings(results: Iterable[FormResult]) -> dict[int, tuple[Finding
                     ),
                 )
             )
+    for page, finding in _copies_of_pasted_forms(index.marks, sources, pasted, texted).items():
+        found[page].append(finding)
     by_content: dict[tuple[str, int], list[int]] = defaultdict(list)
     for i, source in enumerate(sources):
         by_content[(source.sha256, source.page)].append(i)

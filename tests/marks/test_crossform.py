@@ -388,6 +388,37 @@ def test_a_pasted_stamp_names_what_its_copy_elsewhere_reads() -> None:
     assert text.evidence.related == ("ps050.png#0",)
 
 
+def test_the_agents_copy_of_a_form_with_a_pasted_stamp_names_the_other_station() -> None:
+    """Station 50's impression pasted onto station 45's original; 45's agent's copy is
+    stamped afresh with station 50's rubber stamp, its ring illegible, its centre read
+    "PS 50": two cues agree (the original's stamp is shown pasted, the copy's own centre
+    names another station). A copy whose centre reads its own number, or a copy of
+    station 50's form, claims nothing."""
+    original = _pressed(5)
+    source = _at_station(_form("ps050.png", _recaptured(original, 1)), "50")
+    legible = source.stamps[0].model_copy(update={"centre_text": "PS 50\nNA-57"})
+    source = source.model_copy(update={"stamps": (legible,)})
+    pasted = _at_station(_form("ps045.png", _recaptured(original, 2)), "45")
+
+    def agents_copy(name: str, station: str, centre: str) -> FormResult:
+        copy = _at_station(_form(name, _recaptured(_pressed(6), 3)), station)
+        read = copy.stamps[0].model_copy(update={"ring_text": "OM HIG SOO", "centre_text": centre})
+        return copy.model_copy(update={"stamps": (read,)})
+
+    found = crossform_findings([source, pasted, agents_copy("ps045_agent.png", "45", "PS 50")])
+    text = next(f for f in found[2] if f.code is FindingCode.STAMP_TEXT_MISMATCH)
+    assert text.evidence.values["stamp_station_number"] == "50"
+    assert text.evidence.values["copy_with_pasted_stamp"] == "ps045.png#0"
+    assert text.evidence.related == ("ps045.png#0",)
+    assert text.evidence.boxes == (pasted.stamps[0].bbox, pasted.stamps[0].bbox)
+    for copy in (
+        agents_copy("ps045_agent.png", "45", "PS 46"),  # its own number, a digit misread
+        agents_copy("ps050_agent.png", "50", "PS 45"),  # the source's copy: nothing pasted
+    ):
+        found = crossform_findings([source, pasted, copy])
+        assert 2 not in found
+
+
 def test_a_paste_reading_only_the_number_of_the_form_it_came_from_names_it() -> None:
     """Neither copy's ring legible, no code in either centre: `mismatch` alone claims
     nothing, but the image is on station 50's form and station 45's, and reads "PS 50":
