@@ -57,6 +57,12 @@ GREY_INK_SATURATION = 50  # a stamp's ink less saturated than this (median) is n
 PEN_SATURATION, PEN_VALUE = 80, 60  # a ballpoint's blue or violet, not a dark rule's noise
 MIN_ELLIPSE_RING = 0.3  # share of the inscribed ellipse a stamp's ring covers at least
 RING_SECTORS = 10  # of the 12 sectors of a fitted ellipse, those a ring must reach
+# a stamp's short side at least, in pixels of the page at 300 dpi (20 mm; the generator's
+# impressions 285 and up, an oval's short axis; a station's stamp is 35-45 mm across):
+# asked of a candidate lying mostly in the signature boxes, where one signature's zigzag
+# reaches round the ellipse fitted to it (seed 9016's PS-239_ps075, 125 x 182 pixels,
+# and NA-249_ps141's agent's box, 169 x 369: STAMP_MISSING missed on both)
+SIGNED_STAMP_SIDE = 240
 WRITTEN_SHARE = 0.5  # of a candidate's ink inside written cells: handwriting, no stamp
 # an outline in any ink taken for a stamp's outer ring (quarter scale): ink along 70% of
 # the ellipse fitted to it and in all 12 sectors, paper along 65% of an ellipse 1.2x its
@@ -423,8 +429,10 @@ def _stamps(
         seen = ink if ink.any() else page.binary[box.y0 : box.y1, box.x0 : box.x1] > 0
         if in_written_cells(seen, box, cells) > WRITTEN_SHARE:
             continue
-        if in_written_cells(seen, box, signed) > WRITTEN_SHARE and not _all_round(seen):
-            continue  # the officers' signatures in a pen of a stamp's colour
+        if in_written_cells(seen, box, signed) > WRITTEN_SHARE and not (
+            min(box.width, box.height) >= SIGNED_STAMP_SIDE and _all_round(seen)
+        ):
+            continue  # the signatures in a pen of a stamp's colour
         faded = saturation != INK_SATURATION  # a faded pad's ink is named by its hue
         grey_below = saturation if faded else GREY_INK_SATURATION
         colour = _colour_name(crop[ink], grey_below) if ink.mean() > 0.02 else "black"

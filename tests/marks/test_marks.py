@@ -365,6 +365,26 @@ def test_the_officers_blue_signatures_are_no_stamp() -> None:
     assert find_stamps(make_page(page), located(_officers_boxes(664, 2180)), None) == ()
 
 
+OFFICERS_SIGNED_FLATBED = OFFICERS_SIGNED.with_name("officers_signed_flatbed.png")
+
+
+def test_a_zigzag_signature_reaching_round_is_too_small_for_a_stamp() -> None:
+    """Seed 9016's PS-239_ps075, a flatbed scan at 200 dpi that bore no stamp: the
+    assistant's zigzag signature (the fixture: the officers' boxes as the page was
+    normalised) reaches 10 of 12 sectors round its fitted ellipse, 125 x 182 pixels."""
+    crop = cv2.imread(str(OFFICERS_SIGNED_FLATBED))
+    page = np.full((3509, 2480, 3), 240, np.uint8)
+    page[1180 : 1180 + crop.shape[0], 624 : 624 + crop.shape[1]] = crop
+    boxes = tuple(
+        SignatureBox(role=role, label=role.value, bbox=BBox(x0=674, y0=y, x1=1235, y1=y + 192))
+        for role, y in (
+            (SignatureRole.PRESIDING_OFFICER, 1219),
+            (SignatureRole.ASSISTANT_PRESIDING_OFFICER, 1419),
+        )
+    )
+    assert find_stamps(make_page(page), located(boxes), None) == ()
+
+
 @pytest.mark.parametrize("centre", [(400, 800), (400, 700), (600, 720)])
 def test_a_stamp_pressed_over_the_officers_signature_boxes_is_a_stamp(
     centre: tuple[int, int],
