@@ -13,14 +13,18 @@ copies of one station's form bear one rubber stamp, pressed on each, sometimes n
 alike: between them a paste must come closer, SAME_STATION_STAMP_SIMILARITY). A pair
 of two stations' stamps is also registered by a free affine map (ECC), which brings a
 paste boxed unlike its original (an edge cut, a wider margin: the descriptors stretched
-unlike) back near 1 while two impressions stay apart (`aligned_similarity`). Those
+unlike) back near 1 while two impressions stay apart (`alignment`); the map also says
+how far it turns one onto the other, and a paste keeps its orientation on the page where
+a rubber stamp pressed by hand turns by degrees (UNTURNED_SIMILARITY). Those
 comparisons are dear (2-3 ms), and stamps are alike enough that a hash band alone
 leaves a fifth of all pairs as candidates; so a stamp is indexed under its form's
 constituency (the header's code and name, and any code legible on its stamps: a paste
 is made in one returning officer's office) and a candidate pair must also be near in
 Hamming distance.
 A pasted stamp is one image on both forms, so its text read on one (where legible) is
-its text on the other: judged against each form's header (STAMP_TEXT_MISMATCH).
+its text on the other: judged against each form's header (STAMP_TEXT_MISMATCH); and
+another copy of a form whose stamp is so shown another station's names another station
+too where its own stamp's centre reads a number not the header's.
 DUPLICATE_FORM is identical content (sha256 of the file) under another name; the later
 submission in the sequence carries it, and marks shared by such a pair are not copies.
 The pass reads each result once and keeps only its marks (their descriptors in a
@@ -103,7 +107,11 @@ UNTURNED_TURN = 0.3  # degrees
 # 0.901 registered), NA-146's ps055 agent copy and ps076 ("PS 55", "PS 76"; 0.914,
 # 0.928), each pair the same kind of building round the ring, were taken for pastes; no
 # paste of the seven stored runs (seeds 9002, 9004-9009: 260 found) was so read.
-ALIGNED_FLOOR = 0.65  # less alike under shift and scale: not registered again (pastes 0.658+)
+# less alike under shift and scale: not registered again (pastes 0.658 and up on seeds
+# 9002-9012; seed 9016's NA-248_ps109 0.42-0.46, yet a floor of 0.40 took the cross-form
+# pass over 10,000 forms from 140 s to 531 s and did not find it: 22 hash bits from both
+# its copies, never a candidate under STAMP_HASH_RADIUS)
+ALIGNED_FLOOR = 0.65
 ALIGNED_STEPS = 20  # the affine search's iterations (cv2.findTransformECC)
 STAMP_SCALES = (0.96, 0.98, 1.0, 1.02, 1.04)
 # of 64 bits: stamp pairs further apart are not compared. 12 until seed 9005: its pastes
