@@ -616,17 +616,24 @@ def _read_elsewhere(mine: Mark, other: Mark, sources: list[_Source]) -> Finding 
     said = said or names_neither(texts, dict(here.header), dict(there.header))
     if said is None:
         return None
+    return _text_elsewhere(
+        "the stamp names another polling station or constituency than the header "
+        f"(read on its pasted copy on {_where(there)})",
+        (mine.bbox, other.bbox),
+        {**said, "read_on": _where(there)},
+        _where(there),
+    )
+
+
+def _text_elsewhere(
+    message: str, boxes: tuple[BBox, BBox], values: dict[str, str | float], related: str
+) -> Finding:
+    """STAMP_TEXT_MISMATCH shown with another form's stamp: the boxes here, then there."""
     return Finding(
         code=FindingCode.STAMP_TEXT_MISMATCH,
         severity=FINDING_DOCS[FindingCode.STAMP_TEXT_MISMATCH][0],
-        message="the stamp names another polling station or constituency than the header "
-        f"(read on its pasted copy on {_where(there)})",
-        evidence=Evidence(
-            bbox=mine.bbox,
-            boxes=(mine.bbox, other.bbox),
-            values={**said, "read_on": _where(there)},
-            related=(_where(there),),
-        ),
+        message=message,
+        evidence=Evidence(bbox=boxes[0], boxes=boxes, values=values, related=(related,)),
     )
 
 
@@ -681,23 +688,18 @@ def _copies_of_pasted_forms(
                 stamped = centre_numbers(mark.text[1])
                 if not another_number(stamped, numbers):
                     continue
-                found[other] = Finding(
-                    code=FindingCode.STAMP_TEXT_MISMATCH,
-                    severity=FINDING_DOCS[FindingCode.STAMP_TEXT_MISMATCH][0],
-                    message="the stamp's centre names another polling station, and the "
-                    f"stamp on this form's copy {_where(here)} was pasted from another's",
-                    evidence=Evidence(
-                        bbox=mark.bbox,
-                        boxes=(mark.bbox, stamps[page][0].bbox),
-                        values={
-                            "header_station_number": " or ".join(numbers),
-                            "stamp_station_number": stamped[0],
-                            "centre_text": mark.text[1],
-                            "ring_text": mark.text[0],
-                            "copy_with_pasted_stamp": _where(here),
-                        },
-                        related=(_where(here),),
-                    ),
+                found[other] = _text_elsewhere(
+                    "the stamp's centre names another polling station, and the stamp on "
+                    f"this form's copy {_where(here)} was pasted from another's",
+                    (mark.bbox, stamps[page][0].bbox),
+                    {
+                        "header_station_number": " or ".join(numbers),
+                        "stamp_station_number": stamped[0],
+                        "centre_text": mark.text[1],
+                        "ring_text": mark.text[0],
+                        "copy_with_pasted_stamp": _where(here),
+                    },
+                    _where(here),
                 )
                 break
     return found
