@@ -66,6 +66,10 @@ DASHES = frozenset("-–—")
 # "PS 12", also with the S read as 5 ("P5125": seed 9005's NA-204_ps188 agent copy)
 STATION_NUMBER = re.compile(r"\bP\s*[S5]\s*[.:#]?\s*(\d{1,4})(?=\s|$)")
 BARE_NUMBER = re.compile(r"(?<![\w-])(\d{2,4})(?![\w-])")  # a figure alone (`bare_numbers`)
+# ... or the station's number with its digits read as the letters they resemble ("PS Bg"
+# for "PS 89": seed 9016's NA-192_ps089 stamp, pasted onto ps234's form), read as digits
+LETTERED_NUMBER = re.compile(r"\b[Pp]\s*[Ss5]\s*[.:#]?\s*([0-9BgqOoDIl|ZzSsG]{1,4})(?=\s|$)")
+AS_DIGITS = str.maketrans("BgqOoDIl|ZzSsG", "89900011122556")
 # words that say what kind of building a polling station is, shared by thousands of
 # stations ("Govt Boys High School", "Basic Health Unit"): the name's other words (the
 # place: "Gulberg", "Chak 12") are what tell one station's stamp from another's
@@ -398,13 +402,18 @@ def centre_numbers(centre: str) -> list[str]:
 def bare_numbers(centre: str) -> list[str]:
     """The station numbers a centre's text reads (`centre_numbers`), or where it reads
     none, the figures of two digits or more it holds outside a constituency code: the
-    number with its "PS" lost ("32 PP-2" for "PS 32 / PP-2"). Only for a stamp known to be
-    pasted, whose number must then be the other form's (`names_the_other`)."""
+    number with its "PS" lost ("32 PP-2" for "PS 32 / PP-2"), or else its digits read as
+    letters (LETTERED_NUMBER). Only for a stamp known to be pasted, whose number must then
+    be the other form's (`names_the_other`)."""
     numbers = centre_numbers(centre)
     if numbers:
         return numbers
     outside = CODE.sub(" ", centre.upper())
-    return BARE_NUMBER.findall(outside)
+    bare = BARE_NUMBER.findall(outside)
+    if bare:
+        return bare
+    lettered = (n.translate(AS_DIGITS) for n in LETTERED_NUMBER.findall(CODE.sub(" ", centre)))
+    return [n for n in lettered if n.isdigit()]
 
 
 def two_stations(centre: str, other: str) -> bool:

@@ -449,6 +449,18 @@ def test_a_paste_reading_the_number_of_the_form_it_came_from_is_that_stations() 
     assert names_the_other([garbled], PASTED_FROM, HEADER) is None
 
 
+def test_a_paste_whose_number_is_read_as_letters_is_the_other_stations() -> None:
+    """Seed 9016's NA-192_ps089 stamp pasted onto ps234's form: its centre read "PS Bg"
+    (89, its digits as the letters they resemble) on the form it came from."""
+    source = {**PASTED_FROM, "polling_station_number": "89"}
+    lettered = StampText(ring="GOVT COLLECE + A197", centre="PS Bg NA-130")
+    said = names_the_other([lettered], HEADER, source)
+    assert said is not None and said["stamp_station_number"] == "89"
+    assert names_the_other([lettered], source, HEADER) is None  # its own form's number
+    assert names_the_other([StampText(ring="", centre="PS BOX")], HEADER, source) is None
+    assert names_the_other([StampText(ring="", centre="Ps Id")], HEADER, source) is None
+
+
 def test_a_paste_read_a_digit_from_its_own_number_says_nothing() -> None:
     """Neighbouring stations' numbers are a digit apart: "PS 13" on station 12's form
     pasted from station 13's could be 12's own stamp misread."""
