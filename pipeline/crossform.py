@@ -588,13 +588,17 @@ def _one_station(a: _Source, b: _Source) -> bool:
     its number withheld at 0.88 as "171": one rubber stamp, 0.892 alike; or two Form 47s
     of one constituency (its returning officer's stamp on each: seed 9006's PP-62_form47
     .jpg and .png, 0.933 alike)."""
-    same_station = (
+    return _same_station(a, b) or (a.office is not None and a.office == b.office)
+
+
+def _same_station(a: _Source, b: _Source) -> bool:
+    """One constituency and a station number both headers may be."""
+    return (
         a.station is not None
         and b.station is not None
         and a.station[0] == b.station[0]
         and bool(a.station[1] & b.station[1])
     )
-    return same_station or (a.office is not None and a.office == b.office)
 
 
 def _stamp_text(stamp: Stamp) -> tuple[str, str]:
@@ -644,10 +648,10 @@ def _copy_of(a: _Source, b: _Source) -> bool:
     """Whether two forms are copies of one station's: one station number, and one
     constituency or the code a character off with the station's name read alike (seed
     9013's NA-94_ps120 agent copy, "NA-4" in its header)."""
+    if _same_station(a, b):
+        return True
     if a.station is None or b.station is None or not a.station[1] & b.station[1]:
         return False
-    if a.station[0] == b.station[0]:
-        return True
     name = dict(a.header).get("polling_station_name")
     return (
         Levenshtein.distance(a.station[0], b.station[0]) == 1
