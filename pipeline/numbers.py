@@ -49,7 +49,8 @@ class NumberReading:
     # of the overwritten digit: pixels of ink laid twice per pixel of its height
     overwrite_per_height: float = 0.0
     # ... and whether it alone of the figure's digits lays ink twice, unsure to the
-    # network (LONE_DOUBLE_SHARE): no bold type, which lays its every digit alike
+    # network or laying a stroke's length twice (LONE_DOUBLE_SHARE, SURE_LONE_PER_HEIGHT):
+    # no bold type, which lays its every digit alike
     overwrite_alone: bool = False
     # ... and its darkest strokes' level (2nd percentile) over the paper's: ink laid twice
     # is far darker than once (DOUBLE_INK_DEPTH)
@@ -565,6 +566,12 @@ DOUBLE_INK_BLACK = 0.045  # a darkest 2% under this share of the paper's level
 LONE_DOUBLE_SHARE = 0.05
 LONE_NEIGHBOURS = 0.02
 LONE_UNSURE = 0.99
+# ... and a lone digit the network reads surely all the same (a "4" written over a "1" may
+# read as a clean "4") when it lays a stroke's length twice: this many pixels per pixel of
+# its height. On seeds 9013-9015 (83 overwrites, 110,640 other figure cells; RESULTS.md,
+# Marks) the 19 clean lone digits as dark as DOUBLE_INK_DEPTH laid 1.46 per pixel at most
+# (a pen pressed: tests/numbers/test_overwrite, 1.5); the overwrite it adds, 2.02.
+SURE_LONE_PER_HEIGHT = 1.8
 
 
 def percentile(values: np.ndarray, q: float) -> float:
@@ -585,7 +592,8 @@ def percentile(values: np.ndarray, q: float) -> float:
 @dataclass(frozen=True)
 class DoubleInk:
     """The digit written over another: its box in the cell, its pixels laid twice per
-    pixel of its height, whether it alone of the figure lays ink twice (unsure), and its
+    pixel of its height, whether it alone of the figure lays ink twice (unsure, or a
+    stroke's length), and its
     darkest strokes' level over the paper's."""
 
     box: BBox
@@ -626,14 +634,14 @@ def double_ink(
         if stroke < 40 or laid_twice < 25:
             continue
         neighbours = shares[:i] + shares[i + 1 :]
-        lone = (
+        alone = (
             sureness is not None
             and share > LONE_DOUBLE_SHARE
             and bool(neighbours)
             and max(neighbours) <= LONE_NEIGHBOURS
-            and sureness[i] < LONE_UNSURE
         )
-        if share <= DOUBLE_INK_SHARE and not lone:
+        lone = alone and sureness is not None and sureness[i] < LONE_UNSURE
+        if share <= DOUBLE_INK_SHARE and not alone:
             continue
         if paper is None:
             blank = gray[ink == 0]
@@ -642,7 +650,11 @@ def double_ink(
         depth = percentile(gray[y : y + h, x : x + w][inside], 2) / max(paper, 1.0)
         thin = share < THIN_DOUBLE_SHARE and not lone
         per_height = DOUBLE_INK_PER_HEIGHT * (2 if thin else 1)
-        if depth < DOUBLE_INK_DEPTH and (laid_twice >= per_height * h or depth < DOUBLE_INK_BLACK):
+        plain = (share > DOUBLE_INK_SHARE or lone) and (
+            laid_twice >= per_height * h or depth < DOUBLE_INK_BLACK
+        )
+        sure_lone = alone and laid_twice >= SURE_LONE_PER_HEIGHT * h
+        if depth < DOUBLE_INK_DEPTH and (plain or sure_lone):
             box = BBox(x0=x, y0=y, x1=x + w, y1=y + h)
-            return DoubleInk(box, round(laid_twice / h, 2), lone, round(depth, 3))
+            return DoubleInk(box, round(laid_twice / h, 2), lone or not plain, round(depth, 3))
     return None

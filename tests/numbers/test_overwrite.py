@@ -112,7 +112,7 @@ def rings(
     return gray, ink, boxes
 
 
-def test_one_digit_alone_laying_ink_twice_and_unsure_is_an_overwrite() -> None:
+def test_one_digit_alone_laying_ink_twice_is_an_overwrite() -> None:
     from pipeline.numbers import DOUBLE_INK_SHARE, LONE_DOUBLE_SHARE, double_ink
 
     gray, ink, boxes = rings((0, 10, 0))
@@ -125,7 +125,13 @@ def test_one_digit_alone_laying_ink_twice_and_unsure_is_an_overwrite() -> None:
     assert double_ink(gray, ink, boxes) is None  # without the network's word: no verdict
     found = double_ink(gray, ink, boxes, (0.999, 0.9, 0.999))
     assert found is not None and found.alone and found.box.x0 == x
-    # the network sure of the dark digit, or the neighbours dark too (a bold pen): none
-    assert double_ink(gray, ink, boxes, (0.999, 0.995, 0.999)) is None
+    # the network sure of the dark digit: a stroke's length laid twice (SURE_LONE_PER_HEIGHT)
+    # is an overwrite, a shorter dark stretch (a pen pressed) none
+    sure = (0.999, 0.995, 0.999)
+    assert double_ink(gray, ink, boxes, sure) is not None
+    gray, ink, boxes = rings((0, 7, 0))
+    assert double_ink(gray, ink, boxes, sure) is None
+    assert double_ink(gray, ink, boxes, (0.999, 0.9, 0.999)) is not None
+    # the neighbours dark too (a bold pen): none
     gray, ink, boxes = rings((6, 10, 6))
     assert double_ink(gray, ink, boxes, (0.999, 0.9, 0.999)) is None
