@@ -49,8 +49,7 @@ class NumberReading:
     # of the overwritten digit: pixels of ink laid twice per pixel of its height
     overwrite_per_height: float = 0.0
     # ... and whether it alone of the figure's digits lays ink twice, unsure to the
-    # network or laying a stroke's length twice (LONE_DOUBLE_SHARE, SURE_LONE_PER_HEIGHT):
-    # no bold type, which lays its every digit alike
+    # network (LONE_DOUBLE_SHARE): no bold type, which lays its every digit alike
     overwrite_alone: bool = False
     # ... and its darkest strokes' level (2nd percentile) over the paper's: ink laid twice
     # is far darker than once (DOUBLE_INK_DEPTH)
@@ -570,7 +569,8 @@ LONE_UNSURE = 0.99
 # read as a clean "4") when it lays a stroke's length twice: this many pixels per pixel of
 # its height. On seeds 9013-9015 (83 overwrites, 110,640 other figure cells; RESULTS.md,
 # Marks) the 19 clean lone digits as dark as DOUBLE_INK_DEPTH laid 1.46 per pixel at most
-# (a pen pressed: tests/numbers/test_overwrite, 1.5); the overwrite it adds, 2.02.
+# (a pen pressed: tests/numbers/test_overwrite, 1.5); the overwrite it adds, 2.02. Such a
+# digit is not `alone` (unsure): a coarse JPEG's ringing and bold type still clear it.
 SURE_LONE_PER_HEIGHT = 1.8
 
 
@@ -592,8 +592,7 @@ def percentile(values: np.ndarray, q: float) -> float:
 @dataclass(frozen=True)
 class DoubleInk:
     """The digit written over another: its box in the cell, its pixels laid twice per
-    pixel of its height, whether it alone of the figure lays ink twice (unsure, or a
-    stroke's length), and its
+    pixel of its height, whether it alone of the figure lays ink twice (unsure), and its
     darkest strokes' level over the paper's."""
 
     box: BBox
@@ -656,5 +655,5 @@ def double_ink(
         sure_lone = alone and laid_twice >= SURE_LONE_PER_HEIGHT * h
         if depth < DOUBLE_INK_DEPTH and (plain or sure_lone):
             box = BBox(x0=x, y0=y, x1=x + w, y1=y + h)
-            return DoubleInk(box, round(laid_twice / h, 2), lone or not plain, round(depth, 3))
+            return DoubleInk(box, round(laid_twice / h, 2), lone, round(depth, 3))
     return None
