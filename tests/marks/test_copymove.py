@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 
 from pipeline.codes import FindingCode
 from pipeline.layout import SignatureBox
 from pipeline.model import BBox, SignatureRole
-from pipeline.stages.copymove import CLONE_CORRELATION, CLONE_REGISTERED, copy_move_findings
-from pipeline.stages.marks import assess_signatures
+from pipeline.stages import copymove
+from pipeline.stages.copymove import (
+    CLONE_CORRELATION,
+    CLONE_REGISTERED,
+    SPREAD_RATIO,
+    copy_move_findings,
+    stroke_spread,
+)
+from pipeline.stages.marks import assess_signatures, box_ink
 from tests.marks.conftest import draw_scribble, located, make_page
 
 BOXES = tuple(
@@ -101,6 +109,29 @@ def test_a_flat_mark_is_too_plain_to_call_a_clone() -> None:
     _wavy_line(image, first.x0 + 60, first.y0 + 80)
     _wavy_line(image, second.x0 + 60, second.y1 - 45)
     assert _findings(image, boxes) == ()
+
+
+def test_a_slanted_line_is_no_clone_of_a_signature_with_a_like_stroke(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A box holding one slanted straight stroke (taller than MIN_MARK_HEIGHT) slides along
+    a signature's own like stroke as a clone would (seeds 9017 and 9018's false clones):
+    its ink lies far nearer its long axis than the signature's (SPREAD_RATIO)."""
+    image, boxes = _sheet()
+    first, second = BOXES[0], BOXES[3]
+    paper = np.random.default_rng(3).normal(
+        232, 5, (first.y1 - first.y0 - 8, first.x1 - first.x0 - 8, 3)
+    )
+    image[first.y0 + 4 : first.y1 - 4, first.x0 + 4 : first.x1 - 4] = np.clip(paper, 0, 255)
+    for box, y in ((first, first.y0 + 60), (second, second.y1 - 70)):
+        cv2.line(image, (box.x0 + 60, y), (box.x0 + 320, y + 34), (40, 30, 20), 3, cv2.LINE_AA)
+    page = make_page(image)
+    line = box_ink(page, first)
+    signed = box_ink(page, second)
+    assert stroke_spread(signed) > SPREAD_RATIO * stroke_spread(line)
+    assert _findings(image, boxes) == ()
+    monkeypatch.setattr(copymove, "SPREAD_RATIO", 1e9)  # every pair compared: a clone
+    assert {f.evidence.values["box"] for f in _findings(image, boxes)} == {"1. Agent", "4. Agent"}
 
 
 def test_a_clone_warped_unlike_its_original_is_found_once_registered() -> None:

@@ -1,0 +1,247 @@
+"""Overwritten figures cell by cell: what the digit reader's double-ink test sees.
+
+    .venv/bin/python -m benchmarks.overwrite_cells CORPUS [CORPUS ...] [--workers 2]
+        [--json OUT]
+
+CORPUS is a synthetic corpus's folder (`python -m pipeline.synth` or the pipeline
+benchmark writes one from a seed). Every page is normalised, located and read (the
+marks and tamper stages are skipped: about a second a page), and for every figure cell
+the measures `numbers.double_ink` weighs are kept, digit by digit: its stroke pixels,
+the pixels laid twice, its height, its darkest strokes' level over the paper's and the
+network's probability. The truth's overwrites ("candidate N: 104 overwritten to read
+404") are matched to the cells by name.
+
+Printed: the overwrites found and missed and the clean cells accused, cell by cell (the
+page-level figures are the pipeline benchmark's); and, for the digits alone of their
+figure in laying ink twice (LONE_DOUBLE_SHARE, LONE_NEIGHBOURS) and as dark as
+DOUBLE_INK_DEPTH, the pixels laid twice per pixel of height of the clean ones and of the
+overwrites: the margin SURE_LONE_PER_HEIGHT sits in. With `--json` every measured cell
+that lays any ink twice is written out, to try other bars on without reading again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+import pipeline.numbers as numbers
+import pipeline.stages.read as read
+from pipeline.codes import FindingCode
+from pipeline.evaluate import load_truth
+from pipeline.inspect import locate_page
+from pipeline.model import BBox
+from pipeline.options import Options
+from pipeline.pages import NormalisedPage
+from pipeline.stages.load import load_pages
+from pipeline.stages.normalise import normalise_page
+from pipeline.templates import Template, bundled_templates
+
+OVERWRITE = re.compile(r"^candidate (\d+):")  # the truth's detail of an overwrite
+
+
+@dataclass(frozen=True)
+class DigitInk:
+    stroke: int  # stroke-core pixels
+    twice: int  # of them, laid twice (darker than 0.6 of a single layer)
+    height: int
+    depth: float  # darkest 2% over the paper's level
+    sureness: float | None  # the network's probability of the digit
+
+    @property
+    def share(self) -> float:
+        return self.twice / max(1, self.stroke)
+
+    @property
+    def per_height(self) -> float:
+        return self.twice / max(1, self.height)
+
+
+@dataclass(frozen=True)
+class FigureCell:
+    file: str
+    page: int
+    field: str
+    text: str
+    found: bool  # FIGURE_OVERWRITTEN on this cell, with the code as it is
+    jpeg: float | None  # the page's JPEG quality (a coarse one's ringing clears)
+    digits: tuple[DigitInk, ...]
+
+
+def _digit_inks(
+    gray: np.ndarray,
+    ink: np.ndarray,
+    boxes: Sequence[tuple[int, int, int, int]],
+    sureness: Sequence[float] | None,
+) -> tuple[DigitInk, ...]:
+    """The measures `numbers.double_ink` weighs, for every digit box."""
+    core = cv2.erode(ink, np.ones((2, 2), np.uint8)) > 0
+    if np.count_nonzero(core) < 40:
+        return ()
+    dark = core & (gray < 0.6 * numbers.percentile(gray[core], 25))
+    blank = gray[ink == 0]
+    paper = numbers.percentile(blank, 50) if blank.size else 255.0
+    out = []
+    for i, (x, y, w, h) in enumerate(boxes):
+        inside = core[y : y + h, x : x + w]
+        depth = (
+            numbers.percentile(gray[y : y + h, x : x + w][inside], 2) / max(paper, 1.0)
+            if inside.any()
+            else 1.0
+        )
+        out.append(
+            DigitInk(
+                stroke=int(np.count_nonzero(inside)),
+                twice=int(np.count_nonzero(dark[y : y + h, x : x + w])),
+                height=h,
+                depth=round(float(depth), 3),
+                sureness=None if sureness is None else round(float(sureness[i]), 4),
+            )
+        )
+    return tuple(out)
+
+
+@contextmanager
+def _watching(cells: list[FigureCell], file: str, page: NormalisedPage) -> Iterator[None]:
+    """Wrap the digit reader's double-ink test and the figure reader for one page: each
+    figure cell read leaves its digits' measures in `cells`."""
+    seen: list[tuple[DigitInk, ...]] = []
+    test, reader = numbers.double_ink, read._Figures.read
+
+    def double_ink(
+        gray: np.ndarray,
+        ink: np.ndarray,
+        boxes: list[tuple[int, int, int, int]],
+        sureness: tuple[float, ...] | None = None,
+    ) -> numbers.DoubleInk | None:
+        seen.append(_digit_inks(gray, ink, boxes, sureness))
+        return test(gray, ink, boxes, sureness)
+
+    def figure(figures: read._Figures, name: str, box: BBox) -> object:
+        seen.clear()
+        before = len(figures.overwritten)
+        field = reader(figures, name, box)
+        if seen and seen[-1]:
+            found = len(figures.overwritten) > before
+            jpeg = page.source.jpeg
+            quality = None if jpeg is None else round(jpeg.quality, 1)
+            cells.append(
+                FigureCell(file, page.source.index, name, field.text, found, quality, seen[-1])
+            )
+        return field
+
+    numbers.double_ink = double_ink  # type: ignore[assignment]
+    read._Figures.read = figure  # type: ignore[assignment, method-assign]
+    try:
+        yield
+    finally:
+        numbers.double_ink = test  # type: ignore[assignment]
+        read._Figures.read = reader  # type: ignore[method-assign]
+
+
+def measure_file(path: Path) -> list[FigureCell]:
+    cells: list[FigureCell] = []
+    templates = bundled_templates()
+    follows: Template | None = None
+    for page in load_pages(path, limits=Options().limits):
+        normalised = normalise_page(page)
+        located, follows = locate_page(normalised, templates, None, follows)
+        with _watching(cells, path.name, normalised):
+            read.read_form(normalised, located, follows)
+    return cells
+
+
+def _alone(cell: FigureCell) -> DigitInk | None:
+    """The digit alone of its figure in laying ink twice, as dark as ink laid twice."""
+    shares = [d.share for d in cell.digits]
+    for i, digit in enumerate(cell.digits):
+        others = shares[:i] + shares[i + 1 :]
+        if (
+            digit.stroke >= 40
+            and digit.twice >= 25
+            and digit.share > numbers.LONE_DOUBLE_SHARE
+            and others
+            and max(others) <= numbers.LONE_NEIGHBOURS
+            and digit.depth < numbers.DOUBLE_INK_DEPTH
+        ):
+            return digit
+    return None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("corpora", type=Path, nargs="+")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--json", type=Path, help="write the cells laying ink twice here")
+    args = parser.parse_args()
+    cells: list[FigureCell] = []
+    overwrites: set[tuple[str, int, str]] = set()
+    for corpus in args.corpora:
+        truth = load_truth(corpus)
+        for page in truth:
+            for anomaly in page.anomalies:
+                match = OVERWRITE.match(anomaly.detail)
+                if anomaly.code is FindingCode.FIGURE_OVERWRITTEN and match:
+                    overwrites.add((page.file, page.page, f"candidates[{match[1]}].votes"))
+        files = sorted({corpus / page.file for page in truth})
+        with ProcessPoolExecutor(args.workers) as pool:
+            for done in pool.map(measure_file, files, chunksize=4):
+                cells += done
+    seen = {(c.file, c.page, c.field) for c in cells}
+    found = sum(c.found for c in cells if (c.file, c.page, c.field) in overwrites)
+    false = [c for c in cells if c.found and (c.file, c.page, c.field) not in overwrites]
+    print(
+        f"figure cells read: {len(cells)}; overwrites in the truth: {len(overwrites)} "
+        f"(cells read: {len(overwrites & seen)}); found: {found}; clean cells accused: "
+        f"{len(false)}"
+    )
+    for cell in false:
+        print(f"  accused: {cell.file} p{cell.page} {cell.field} read {cell.text!r}")
+    bar = numbers.SURE_LONE_PER_HEIGHT
+    for kind, want in (("clean", False), ("overwritten", True)):
+        heights = sorted(
+            (
+                round(digit.per_height, 2)
+                for cell in cells
+                if ((cell.file, cell.page, cell.field) in overwrites) is want
+                and (digit := _alone(cell)) is not None
+            ),
+            reverse=True,
+        )
+        if not want:
+            for cell in cells:
+                digit = _alone(cell)
+                if (
+                    digit
+                    and digit.per_height >= bar
+                    and (cell.file, cell.page, cell.field) not in overwrites
+                ):
+                    verdict = "accused" if cell.found else "cleared (ringing or type)"
+                    print(
+                        f"  clean at {digit.per_height:.2f}: {cell.file} p{cell.page} "
+                        f"{cell.field} read {cell.text!r}, JPEG {cell.jpeg}: {verdict}"
+                    )
+        print(
+            f"{kind} cells with a digit alone laying ink twice: {len(heights)}, "
+            f"{sum(h >= bar for h in heights)} at {bar} per pixel of height or more; "
+            f"the highest: {heights[:8]}"
+        )
+    if args.json:
+        lines = [
+            json.dumps({**asdict(c), "overwritten": (c.file, c.page, c.field) in overwrites})
+            for c in cells
+            if any(d.twice for d in c.digits)
+        ]
+        args.json.write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
