@@ -568,8 +568,9 @@ LONE_UNSURE = 0.99
 # ... and a lone digit the network reads surely all the same (a "4" written over a "1" may
 # read as a clean "4") when it lays a stroke's length twice: this many pixels per pixel of
 # its height. On seeds 9013-9015 (83 overwrites, 110,640 other figure cells; RESULTS.md,
-# Marks) the 19 clean lone digits as dark as DOUBLE_INK_DEPTH laid 1.46 per pixel at most
-# (a pen pressed: tests/numbers/test_overwrite, 1.5); the overwrite it adds, 2.02. Such a
+# Marks, `benchmarks.overwrite_cells`) 21 clean lone digits were as dark as DOUBLE_INK_DEPTH:
+# two accused already (6.35, 3.34), the others 1.46 per pixel at most (a pen pressed:
+# tests/numbers/test_overwrite, 1.5); 75 of the 77 lone overwrites 1.8 or more. Such a
 # digit is not `alone` (unsure): a coarse JPEG's ringing and bold type still clear it.
 SURE_LONE_PER_HEIGHT = 1.8
 
