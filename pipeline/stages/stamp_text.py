@@ -577,13 +577,22 @@ def _elsewhere(ring: str, name: str, *, once: bool = False) -> dict[str, str]:
     return {"stamp_institution_words": " ".join(kind)} if kind else {}
 
 
+def _own_number_beside(centre: str, numbers: Sequence[str]) -> bool:
+    """The header's number read as a figure alone in the centre, beside the number its
+    "PS" took: seed 9019's PP-76_ps155, "p53 155 PP 76" for "PS 155 PP-76" (the "S" read
+    "5" and a stray "3" taken as the number)."""
+    own = {str(int(n)) for n in numbers if n.isdigit()}
+    bare = BARE_NUMBER.findall(CODE.sub(" ", centre.upper()))
+    return any(str(int(b)) in own for b in bare)
+
+
 def _another_station(text: StampText, header: dict[str, str]) -> dict[str, str | float] | None:
     """A centre number that is no misread of the header's, and a second cue: the centre
     line reads the header's constituency code exactly, or a ring legible by its printed
     words lacks the header's station name (and names no other constituency)."""
     numbers = header_numbers(header)
     stamped = centre_numbers(text.centre)
-    if not another_number(stamped, numbers):
+    if not another_number(stamped, numbers) or _own_number_beside(text.centre, numbers):
         return None
     wanted = constituency_codes(header.get("constituency", ""))
     name = header.get("polling_station_name", "")

@@ -83,6 +83,14 @@ def test_a_station_of_the_same_kind_elsewhere_is_told_apart_by_its_place() -> No
     assert mismatch(broken, HEADER) is None
 
 
+def test_the_headers_number_beside_a_stray_one_is_the_stations_own() -> None:
+    # "PS 12 NA-130" read "p53 12 NA 130": the "S" read "5", a stray "3" taken as the number
+    misread = StampText(ring="x * y", centre="p53 12 NA 130")
+    assert mismatch(misread, HEADER) is None
+    # with no figure of the header's beside it, the centre code read exactly: another station
+    assert mismatch(StampText(ring="x * y", centre="p53 NA-130"), HEADER) is not None
+
+
 def _header(constituency: str, number: str, name: str) -> dict[str, str]:
     return {
         "constituency": constituency,
