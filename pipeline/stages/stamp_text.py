@@ -399,6 +399,12 @@ def centre_numbers(centre: str) -> list[str]:
     return STATION_NUMBER.findall(centre.upper())
 
 
+def figures_alone(centre: str) -> list[str]:
+    """The figures of two digits or more a centre's text holds alone, outside a
+    constituency code (BARE_NUMBER)."""
+    return BARE_NUMBER.findall(CODE.sub(" ", centre.upper()))
+
+
 def bare_numbers(centre: str) -> list[str]:
     """The station numbers a centre's text reads (`centre_numbers`), or where it reads
     none, the figures of two digits or more it holds outside a constituency code: the
@@ -408,8 +414,7 @@ def bare_numbers(centre: str) -> list[str]:
     numbers = centre_numbers(centre)
     if numbers:
         return numbers
-    outside = CODE.sub(" ", centre.upper())
-    bare = BARE_NUMBER.findall(outside)
+    bare = figures_alone(centre)
     if bare:
         return bare
     lettered = (n.translate(AS_DIGITS) for n in LETTERED_NUMBER.findall(CODE.sub(" ", centre)))
@@ -582,8 +587,7 @@ def _own_number_beside(centre: str, numbers: Sequence[str]) -> bool:
     "PS" took: seed 9019's PP-76_ps155, "p53 155 PP 76" for "PS 155 PP-76" (the "S" read
     "5" and a stray "3" taken as the number)."""
     own = {str(int(n)) for n in numbers if n.isdigit()}
-    bare = BARE_NUMBER.findall(CODE.sub(" ", centre.upper()))
-    return any(str(int(b)) in own for b in bare)
+    return any(str(int(b)) in own for b in figures_alone(centre))
 
 
 def _another_station(text: StampText, header: dict[str, str]) -> dict[str, str | float] | None:
