@@ -49,7 +49,8 @@ class NumberReading:
     # of the overwritten digit: pixels of ink laid twice per pixel of its height
     overwrite_per_height: float = 0.0
     # ... and whether it alone of the figure's digits lays ink twice, unsure to the
-    # network (LONE_DOUBLE_SHARE): no bold type, which lays its every digit alike
+    # network or laying a stroke's length (LONE_DOUBLE_SHARE, SURE_LONE_PER_HEIGHT,
+    # UNSURE_LONE): no bold type, which lays its every digit alike
     overwrite_alone: bool = False
     # ... and its darkest strokes' level (2nd percentile) over the paper's: ink laid twice
     # is far darker than once (DOUBLE_INK_DEPTH)
@@ -571,8 +572,30 @@ LONE_UNSURE = 0.99
 # Marks, `benchmarks.overwrite_cells`) 21 clean lone digits were as dark as DOUBLE_INK_DEPTH:
 # two accused already (6.35, 3.34), the others 1.46 per pixel at most (a pen pressed:
 # tests/numbers/test_overwrite, 1.5); 75 of the 77 lone overwrites 1.8 or more. Such a
-# digit is not `alone` (unsure): a coarse JPEG's ringing and bold type still clear it.
+# digit is `alone` all the same: bold type, which lays every digit alike, does not clear
+# it, nor a coarse JPEG's ringing (seed 9019's PP-71_ps210, a "2" written over a "7" laying
+# 2.10 per pixel, Tesseract reading "27" surely; on seeds 9013-9015 no clean cell so kept).
 SURE_LONE_PER_HEIGHT = 1.8
+# ... and a digit the network is unsure of, its neighbours laying no ink twice, is an
+# overwrite from a stroke's length laid twice at this many pixels per pixel of its height,
+# however small a share of its ink that is: the box may hold the digit written over with
+# a neighbour it touches (seed 9018's PP-163_ps079, "5" over "1" read as one box beside the
+# "6": 0.032 of its ink, 1.18 per pixel, the network 0.44), if the ink laid twice spans
+# UNSURE_LONE_SPAN of the digit's height: two strokes running along each other, not a
+# spot where the pen was pressed (tests/numbers/test_overwrite: a 7 x 7 spot, 0.16-0.23
+# of the height; on PP-163_ps079, 0.66). On seeds 9013-9015 the clean digits so placed
+# laid 0.84 per pixel at most (benchmarks/RESULTS.md, Marks).
+UNSURE_LONE = 0.98
+UNSURE_LONE_PER_HEIGHT = 1.0
+UNSURE_LONE_SPAN = 0.4
+
+
+def _span(mask: np.ndarray) -> int:
+    """How far the set pixels of `mask` reach, along the longer of its two axes."""
+    ys, xs = np.nonzero(mask)
+    if not ys.size:
+        return 0
+    return int(max(ys.max() - ys.min(), xs.max() - xs.min())) + 1
 
 
 def percentile(values: np.ndarray, q: float) -> float:
@@ -593,8 +616,9 @@ def percentile(values: np.ndarray, q: float) -> float:
 @dataclass(frozen=True)
 class DoubleInk:
     """The digit written over another: its box in the cell, its pixels laid twice per
-    pixel of its height, whether it alone of the figure lays ink twice (unsure), and its
-    darkest strokes' level over the paper's."""
+    pixel of its height, whether it alone of the figure lays ink twice (unsure to the
+    network, or laying a stroke's length twice), and its darkest strokes' level over the
+    paper's."""
 
     box: BBox
     per_height: float
@@ -634,14 +658,17 @@ def double_ink(
         if stroke < 40 or laid_twice < 25:
             continue
         neighbours = shares[:i] + shares[i + 1 :]
-        alone = (
-            sureness is not None
-            and share > LONE_DOUBLE_SHARE
-            and bool(neighbours)
-            and max(neighbours) <= LONE_NEIGHBOURS
-        )
+        quiet = sureness is not None and bool(neighbours) and max(neighbours) <= LONE_NEIGHBOURS
+        alone = quiet and share > LONE_DOUBLE_SHARE
         lone = alone and sureness is not None and sureness[i] < LONE_UNSURE
-        if share <= DOUBLE_INK_SHARE and not alone:
+        doubted = (
+            quiet
+            and sureness is not None
+            and sureness[i] < UNSURE_LONE
+            and laid_twice >= UNSURE_LONE_PER_HEIGHT * h
+            and _span(dark[y : y + h, x : x + w]) >= UNSURE_LONE_SPAN * h
+        )
+        if share <= DOUBLE_INK_SHARE and not alone and not doubted:
             continue
         if paper is None:
             blank = gray[ink == 0]
@@ -654,7 +681,9 @@ def double_ink(
             laid_twice >= per_height * h or depth < DOUBLE_INK_BLACK
         )
         sure_lone = alone and laid_twice >= SURE_LONE_PER_HEIGHT * h
-        if depth < DOUBLE_INK_DEPTH and (plain or sure_lone):
+        if depth < DOUBLE_INK_DEPTH and (plain or sure_lone or doubted):
             box = BBox(x0=x, y0=y, x1=x + w, y1=y + h)
-            return DoubleInk(box, round(laid_twice / h, 2), lone, round(depth, 3))
+            return DoubleInk(
+                box, round(laid_twice / h, 2), lone or sure_lone or doubted, round(depth, 3)
+            )
     return None

@@ -9,6 +9,8 @@ from pipeline.numbers import read_number
 from pipeline.synth.handwriting import Hand, handwritten_number, overwrite_digit
 from pipeline.synth.ink import BLUE_BALLPOINT, composite
 
+Box = tuple[int, int, int, int]
+
 
 def cell(text: str, seed: int, *, over: int | None = None) -> np.ndarray:
     """A 64 x 180 cell of off-white paper with a handwritten figure, as the generator
@@ -128,10 +130,41 @@ def test_one_digit_alone_laying_ink_twice_is_an_overwrite() -> None:
     # the network sure of the dark digit: a stroke's length laid twice (SURE_LONE_PER_HEIGHT)
     # is an overwrite, a shorter dark stretch (a pen pressed) none
     sure = (0.999, 0.995, 0.999)
-    assert double_ink(gray, ink, boxes, sure) is not None
+    found = double_ink(gray, ink, boxes, sure)
+    assert found is not None and found.alone  # alone: bold type would lay all three alike
     gray, ink, boxes = rings((0, 7, 0))
     assert double_ink(gray, ink, boxes, sure) is None
     assert double_ink(gray, ink, boxes, (0.999, 0.9, 0.999)) is not None
     # the neighbours dark too (a bold pen): none
     gray, ink, boxes = rings((6, 10, 6))
     assert double_ink(gray, ink, boxes, (0.999, 0.9, 0.999)) is None
+
+
+def test_an_unsure_digit_laying_a_long_stroke_twice_is_an_overwrite() -> None:
+    """Under the lone share's bar (a box holding two digits dilutes it), a stroke's length
+    laid twice in a digit the network is unsure of is an overwrite; as many pixels laid
+    twice in a spot (a pen pressed) are none."""
+    from pipeline.numbers import LONE_DOUBLE_SHARE, double_ink
+
+    def laid(width: int, rows: int) -> tuple[np.ndarray, np.ndarray, list[Box]]:
+        gray = np.full((70, 240), 245, np.uint8)
+        boxes = []
+        for i in range(3):
+            x = 20 + 70 * i
+            cv2.rectangle(gray, (x + 6, 12), (x + 40, 63), 90, 13)
+            boxes.append((x, 5, 48, 60))
+        x = boxes[1][0] + 3  # in the middle digit's left stroke
+        gray[20 : 20 + rows, x : x + width] = 18
+        ink = np.where(gray < 128, 255, 0).astype(np.uint8)
+        return gray, ink, boxes
+
+    unsure = (0.999, 0.6, 0.999)
+    gray, ink, boxes = laid(2, 34)  # a stroke's length: 68 pixels over 34 rows
+    core = cv2.erode(ink, np.ones((2, 2), np.uint8)) > 0
+    x, y, w, h = boxes[1]
+    twice = np.count_nonzero(core[y : y + h, x : x + w] & (gray[y : y + h, x : x + w] < 50))
+    assert twice / np.count_nonzero(core[y : y + h, x : x + w]) <= LONE_DOUBLE_SHARE
+    found = double_ink(gray, ink, boxes, unsure)
+    assert found is not None and found.alone and found.box.x0 == x
+    assert double_ink(gray, ink, boxes, (0.999, 0.995, 0.999)) is None  # the network sure
+    assert double_ink(*laid(8, 9), unsure) is None  # 72 pixels in a spot
