@@ -9,7 +9,8 @@ Generates the corpus if the folder is empty, runs every file through the pipelin
 the cross-form findings, and scores only this area's codes against the generator's
 truth. Also times the cross-form pass on `--index-size` forms whose stamps are the real
 ones pressed again (each descriptor turned by a random angle, with pixel noise, and
-hashed anew), 700 forms to a constituency as in Pakistan; and prints, for pairs of
+hashed anew), 700 forms to a constituency as in Pakistan, each station's two copies
+reading one station number in their stamps' centres; and prints, for pairs of
 stamps on different forms, the similarity of a pasted copy against a re-stamp.
 """
 
@@ -51,6 +52,7 @@ CODES = {
 
 
 FORMS_PER_CONSTITUENCY = 700  # Pakistan 2024: about 180,000 Form 45s in 266 constituencies
+COPIES_PER_STATION = 2  # a form and its agent's copy, their stamps' centres read alike
 
 
 def _pressed_again(stamp: Stamp, rng: np.random.Generator) -> Stamp:
@@ -78,6 +80,7 @@ def time_index(results: list[FormResult], size: int, seed: int) -> float:
     for i in range(size):
         base = pool[i % len(pool)]
         code = f"NA-{i // FORMS_PER_CONSTITUENCY + 1}"
+        station = i % FORMS_PER_CONSTITUENCY // COPIES_PER_STATION + 1
         forms.append(
             base.model_copy(
                 update={
@@ -85,7 +88,7 @@ def time_index(results: list[FormResult], size: int, seed: int) -> float:
                     "header": {"constituency": FieldReading(value=code, confidence=1.0, text=code)},
                     "stamps": tuple(
                         _pressed_again(s, rng).model_copy(
-                            update={"centre_text": None, "ring_text": None}
+                            update={"centre_text": f"PS {station} {code}", "ring_text": None}
                         )
                         for s in base.stamps
                     ),

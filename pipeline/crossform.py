@@ -115,6 +115,13 @@ UNTURNED_TURN = 0.3  # degrees
 # 0.42-0.46, yet a floor of 0.40 took the cross-form pass over 10,000 forms from 140 s to
 # 531 s and did not find it: 22 hash bits from both its copies, never a candidate)
 ALIGNED_FLOOR = 0.60
+# Two stamps of one constituency whose centres read one station number are compared
+# however far apart their hashes, and registered from this likeness up: seed 9019's
+# PP-196_ps133 and ps156, station 133's stamp pasted onto 156's form ("PS 133 PP-196" read
+# on both): 22 hash bits apart, 0.53 alike under shift and scale (a signature's stroke
+# boxed with one copy), 0.974 registered, turned 0.02 degrees. A form's own copies read
+# alike as well; they are judged as one station's (SAME_STATION_STAMP_SIMILARITY).
+READ_ALIKE_FLOOR = 0.40
 ALIGNED_STEPS = 20  # the affine search's iterations (cv2.findTransformECC)
 STAMP_SCALES = (0.96, 0.98, 1.0, 1.02, 1.04)
 # of 64 bits: stamp pairs further apart are not compared. 12 until seed 9005: its pastes
@@ -371,6 +378,8 @@ class FingerprintIndex:
         self._block_ids: dict[str, int] = {}
         self._owners: dict[int, set[int]] = defaultdict(set)  # block: the files naming it
         self._stamp_blocks: dict[int, tuple[int, ...]] = {}  # stamp mark: its blocks
+        # (block, station number its centre reads): the stamps reading it
+        self._read_as: dict[tuple[int, int], list[int]] = defaultdict(list)
 
     def _key(self, kind: str, block: str, band: int, value: str) -> int:
         """Exact for hex hash bands up to 32 bits (a signature's 256-bit hash in 8 bands);
@@ -427,6 +436,10 @@ class FingerprintIndex:
             mine = blocks if kind == "stamp" else frozenset({""})
             if kind == "stamp":
                 self._stamp_blocks[index] = tuple(self._block_ids[b] for b in sorted(blocks))
+                read = centre_numbers(text[1])
+                for block in sorted(blocks) if read else ():
+                    if block != UNKNOWN_BLOCK:  # every constituency has its "PS 12"
+                        self._read_as[(self._block_ids[block], int(read[0]))].append(index)
             width = max(1, len(phash) // BANDS)
             for block in sorted(mine):
                 for band in range(BANDS):
@@ -476,7 +489,17 @@ class FingerprintIndex:
             pair for pair in _one_bit_apart(keys, members, stamps=True) if self._near(*pair)
         )
         pairs.update(self._lone_pairs())
+        pairs.update(self._read_alike())
         return sorted(pairs)
+
+    def _read_alike(self) -> set[tuple[int, int]]:
+        """Stamps of one constituency whose centres read one station number."""
+        return {
+            (a, b)
+            for marks in self._read_as.values()
+            for i, a in enumerate(marks)
+            for b in marks[i + 1 :]
+        }
 
     def _lone_pairs(self) -> set[tuple[int, int]]:
         """Stamps of a form alone in its constituencies (or of none legible), each with
@@ -504,6 +527,7 @@ class FingerprintIndex:
         views = lru_cache(maxsize=VIEWS_KEPT)(
             lambda mark: stamp_view(self.descriptor(self.marks[mark]))
         )
+        read_alike = self._read_alike()
         for a, b in self.candidate_pairs():
             ma, mb = self.marks[a], self.marks[b]
             if ma.form == mb.form:  # a band key holds one kind of mark
@@ -512,7 +536,8 @@ class FingerprintIndex:
                 if _other_inks(ma.label, mb.label):
                     continue
                 similarity = view_similarity(views(a), views(b))
-                if similarity < ALIGNED_FLOOR:
+                floor = READ_ALIKE_FLOOR if (a, b) in read_alike else ALIGNED_FLOOR
+                if similarity < floor:
                     continue
                 da, db = views(a).image, views(b).image
                 aligned = alignment(da, db)

@@ -8,8 +8,10 @@ import numpy as np
 from pipeline.codes import FindingCode
 from pipeline.crossform import (
     ALIGNED_COPY_SIMILARITY,
+    ALIGNED_FLOOR,
     ORPHAN_HASH_RADIUS,
     SAME_STATION_STAMP_SIMILARITY,
+    STAMP_HASH_RADIUS,
     UNTURNED_SIMILARITY,
     UNTURNED_TURN,
     FingerprintIndex,
@@ -571,3 +573,35 @@ def test_stamps_alike_whose_centres_name_two_stations_are_two_rubber_stamps() ->
     # registered 0.95 alike or more, the image decides whatever the centres read
     sharp = _form("c.png", _recaptured(original, 3))
     assert set(crossform_findings([read(first, "PS 55"), read(sharp, "PS 76")])) == {0, 1}
+
+
+def test_stamps_reading_one_station_are_compared_however_far_apart_their_hashes() -> None:
+    """Station 50's stamp pasted onto 45's form, boxed with a wide margin and its top cut:
+    20 hash bits apart and under ALIGNED_FLOOR alike, so never compared, until both
+    centres read "PS 50": then registered, one image. The stamp pressed again, read alike
+    and so boxed, stays another impression."""
+    original, again = _pressed(7), _pressed(8)
+
+    def boxed_wide(image: np.ndarray) -> np.ndarray:
+        h, w = image.shape[:2]
+        paper = np.full((h, w // 10, 3), 240, np.uint8)
+        return np.hstack([image[h // 16 :], paper[h // 16 :]])
+
+    def reading(result: FormResult, centre: str) -> FormResult:
+        read = result.stamps[0].model_copy(update={"centre_text": centre})
+        return result.model_copy(update={"stamps": (read,)})
+
+    source = _at_station(_form("ps050.png", _recaptured(original, 1)), "50")
+    pasted = _at_station(_form("ps045.png", boxed_wide(original)), "45")
+    pressed = _at_station(_form("ps047.png", boxed_wide(_recaptured(again, 2))), "47")
+    a, b = (descriptor_array(r.stamps[0].descriptor) for r in (source, pasted))
+    assert a is not None and b is not None
+    assert stamp_similarity(a, b) < ALIGNED_FLOOR
+    assert _hamming(source.stamps[0].fingerprint, pasted.stamps[0].fingerprint) > STAMP_HASH_RADIUS
+    assert crossform_findings([source, pasted, pressed]) == {}
+    read = [reading(r, "PS 50 NA-57") for r in (source, pasted, pressed)]
+    found = crossform_findings(read)
+    assert set(found) == {0, 1}
+    assert FindingCode.STAMP_DUPLICATE in {f.code for f in found[1]}
+    # read as two stations: not compared (two stamps 20 bits apart, far unlike)
+    assert crossform_findings([reading(source, "PS 51 NA-57"), read[1]]) == {}
