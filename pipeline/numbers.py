@@ -52,6 +52,8 @@ class NumberReading:
     # network or laying a stroke's length (LONE_DOUBLE_SHARE, SURE_LONE_PER_HEIGHT,
     # UNSURE_LONE): no bold type, which lays its every digit alike
     overwrite_alone: bool = False
+    # ... and the network unsure of it (LONE_UNSURE, UNSURE_LONE): no JPEG's ringing either
+    overwrite_unsure: bool = False
     # ... and its darkest strokes' level (2nd percentile) over the paper's: ink laid twice
     # is far darker than once (DOUBLE_INK_DEPTH)
     overwrite_depth: float = 1.0
@@ -489,6 +491,7 @@ def read_number(image: np.ndarray, *, accept: float = ACCEPT_CONFIDENCE) -> Numb
         overwrite_box=overwrite.box if overwrite else None,
         overwrite_per_height=overwrite.per_height if overwrite else 0.0,
         overwrite_alone=overwrite.alone if overwrite else False,
+        overwrite_unsure=overwrite.unsure if overwrite else False,
         overwrite_depth=overwrite.depth if overwrite else 1.0,
         rivals=rivals,
     )
@@ -573,8 +576,10 @@ LONE_UNSURE = 0.99
 # two accused already (6.35, 3.34), the others 1.46 per pixel at most (a pen pressed:
 # tests/numbers/test_overwrite, 1.5); 75 of the 77 lone overwrites 1.8 or more. Such a
 # digit is `alone` all the same: bold type, which lays every digit alike, does not clear
-# it, nor a coarse JPEG's ringing (seed 9019's PP-71_ps210, a "2" written over a "7" laying
-# 2.10 per pixel, Tesseract reading "27" surely; on seeds 9013-9015 no clean cell so kept).
+# it (seed 9019's PP-71_ps210, a "2" written over a "7" laying 2.10 per pixel, Tesseract
+# reading "27" surely; on seeds 9013-9015 no clean cell so kept). A coarse JPEG's ringing
+# still does, as it darkens one digit as readily as all: seed 9020's PK-13_ps109 at JPEG
+# 35, two clean figures with one digit each at 2.18 and 1.91 per pixel, read at 0.995+.
 SURE_LONE_PER_HEIGHT = 1.8
 # ... and a digit the network is unsure of, its neighbours laying no ink twice, is an
 # overwrite from a stroke's length laid twice at this many pixels per pixel of its height,
@@ -617,12 +622,13 @@ def percentile(values: np.ndarray, q: float) -> float:
 class DoubleInk:
     """The digit written over another: its box in the cell, its pixels laid twice per
     pixel of its height, whether it alone of the figure lays ink twice (unsure to the
-    network, or laying a stroke's length twice), and its darkest strokes' level over the
-    paper's."""
+    network, or laying a stroke's length twice) and whether the network is unsure of it,
+    and its darkest strokes' level over the paper's."""
 
     box: BBox
     per_height: float
     alone: bool
+    unsure: bool
     depth: float
 
 
@@ -684,6 +690,10 @@ def double_ink(
         if depth < DOUBLE_INK_DEPTH and (plain or sure_lone or doubted):
             box = BBox(x0=x, y0=y, x1=x + w, y1=y + h)
             return DoubleInk(
-                box, round(laid_twice / h, 2), lone or sure_lone or doubted, round(depth, 3)
+                box,
+                round(laid_twice / h, 2),
+                alone=lone or sure_lone or doubted,
+                unsure=lone or doubted,
+                depth=round(depth, 3),
             )
     return None

@@ -279,13 +279,14 @@ class _Figures:
 
     def _ringing(self, reading: NumberReading) -> bool:
         """Whether a digit that lays ink twice may be a coarse JPEG's ringing: the page
-        last saved under COARSE_JPEG, and the digit not alone of its figure in doing so
-        nor laying it long and dark (COARSE_LAID_TWICE, COARSE_DEPTH)."""
+        last saved under COARSE_JPEG, and the digit not alone of its figure in doing so,
+        unsure to the network, nor laying it long and dark (COARSE_LAID_TWICE,
+        COARSE_DEPTH)."""
         jpeg = self.page.source.jpeg
         return (
             jpeg is not None
             and jpeg.quality < COARSE_JPEG
-            and not reading.overwrite_alone
+            and not reading.overwrite_unsure
             and (
                 reading.overwrite_per_height < COARSE_LAID_TWICE
                 or reading.overwrite_depth >= COARSE_DEPTH
@@ -297,7 +298,7 @@ class _Figures:
         did: a typed figure, whose bold strokes are no second digit written over the first
         (Tesseract reads a handwritten figure right at times, less surely), unless far more
         ink is laid twice than bold type lays (a black pen's digit over a typed one) or one
-        digit alone lays it, unsure to the network (type lays every digit alike: seed 9004's
+        digit alone lays it (type lays every digit alike: seed 9004's
         two overwrites Tesseract read surely, PP-221_ps188 and PS-237_ps175, had their
         neighbours at 0.000-0.013 of their ink laid twice; the typed figures seed 9006 so
         cleared, 0.03-0.14, or their darkest digit read at 0.999)."""

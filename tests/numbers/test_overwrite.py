@@ -131,7 +131,7 @@ def test_one_digit_alone_laying_ink_twice_is_an_overwrite() -> None:
     # is an overwrite, a shorter dark stretch (a pen pressed) none
     sure = (0.999, 0.995, 0.999)
     found = double_ink(gray, ink, boxes, sure)
-    assert found is not None and found.alone  # alone: bold type would lay all three alike
+    assert found is not None and found.alone and not found.unsure  # type lays all alike
     gray, ink, boxes = rings((0, 7, 0))
     assert double_ink(gray, ink, boxes, sure) is None
     assert double_ink(gray, ink, boxes, (0.999, 0.9, 0.999)) is not None
@@ -165,6 +165,6 @@ def test_an_unsure_digit_laying_a_long_stroke_twice_is_an_overwrite() -> None:
     twice = np.count_nonzero(core[y : y + h, x : x + w] & (gray[y : y + h, x : x + w] < 50))
     assert twice / np.count_nonzero(core[y : y + h, x : x + w]) <= LONE_DOUBLE_SHARE
     found = double_ink(gray, ink, boxes, unsure)
-    assert found is not None and found.alone and found.box.x0 == x
+    assert found is not None and found.alone and found.unsure and found.box.x0 == x
     assert double_ink(gray, ink, boxes, (0.999, 0.995, 0.999)) is None  # the network sure
     assert double_ink(*laid(8, 9), unsure) is None  # 72 pixels in a spot

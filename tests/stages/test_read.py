@@ -143,7 +143,8 @@ def test_a_typed_figure_read_surely_by_ocr_is_not_an_overwrite() -> None:
     for laid, typed_still in ((1.3, True), (2.4, True), (2.77, False), (3.65, False)):
         reading = dataclasses.replace(bold, overwrite_per_height=laid)
         assert figures(typed)._typed(box, reading) is typed_still
-    # one digit alone laying ink twice, unsure to the network: type lays its digits alike
+    # one digit alone laying ink twice, sure to the network or not: type lays its digits
+    # alike (seed 9019's PP-71_ps210, a "2" over a "7" Tesseract read surely as "27")
     assert not figures(typed)._typed(box, dataclasses.replace(bold, overwrite_alone=True))
 
 
@@ -180,6 +181,11 @@ def test_a_coarse_jpegs_ringing_is_no_overwrite_unless_long_and_dark_or_alone() 
     # laid long but no darker than ringing makes a stroke (seed 9008's PB-39_ps200: 3.1, 0.08)
     pale = dataclasses.replace(faint, overwrite_per_height=3.1, overwrite_depth=0.08)
     assert figures(40)._ringing(pale)
-    # long and dark, or one digit alone of its figure: a pen's second digit
+    # long and dark, or one digit alone of its figure, unsure to the network: a pen's
+    # second digit
     assert not figures(40)._ringing(dataclasses.replace(pale, overwrite_depth=0.02))
-    assert not figures(40)._ringing(dataclasses.replace(faint, overwrite_alone=True))
+    alone = dataclasses.replace(faint, overwrite_alone=True, overwrite_unsure=True)
+    assert not figures(40)._ringing(alone)
+    # ... but alone and read surely, ringing may darken one digit as well as all (seed
+    # 9020's PK-13_ps109 at quality 35: "356" and "3347", one digit each at 2.18 and 1.91)
+    assert figures(40)._ringing(dataclasses.replace(pale, overwrite_alone=True))
