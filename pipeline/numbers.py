@@ -52,7 +52,8 @@ class NumberReading:
     # network or laying a stroke's length (LONE_DOUBLE_SHARE, SURE_LONE_PER_HEIGHT,
     # UNSURE_LONE): no bold type, which lays its every digit alike
     overwrite_alone: bool = False
-    # ... and the network unsure of it (LONE_UNSURE, UNSURE_LONE): no JPEG's ringing either
+    # ... and alone unsure to the network, from LONE_DOUBLE_SHARE of its ink (LONE_UNSURE):
+    # no JPEG's ringing either
     overwrite_unsure: bool = False
     # ... and its darkest strokes' level (2nd percentile) over the paper's: ink laid twice
     # is far darker than once (DOUBLE_INK_DEPTH)
@@ -589,7 +590,8 @@ SURE_LONE_PER_HEIGHT = 1.8
 # UNSURE_LONE_SPAN of the digit's height: two strokes running along each other, not a
 # spot where the pen was pressed (tests/numbers/test_overwrite: a 7 x 7 spot, 0.16-0.23
 # of the height; on PP-163_ps079, 0.66). On seeds 9013-9015 the clean digits so placed
-# laid 0.84 per pixel at most (benchmarks/RESULTS.md, Marks).
+# laid 0.84 per pixel at most; on seeds 9016-9020 one, on a Form 47 at JPEG 49, 1.04
+# (benchmarks/RESULTS.md, Marks): so weak a sign, a coarse JPEG's ringing clears it.
 UNSURE_LONE = 0.98
 UNSURE_LONE_PER_HEIGHT = 1.0
 UNSURE_LONE_SPAN = 0.4
@@ -622,8 +624,9 @@ def percentile(values: np.ndarray, q: float) -> float:
 class DoubleInk:
     """The digit written over another: its box in the cell, its pixels laid twice per
     pixel of its height, whether it alone of the figure lays ink twice (unsure to the
-    network, or laying a stroke's length twice) and whether the network is unsure of it,
-    and its darkest strokes' level over the paper's."""
+    network, or laying a stroke's length twice) and whether it does so unsure to the
+    network from LONE_DOUBLE_SHARE of its ink (`lone`), and its darkest strokes' level
+    over the paper's."""
 
     box: BBox
     per_height: float
@@ -693,7 +696,7 @@ def double_ink(
                 box,
                 round(laid_twice / h, 2),
                 alone=lone or sure_lone or doubted,
-                unsure=lone or doubted,
+                unsure=lone,
                 depth=round(depth, 3),
             )
     return None

@@ -126,7 +126,7 @@ def test_one_digit_alone_laying_ink_twice_is_an_overwrite() -> None:
     assert LONE_DOUBLE_SHARE < share <= DOUBLE_INK_SHARE  # under the plain share's bar
     assert double_ink(gray, ink, boxes) is None  # without the network's word: no verdict
     found = double_ink(gray, ink, boxes, (0.999, 0.9, 0.999))
-    assert found is not None and found.alone and found.box.x0 == x
+    assert found is not None and found.alone and found.unsure and found.box.x0 == x
     # the network sure of the dark digit: a stroke's length laid twice (SURE_LONE_PER_HEIGHT)
     # is an overwrite, a shorter dark stretch (a pen pressed) none
     sure = (0.999, 0.995, 0.999)
@@ -165,6 +165,7 @@ def test_an_unsure_digit_laying_a_long_stroke_twice_is_an_overwrite() -> None:
     twice = np.count_nonzero(core[y : y + h, x : x + w] & (gray[y : y + h, x : x + w] < 50))
     assert twice / np.count_nonzero(core[y : y + h, x : x + w]) <= LONE_DOUBLE_SHARE
     found = double_ink(gray, ink, boxes, unsure)
-    assert found is not None and found.alone and found.unsure and found.box.x0 == x
+    assert found is not None and found.alone and found.box.x0 == x
+    assert not found.unsure  # under LONE_DOUBLE_SHARE: a coarse JPEG's ringing may clear it
     assert double_ink(gray, ink, boxes, (0.999, 0.995, 0.999)) is None  # the network sure
     assert double_ink(*laid(8, 9), unsure) is None  # 72 pixels in a spot
