@@ -257,6 +257,12 @@ TYPED_LAID_TWICE = 2.5
 COARSE_JPEG = 50.0
 COARSE_LAID_TWICE = 2.0
 COARSE_DEPTH = 0.075
+# ... and a digit alone of its figure (its neighbours laying no ink twice) that the network
+# reads surely is ringing up to this many pixels per pixel of height, unless dark: on the
+# cells of seeds 9013-9020 under quality 50, lone digits so read and no darker than
+# COARSE_DEPTH laid 1.78-2.49 when clean (seed 9020's PK-13_ps109: 2.18, 1.91), the one
+# overwrite among them 3.42 (its PP-76_ps192, "106" -> "116")
+COARSE_LONE_LAID_TWICE = 3.0
 
 
 class _Figures:
@@ -280,13 +286,15 @@ class _Figures:
     def _ringing(self, reading: NumberReading) -> bool:
         """Whether a digit that lays ink twice may be a coarse JPEG's ringing: the page
         last saved under COARSE_JPEG, and the digit not alone of its figure in doing so,
-        unsure to the network, nor laying it long and dark (COARSE_LAID_TWICE,
-        COARSE_DEPTH)."""
+        unsure to the network or laying it far (COARSE_LONE_LAID_TWICE), nor laying it
+        long and dark (COARSE_LAID_TWICE, COARSE_DEPTH)."""
         jpeg = self.page.source.jpeg
+        far = reading.overwrite_alone and reading.overwrite_per_height >= COARSE_LONE_LAID_TWICE
         return (
             jpeg is not None
             and jpeg.quality < COARSE_JPEG
             and not reading.overwrite_unsure
+            and not far
             and (
                 reading.overwrite_per_height < COARSE_LAID_TWICE
                 or reading.overwrite_depth >= COARSE_DEPTH

@@ -188,4 +188,10 @@ def test_a_coarse_jpegs_ringing_is_no_overwrite_unless_long_and_dark_or_alone() 
     assert not figures(40)._ringing(alone)
     # ... but alone and read surely, ringing may darken one digit as well as all (seed
     # 9020's PK-13_ps109 at quality 35: "356" and "3347", one digit each at 2.18 and 1.91)
-    assert figures(40)._ringing(dataclasses.replace(pale, overwrite_alone=True))
+    assert figures(40)._ringing(
+        dataclasses.replace(pale, overwrite_alone=True, overwrite_per_height=2.18)
+    )
+    # ... unless laid far (COARSE_LONE_LAID_TWICE: its PP-76_ps192, "116" over "106", 3.42)
+    far = dataclasses.replace(pale, overwrite_alone=True, overwrite_per_height=3.42)
+    assert not figures(40)._ringing(far)
+    assert figures(40)._ringing(dataclasses.replace(far, overwrite_alone=False))
