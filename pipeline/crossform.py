@@ -527,7 +527,7 @@ class FingerprintIndex:
         views = lru_cache(maxsize=VIEWS_KEPT)(
             lambda mark: stamp_view(self.descriptor(self.marks[mark]))
         )
-        read_alike = self._read_alike()
+        read_alike = self._read_alike()  # also among the candidates
         for a, b in self.candidate_pairs():
             ma, mb = self.marks[a], self.marks[b]
             if ma.form == mb.form:  # a band key holds one kind of mark

@@ -579,8 +579,9 @@ LONE_UNSURE = 0.99
 # digit is `alone` all the same: bold type, which lays every digit alike, does not clear
 # it (seed 9019's PP-71_ps210, a "2" written over a "7" laying 2.10 per pixel, Tesseract
 # reading "27" surely; on seeds 9013-9015 no clean cell so kept). A coarse JPEG's ringing
-# still does, as it darkens one digit as readily as all: seed 9020's PK-13_ps109 at JPEG
-# 35, two clean figures with one digit each at 2.18 and 1.91 per pixel, read at 0.995+.
+# still does, below stages/read.py's COARSE_LONE_LAID_TWICE, as it darkens one digit as
+# readily as all: seed 9020's PK-13_ps109 at JPEG 35, two clean figures with one digit
+# each at 2.18 and 1.91 per pixel, read at 0.995 and more.
 SURE_LONE_PER_HEIGHT = 1.8
 # ... and a digit the network is unsure of, its neighbours laying no ink twice, is an
 # overwrite from a stroke's length laid twice at this many pixels per pixel of its height,
@@ -624,9 +625,9 @@ def percentile(values: np.ndarray, q: float) -> float:
 class DoubleInk:
     """The digit written over another: its box in the cell, its pixels laid twice per
     pixel of its height, whether it alone of the figure lays ink twice (unsure to the
-    network, or laying a stroke's length twice) and whether it does so unsure to the
-    network from LONE_DOUBLE_SHARE of its ink (`lone`), and its darkest strokes' level
-    over the paper's."""
+    network, or laying a stroke's length twice), whether it does so unsure to the
+    network from LONE_DOUBLE_SHARE of its ink, and its darkest strokes' level over the
+    paper's."""
 
     box: BBox
     per_height: float

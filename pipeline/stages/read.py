@@ -306,10 +306,13 @@ class _Figures:
         did: a typed figure, whose bold strokes are no second digit written over the first
         (Tesseract reads a handwritten figure right at times, less surely), unless far more
         ink is laid twice than bold type lays (a black pen's digit over a typed one) or one
-        digit alone lays it (type lays every digit alike: seed 9004's
-        two overwrites Tesseract read surely, PP-221_ps188 and PS-237_ps175, had their
-        neighbours at 0.000-0.013 of their ink laid twice; the typed figures seed 9006 so
-        cleared, 0.03-0.14, or their darkest digit read at 0.999)."""
+        digit alone lays it, sure to the network or not (type lays every digit alike: seed
+        9004's two overwrites Tesseract read surely, PP-221_ps188 and PS-237_ps175, had
+        their neighbours at 0.000-0.013 of their ink laid twice; the typed figures seed
+        9006 so cleared, 0.03-0.14, or their darkest digit read at 0.999, which cleared it
+        until eca2b0b: seed 9019's PP-71_ps210, "27" read surely by both, its "2" laying
+        2.10 pixels twice per pixel of height, its "7" none; on seeds 9013-9020 no clean
+        cell is accused for it)."""
         words = [w for w in words_in(self.words, box) if re.search(r"\d", w.text)]
         printed = re.sub(r"\D", "", " ".join(w.text for w in words))
         return (
