@@ -471,7 +471,11 @@ class FingerprintIndex:
 
     def candidate_pairs(self) -> list[tuple[int, int]]:
         """Pairs of marks (indices, in order) sharing a hash band in one block, stamps
-        also near in Hamming distance; signatures also whose bands differ in one bit."""
+        also near in Hamming distance; signatures also whose bands differ in one bit;
+        stamps also whose centres read one station (`_read_alike`)."""
+        return sorted(self._hash_pairs() | self._read_alike())
+
+    def _hash_pairs(self) -> set[tuple[int, int]]:
         keys = np.frombuffer(self._keys, dtype=np.int64)
         members = np.frombuffer(self._members, dtype=np.int64)
         order = np.argsort(keys, kind="stable")
@@ -489,8 +493,7 @@ class FingerprintIndex:
             pair for pair in _one_bit_apart(keys, members, stamps=True) if self._near(*pair)
         )
         pairs.update(self._lone_pairs())
-        pairs.update(self._read_alike())
-        return sorted(pairs)
+        return pairs
 
     def _read_alike(self) -> set[tuple[int, int]]:
         """Stamps of one constituency whose centres read one station number."""
@@ -527,8 +530,8 @@ class FingerprintIndex:
         views = lru_cache(maxsize=VIEWS_KEPT)(
             lambda mark: stamp_view(self.descriptor(self.marks[mark]))
         )
-        read_alike = self._read_alike()  # also among the candidates
-        for a, b in self.candidate_pairs():
+        read_alike = self._read_alike()
+        for a, b in sorted(self._hash_pairs() | read_alike):
             ma, mb = self.marks[a], self.marks[b]
             if ma.form == mb.form:  # a band key holds one kind of mark
                 continue
