@@ -58,6 +58,9 @@ class NumberReading:
     # ... and its darkest strokes' level (2nd percentile) over the paper's: ink laid twice
     # is far darker than once (DOUBLE_INK_DEPTH)
     overwrite_depth: float = 1.0
+    # ... or, written over a typed figure, its digit alone is coloured as a pen's ink
+    # (`pen_over_type`): no bold type nor a JPEG's ringing, whatever ink it lays twice
+    overwrite_pen: bool = False
     # figures another cut of the ink reads, with their probability: a "1" the whole read
     # may have swallowed (`_best_readings`)
     rivals: tuple[tuple[int, float], ...] = ()
@@ -140,6 +143,9 @@ def _inside_walls(ink: np.ndarray, raw: np.ndarray) -> np.ndarray:
     return ink
 
 
+PEN_SATURATION = 80  # HSV saturation of coloured ink (a blue ballpoint's: 200)
+
+
 def pen_share(cell: np.ndarray) -> float:
     """The share of a colour cell's ink that is coloured, as a pen's (0 for a grey image):
     a typed figure is black, a ballpoint blue or black."""
@@ -147,7 +153,57 @@ def pen_share(cell: np.ndarray) -> float:
         return 0.0
     hsv = cv2.cvtColor(cell, cv2.COLOR_BGR2HSV)
     ink = hsv[..., 2] < 160
-    return float((ink & (hsv[..., 1] > 80)).sum() / max(1, int(ink.sum())))
+    return float((ink & (hsv[..., 1] > PEN_SATURATION)).sum() / max(1, int(ink.sum())))
+
+
+# A pen's digit written over a typed figure: type is black, a ballpoint often blue, so the
+# digit written over is the one digit of the figure whose ink is coloured: this share of
+# its ink at least PEN_CHROMA (max - min of its B, G, R: a blue ballpoint's 112; black
+# type's 0, up to 18 at the 90th percentile in a coarse JPEG, whose chroma noise makes
+# saturation no measure on dark ink), its neighbours' at most PEN_NEIGHBOURS. Blue pens'
+# digits over type on seeds 9019-9021 (JPEG 42 to lossless): 0.36-0.49, their typed
+# neighbours 0.003 at most; a pale blue pen's thin digits beside a bold one in a 150-dpi
+# capture at JPEG 40 (tests/numbers/test_overwrite): 0.35 and more.
+PEN_CHROMA = 30
+PEN_DIGIT = 0.25
+PEN_NEIGHBOURS = 0.05
+# ... and under the pen's ink lies the typed digit's black: at most this share of the
+# digit's ink is coloured (a stamp ring's arc cut as a digit of its own is all coloured)
+PEN_OVER_TYPE = 0.85
+# ... and the cell's coloured ink lies in that digit's box and stays off the cell's edges
+# (PEN_EDGE pixels): a stamp's ring or a signature crossing the cell colours more of it
+# than one digit, and runs on beyond it
+PEN_INSIDE = 0.8
+PEN_EDGE = 4
+
+
+def pen_over_type(
+    image: np.ndarray, ink: np.ndarray, boxes: list[tuple[int, int, int, int]]
+) -> BBox | None:
+    """The one digit of a black figure whose ink is coloured, as a pen's written over type
+    (None: no digit is, or the cell is grey). `ink`: the cell's ink (`cell_ink`)."""
+    if image.ndim != 3 or len(boxes) < 2:
+        return None
+    inked = ink > 0
+    chroma = cv2.subtract(image.max(axis=2), image.min(axis=2)) >= PEN_CHROMA
+    edges = np.ones(chroma.shape, bool)
+    edges[PEN_EDGE:-PEN_EDGE, PEN_EDGE:-PEN_EDGE] = False
+    if np.count_nonzero(chroma & edges) >= PEN_EDGE:
+        return None
+    coloured = chroma & inked
+    shares = [
+        int(np.count_nonzero(coloured[y : y + h, x : x + w]))
+        / max(1, int(np.count_nonzero(inked[y : y + h, x : x + w])))
+        for x, y, w, h in boxes
+    ]
+    for i, (x, y, w, h) in enumerate(boxes):
+        neighbours = shares[:i] + shares[i + 1 :]
+        if not PEN_DIGIT <= shares[i] <= PEN_OVER_TYPE or max(neighbours) > PEN_NEIGHBOURS:
+            continue
+        inside = np.count_nonzero(coloured[y : y + h, x : x + w])
+        if inside >= PEN_INSIDE * np.count_nonzero(coloured):
+            return BBox(x0=x, y0=y, x1=x + w, y1=y + h)
+    return None
 
 
 def _merge_overlapping(parts: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
@@ -481,6 +537,7 @@ def read_number(image: np.ndarray, *, accept: float = ACCEPT_CONFIDENCE) -> Numb
         )
         confidence *= SWALLOWED_ONE
     overwrite = double_ink(gray, ink, part_boxes, tuple(r.probability for r in readings))
+    pen = pen_over_type(image, ink, part_boxes)
     withheld = "?" in text or confidence < accept
     return NumberReading(
         value=None if withheld else int(text),
@@ -488,8 +545,9 @@ def read_number(image: np.ndarray, *, accept: float = ACCEPT_CONFIDENCE) -> Numb
         confidence=confidence,
         status="rejected" if withheld else "ok",
         digits=tuple(readings),
-        overwritten=overwrite is not None,
-        overwrite_box=overwrite.box if overwrite else None,
+        overwritten=overwrite is not None or pen is not None,
+        overwrite_box=overwrite.box if overwrite else pen,
+        overwrite_pen=pen is not None,
         overwrite_per_height=overwrite.per_height if overwrite else 0.0,
         overwrite_alone=overwrite.alone if overwrite else False,
         overwrite_unsure=overwrite.unsure if overwrite else False,

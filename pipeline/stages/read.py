@@ -294,6 +294,7 @@ class _Figures:
             jpeg is not None
             and jpeg.quality < COARSE_JPEG
             and not reading.overwrite_unsure
+            and not reading.overwrite_pen
             and not far
             and (
                 reading.overwrite_per_height < COARSE_LAID_TWICE
@@ -322,6 +323,7 @@ class _Figures:
             and pen_share(self.page.image[box.y0 : box.y1, box.x0 : box.x1]) < PEN_OVER_TYPED
             and reading.overwrite_per_height < TYPED_LAID_TWICE
             and not reading.overwrite_alone
+            and not reading.overwrite_pen
         )
 
     def findings(self) -> tuple[Finding, ...]:
@@ -332,15 +334,32 @@ class _Figures:
                 message=f"{name}: one digit written over another (read {reading.text!r})",
                 evidence=Evidence(
                     bbox=self.page.to_original(box),
+                    boxes=self._digit(box, reading),
                     values={
                         "field": name,
                         "read": reading.text,
                         "confidence": round(reading.confidence, 3),
+                        "seen_by": "a pen's coloured digit over type"
+                        if reading.overwrite_pen
+                        else "ink laid twice",
                     },
                 ),
             )
             for name, box, reading in self.overwritten
         )
+
+    def _digit(self, cell: BBox, reading: NumberReading) -> tuple[BBox, ...]:
+        """The digit written over, in the original scan (its box in the cell, moved)."""
+        digit = reading.overwrite_box
+        if digit is None:
+            return ()
+        moved = BBox(
+            x0=cell.x0 + digit.x0,
+            y0=cell.y0 + digit.y0,
+            x1=cell.x0 + digit.x1,
+            y1=cell.y0 + digit.y1,
+        )
+        return (self.page.to_original(moved),)
 
 
 def _number_reading(

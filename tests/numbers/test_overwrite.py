@@ -169,3 +169,55 @@ def test_an_unsure_digit_laying_a_long_stroke_twice_is_an_overwrite() -> None:
     assert not found.unsure  # under LONE_DOUBLE_SHARE: a coarse JPEG's ringing may clear it
     assert double_ink(gray, ink, boxes, (0.999, 0.995, 0.999)) is None  # the network sure
     assert double_ink(*laid(8, 9), unsure) is None  # 72 pixels in a spot
+
+
+def typed_cell(text: str, *, pen: tuple[int, int, int] | None = None, seed: int = 0) -> np.ndarray:
+    """A 64 x 200 cell with a typed figure as the generator types it (black), and, with
+    `pen` (RGB), a hand's "2" written over its first digit in that pen's ink."""
+    from pipeline.synth.handwriting import printed_number
+
+    rng = np.random.default_rng(seed)
+    canvas = np.full((64, 200, 3), 244, np.uint8)
+    typed = printed_number(text, 29)
+    alpha, layer = typed.alpha, None
+    if pen is not None:
+        alpha, layer = overwrite_digit(typed, 0, 2, Hand.random(rng), rng)
+    y = (64 - alpha.shape[0]) // 2
+    composite(canvas, alpha, (30, 30, 30), 40, y)
+    if layer is not None and pen is not None:
+        composite(canvas, layer, pen, 40, y)
+    return canvas[:, :, ::-1].copy()  # BGR
+
+
+def test_a_pens_coloured_digit_over_a_typed_figure_is_an_overwrite() -> None:
+    """Type is black; the one digit of a typed figure in a blue pen's ink was written over,
+    whatever ink it lays twice, and a JPEG's chroma noise or a grey scan accuse none."""
+    from pipeline.synth.ink import BLACK_BALLPOINT
+
+    found = 0
+    for seed in range(10):
+        reading = read_number(typed_cell("85", pen=BLUE_BALLPOINT, seed=seed))
+        if reading.overwrite_pen:
+            found += 1
+            assert reading.overwritten
+            assert reading.overwrite_box is not None and reading.overwrite_box.x0 < 60
+        assert not read_number(typed_cell("85", seed=seed)).overwritten
+        # a black pen's digit has no colour to tell it by (double ink may still)
+        assert not read_number(typed_cell("85", pen=BLACK_BALLPOINT, seed=seed)).overwrite_pen
+        # grey, the blue digit is no longer told by its colour
+        gray = cv2.cvtColor(typed_cell("85", pen=BLUE_BALLPOINT, seed=seed), cv2.COLOR_BGR2GRAY)
+        assert not read_number(gray).overwrite_pen
+    # 6 of 10: where the hand's digit spills into its typed neighbour's box, its colour
+    # there clears it (a stamp crossing a figure colours more than one digit)
+    assert found >= 6
+    # a coarse JPEG's chroma noise on black type
+    _, jpeg = cv2.imencode(".jpg", typed_cell("358"), [cv2.IMWRITE_JPEG_QUALITY, 35])
+    assert not read_number(cv2.imdecode(jpeg, cv2.IMREAD_COLOR)).overwritten
+
+
+def test_a_coloured_stamp_crossing_a_typed_figure_is_no_overwrite() -> None:
+    """A stamp's ring crossing one typed digit colours it, and the cell beyond it too."""
+    image = typed_cell("85")
+    cv2.circle(image, (150, 10), 100, (190, 70, 40), 3)  # blue ink (BGR), through the "8"
+    reading = read_number(image)
+    assert not reading.overwrite_pen

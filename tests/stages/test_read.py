@@ -146,6 +146,8 @@ def test_a_typed_figure_read_surely_by_ocr_is_not_an_overwrite() -> None:
     # one digit alone laying ink twice, sure to the network or not: type lays its digits
     # alike (seed 9019's PP-71_ps210, a "2" over a "7" Tesseract read surely as "27")
     assert not figures(typed)._typed(box, dataclasses.replace(bold, overwrite_alone=True))
+    # a pen's coloured digit over the typed figure (`numbers.pen_over_type`): no bold type
+    assert not figures(typed)._typed(box, dataclasses.replace(bold, overwrite_pen=True))
 
 
 def test_a_coarse_jpegs_ringing_is_no_overwrite_unless_long_and_dark_or_alone() -> None:
@@ -195,3 +197,30 @@ def test_a_coarse_jpegs_ringing_is_no_overwrite_unless_long_and_dark_or_alone() 
     far = dataclasses.replace(pale, overwrite_alone=True, overwrite_per_height=3.42)
     assert not figures(40)._ringing(far)
     assert figures(40)._ringing(dataclasses.replace(far, overwrite_alone=False))
+    # a pen's coloured digit over type is told by its colour, which ringing does not make
+    assert not figures(40)._ringing(dataclasses.replace(faint, overwrite_pen=True))
+
+
+def test_an_overwrite_names_the_digit_written_over_and_how_it_was_seen() -> None:
+    """The finding's evidence: the cell, the digit's own box in the scan, the cue."""
+    from pipeline.stages.read import _Figures
+    from pipeline.synth.handwriting import Hand, overwrite_digit, printed_number
+    from pipeline.synth.ink import BLUE_BALLPOINT, composite
+
+    rng = np.random.default_rng(1)
+    canvas = np.full((500, 700, 3), 244, np.uint8)
+    typed = printed_number("85", 29)
+    alpha, layer = overwrite_digit(typed, 0, 2, Hand.random(rng), rng)
+    composite(canvas, alpha, (30, 30, 30), 340, 395)
+    composite(canvas, layer, BLUE_BALLPOINT, 340, 395)
+    page = SimpleNamespace(
+        image=canvas[:, :, ::-1].copy(), to_original=lambda b: b, source=SimpleNamespace(jpeg=None)
+    )
+    figures = _Figures(page=page, handwritten=True, words=())  # type: ignore[arg-type]
+    cell = BBox(x0=300, y0=380, x1=500, y1=444)
+    figures.read("candidates[3].votes", cell)
+    (finding,) = figures.findings()
+    assert finding.evidence.bbox == cell
+    assert finding.evidence.values["seen_by"] == "a pen's coloured digit over type"
+    (digit,) = finding.evidence.boxes
+    assert 335 <= digit.x0 < digit.x1 <= 365 and cell.y0 < digit.y0 < digit.y1 < cell.y1
