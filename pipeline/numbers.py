@@ -160,13 +160,17 @@ def pen_share(cell: np.ndarray) -> float:
 # digit written over is the one digit of the figure whose ink is coloured: this share of
 # its ink at least PEN_CHROMA (max - min of its B, G, R: a blue ballpoint's 112; black
 # type's 0, up to 18 at the 90th percentile in a coarse JPEG, whose chroma noise makes
-# saturation no measure on dark ink), its neighbours' at most PEN_NEIGHBOURS. Blue pens'
-# digits over type on seeds 9019-9021 (JPEG 42 to lossless): 0.36-0.49, their typed
-# neighbours 0.003 at most; a pale blue pen's thin digits beside a bold one in a 150-dpi
-# capture at JPEG 40 (tests/numbers/test_overwrite): 0.35 and more.
+# saturation no measure on dark ink), its neighbours' at most PEN_NEIGHBOURS, and their
+# median chroma at most PEN_NEUTRAL: black, not a pale pen's. Blue pens' digits over type
+# on seeds 9016-9021 (JPEG 42 to lossless): 0.36-0.49 coloured, their typed neighbours
+# 0.003 at most, median chroma 0-6. A pale blue pen's figures in coarse JPEGs (seed 9016,
+# four cells): one digit 0.29-0.80 coloured, the others 0.00-0.02 but of median chroma
+# 12-19; a pale pen's thin digits beside a bold one in a 150-dpi capture at JPEG 40
+# (tests/numbers/test_overwrite): 0.35 coloured and more.
 PEN_CHROMA = 30
 PEN_DIGIT = 0.25
 PEN_NEIGHBOURS = 0.05
+PEN_NEUTRAL = 10
 # ... and under the pen's ink lies the typed digit's black: at most this share of the
 # digit's ink is coloured (a stamp ring's arc cut as a digit of its own is all coloured)
 PEN_OVER_TYPE = 0.85
@@ -185,20 +189,25 @@ def pen_over_type(
     if image.ndim != 3 or len(boxes) < 2:
         return None
     inked = ink > 0
-    chroma = cv2.subtract(image.max(axis=2), image.min(axis=2)) >= PEN_CHROMA
+    tone = cv2.subtract(image.max(axis=2), image.min(axis=2))  # chroma: max - min of B, G, R
+    chroma = tone >= PEN_CHROMA
     edges = np.ones(chroma.shape, bool)
     edges[PEN_EDGE:-PEN_EDGE, PEN_EDGE:-PEN_EDGE] = False
     if np.count_nonzero(chroma & edges) >= PEN_EDGE:
         return None
     coloured = chroma & inked
-    shares = [
-        int(np.count_nonzero(coloured[y : y + h, x : x + w]))
-        / max(1, int(np.count_nonzero(inked[y : y + h, x : x + w])))
-        for x, y, w, h in boxes
-    ]
+    shares, tints = [], []
+    for x, y, w, h in boxes:
+        inside = inked[y : y + h, x : x + w]
+        shares.append(np.count_nonzero(coloured[y : y + h, x : x + w]) / max(1, inside.sum()))
+        tints.append(float(np.median(tone[y : y + h, x : x + w][inside])) if inside.any() else 0)
     for i, (x, y, w, h) in enumerate(boxes):
-        neighbours = shares[:i] + shares[i + 1 :]
-        if not PEN_DIGIT <= shares[i] <= PEN_OVER_TYPE or max(neighbours) > PEN_NEIGHBOURS:
+        others = [j for j in range(len(boxes)) if j != i]
+        if (
+            not PEN_DIGIT <= shares[i] <= PEN_OVER_TYPE
+            or max(shares[j] for j in others) > PEN_NEIGHBOURS
+            or max(tints[j] for j in others) > PEN_NEUTRAL
+        ):
             continue
         inside = np.count_nonzero(coloured[y : y + h, x : x + w])
         if inside >= PEN_INSIDE * np.count_nonzero(coloured):
