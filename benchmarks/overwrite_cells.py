@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -74,6 +74,7 @@ class FigureCell:
     found: bool  # FIGURE_OVERWRITTEN on this cell, with the code as it is
     jpeg: float | None  # the page's JPEG quality (a coarse one's ringing clears)
     digits: tuple[DigitInk, ...]
+    seen_by: str | None = None  # the finding's cue: ink laid twice, or a pen's colour over type
 
 
 def _digit_inks(
@@ -127,14 +128,12 @@ def _watching(cells: list[FigureCell], file: str, page: NormalisedPage) -> Itera
 
     def figure(figures: read._Figures, name: str, box: BBox) -> object:
         seen.clear()
-        before = len(figures.overwritten)
         field = reader(figures, name, box)
         if seen and seen[-1]:
-            found = len(figures.overwritten) > before
             jpeg = page.source.jpeg
             quality = None if jpeg is None else round(jpeg.quality, 1)
             cells.append(
-                FigureCell(file, page.source.index, name, field.text, found, quality, seen[-1])
+                FigureCell(file, page.source.index, name, field.text, False, quality, seen[-1])
             )
         return field
 
@@ -154,8 +153,18 @@ def measure_file(path: Path) -> list[FigureCell]:
     for page in load_pages(path, limits=Options().limits):
         normalised = normalise_page(page)
         located, follows = locate_page(normalised, templates, None, follows)
+        first = len(cells)
         with _watching(cells, path.name, normalised):
-            read.read_form(normalised, located, follows)
+            readings = read.read_form(normalised, located, follows)
+        accused = {
+            finding.evidence.values.get("field"): str(finding.evidence.values.get("seen_by"))
+            for finding in readings.findings
+            if finding.code is FindingCode.FIGURE_OVERWRITTEN
+        }
+        cells[first:] = [
+            replace(c, found=c.field in accused, seen_by=accused.get(c.field))
+            for c in cells[first:]
+        ]
     return cells
 
 
@@ -204,7 +213,9 @@ def main() -> None:
         f"{len(false)}"
     )
     for cell in false:
-        print(f"  accused: {cell.file} p{cell.page} {cell.field} read {cell.text!r}")
+        print(
+            f"  accused: {cell.file} p{cell.page} {cell.field} read {cell.text!r} ({cell.seen_by})"
+        )
     bar = numbers.SURE_LONE_PER_HEIGHT
     for kind, want in (("clean", False), ("overwritten", True)):
         heights = sorted(

@@ -64,6 +64,14 @@ class NumberReading:
     # figures another cut of the ink reads, with their probability: a "1" the whole read
     # may have swallowed (`_best_readings`)
     rivals: tuple[tuple[int, float], ...] = ()
+    # the median chroma of the figure's ink (`chroma`; 0 in a grey image): black type's
+    # near 0, a pen's past PEN_NEUTRAL
+    tint: float = 0.0
+
+    @property
+    def ink_laid_twice(self) -> bool:
+        """Whether a digit lays ink twice (`double_ink`), whatever its colour says."""
+        return self.overwrite_per_height > 0
 
 
 def _gray(image: np.ndarray) -> np.ndarray:
@@ -181,6 +189,13 @@ PEN_INSIDE = 0.8
 PEN_EDGE = 4
 
 
+def chroma(image: np.ndarray) -> np.ndarray:
+    """Each pixel's max - min of its B, G, R (uint8; zeros for a grey image)."""
+    if image.ndim != 3:
+        return np.zeros_like(image)
+    return cv2.subtract(image.max(axis=2), image.min(axis=2))
+
+
 def pen_over_type(
     image: np.ndarray, ink: np.ndarray, boxes: list[tuple[int, int, int, int]]
 ) -> BBox | None:
@@ -189,13 +204,13 @@ def pen_over_type(
     if image.ndim != 3 or len(boxes) < 2:
         return None
     inked = ink > 0
-    tone = cv2.subtract(image.max(axis=2), image.min(axis=2))  # chroma: max - min of B, G, R
-    chroma = tone >= PEN_CHROMA
-    edges = np.ones(chroma.shape, bool)
+    tone = chroma(image)
+    tinted = tone >= PEN_CHROMA
+    edges = np.ones(tinted.shape, bool)
     edges[PEN_EDGE:-PEN_EDGE, PEN_EDGE:-PEN_EDGE] = False
-    if np.count_nonzero(chroma & edges) >= PEN_EDGE:
+    if np.count_nonzero(tinted & edges) >= PEN_EDGE:
         return None
-    coloured = chroma & inked
+    coloured = tinted & inked
     shares, tints = [], []
     for x, y, w, h in boxes:
         inside = inked[y : y + h, x : x + w]
@@ -547,6 +562,7 @@ def read_number(image: np.ndarray, *, accept: float = ACCEPT_CONFIDENCE) -> Numb
         confidence *= SWALLOWED_ONE
     overwrite = double_ink(gray, ink, part_boxes, tuple(r.probability for r in readings))
     pen = pen_over_type(image, ink, part_boxes)
+    tint = float(np.median(chroma(image)[ink > 0])) if image.ndim == 3 else 0.0
     withheld = "?" in text or confidence < accept
     return NumberReading(
         value=None if withheld else int(text),
@@ -562,6 +578,7 @@ def read_number(image: np.ndarray, *, accept: float = ACCEPT_CONFIDENCE) -> Numb
         overwrite_unsure=overwrite.unsure if overwrite else False,
         overwrite_depth=overwrite.depth if overwrite else 1.0,
         rivals=rivals,
+        tint=tint,
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pipeline.codes import FINDING_DOCS, FindingCode
 from pipeline.layout import LocatedForm
@@ -24,7 +24,13 @@ from pipeline.model import (
     Finding,
     TableCells,
 )
-from pipeline.numbers import NumberReading, figure_alternatives, pen_share, read_number
+from pipeline.numbers import (
+    PEN_NEUTRAL,
+    NumberReading,
+    figure_alternatives,
+    pen_share,
+    read_number,
+)
 from pipeline.pages import NormalisedPage, TextWord
 from pipeline.stages.locate import cell_text, words_in
 from pipeline.templates import Template, ValueKind
@@ -265,23 +271,49 @@ COARSE_DEPTH = 0.075
 COARSE_LONE_LAID_TWICE = 3.0
 
 
+# A page whose figures are written in a coloured pen is no typed page: a digit whose ink is
+# coloured beside neighbours a capture left grey (a pale pen's thin strokes, blurred) was
+# no pen written over type. From this share of the page's figures whose ink is coloured
+# (its median chroma over numbers.PEN_NEUTRAL) only ink laid twice tells an overwrite.
+# Typed pages hold a few: their handwritten header figures and the overwritten ones; seed
+# 9022's NA-171_ps106, a blue pen's page in a 150-dpi capture, had five figures accused by
+# colour at 171f7df, one still at af5f22d (a "6" whose thin strokes the blur left grey).
+PEN_PAGE = 0.5
+
+
 class _Figures:
-    """Reads figures and remembers the ones that look overwritten."""
+    """Reads figures and remembers the ones that look overwritten; judges them once the
+    page's figures are all read (`findings`)."""
 
     def __init__(self, page: NormalisedPage, handwritten: bool, words: Sequence[TextWord]) -> None:
         self.page, self.handwritten, self.words = page, handwritten, words
-        self.overwritten: list[tuple[str, BBox, NumberReading]] = []
+        self.suspects: list[tuple[str, BBox, NumberReading]] = []
+        self.inked = 0  # figures read with ink
+        self.coloured = 0  # ... of them, in a pen's coloured ink
 
     def read(self, name: str, box: BBox) -> FieldReading:
         field, reading = _number_reading(self.page, box, handwritten=self.handwritten)
-        if (
-            reading is not None
-            and reading.overwritten
-            and not self._typed(box, reading)
-            and not self._ringing(reading)
-        ):
-            self.overwritten.append((name, box, reading))
+        if reading is not None and reading.digits:
+            self.inked += 1
+            self.coloured += reading.tint > PEN_NEUTRAL
+        if reading is not None and reading.overwritten:
+            self.suspects.append((name, box, reading))
         return field
+
+    def overwritten(self) -> list[tuple[str, BBox, NumberReading]]:
+        """The suspects that stand: on a page written in a coloured pen (PEN_PAGE), colour
+        tells no overwrite; typed figures' bold strokes and a coarse JPEG's ringing
+        (`_typed`, `_ringing`) are none."""
+        pen_page = self.coloured > PEN_PAGE * self.inked
+        out = []
+        for name, box, reading in self.suspects:
+            if pen_page and reading.overwrite_pen:
+                reading = replace(reading, overwrite_pen=False)
+                if not reading.ink_laid_twice:
+                    continue
+            if not self._typed(box, reading) and not self._ringing(reading):
+                out.append((name, box, reading))
+        return out
 
     def _ringing(self, reading: NumberReading) -> bool:
         """Whether a digit that lays ink twice may be a coarse JPEG's ringing: the page
@@ -345,7 +377,7 @@ class _Figures:
                     },
                 ),
             )
-            for name, box, reading in self.overwritten
+            for name, box, reading in self.overwritten()
         )
 
     def _digit(self, cell: BBox, reading: NumberReading) -> tuple[BBox, ...]:

@@ -207,6 +207,10 @@ def test_a_pens_coloured_digit_over_a_typed_figure_is_an_overwrite() -> None:
         # grey, the blue digit is no longer told by its colour
         gray = cv2.cvtColor(typed_cell("85", pen=BLUE_BALLPOINT, seed=seed), cv2.COLOR_BGR2GRAY)
         assert not read_number(gray).overwrite_pen
+    # the figure's tint: black type's under PEN_NEUTRAL, a blue pen's figure's over it
+    from pipeline.numbers import PEN_NEUTRAL
+
+    assert read_number(typed_cell("85")).tint <= PEN_NEUTRAL < read_number(cell("173", 0)).tint
     # 6 of 10: where the hand's digit spills into its typed neighbour's box, its colour
     # there clears it (a stamp crossing a figure colours more than one digit)
     assert found >= 6

@@ -224,3 +224,28 @@ def test_an_overwrite_names_the_digit_written_over_and_how_it_was_seen() -> None
     assert finding.evidence.values["seen_by"] == "a pen's coloured digit over type"
     (digit,) = finding.evidence.boxes
     assert 335 <= digit.x0 < digit.x1 <= 365 and cell.y0 < digit.y0 < digit.y1 < cell.y1
+
+
+def test_on_a_page_written_in_a_coloured_pen_colour_tells_no_overwrite() -> None:
+    """A pale pen's figure beside a digit the capture left grey looks like a pen's digit
+    over black type; on a page whose figures are mostly coloured, only ink laid twice
+    tells an overwrite."""
+    from pipeline.numbers import NumberReading
+    from pipeline.stages.read import PEN_PAGE, _Figures
+
+    page = SimpleNamespace(source=SimpleNamespace(jpeg=None), to_original=lambda b: b)
+    box = BBox(x0=300, y0=380, x1=500, y1=444)
+    by_colour = NumberReading(
+        value=26, text="26", confidence=0.99, status="ok", overwritten=True, overwrite_pen=True
+    )
+    also_twice = dataclasses.replace(by_colour, overwrite_per_height=3.0, overwrite_depth=0.02)
+
+    def judged(coloured: int) -> list[str]:
+        figures = _Figures(page=page, handwritten=True, words=())  # type: ignore[arg-type]
+        figures.inked, figures.coloured = 40, coloured
+        figures.suspects = [("candidates[1].votes", box, by_colour)]
+        figures.suspects.append(("candidates[2].votes", box, also_twice))
+        return [name for name, _, _ in figures.overwritten()]
+
+    assert judged(2) == ["candidates[1].votes", "candidates[2].votes"]  # a typed page
+    assert judged(int(PEN_PAGE * 40) + 1) == ["candidates[2].votes"]  # a pen's page
