@@ -193,18 +193,19 @@ def chroma(image: np.ndarray) -> np.ndarray:
     """Each pixel's max - min of its B, G, R (uint8; zeros for a grey image)."""
     if image.ndim != 3:
         return np.zeros_like(image)
-    return cv2.subtract(image.max(axis=2), image.min(axis=2))
+    b, g, r = cv2.split(image)  # cv2's per-channel max and min: numpy's along a 3-axis crawl
+    return cv2.subtract(cv2.max(cv2.max(b, g), r), cv2.min(cv2.min(b, g), r))
 
 
 def pen_over_type(
-    image: np.ndarray, ink: np.ndarray, boxes: list[tuple[int, int, int, int]]
+    tone: np.ndarray, ink: np.ndarray, boxes: list[tuple[int, int, int, int]]
 ) -> BBox | None:
     """The one digit of a black figure whose ink is coloured, as a pen's written over type
-    (None: no digit is, or the cell is grey). `ink`: the cell's ink (`cell_ink`)."""
-    if image.ndim != 3 or len(boxes) < 2:
+    (None: no digit is, or the cell is grey). `tone`: the cell's `chroma`; `ink`: its ink
+    (`cell_ink`)."""
+    if len(boxes) < 2 or not tone.any():
         return None
     inked = ink > 0
-    tone = chroma(image)
     tinted = tone >= PEN_CHROMA
     edges = np.ones(tinted.shape, bool)
     edges[PEN_EDGE:-PEN_EDGE, PEN_EDGE:-PEN_EDGE] = False
@@ -215,7 +216,7 @@ def pen_over_type(
     for x, y, w, h in boxes:
         inside = inked[y : y + h, x : x + w]
         shares.append(np.count_nonzero(coloured[y : y + h, x : x + w]) / max(1, inside.sum()))
-        tints.append(float(np.median(tone[y : y + h, x : x + w][inside])) if inside.any() else 0)
+        tints.append(percentile(tone[y : y + h, x : x + w][inside], 50) if inside.any() else 0)
     for i, (x, y, w, h) in enumerate(boxes):
         others = [j for j in range(len(boxes)) if j != i]
         if (
@@ -561,8 +562,9 @@ def read_number(image: np.ndarray, *, accept: float = ACCEPT_CONFIDENCE) -> Numb
         )
         confidence *= SWALLOWED_ONE
     overwrite = double_ink(gray, ink, part_boxes, tuple(r.probability for r in readings))
-    pen = pen_over_type(image, ink, part_boxes)
-    tint = float(np.median(chroma(image)[ink > 0])) if image.ndim == 3 else 0.0
+    tone = chroma(image)
+    pen = pen_over_type(tone, ink, part_boxes)
+    tint = percentile(tone[ink > 0], 50)
     withheld = "?" in text or confidence < accept
     return NumberReading(
         value=None if withheld else int(text),
