@@ -170,7 +170,7 @@ def pen_share(cell: np.ndarray) -> float:
 # type's 0, up to 18 at the 90th percentile in a coarse JPEG, whose chroma noise makes
 # saturation no measure on dark ink), its neighbours' at most PEN_NEIGHBOURS, and their
 # median chroma at most PEN_NEUTRAL: black, not a pale pen's. Blue pens' digits over type
-# on seeds 9016-9021 (JPEG 42 to lossless): 0.36-0.49 coloured, their typed neighbours
+# on seeds 9016-9021 (JPEG 42 to lossless): 0.36-0.64 coloured, their typed neighbours
 # 0.003 at most, median chroma 0-6. A pale blue pen's figures in coarse JPEGs (seed 9016,
 # four cells): one digit 0.29-0.80 coloured, the others 0.00-0.02 but of median chroma
 # 12-19; a pale pen's thin digits beside a bold one in a 150-dpi capture at JPEG 40
