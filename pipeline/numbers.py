@@ -151,9 +151,6 @@ def _inside_walls(ink: np.ndarray, raw: np.ndarray) -> np.ndarray:
     return ink
 
 
-PEN_SATURATION = 80  # HSV saturation of coloured ink (a blue ballpoint's: 200)
-
-
 def pen_share(cell: np.ndarray) -> float:
     """The share of a colour cell's ink that is coloured, as a pen's (0 for a grey image):
     a typed figure is black, a ballpoint blue or black."""
@@ -161,7 +158,7 @@ def pen_share(cell: np.ndarray) -> float:
         return 0.0
     hsv = cv2.cvtColor(cell, cv2.COLOR_BGR2HSV)
     ink = hsv[..., 2] < 160
-    return float((ink & (hsv[..., 1] > PEN_SATURATION)).sum() / max(1, int(ink.sum())))
+    return float((ink & (hsv[..., 1] > 80)).sum() / max(1, int(ink.sum())))
 
 
 # A pen's digit written over a typed figure: type is black, a ballpoint often blue, so the
