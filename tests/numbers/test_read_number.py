@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 
 from pipeline.digitdata import DigitSplit, load_digits
 from pipeline.numbers import cell_ink, digit_boxes, figure_alternatives, read_number
@@ -202,3 +203,44 @@ def test_a_leading_one_written_into_the_next_digit_is_seldom_dropped_silently() 
             offered += reading.value is None and int(text) in dict(figure_alternatives(reading))
     assert dropped <= 30  # 43 of 150 without the cut after a leading "1" (25 with it)
     assert offered >= 20  # 2 without it (26 with it)
+
+
+def small_type(text: str, size: int, blur: float) -> np.ndarray:
+    """A cell with a figure typed small and blurred as a coarse scan leaves it, so that
+    neighbouring digits touch."""
+    from pipeline.synth.handwriting import printed_number
+
+    cell = np.full((64, 220, 3), 244, np.uint8)
+    typed = printed_number(text, size)
+    composite(cell, typed.alpha, (60, 60, 60), 40, (64 - typed.alpha.shape[0]) // 2)
+    return cv2.GaussianBlur(cell, (0, 0), blur) if blur else cell
+
+
+def test_small_types_touching_digits_are_each_read() -> None:
+    """Small type's touching "44" closes into one box that the network reads surely as one
+    "4": the typed figure's narrowest digit says how many digits the box holds."""
+    cases = (("445", 22, 1.3), ("445", 29, 1.3), ("14448", 22, 1.3), ("10922", 22, 1.0))
+    for text, size, blur in cases:
+        cell = small_type(text, size, blur)
+        ink = cell_ink(cell)
+        assert len(digit_boxes(ink)) < len(text), text  # the digits do touch
+        reading = read_number(cell)
+        assert reading.text == text, (text, reading.text)
+        assert reading.value in (None, int(text))  # blurred type may be withheld, never misread
+
+
+def test_typed_digits_apart_and_handwriting_are_cut_as_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A typed figure whose digits stand apart keeps one box a digit; a hand's figures
+    read as they did without the type's rule."""
+    import pipeline.numbers as numbers
+
+    for text in ("2200", "1000", "311"):
+        assert read_number(small_type(text, 29, 0.0)).text == text
+    rng = np.random.default_rng(4)
+    images, _ = load_digits(DigitSplit.TEST)
+    cells = [cell_with([images[i] for i in rng.choice(len(images), 3)]) for _ in range(40)]
+    with_rule = [read_number(cell).text for cell in cells]
+    monkeypatch.setattr(numbers, "TYPE_PITCH", float("inf"))
+    assert with_rule == [read_number(cell).text for cell in cells]
