@@ -190,6 +190,30 @@ def test_on_grey_paper_four_levels_whiter_is_no_patch() -> None:
     assert tamper_findings(make_page(image), form, evidence_dir=None) == ()
 
 
+def test_a_patch_edged_by_a_step_is_found_beside_a_lighter_neighbour() -> None:
+    # seed 9022's PK-149_ps175 under a phone's light: 5 levels over two neighbours, 4.9
+    # over the third, and a step of 7 where the patch ends at the cell's edge
+    image, rows = _white_table((3, 1), columns=3, paper_level=200.0, patch_level=207)
+    above = rows[2].cells["tendered_votes"]
+    lit = image[above.y0 + 3 : above.y1 - 3, above.x0 + 3 : above.x1 - 3]
+    lit[lit > 150] += 3  # the paper only, not the figure's ink
+    form = dataclasses.replace(located(), candidate_rows=rows)
+    found = tamper_findings(make_page(image), form, evidence_dir=None)
+    assert [f.evidence.values["field"] for f in found] == ["candidates[3].tendered_votes"]
+    assert float(found[0].evidence.values["edge_step"]) >= 6  # type: ignore[arg-type]
+
+
+def test_a_cell_lit_beside_a_lighter_neighbour_without_a_step_is_no_patch() -> None:
+    # the same levels with the patch's edge blurred away, as light falls: no step
+    image, rows = _white_table((3, 1), columns=3, paper_level=200.0, patch_level=207)
+    image = cv2.GaussianBlur(image, (0, 0), 12)
+    above = rows[2].cells["tendered_votes"]
+    lit = image[above.y0 + 3 : above.y1 - 3, above.x0 + 3 : above.x1 - 3]
+    lit[lit > 150] += 3
+    form = dataclasses.replace(located(), candidate_rows=rows)
+    assert tamper_findings(make_page(image), form, evidence_dir=None) == ()
+
+
 def _ruled_white_table(
     patch: tuple[int, int] | None, shadows: str = "bottom right"
 ) -> tuple[np.ndarray, tuple[LocatedCandidateRow, ...]]:
