@@ -475,3 +475,29 @@ def test_a_total_whose_sums_agree_through_a_withheld_part_is_for_a_reader() -> N
     check, found = check_gender_sum(form)
     assert check.status is CheckStatus.FAIL
     assert [f.code for f in found] == [FindingCode.GENDER_SUM_MISMATCH]
+
+
+def test_turnout_is_not_judged_on_a_polled_figure_a_sum_suspects_of_a_misread() -> None:
+    # seed 9022's GBA-11_ps111: 1344 polled read as 7344 at 0.97, men's votes withheld;
+    # valid 1333 + rejected 11 say 1344, one digit off: a reading to check, no turnout
+    misread = {**GENUINE, "total_votes_polled": 912, "votes_polled_male": None, "registered": 500}
+    form = figures(genuine_rows(), **misread)
+    form = dataclasses.replace(form, totals={**form.totals, "total_votes_polled": num(912, 0.97)})
+    check, found = check_turnout(form)
+    assert check.status is CheckStatus.UNKNOWN and found == ()
+    assert "say 312" in (check.reason or "")
+    # read surely, the same figure is judged: a turnout over 100% stands
+    sure = figures(genuine_rows(), **misread)
+    check, found = check_turnout(sure)
+    assert [f.code for f in found] == [FindingCode.TURNOUT_OVER_100]
+    # a sum that holds vouches for the reading, however unsure
+    held = dataclasses.replace(
+        sure,
+        totals={
+            **sure.totals,
+            "total_votes_polled": num(912, 0.97),
+            "votes_polled_male": num(912 - GENUINE["votes_polled_female"]),
+        },
+    )
+    check, found = check_turnout(held)
+    assert [f.code for f in found] == [FindingCode.TURNOUT_OVER_100]
