@@ -46,6 +46,9 @@ WORD_MATCH = 0.75  # similarity at which a word read on the ring is the name's w
 LEGIBLE_RING_WORDS = 3  # printed ring words (RING_WORDS) read: the ring is legible
 PLACE_LETTERS = 5  # a word naming the stamp's place has at least this many letters
 PRINTED_MISREAD = 0.7  # a word this like a printed ring word is it misread (`_printed_misread`)
+# ... and a word this near a word of the header's station name, letter for letter
+# (Levenshtein's normalised similarity: `other_places`), is that word misread
+OWN_PLACE_MISREAD = 0.55
 OTHER_NUMBER_EDITS = 2  # a centre number this many edits from the header's is another's
 UNSURE_NUMBER = "polling_station_number_unsure"  # `header_text`'s key: a withheld number's
 UNSURE_NUMBER_FLOOR = 0.5  # ... readings, when it was read at least this surely
@@ -312,10 +315,19 @@ def legible_ring_words(ring: str) -> int:
 def other_places(ring: str, name: str) -> list[str]:
     """Words of the ring that name a place other than the header's station: long, unlike
     the printed ring words and the name's own words, and read alike on both turns of the
-    strip (the strip goes twice round: noise is not read the same twice, a word is)."""
-    own = frozenset(RING_WORDS | set(_words(name, 3)))
+    strip (the strip goes twice round: noise is not read the same twice, a word is).
+    Unlike, by OWN_PLACE_MISREAD: a word as near one of the name's as "GAPERG" is to
+    GULBERG (0.57), "SHADVEN" to SHADMAN (0.71), "ISLAVPLRA" to a header's "ISLAMPU"
+    (0.56), is the name's own place misread (seeds 9022, 9020 and 9015's false pages); of
+    the generator's places the nearest two, SHADMAN and SHAHDARA, are 0.5 apart."""
+    named = _words(name, 3)
+    own = frozenset(RING_WORDS | set(named))
     strange = [
-        w for w in _words(ring, PLACE_LETTERS) if not _like_any(w, own) and not _printed_misread(w)
+        w
+        for w in _words(ring, PLACE_LETTERS)
+        if not _like_any(w, own)
+        and not _printed_misread(w)
+        and not any(Levenshtein.normalized_similarity(w, n) >= OWN_PLACE_MISREAD for n in named)
     ]
     return [
         w

@@ -426,6 +426,21 @@ def test_a_printed_word_misread_alike_twice_round_is_no_place() -> None:
     assert mismatch(StampText(ring=placed, centre="PS 62 PP-59"), header) is not None
 
 
+def test_the_headers_own_place_misread_twice_round_is_no_other_place() -> None:
+    """Seed 9022's PK-191_ps164: GULBERG read "GAPERG" on both turns of its own
+    station's stamp, the centre's "PS 364" one digit from the header's 164."""
+    header = _header("PK-191", "164", "Community Centre Gulberg")
+    ring = (
+        "* COMMUNITY CENTRE GAPERG * ol PRESIDING OFFICER * COMMUNITY CENTRE GAPERG © io) "
+        "PRESIDING OFFICER"
+    )
+    assert mismatch(StampText(ring=ring, centre="PS 364 PK-191"), header) is None
+    # another station's place, as far from GULBERG as any that named one on seeds
+    # 9012-9022, still is one
+    placed = ring.replace("GAPERG", "BAGHBANPURA")
+    assert mismatch(StampText(ring=placed, centre="PS 364 PK-191"), header) is not None
+
+
 def test_a_centre_line_with_its_code_misread_needs_a_ring_read_well() -> None:
     """Seed 9006's PP-253_ps171 ("PS 372 PP-252" on its own stamp, three printed words
     round the ring) against its PB-36_ps195 ("PS 46 PB-35" on another station's, seven)."""
