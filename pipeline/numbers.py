@@ -342,6 +342,12 @@ def _split_touching(
     return [(x + a, y, b - a, h) for a, b in itertools.pairwise(edges) if b - a > 2]
 
 
+# a box this much wider than tall is no one digit, whatever the network makes of it whole
+# (seed 9023's NA-145_ps229: a typed "229" closed up into one box 2.2 times as wide as
+# tall, read "2" at 0.97)
+WIDE_AS_TWO = 1.9
+
+
 def _segmentations(
     ink: np.ndarray, box: tuple[int, int, int, int]
 ) -> list[list[tuple[int, int, int, int]]]:
@@ -351,6 +357,8 @@ def _segmentations(
     if w >= 1.45 * h:  # a slanted or round handwritten digit can be wider than tall
         guess = max(2, round(w / (0.85 * h)))
         options += [_split_touching(ink, box, k) for k in sorted({guess, guess + 1, 2}) if k <= 6]
+        if w >= WIDE_AS_TWO * h and len(options) > 1:
+            options = options[1:]
     return options
 
 
