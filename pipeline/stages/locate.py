@@ -295,8 +295,15 @@ def _agent_cells(
 
 
 def _label_words(words: Sequence[TextWord], cell: BBox) -> list[TextWord]:
-    """The words printed at the head of an agent's box (its candidate's name)."""
-    return [w for w in words_in(words, cell) if w.bbox.y0 < cell.y0 + cell.height * 0.3]
+    """The words printed at the head of an agent's box (its candidate's name): words with
+    a letter or a figure, not a speck or a fold's shadow read as "-" (seed 9023's
+    PB-197_ps117: the last row of the grid holds one box, two more were cut under the
+    columns above and taken for agents' boxes by a "-" and a "- -")."""
+    return [
+        w
+        for w in words_in(words, cell)
+        if w.bbox.y0 < cell.y0 + cell.height * 0.3 and any(c.isalnum() for c in w.text)
+    ]
 
 
 def _mark_labels_again(

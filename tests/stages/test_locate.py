@@ -244,6 +244,13 @@ def test_an_agents_box_cut_to_a_sliver_by_a_stroke_is_not_judged() -> None:
     boxes = _signature_boxes([cut], named, resolve_template("pk-form45"), set())
     agents = [b for b in boxes if b.role.value == "polling_agent"]
     assert [b.label for b in agents] == ["Candidate", "2. Candidate"]
+    # the unused end of the last row, a speck read as "-" at its head: no agent's box
+    speck = TextWord(
+        text="-", bbox=BBox(x0=rows[1][1].x0 + 5, y0=302, x1=rows[1][1].x0 + 20, y1=318)
+    )
+    boxes = _signature_boxes([table], [*words[:3], speck], resolve_template("pk-form45"), set())
+    agents = [b for b in boxes if b.role.value == "polling_agent"]
+    assert [b.label for b in agents] == ["1. Candidate", "2. Candidate"]
 
 
 def _header_row(texts: tuple[str, ...]) -> tuple[GridTable, tuple[BBox, ...]]:
