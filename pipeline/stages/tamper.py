@@ -78,10 +78,10 @@ RIM_STEP = 3.5
 # or cover less of the cell, yet end in a step at the cell's edge as high as the clearest
 # patches': a step of RIM_SURE or more, over each of AGREEING_NEIGHBOURS or more cells
 # next to it by EDGED_STEP (a one-column table's lit rows have two), over EDGED_COVER of
-# its paper, flat, is a patch. Of 115 patches on seeds 9018-9022 (the
-# files with one, and 220 clean files: 23,071 cells), whiteness found 110; this finds 3 of
-# the other 5 (steps 4.8-5.5 with one of 3.4-4.9, rims 6-7) and accuses no clean cell,
-# nor at steps of 2 (benchmarks/RESULTS.md, Marks).
+# its paper, flat, is a patch. Of 115 patches on seeds 9018-9022 (the files with one, and
+# 220 clean files: 23,071 cells), whiteness found 110; this finds 3 of the other 5 (steps
+# 4.8-5.5 with one of 3.4-4.9, rims 6-7) and accuses no clean cell, nor at steps of 2
+# (benchmarks/RESULTS.md, Marks).
 RIM_SURE = 6.0
 EDGED_STEP = 3.0
 EDGED_COVER = 0.2
