@@ -73,6 +73,10 @@ BARE_NUMBER = re.compile(r"(?<![\w-])(\d{2,4})(?![\w-])")  # a figure alone (`ba
 # for "PS 89": seed 9016's NA-192_ps089 stamp, pasted onto ps234's form), read as digits
 LETTERED_NUMBER = re.compile(r"\b[Pp]\s*[Ss5]\s*[.:#]?\s*([0-9BgqOoDIl|ZzSsG]{1,4})(?=\s|$)")
 AS_DIGITS = str.maketrans("BgqOoDIl|ZzSsG", "89900011122556")
+# ... and a figure alone with some of its digits read so ("14s" for 145), at least
+# LETTERED_DIGITS of them read as digits (`_own_number_beside`)
+LETTERED_ALONE = re.compile(r"(?<![\w-])([0-9BgqOoDIl|ZzSsG]{2,4})(?![\w-])")
+LETTERED_DIGITS = 2
 # words that say what kind of building a polling station is, shared by thousands of
 # stations ("Govt Boys High School", "Basic Health Unit"): the name's other words (the
 # place: "Gulberg", "Chak 12") are what tell one station's stamp from another's
@@ -597,9 +601,17 @@ def _elsewhere(ring: str, name: str, *, once: bool = False) -> dict[str, str]:
 def _own_number_beside(centre: str, numbers: Sequence[str]) -> bool:
     """The header's number read as a figure alone in the centre, beside the number its
     "PS" took: seed 9019's PP-76_ps155, "p53 155 PP 76" for "PS 155 PP-76" (the "S" read
-    "5" and a stray "3" taken as the number)."""
+    "5" and a stray "3" taken as the number); or so read with a digit as the letter it
+    resembles, two digits of it read as digits (seed 9024's GBA-23_ps145, "P53 14s
+    GBA-23")."""
     own = {str(int(n)) for n in numbers if n.isdigit()}
-    return any(str(int(b)) in own for b in figures_alone(centre))
+    alone = CODE.sub(" ", centre)
+    lettered = [
+        t.translate(AS_DIGITS)
+        for t in LETTERED_ALONE.findall(alone)
+        if sum(c.isdigit() for c in t) >= LETTERED_DIGITS
+    ]
+    return any(str(int(b)) in own for b in [*figures_alone(centre), *lettered])
 
 
 def _another_station(text: StampText, header: dict[str, str]) -> dict[str, str | float] | None:

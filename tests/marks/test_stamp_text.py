@@ -611,3 +611,16 @@ def test_a_pasted_stamps_number_read_without_its_ps_is_still_its_number() -> Non
     assert said is not None
     assert bare_numbers("NA-32") == []
     assert names_the_other([StampText(ring="", centre="NA-32")], own, other) is None
+
+
+def test_the_headers_number_beside_the_ps_read_with_a_letter_is_its_own() -> None:
+    """Seed 9024's GBA-23_ps145: "P53 14s GBA-23" for "PS 145 GBA-23", the "S" read "5"
+    and a stray "3" taken for the number, the number's "5" read "s"; like seed 9019's
+    "p53 155 PP 76", the header's number beside it makes the stamp its own."""
+    header = _header("GBA-23", "145", "Govt Degree College Chak 12")
+    ring = "ENT OOS © CRA POEL EIGER * CNT DAINTY) CRA PE ee or *"
+    assert mismatch(StampText(ring=ring, centre="P53 14s GBA-23"), header) is None
+    # another station's number beside it still accuses, and a token with one digit only
+    # ("1s") is no reading of the header's number
+    assert mismatch(StampText(ring=ring, centre="PS 30 GBA-23"), header) is not None
+    assert mismatch(StampText(ring=ring, centre="P53 1ss GBA-23"), header) is not None
