@@ -152,11 +152,17 @@ def typed_benchmark(cells: int, seed: int) -> list[tuple[int, NumberReading]]:
     return [(v, read_number(c)) for v, c in made]
 
 
-def outcomes(readings: list[tuple[int, NumberReading]]) -> str:
-    """Exact, withheld and silent-error shares of readings against their true values."""
+def counts(readings: list[tuple[int, NumberReading]]) -> tuple[int, int, int]:
+    """How many readings are exact, withheld, and wrong yet given (silent errors)."""
     exact = sum(r.value == v for v, r in readings)
     withheld = sum(r.value is None for _, r in readings)
     silent = sum(r.value is not None and r.value != v for v, r in readings)
+    return exact, withheld, silent
+
+
+def outcomes(readings: list[tuple[int, NumberReading]]) -> str:
+    """Exact, withheld and silent-error shares of readings against their true values."""
+    exact, withheld, silent = counts(readings)
     n = max(1, len(readings))
     return f"exact {exact / n:.4f}, withheld {withheld / n:.4f}, silent errors {silent / n:.4f}"
 
@@ -190,9 +196,7 @@ def main() -> None:
     mnist_accuracy, mnist_count = mnist_test_set_accuracy()
     readings, ms_per_cell = cell_benchmark(args.cells, args.seed)
     typed = typed_benchmark(args.typed_cells, args.seed)
-    exact = sum(r.value == v for v, r in readings)
-    withheld = sum(r.value is None for _, r in readings)
-    silent = sum(r.value is not None and r.value != v for v, r in readings)
+    exact, withheld, silent = counts(readings)
     wrong = len(readings) - exact
     real = real_digit_outcomes()
     lines = [

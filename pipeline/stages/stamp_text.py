@@ -71,11 +71,12 @@ STATION_NUMBER = re.compile(r"\bP\s*[S5]\s*[.:#]?\s*(\d{1,4})(?=\s|$)")
 BARE_NUMBER = re.compile(r"(?<![\w-])(\d{2,4})(?![\w-])")  # a figure alone (`bare_numbers`)
 # ... or the station's number with its digits read as the letters they resemble ("PS Bg"
 # for "PS 89": seed 9016's NA-192_ps089 stamp, pasted onto ps234's form), read as digits
-LETTERED_NUMBER = re.compile(r"\b[Pp]\s*[Ss5]\s*[.:#]?\s*([0-9BgqOoDIl|ZzSsG]{1,4})(?=\s|$)")
+DIGIT_LIKE = "[0-9BgqOoDIl|ZzSsG]"  # a digit, or a letter OCR reads for one (AS_DIGITS)
+LETTERED_NUMBER = re.compile(rf"\b[Pp]\s*[Ss5]\s*[.:#]?\s*({DIGIT_LIKE}{{1,4}})(?=\s|$)")
 AS_DIGITS = str.maketrans("BgqOoDIl|ZzSsG", "89900011122556")
 # ... and a figure alone with some of its digits read so ("14s" for 145), at least
 # LETTERED_DIGITS of them read as digits (`_own_number_beside`)
-LETTERED_ALONE = re.compile(r"(?<![\w-])([0-9BgqOoDIl|ZzSsG]{2,4})(?![\w-])")
+LETTERED_ALONE = re.compile(rf"(?<![\w-])({DIGIT_LIKE}{{2,4}})(?![\w-])")
 LETTERED_DIGITS = 2
 # words that say what kind of building a polling station is, shared by thousands of
 # stations ("Govt Boys High School", "Basic Health Unit"): the name's other words (the
