@@ -34,6 +34,7 @@ from pipeline.model import (
     finding,
 )
 from pipeline.pages import NormalisedPage
+from pipeline.rings import outer_ring
 from pipeline.stages.stamp_text import StampText, mismatch, read_stamp_text
 from pipeline.templates import Template
 
@@ -423,7 +424,9 @@ def _stamps(
     stamps = []
     cells = written_cells(located)
     signed = [b.bbox for b in located.signature_boxes if b.kind == "signature"]
-    for box, score, shape in _stamp_candidates(page, saturation):
+    candidates = _stamp_candidates(page, saturation)
+    ink_around = cv2.dilate(page.binary, np.ones((3, 3), np.uint8)) if candidates else None
+    for box, score, shape in candidates:
         crop = page.image[box.y0 : box.y1, box.x0 : box.x1]
         ink = _coloured_ink(crop, saturation) > 0
         seen = ink if ink.any() else page.binary[box.y0 : box.y1, box.x0 : box.x1] > 0
@@ -433,6 +436,10 @@ def _stamps(
             min(box.width, box.height) >= SIGNED_STAMP_SIDE and _all_round(seen)
         ):
             continue  # the signatures in a pen of a stamp's colour
+        whole = _whole_impression(ink_around, box) if ink_around is not None else box
+        if whole != box:
+            box, crop = whole, page.image[whole.y0 : whole.y1, whole.x0 : whole.x1]
+            ink = _coloured_ink(crop, saturation) > 0
         faded = saturation != INK_SATURATION  # a faded pad's ink is named by its hue
         grey_below = saturation if faded else GREY_INK_SATURATION
         colour = _colour_name(crop[ink], grey_below) if ink.mean() > 0.02 else "black"
@@ -461,6 +468,22 @@ def _stamps(
             )
         )
     return tuple(stamps)
+
+
+def _whole_impression(ink: np.ndarray, box: BBox) -> BBox:
+    """The box grown to the impression's outer ring (`rings.outer_ring`) where a pass
+    boxed less of it; unchanged where no ring is found or the ring lies inside."""
+    ring = outer_ring(ink, box)
+    if ring is None:
+        return box
+    height, width = ink.shape
+    whole = ring.bbox(width, height)
+    return BBox(
+        x0=min(box.x0, whole.x0),
+        y0=min(box.y0, whole.y0),
+        x1=max(box.x1, whole.x1),
+        y1=max(box.y1, whole.y1),
+    )
 
 
 def pen_ink(image: np.ndarray) -> np.ndarray:
