@@ -424,9 +424,7 @@ def _stamps(
     stamps = []
     cells = written_cells(located)
     signed = [b.bbox for b in located.signature_boxes if b.kind == "signature"]
-    candidates = _stamp_candidates(page, saturation)
-    ink_around = cv2.dilate(page.binary, np.ones((3, 3), np.uint8)) if candidates else None
-    for box, score, shape in candidates:
+    for box, score, shape in _stamp_candidates(page, saturation):
         crop = page.image[box.y0 : box.y1, box.x0 : box.x1]
         ink = _coloured_ink(crop, saturation) > 0
         seen = ink if ink.any() else page.binary[box.y0 : box.y1, box.x0 : box.x1] > 0
@@ -436,7 +434,7 @@ def _stamps(
             min(box.width, box.height) >= SIGNED_STAMP_SIDE and _all_round(seen)
         ):
             continue  # the signatures in a pen of a stamp's colour
-        whole = _whole_impression(ink_around, box) if ink_around is not None else box
+        whole = _whole_impression(page.binary, box)
         if whole != box:
             box, crop = whole, page.image[whole.y0 : whole.y1, whole.x0 : whole.x1]
             ink = _coloured_ink(crop, saturation) > 0
