@@ -13,7 +13,8 @@ copies of one station's form bear one rubber stamp, pressed on each, sometimes n
 alike: between them a paste must come closer, SAME_STATION_STAMP_SIMILARITY). A pair
 of two stations' stamps is also registered by a free affine map (ECC), which brings a
 paste boxed unlike its original (an edge cut, a wider margin: the descriptors stretched
-unlike) back near 1 while two impressions stay apart (`alignment`); the map also says
+unlike; since the stamp's box is grown to its outer ring, `rings`, seldom) back near 1
+while two impressions stay apart (`alignment`); the map also says
 how far it turns one onto the other, and a paste keeps its orientation on the page where
 a rubber stamp pressed by hand turns by degrees (UNTURNED_SIMILARITY). Those
 comparisons are dear (2-3 ms), and stamps are alike enough that a hash band alone

@@ -604,15 +604,19 @@ def _own_number_beside(centre: str, numbers: Sequence[str]) -> bool:
     "PS" took: seed 9019's PP-76_ps155, "p53 155 PP 76" for "PS 155 PP-76" (the "S" read
     "5" and a stray "3" taken as the number); or so read with a digit as the letter it
     resembles, two digits of it read as digits (seed 9024's GBA-23_ps145, "P53 14s
-    GBA-23")."""
-    own = {str(int(n)) for n in numbers if n.isdigit()}
+    GBA-23"); or read a digit off, as a number after the "PS" may be (`another_number`:
+    seed 9025's NA-20_ps101, "P53 102 Na-20")."""
     alone = CODE.sub(" ", centre)
     lettered = [
         t.translate(AS_DIGITS)
         for t in LETTERED_ALONE.findall(alone)
         if sum(c.isdigit() for c in t) >= LETTERED_DIGITS
     ]
-    return any(str(int(b)) in own for b in [*figures_alone(centre), *lettered])
+    return any(
+        not another_number([figure], numbers)
+        for figure in [*figures_alone(centre), *lettered]
+        if figure.isdigit()
+    )
 
 
 def _another_station(text: StampText, header: dict[str, str]) -> dict[str, str | float] | None:

@@ -624,3 +624,14 @@ def test_the_headers_number_beside_the_ps_read_with_a_letter_is_its_own() -> Non
     # ("1s") is no reading of the header's number
     assert mismatch(StampText(ring=ring, centre="PS 30 GBA-23"), header) is not None
     assert mismatch(StampText(ring=ring, centre="P53 1ss GBA-23"), header) is not None
+
+
+def test_the_headers_number_read_a_digit_off_beside_the_ps_is_its_own() -> None:
+    """Seed 9025's NA-20_ps101: "P53 102 Na-20" for "PS 101 NA-20", the "S" read "5" and a
+    stray "3" taken for the number, the number itself read a digit off. "PS 102" alone is
+    a misread of 101 (`another_number`), and so is the figure beside the stray one."""
+    header = _header("NA-20", "101", "Govt Girls High School Chak 7")
+    assert mismatch(StampText(ring="", centre="PS 102 Na-20"), header) is None
+    assert mismatch(StampText(ring="", centre="P53 102 Na-20"), header) is None
+    # another station's number beside the stray one still accuses
+    assert mismatch(StampText(ring="", centre="P53 130 Na-20"), header) is not None
