@@ -34,7 +34,7 @@ from pipeline.model import (
     finding,
 )
 from pipeline.pages import NormalisedPage
-from pipeline.rings import outer_ring
+from pipeline.rings import Ellipse, outer_ring
 from pipeline.stages.stamp_text import StampText, mismatch, read_stamp_text
 from pipeline.templates import Template
 
@@ -273,15 +273,8 @@ def _ink_outlines(
             or outside > OUTLINE_OUTSIDE
         ):
             continue
-        rad = np.radians(angle)
-        half_w = 0.5 * np.hypot(major * np.cos(rad), minor * np.sin(rad))
-        half_h = 0.5 * np.hypot(major * np.sin(rad), minor * np.cos(rad))
-        box = BBox(
-            x0=int(max(0.0, (centre[0] - half_w) / scale)),
-            y0=int(max(0.0, (centre[1] - half_h) / scale)),
-            x1=int(min(size[0], (centre[0] + half_w) / scale)),
-            y1=int(min(size[1], (centre[1] + half_h) / scale)),
-        )
+        fitted = Ellipse(centre[0] / scale, centre[1] / scale, major / scale, minor / scale, angle)
+        box = fitted.bbox(*size)
         shape = StampShape.ROUND if min(major, minor) > 0.8 * max(major, minor) else StampShape.OVAL
         found.append((box, float(ring.mean()), shape))
     return found
