@@ -12,7 +12,8 @@ letters or more) found among the words read, a misread letter or two allowed
 (`stamp_text.words_on_ring`), the share of rings whose constituency code was
 read, and of rings with three or more printed words read (`legible_ring_words`). Reads
 nothing again: two runs of one corpus at two commits, or runs of several seeds, compare
-in seconds.
+in seconds. A coloured stamp is also read from its ink's darkness (`Stamp.darkness_reading`):
+its two readings are measured side by side on the stamps that have both.
 """
 
 from __future__ import annotations
@@ -56,34 +57,54 @@ def centre_verdict(centre: str, station: int) -> str:
     return "right" if edits == 0 else "one_edit" if edits == 1 else "two_or_more"
 
 
+class _Tally:
+    """Readings of stamps whose station and ring are known, and how well they read."""
+
+    def __init__(self) -> None:
+        self.centre: Counter[str] = Counter()
+        self.rings = self.words = self.codes = self.legible = 0.0
+
+    def add(self, impression: TruthStamp, ring: str, centre: str) -> None:
+        station = STAMP_STATION.search(impression.physical_stamp_id)
+        if station is not None:
+            self.centre[centre_verdict(centre, int(station.group(1)))] += 1
+        if impression.ring_text:
+            self.rings += 1
+            self.words += words_on_ring(impression.ring_text, ring)
+            self.codes += bool(constituency_codes(impression.ring_text) & constituency_codes(ring))
+            self.legible += legible_ring_words(ring) >= LEGIBLE_RING_WORDS
+
+    def figures(self, prefix: str = "") -> dict[str, float]:
+        stations = sum(self.centre.values())
+        centre = {k: round(self.centre[k] / max(1, stations), 3) for k in sorted(self.centre)}
+        return {
+            f"{prefix}stamps_of_a_station": stations,
+            **{f"{prefix}centre_{k}": v for k, v in centre.items()},
+            f"{prefix}rings": self.rings,
+            f"{prefix}ring_words_found": round(self.words / max(1, self.rings), 3),
+            f"{prefix}ring_code_read": round(self.codes / max(1, self.rings), 3),
+            f"{prefix}ring_legible": round(self.legible / max(1, self.rings), 3),
+        }
+
+
 def measure(run: Path, corpus: Path) -> dict[str, float]:
+    """Every stamp's first reading; and for the coloured stamps read twice (their
+    `darkness_reading`), each reading of those same stamps: "colour_..." and "darkness_..."."""
     truth = {(t.file, t.page): t for t in load_truth(corpus)}
-    centre: Counter[str] = Counter()
-    rings = words = codes = legible = 0.0
+    first, colour, darkness = _Tally(), _Tally(), _Tally()
     for result in load_results(run / "forms.jsonl"):
         page = truth.get((Path(result.source.path).name, result.source.page))
         for stamp in result.stamps:
             impression = _impression(stamp, page)
             if impression is None:
                 continue
-            station = STAMP_STATION.search(impression.physical_stamp_id)
-            if station is not None:
-                centre[centre_verdict(stamp.centre_text or "", int(station.group(1)))] += 1
-            if impression.ring_text:
-                ring = stamp.ring_text or ""
-                rings += 1
-                words += words_on_ring(impression.ring_text, ring)
-                codes += bool(constituency_codes(impression.ring_text) & constituency_codes(ring))
-                legible += legible_ring_words(ring) >= LEGIBLE_RING_WORDS
-    stations = sum(centre.values())
-    return {
-        "stamps_of_a_station": stations,
-        **{f"centre_{k}": round(centre[k] / max(1, stations), 3) for k in sorted(centre)},
-        "rings": rings,
-        "ring_words_found": round(words / max(1, rings), 3),
-        "ring_code_read": round(codes / max(1, rings), 3),
-        "ring_legible": round(legible / max(1, rings), 3),
-    }
+            first.add(impression, stamp.ring_text or "", stamp.centre_text or "")
+            again = stamp.darkness_reading
+            if again is not None:
+                colour.add(impression, stamp.ring_text or "", stamp.centre_text or "")
+                darkness.add(impression, again.ring_text or "", again.centre_text or "")
+    twice = colour.figures("colour_") | darkness.figures("darkness_") if colour.rings else {}
+    return first.figures() | twice
 
 
 def main() -> None:

@@ -141,6 +141,13 @@ class StampShape(StrEnum):
     UNKNOWN = "unknown"
 
 
+class StampReading(Frozen):
+    """A stamp's text read once more from another image of its ink (`Stamp.darkness_reading`)."""
+
+    ring_text: str | None = None
+    centre_text: str | None = None
+
+
 class Stamp(Frozen):
     bbox: BBox
     confidence: float = Field(ge=0.0, le=1.0)
@@ -150,6 +157,9 @@ class Stamp(Frozen):
     descriptor: str = ""  # compact base64 descriptor for cross-form copy detection
     ring_text: str | None = None  # read around the ring (unwrapped twice round)
     centre_text: str | None = None  # read in the centre (e.g. the station's number)
+    # a coloured stamp's text read again from its ink's darkness, not its colour (ring and
+    # centre above): where one image of the ink is illegible, the other may not be
+    darkness_reading: StampReading | None = None
     in_expected_area: bool | None = None
 
 

@@ -30,12 +30,13 @@ from pipeline.model import (
     SignatureRole,
     SignatureStatus,
     Stamp,
+    StampReading,
     StampShape,
     finding,
 )
 from pipeline.pages import NormalisedPage
 from pipeline.rings import Ellipse, outer_ring
-from pipeline.stages.stamp_text import StampText, mismatch, read_stamp_text
+from pipeline.stages.stamp_text import StampText, read_stamp_text, readings_mismatch
 from pipeline.templates import Template
 
 ABSENT_INK = 0.004  # below this share of ink pixels a box is empty
@@ -439,9 +440,12 @@ def _stamps(
         if len(xs):  # fingerprint the impression itself, not the box around it
             crop = crop[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
         phash, descriptor = stamp_fingerprint(crop, colour)
-        said = StampText(ring="", centre="")
+        said, again = StampText(ring="", centre=""), None
         if template is not None and template.stamp is not None and template.stamp.ring_text_fields:
             said = read_stamp_text(_ink_strength(crop, colour))
+            if colour != "black":
+                dark = read_stamp_text(_ink_strength(crop, "black"))
+                again = StampReading(ring_text=dark.ring or None, centre_text=dark.centre or None)
         inside = None
         if located.stamp_area is not None:
             inside = box.iou(located.stamp_area) > 0 and located.stamp_area.contains(box, slack=200)
@@ -456,6 +460,7 @@ def _stamps(
                 in_expected_area=inside,
                 ring_text=said.ring or None,
                 centre_text=said.centre or None,
+                darkness_reading=again,
             )
         )
     return tuple(stamps)
@@ -708,13 +713,25 @@ def mark_findings(
     return tuple(findings)
 
 
+def stamp_readings(stamp: Stamp) -> dict[str, StampText]:
+    """A stamp's text as read from each image of its ink, by name: its colour, and for a
+    coloured stamp its darkness too (a black stamp's one image is its darkness)."""
+    first = StampText(ring=stamp.ring_text or "", centre=stamp.centre_text or "")
+    again = stamp.darkness_reading
+    if again is None:
+        return {"ink darkness" if stamp.color == "black" else "ink colour": first}
+    return {
+        "ink colour": first,
+        "ink darkness": StampText(ring=again.ring_text or "", centre=again.centre_text or ""),
+    }
+
+
 def stamp_text_findings(stamps: Sequence[Stamp], header: Mapping[str, str]) -> tuple[Finding, ...]:
     """STAMP_TEXT_MISMATCH for stamps naming another station than the form's header
     (the header is on the form's first page; the stamp is often on its last)."""
     findings = []
     for stamp in stamps:
-        said = StampText(ring=stamp.ring_text or "", centre=stamp.centre_text or "")
-        other = mismatch(said, dict(header))
+        other = readings_mismatch(stamp_readings(stamp), dict(header))
         if other is not None:
             findings.append(
                 finding(
@@ -732,5 +749,6 @@ __all__ = [
     "find_stamps",
     "fingerprint",
     "mark_findings",
+    "stamp_readings",
     "stamp_text_findings",
 ]

@@ -480,6 +480,31 @@ def mismatch(text: StampText, header: dict[str, str]) -> dict[str, str | float] 
     return _ring_mismatch(text, header) or _another_station(text, header)
 
 
+def readings_mismatch(
+    readings: Mapping[str, StampText], header: dict[str, str]
+) -> dict[str, str | float] | None:
+    """What a stamp read from more than one image of its ink (a coloured stamp: its
+    colour, then its darkness; by name) says of another station: the first reading's
+    `mismatch`, named under "read_from"; None where none says so, or where any reading's
+    centre reads the header's own station number (the other image was misread). One image
+    is legible where the other is not: seed 9026's NA-42_ps235, a violet paste, reads
+    "ws 36° wade" from its colour and "PS 169 NA-42" from its darkness. Every page of seed
+    9026 (1158, 35 with another station's stamp) read both ways: the colour's reading
+    alone 30 / 1 / 5 (TP / FP / FN), either reading 35 / 3 / 0, either unless one reads
+    the header's number 35 / 0 / 0 (RESULTS, Marks). The own number read in either image
+    clears the stamp: PP-162_ps181, "PS 162" read from its colour, "PS 181" from its
+    darkness."""
+    numbers = header_numbers(header)
+    stamped = [s for text in readings.values() for s in centre_numbers(text.centre)]
+    if any(int(s) == int(n) for s in stamped for n in numbers):
+        return None
+    for name, text in readings.items():
+        found = mismatch(text, header)
+        if found is not None:
+            return {**found, "read_from": name}
+    return None
+
+
 def _a_character_off(codes: set[str], wanted: set[str]) -> bool:
     """Whether a code read is one character from one of the header's (a misreading)."""
     return any(Levenshtein.distance(c, w) == 1 for c in codes for w in wanted)

@@ -398,3 +398,15 @@ def test_a_stamp_pressed_over_the_officers_signature_boxes_is_a_stamp(
         )
     draw_stamp(image, centre, 150, (200, 60, 40))
     assert len(find_stamps(make_page(image), located(boxes), None)) == 1
+
+
+def test_a_coloured_stamp_is_read_from_its_colour_and_its_darkness() -> None:
+    template = resolve_template("pk-form45")
+    image = _sheet()
+    draw_stamp(image, (600, 1000), 150, (160, 40, 120))
+    draw_stamp(image, (300, 400), 150, (30, 30, 30))
+    stamps = find_stamps(make_page(image), located(), template)
+    by_colour = {s.color: s for s in stamps}
+    assert set(by_colour) == {"violet", "black"}
+    assert by_colour["violet"].darkness_reading is not None
+    assert by_colour["black"].darkness_reading is None  # its one image is its darkness

@@ -635,3 +635,41 @@ def test_the_headers_number_read_a_digit_off_beside_the_ps_is_its_own() -> None:
     assert mismatch(StampText(ring="", centre="P53 102 Na-20"), header) is None
     # another station's number beside the stray one still accuses
     assert mismatch(StampText(ring="", centre="P53 130 Na-20"), header) is not None
+
+
+def test_a_stamp_illegible_in_its_colour_is_judged_by_its_darkness() -> None:
+    from pipeline.model import BBox, Stamp, StampReading
+    from pipeline.stages.marks import stamp_text_findings
+
+    # as read on seed 9026's NA-42_ps235 (a paste from station 169): nothing from the
+    # violet ink's colour, the whole stamp from its darkness
+    stamp = Stamp(
+        bbox=BBox(x0=800, y0=265, x1=997, y1=527),
+        confidence=0.9,
+        color="violet",
+        centre_text="ws 36° wade",
+        darkness_reading=StampReading(
+            ring_text="PRESIDING OFFICER * BASIC HEALTH UNIT MOZANG * NA-130 *",
+            centre_text="PS 137 NA-130",
+        ),
+    )
+    (finding,) = stamp_text_findings((stamp,), HEADER)
+    assert finding.evidence.values["read_from"] == "ink darkness"
+    assert finding.evidence.values["stamp_station_number"] == "137"
+    # without the second reading, the colour's alone says nothing
+    assert stamp_text_findings((stamp.model_copy(update={"darkness_reading": None}),), HEADER) == ()
+
+
+def test_the_headers_own_number_read_in_either_image_clears_the_stamp() -> None:
+    from pipeline.stages.stamp_text import readings_mismatch
+
+    # seed 9026's PP-162_ps181: "PS 162" read from the colour, "PS 181" from the darkness
+    other = StampText(
+        ring="PRESIDING OFFICER * BASIC HEALTH UNIT MOZANG * NA-130 *", centre="PS 137"
+    )
+    own = StampText(ring="", centre="PS 12 NA-130")
+    assert mismatch(other, HEADER) is not None
+    assert readings_mismatch({"ink colour": other, "ink darkness": own}, HEADER) is None
+    assert readings_mismatch({"ink colour": own, "ink darkness": other}, HEADER) is None
+    found = readings_mismatch({"ink colour": other, "ink darkness": StampText("", "")}, HEADER)
+    assert found is not None and found["read_from"] == "ink colour"
