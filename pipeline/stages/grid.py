@@ -108,6 +108,8 @@ def _table(box: BBox, horizontal: np.ndarray, vertical: np.ndarray) -> GridTable
 RULE_REACH = 4  # pixels above and below a rule's centre line that its ink may stray
 RULE_CELL = 0.9  # of a cell's width: a printed rule crosses at least one cell this fully
 RULE_END = 10  # pixels from a stroke's end within which a vertical rule meets it
+PEN_SATURATION, PEN_VALUE = 80, 60  # a ballpoint's blue or violet, not a dark rule's noise
+PEN_STROKE_SHARE = 0.5  # of a row edge's strokes in a pen's colour: a pen's, not printed
 
 
 def _printed_rule(horizontal: np.ndarray, vertical: np.ndarray, table: GridTable, y: int) -> bool:
@@ -136,15 +138,43 @@ def _printed_rule(horizontal: np.ndarray, vertical: np.ndarray, table: GridTable
     )
 
 
-def without_pen_strokes(table: GridTable, masks: RuleMasks) -> GridTable:
+def pen_ink(image: np.ndarray) -> np.ndarray:
+    """255 where a pen's coloured ink is (saturation over PEN_SATURATION, not dark): a
+    black rule's pixels, dark, take any hue from noise, so darkness is left out."""
+    hsv = cv2.cvtColor(image, cv2.COLOR_BGR2HSV)
+    return cv2.inRange(hsv, (0, PEN_SATURATION + 1, PEN_VALUE), (255, 255, 255))
+
+
+def _pen_drawn(horizontal: np.ndarray, image: np.ndarray, table: GridTable, y: int) -> bool:
+    """Whether PEN_STROKE_SHARE or more of the horizontal strokes along row edge `y` of
+    `table` are in a pen's colour (`image`: the page in colour): a signature, not print."""
+    x0, x1 = table.col_edges[0], table.col_edges[-1]
+    y0, y1 = max(0, y - RULE_REACH), y + RULE_REACH + 1
+    strokes = horizontal[y0:y1, x0:x1] > 0
+    total = int(np.count_nonzero(strokes))
+    pen = cv2.dilate(pen_ink(image[y0:y1, x0:x1]), np.ones((3, 3), np.uint8)) > 0
+    return total > 0 and int(np.count_nonzero(strokes & pen)) >= PEN_STROKE_SHARE * total
+
+
+def without_pen_strokes(
+    table: GridTable, masks: RuleMasks, image: np.ndarray | None = None
+) -> GridTable:
     """`table` with each inner row edge that is no printed rule taken out, the cells
     above and below it joined: in a grid of boxes to sign (the agents'), long flat
     signatures side by side add up to a rule's length, but each stays inside its box
     and ends on paper. Only for such a grid: elsewhere a real form's rules may be broken
-    or left open at their ends (the Kenya Form 34's, Indonesia's C1)."""
+    or left open at their ends (the Kenya Form 34's, Indonesia's C1). With the page in
+    colour (`image`), an edge drawn in a pen's colour is no printed rule either, however
+    far it runs (`_pen_drawn`): seed 9026's PS-72_ps154, a presiding officer's signature
+    of two long strokes from wall to wall of its box, cut the officer's row in three."""
     horizontal, vertical = masks
     inner = table.row_edges[1:-1]
-    kept = [y for y in inner if _printed_rule(horizontal, vertical, table, y)]
+    kept = [
+        y
+        for y in inner
+        if _printed_rule(horizontal, vertical, table, y)
+        and (image is None or not _pen_drawn(horizontal, image, table, y))
+    ]
     if len(kept) == len(inner):
         return table
     return _grid((table.row_edges[0], *kept, table.row_edges[-1]), table.col_edges)

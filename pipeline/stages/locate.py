@@ -256,6 +256,23 @@ def _signature_boxes(
     return boxes
 
 
+def _officers_tables(
+    tables: Sequence[GridTable], words: Sequence[TextWord], template: Template, skip: set[int]
+) -> list[int]:
+    """The indices of the tables with a row labelled for an officer's signature."""
+    officers = [s for s in template.signatures if not s.per_candidate]
+    return [
+        t
+        for t, table in enumerate(tables)
+        if t not in skip
+        and any(
+            best_label_score(cell_text(words, row[0]), s.labels) >= MATCH_THRESHOLD
+            for row in table.cells
+            for s in officers
+        )
+    ]
+
+
 def _agents_table(
     tables: Sequence[GridTable], words: Sequence[TextWord], spec: SignatureSpec, skip: set[int]
 ) -> int | None:
@@ -717,6 +734,11 @@ def locate_form(
             tables = (*tables[:index], joined, *tables[index + 1 :])
     if page.words is None:
         words = _mark_labels_again(tables, words, template, skip, ruled.text, shaded)
+    for index in _officers_tables(tables, words, template, skip):
+        # ... and one long flat signature in a pen's colour can cut an officer's row
+        masks = (ruled.horizontal, ruled.vertical)
+        joined = without_pen_strokes(tables[index], masks, page.image)
+        tables = (*tables[:index], joined, *tables[index + 1 :])
     signatures = _signature_boxes(tables, words, template, skip)
     continuation = "continued" in text or (not header and candidates_index is not None)
     if not continuation:

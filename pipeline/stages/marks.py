@@ -36,6 +36,7 @@ from pipeline.model import (
 )
 from pipeline.pages import NormalisedPage
 from pipeline.rings import Ellipse, outer_ring
+from pipeline.stages.grid import pen_ink
 from pipeline.stages.stamp_text import StampText, read_stamp_text, readings_mismatch
 from pipeline.templates import Template
 
@@ -56,7 +57,6 @@ PALE_INK_SATURATION = 22
 # paler threshold joins into blobs of stamp size, 0.09-0.42)
 PALE_SHARE = 0.5
 GREY_INK_SATURATION = 50  # a stamp's ink less saturated than this (median) is named black
-PEN_SATURATION, PEN_VALUE = 80, 60  # a ballpoint's blue or violet, not a dark rule's noise
 MIN_ELLIPSE_RING = 0.3  # share of the inscribed ellipse a stamp's ring covers at least
 RING_SECTORS = 10  # of the 12 sectors of a fitted ellipse, those a ring must reach
 # a stamp's short side at least, in pixels of the page at 300 dpi (20 mm; the generator's
@@ -480,13 +480,6 @@ def _whole_impression(ink: np.ndarray, box: BBox) -> BBox:
         x1=max(box.x1, whole.x1),
         y1=max(box.y1, whole.y1),
     )
-
-
-def pen_ink(image: np.ndarray) -> np.ndarray:
-    """255 where a pen's coloured ink is (saturation over PEN_SATURATION, not dark): a
-    black rule's pixels, dark, take any hue from noise, so darkness is left out."""
-    hsv = cv2.cvtColor(image, cv2.COLOR_BGR2HSV)
-    return cv2.inRange(hsv, (0, PEN_SATURATION + 1, PEN_VALUE), (255, 255, 255))
 
 
 def box_ink(page: NormalisedPage, box: BBox, *, keep_pen: bool = True) -> np.ndarray:

@@ -40,3 +40,29 @@ def test_the_agents_grids_printed_rules_stay() -> None:
     (table,) = find_tables(page).tables
     assert len(table.row_edges) == 4
     assert without_pen_strokes(table, rule_masks(page)).row_edges == table.row_edges
+
+
+def _officers_row(stroke: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """An officer's row (label | signature | thumb), 900 x 200 px, a long straight stroke
+    of `stroke`'s colour (BGR) across the signature's box from wall to wall: the page in
+    colour and its binary ink."""
+    image = np.full((500, 1100, 3), 245, np.uint8)
+    cv2.rectangle(image, (100, 100), (1000, 300), (20, 20, 20), 3)
+    for x in (400, 800):
+        cv2.line(image, (x, 100), (x, 300), (20, 20, 20), 3)
+    cv2.line(image, (402, 200), (798, 200), stroke, 3)
+    gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    return image, np.asarray(cv2.threshold(gray, 160, 255, cv2.THRESH_BINARY_INV)[1], np.uint8)
+
+
+def test_a_signatures_stroke_in_a_pens_colour_is_no_rule_however_far_it_runs() -> None:
+    image, page = _officers_row((170, 40, 20))  # a ballpoint's blue
+    (table,) = find_tables(page).tables
+    assert len(table.row_edges) == 3  # the stroke meets both walls: a rule by its shape
+    assert without_pen_strokes(table, rule_masks(page)) == table
+    joined = without_pen_strokes(table, rule_masks(page), image)
+    assert [round(y, -1) for y in joined.row_edges] == [100, 300]
+    # the same stroke printed black stays a rule
+    image, page = _officers_row((20, 20, 20))
+    (table,) = find_tables(page).tables
+    assert without_pen_strokes(table, rule_masks(page), image) == table
