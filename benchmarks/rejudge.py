@@ -11,6 +11,10 @@ SIGNATURE_DUPLICATE: the marks' descriptors). This judges them again with the co
 is now and prints TP / FP / FN per page against the truth, with the pages that differ, so
 a change to those rules is measured on a large run in seconds, no page read again.
 
+With `--colour-only`, each coloured stamp's second reading (from its ink's darkness,
+`Stamp.darkness_reading`) is set aside first: the stamps judged as the colour alone reads
+them, to measure what the second reading adds.
+
 With `--all`, every code is scored (`evaluate`'s table, clean pages with a false finding
 among it) with the stamp-text, cross-form and reconciliation findings made again by the
 code as it is now, the other per-page findings as the run stored them.
@@ -124,6 +128,18 @@ def with_batch_findings_again(results: Sequence[FormResult], run: Path) -> list[
     return again
 
 
+def colour_only(results: Sequence[FormResult]) -> list[FormResult]:
+    """The results with every stamp's darkness reading set aside."""
+    return [
+        r.model_copy(
+            update={
+                "stamps": tuple(s.model_copy(update={"darkness_reading": None}) for s in r.stamps)
+            }
+        )
+        for r in results
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("run", type=Path)
@@ -134,12 +150,20 @@ def main() -> None:
         help="score every code (evaluate's table) with the stamp-text, cross-form and "
         "reconciliation findings made again",
     )
+    parser.add_argument(
+        "--colour-only",
+        action="store_true",
+        help="set each coloured stamp's reading from its ink's darkness aside first",
+    )
     args = parser.parse_args()
     if args.all:
-        again = with_batch_findings_again(page_results(args.run), args.run)
+        pages = page_results(args.run)
+        pages = colour_only(pages) if args.colour_only else pages
+        again = with_batch_findings_again(pages, args.run)
         print(format_metrics(evaluate(again, load_truth(args.corpus))))
         return
     results = load_results(args.run / "forms.jsonl")  # the findings stored are not used
+    results = colour_only(results) if args.colour_only else results
     found = crossform_pages(results)
     found["STAMP_TEXT_MISMATCH"] |= stamp_text_pages(results)  # and those read on a copy
     print(f"{len(results)} pages of {args.run}")
