@@ -6,7 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from pipeline.model import FieldReading
+from pipeline.model import BBox, FieldReading, Stamp, StampReading
+from pipeline.stages.marks import stamp_text_findings
 from pipeline.stages.stamp_text import (
     StampText,
     bare_numbers,
@@ -18,6 +19,7 @@ from pipeline.stages.stamp_text import (
     names_neither,
     names_the_other,
     read_stamp_text,
+    readings_mismatch,
 )
 from pipeline.synth.marks import press_stamp, stamp_design
 
@@ -147,16 +149,27 @@ def test_another_constituency_read_in_ring_and_centre() -> None:
     assert found is not None and found["stamp_constituency"] == "NA-131"
 
 
-def test_stamp_text_findings_name_both_stations() -> None:
-    from pipeline.model import BBox, Stamp
-    from pipeline.stages.marks import stamp_text_findings
+ANOTHER_STATIONS = StampText(
+    ring="PRESIDING OFFICER * BASIC HEALTH UNIT MOZANG * NA-130 *", centre="PS 137 NA-130"
+)
 
-    stamp = Stamp(
+
+def _stamp(said: StampText, *, colour: str = "black", again: StampText | None = None) -> Stamp:
+    """A stamp found with `said` read on it (and `again` read from its ink's darkness)."""
+    return Stamp(
         bbox=BBox(x0=10, y0=10, x1=400, y1=400),
         confidence=0.9,
-        ring_text="PRESIDING OFFICER * BASIC HEALTH UNIT MOZANG * NA-130 *",
-        centre_text="PS 137 NA-130",
+        color=colour,
+        ring_text=said.ring or None,
+        centre_text=said.centre or None,
+        darkness_reading=(
+            None if again is None else StampReading(ring_text=again.ring, centre_text=again.centre)
+        ),
     )
+
+
+def test_stamp_text_findings_name_both_stations() -> None:
+    stamp = _stamp(ANOTHER_STATIONS)
     (finding,) = stamp_text_findings((stamp,), HEADER)
     assert finding.code == "STAMP_TEXT_MISMATCH"
     assert finding.evidence.bbox == stamp.bbox
@@ -638,21 +651,10 @@ def test_the_headers_number_read_a_digit_off_beside_the_ps_is_its_own() -> None:
 
 
 def test_a_stamp_illegible_in_its_colour_is_judged_by_its_darkness() -> None:
-    from pipeline.model import BBox, Stamp, StampReading
-    from pipeline.stages.marks import stamp_text_findings
-
     # as read on seed 9026's NA-42_ps235 (a paste from station 169): nothing from the
     # violet ink's colour, the whole stamp from its darkness
-    stamp = Stamp(
-        bbox=BBox(x0=800, y0=265, x1=997, y1=527),
-        confidence=0.9,
-        color="violet",
-        centre_text="ws 36° wade",
-        darkness_reading=StampReading(
-            ring_text="PRESIDING OFFICER * BASIC HEALTH UNIT MOZANG * NA-130 *",
-            centre_text="PS 137 NA-130",
-        ),
-    )
+    illegible = StampText(ring="", centre="ws 36° wade")
+    stamp = _stamp(illegible, colour="violet", again=ANOTHER_STATIONS)
     (finding,) = stamp_text_findings((stamp,), HEADER)
     assert finding.evidence.values["read_from"] == "ink darkness"
     assert finding.evidence.values["stamp_station_number"] == "137"
@@ -661,8 +663,6 @@ def test_a_stamp_illegible_in_its_colour_is_judged_by_its_darkness() -> None:
 
 
 def test_the_headers_own_number_read_in_either_image_clears_the_stamp() -> None:
-    from pipeline.stages.stamp_text import readings_mismatch
-
     # seed 9026's PP-162_ps181: "PS 162" read from the colour, "PS 181" from the darkness
     other = StampText(
         ring="PRESIDING OFFICER * BASIC HEALTH UNIT MOZANG * NA-130 *", centre="PS 137"
