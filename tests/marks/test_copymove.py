@@ -152,3 +152,22 @@ def test_a_clone_warped_unlike_its_original_is_found_once_registered() -> None:
     for finding in findings:
         assert finding.evidence.values["correlation"] < CLONE_CORRELATION
         assert finding.evidence.values["registered_correlation"] >= CLONE_REGISTERED
+
+
+def test_specks_about_a_clone_leave_its_spread_that_of_its_strokes() -> None:
+    """A clone pasted with the paper around it leaves the patch's edge as specks along the
+    box's sides (seed 9027's PS-229_ps162); measured on its strokes, its spread stays its
+    original's, and the two are compared."""
+    image, boxes = _sheet()
+    source, target = BOXES[1], BOXES[4]
+    patch = image[source.y0 + 6 : source.y1 - 6, source.x0 + 6 : source.x1 - 6].copy()
+    image[target.y0 + 6 : target.y1 - 6, target.x0 + 6 : target.x1 - 6] = patch
+    for x in range(target.x0 + 12, target.x1 - 12, 8):  # the patch's edge, in specks
+        for y in (target.y0 + 8, target.y1 - 9):
+            cv2.rectangle(image, (x, y), (x + 3, y + 1), (150, 150, 150), -1)
+    page = make_page(image)
+    specked, original = box_ink(page, target), box_ink(page, source)
+    assert stroke_spread(specked) > SPREAD_RATIO * stroke_spread(original)  # not compared
+    spread = stroke_spread(copymove.strokes_of(specked))
+    assert spread == pytest.approx(stroke_spread(copymove.strokes_of(original)), rel=0.05)
+    assert {f.evidence.values["box"] for f in _findings(image, boxes)} == {"2. Agent", "5. Agent"}
