@@ -485,24 +485,37 @@ def readings_mismatch(
 ) -> dict[str, str | float] | None:
     """What a stamp read from more than one image of its ink (a coloured stamp: its
     colour, then its darkness; by name) says of another station: the first reading's
-    `mismatch`, named under "read_from"; None where none says so, or where any reading's
-    centre reads the header's own station number (the other image was misread). One image
+    `mismatch`, named under "read_from"; None where none says so, where any reading's
+    centre reads the header's own station number (the other image was misread), or where
+    another reading's centre reads a number a digit from the header's that the accusing
+    one does not (`_read_otherwise`: the images disagree, one near the header). One image
     is legible where the other is not: seed 9026's NA-42_ps235, a violet paste, reads
     "ws 36° wade" from its colour and "PS 169 NA-42" from its darkness. Every page of seed
     9026 (1158, 35 with another station's stamp) read both ways: the colour's reading
     alone 30 / 1 / 5 (TP / FP / FN), either reading 35 / 3 / 0, either unless one reads
     the header's number 35 / 0 / 0 (RESULTS, Marks). The own number read in either image
     clears the stamp: PP-162_ps181, "PS 162" read from its colour, "PS 181" from its
-    darkness."""
+    darkness. Unseen seeds 9027 and 9028, judged with the colour's reading alone and with
+    both: 31 / 0 / 11 -> 41 / 0 / 1, and 18 / 4 / 11 -> 29 / 0 / 0."""
     numbers = header_numbers(header)
     stamped = [s for text in readings.values() for s in centre_numbers(text.centre)]
     if any(int(s) == int(n) for s in stamped for n in numbers):
         return None
     for name, text in readings.items():
         found = mismatch(text, header)
-        if found is not None:
+        if found is not None and not _read_otherwise(name, readings, numbers):
             return {**found, "read_from": name}
     return None
+
+
+def _read_otherwise(name: str, readings: Mapping[str, StampText], numbers: Sequence[str]) -> bool:
+    """Whether another reading than `name`'s holds a centre number a digit or less from
+    the header's that `name`'s reading does not: the two images disagree on the number,
+    one of them near the header's (seed 9028's GBA-24_ps136, its own stamp "PS 136" at
+    150 dpi read "PS 174" from its colour and "PS 134" from its darkness)."""
+    mine = {int(s) for s in centre_numbers(readings[name].centre)}
+    others = [s for n, t in readings.items() if n != name for s in centre_numbers(t.centre)]
+    return any(int(s) not in mine and not another_number([s], numbers) for s in others)
 
 
 def _a_character_off(codes: set[str], wanted: set[str]) -> bool:

@@ -673,3 +673,22 @@ def test_the_headers_own_number_read_in_either_image_clears_the_stamp() -> None:
     assert readings_mismatch({"ink colour": own, "ink darkness": other}, HEADER) is None
     found = readings_mismatch({"ink colour": other, "ink darkness": StampText("", "")}, HEADER)
     assert found is not None and found["read_from"] == "ink colour"
+
+
+def test_two_images_disagreeing_on_the_number_one_near_the_headers_accuse_nothing() -> None:
+    # seed 9028's GBA-24_ps136, its own stamp at 150 dpi: "PS 174" from the colour (and
+    # the header's code, read cleanly: enough alone), "PS 134" from the darkness
+    far = StampText(ring="20 MO Tom = ae 20 MO Tom = ae", centre="PS 74 NA-130")
+    near = StampText(ring="", centre="PS 13 NA-130")
+    assert mismatch(far, HEADER) is not None
+    assert readings_mismatch({"ink colour": far, "ink darkness": near}, HEADER) is None
+    # both images reading one number a digit off, the ring naming another place twice
+    # round, agree: another station's stamp (seed 9028's NA-190_ps176, "PS 175" for 176)
+    other = StampText(
+        ring="ER * GOVT BOYS HIGH SCHOOL SAMANABAD * NA-130 * PRESIDING OFFICER * "
+        "GOVT BOYS HIGH SCHOOL SAMANABAD * NA-130 * PRESIDING",
+        centre="PS 13 NA-130",
+    )
+    garbled = StampText(ring="COMLPNTY CAMTRE * * PRESIDING CRE", centre="PS 13 NA-130")
+    found = readings_mismatch({"ink colour": garbled, "ink darkness": other}, HEADER)
+    assert found is not None and found["read_from"] == "ink darkness"
