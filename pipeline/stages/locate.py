@@ -256,6 +256,10 @@ def _signature_boxes(
     return boxes
 
 
+def _replaced(tables: tuple[GridTable, ...], index: int, table: GridTable) -> tuple[GridTable, ...]:
+    return (*tables[:index], table, *tables[index + 1 :])
+
+
 def _officers_tables(
     tables: Sequence[GridTable], words: Sequence[TextWord], template: Template, skip: set[int]
 ) -> list[int]:
@@ -726,19 +730,17 @@ def locate_form(
     totals = _key_values(tables, skip, words, template.totals)
     if page.words is None and len(totals) < len(template.totals):
         totals = _totals_again(tables, skip, header, totals, words, template, shaded)
+    masks = (ruled.horizontal, ruled.vertical)
     for spec in (s for s in template.signatures if s.per_candidate):
         # long flat signatures side by side can add up to a rule across the agents' grid
         index = _agents_table(tables, words, spec, skip)
         if index is not None:
-            joined = without_pen_strokes(tables[index], (ruled.horizontal, ruled.vertical))
-            tables = (*tables[:index], joined, *tables[index + 1 :])
+            tables = _replaced(tables, index, without_pen_strokes(tables[index], masks))
     if page.words is None:
         words = _mark_labels_again(tables, words, template, skip, ruled.text, shaded)
     for index in _officers_tables(tables, words, template, skip):
         # ... and one long flat signature in a pen's colour can cut an officer's row
-        masks = (ruled.horizontal, ruled.vertical)
-        joined = without_pen_strokes(tables[index], masks, page.image)
-        tables = (*tables[:index], joined, *tables[index + 1 :])
+        tables = _replaced(tables, index, without_pen_strokes(tables[index], masks, page.image))
     signatures = _signature_boxes(tables, words, template, skip)
     continuation = "continued" in text or (not header and candidates_index is not None)
     if not continuation:

@@ -485,10 +485,10 @@ def readings_mismatch(
 ) -> dict[str, str | float] | None:
     """What a stamp read from more than one image of its ink (a coloured stamp: its
     colour, then its darkness; by name) says of another station: the first reading's
-    `mismatch`, named under "read_from"; None where none says so, where any reading's
-    centre reads the header's own station number (the other image was misread), or where
-    another reading's centre reads a number a digit from the header's that the accusing
-    one does not (`_read_otherwise`: the images disagree, one near the header). One image
+    `mismatch`, named under "read_from"; None where none says so, or where another
+    reading's centre reads the header's own station number, or one a digit from it, that
+    the accusing one does not (`_read_otherwise`: the images disagree, one at or near the
+    header's; a reading of the header's own number accuses nothing itself). One image
     is legible where the other is not: seed 9026's NA-42_ps235, a violet paste, reads
     "ws 36° wade" from its colour and "PS 169 NA-42" from its darkness. Every page of seed
     9026 (1158, 35 with another station's stamp) read both ways: the colour's reading
@@ -498,9 +498,6 @@ def readings_mismatch(
     darkness. Unseen seeds 9027 and 9028, judged with the colour's reading alone and with
     both: 31 / 0 / 11 -> 41 / 0 / 1, and 18 / 4 / 11 -> 29 / 0 / 0."""
     numbers = header_numbers(header)
-    stamped = [s for text in readings.values() for s in centre_numbers(text.centre)]
-    if any(int(s) == int(n) for s in stamped for n in numbers):
-        return None
     for name, text in readings.items():
         found = mismatch(text, header)
         if found is not None and not _read_otherwise(name, readings, numbers):
