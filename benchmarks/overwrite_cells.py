@@ -75,6 +75,7 @@ class FigureCell:
     jpeg: float | None  # the page's JPEG quality (a coarse one's ringing clears)
     digits: tuple[DigitInk, ...]
     seen_by: str | None = None  # the finding's cue: ink laid twice, or a pen's colour over type
+    coloured: bool = False  # the figure written in a coloured pen (PALE_LONE_DEPTH)
 
 
 def _digit_inks(
@@ -115,6 +116,7 @@ def _watching(cells: list[FigureCell], file: str, page: NormalisedPage) -> Itera
     """Wrap the digit reader's double-ink test and the figure reader for one page: each
     figure cell read leaves its digits' measures in `cells`."""
     seen: list[tuple[DigitInk, ...]] = []
+    inked: list[bool] = []  # ... and whether its figure is in a coloured pen
     test, reader = numbers.double_ink, read._Figures.read
 
     def double_ink(
@@ -122,18 +124,31 @@ def _watching(cells: list[FigureCell], file: str, page: NormalisedPage) -> Itera
         ink: np.ndarray,
         boxes: list[tuple[int, int, int, int]],
         sureness: tuple[float, ...] | None = None,
+        *,
+        coloured: bool = False,
     ) -> numbers.DoubleInk | None:
         seen.append(_digit_inks(gray, ink, boxes, sureness))
-        return test(gray, ink, boxes, sureness)
+        inked.append(coloured)
+        return test(gray, ink, boxes, sureness, coloured=coloured)
 
     def figure(figures: read._Figures, name: str, box: BBox) -> object:
         seen.clear()
+        inked.clear()
         field = reader(figures, name, box)
         if seen and seen[-1]:
             jpeg = page.source.jpeg
             quality = None if jpeg is None else round(jpeg.quality, 1)
             cells.append(
-                FigureCell(file, page.source.index, name, field.text, False, quality, seen[-1])
+                FigureCell(
+                    file,
+                    page.source.index,
+                    name,
+                    field.text,
+                    False,
+                    quality,
+                    seen[-1],
+                    coloured=inked[-1],
+                )
             )
         return field
 

@@ -618,10 +618,12 @@ def read_number(image: np.ndarray, *, accept: float = ACCEPT_CONFIDENCE) -> Numb
             for i, one in swallowed.items()
         )
         confidence *= SWALLOWED_ONE
-    overwrite = double_ink(gray, ink, part_boxes, tuple(r.probability for r in readings))
     tone = chroma(image)
-    pen = pen_over_type(tone, ink, part_boxes)
     tint = percentile(tone[ink > 0], 50)
+    overwrite = double_ink(
+        gray, ink, part_boxes, tuple(r.probability for r in readings), coloured=tint > PEN_NEUTRAL
+    )
+    pen = pen_over_type(tone, ink, part_boxes)
     withheld = "?" in text or confidence < accept
     return NumberReading(
         value=None if withheld else int(text),
@@ -739,6 +741,20 @@ SURE_LONE_PER_HEIGHT = 1.8
 UNSURE_LONE = 0.98
 UNSURE_LONE_PER_HEIGHT = 1.0
 UNSURE_LONE_SPAN = 0.4
+# A coloured pen's translucent ink, blurred or compressed, may never lay ink twice as dark
+# as DOUBLE_INK_DEPTH: four overwrites missed on seeds 9024-9028, all in blue ink
+# (benchmarks/RESULTS.md, Marks), reached 0.099-0.111 of the paper where their figures'
+# other digits reached 0.186-0.297 (seed 9028's PP-171_ps197, "260" -> "220": 0.099
+# against 0.189 and 0.186). A coloured digit alone of its figure in laying a stroke's
+# length twice (SURE_LONE_PER_HEIGHT, or UNSURE_LONE_PER_HEIGHT along UNSURE_LONE_SPAN
+# unsure to the network) is an overwrite up to PALE_LONE_DEPTH when its darkest strokes
+# are this much darker than every other digit's: a pen pressed on one digit darkens a
+# spot, not a stroke's length. On seeds 9013-9016's 156,000 figure cells
+# (`benchmarks.overwrite_cells --json`) the rule without the colour accused four clean
+# cells, each in black (a typed "99", a black pen's "204", "11" and "51"); on seed 9027's
+# 44,536, none with it or without.
+DARKER_THAN_NEIGHBOURS = 0.55
+PALE_LONE_DEPTH = 0.115
 
 
 def _span(mask: np.ndarray) -> int:
@@ -779,17 +795,32 @@ class DoubleInk:
     depth: float
 
 
+def _darkest(
+    gray: np.ndarray, core: np.ndarray, box: tuple[int, int, int, int], paper: float
+) -> float:
+    """A digit's darkest strokes (their darkest 2%) over the paper's level (1.0: no ink)."""
+    x, y, w, h = box
+    inside = core[y : y + h, x : x + w]
+    if not inside.any():
+        return 1.0
+    return percentile(gray[y : y + h, x : x + w][inside], 2) / max(paper, 1.0)
+
+
 def double_ink(
     gray: np.ndarray,
     ink: np.ndarray,
     boxes: list[tuple[int, int, int, int]],
     sureness: tuple[float, ...] | None = None,
+    *,
+    coloured: bool = False,
 ) -> DoubleInk | None:
     """A digit written over another: where two strokes cross the ink is laid twice and
     comes out far darker than the figure's ordinary strokes (None: no digit is).
     `sureness`: the network's probability of each box's digit (a lone dark digit,
-    LONE_DOUBLE_SHARE, is judged only with it)."""
-    if cv2.minMaxLoc(gray)[0] >= DOUBLE_INK_DEPTH * 255:
+    LONE_DOUBLE_SHARE, is judged only with it); `coloured`: the figure is written in a
+    coloured pen, whose ink laid twice may stay paler than DOUBLE_INK_DEPTH
+    (PALE_LONE_DEPTH)."""
+    if cv2.minMaxLoc(gray)[0] >= (PALE_LONE_DEPTH if coloured else DOUBLE_INK_DEPTH) * 255:
         return None  # nothing as dark as ink laid twice on even white paper
     core = cv2.erode(ink, np.ones((2, 2), np.uint8)) > 0  # stroke cores, not soft edges
     if np.count_nonzero(core) < 40:
@@ -826,15 +857,22 @@ def double_ink(
         if paper is None:
             blank = gray[ink == 0]
             paper = percentile(blank, 50) if blank.size else 255.0
-        inside = core[y : y + h, x : x + w]
-        depth = percentile(gray[y : y + h, x : x + w][inside], 2) / max(paper, 1.0)
+        depth = _darkest(gray, core, (x, y, w, h), paper)
         thin = share < THIN_DOUBLE_SHARE and not lone
         per_height = DOUBLE_INK_PER_HEIGHT * (2 if thin else 1)
         plain = (share > DOUBLE_INK_SHARE or lone) and (
             laid_twice >= per_height * h or depth < DOUBLE_INK_BLACK
         )
         sure_lone = alone and laid_twice >= SURE_LONE_PER_HEIGHT * h
-        if depth < DOUBLE_INK_DEPTH and (plain or sure_lone or doubted):
+        pale = (
+            coloured
+            and (sure_lone or doubted)
+            and DOUBLE_INK_DEPTH <= depth < PALE_LONE_DEPTH
+            and depth
+            <= DARKER_THAN_NEIGHBOURS
+            * min(_darkest(gray, core, other, paper) for other in boxes[:i] + boxes[i + 1 :])
+        )
+        if (depth < DOUBLE_INK_DEPTH and (plain or sure_lone or doubted)) or pale:
             box = BBox(x0=x, y0=y, x1=x + w, y1=y + h)
             return DoubleInk(
                 box,

@@ -85,6 +85,13 @@ RIM_STEP = 3.5
 RIM_SURE = 6.0
 EDGED_STEP = 3.0
 EDGED_COVER = 0.2
+# ... and a cell with two neighbours (where `_stands_out` asks more than `by` of both) so
+# edged over more than this share of its paper. Seed 9028's NA-23_ps079, a phone photo's
+# first row: 4.98 and 8.87 above its two, over 0.64, rim 6.0. On seeds 9018-9022 the 25
+# patches of two neighbours EDGED_STEP above both with such a rim covered 0.61-0.99, and
+# no clean cell was so edged (rims of 5.0 and less); a light lifting three fifths of a
+# cell, as sharply, covers under half (tests/marks/test_tamper).
+EDGED_TWO_COVER = 0.5
 RIM_INSIDE = (2, 12)  # pixels inside the cell's edge: the patch
 RIM_OUTSIDE = (6, 12)  # pixels beyond the cell's edge, past its ruling: the paper
 RIM_PAPER = 20  # bare paper pixels a band needs to be measured
@@ -293,6 +300,16 @@ def _stands_out(steps: Sequence[float], by: float = BRIGHTER_BY) -> bool:
     return all(step > by for step in steps)
 
 
+def _edged(steps: Sequence[float], cover: float) -> bool:
+    """Whether a flat bright cell may be a patch if it ends in a step as high as the
+    clearest patches' (RIM_SURE): it stands EDGED_STEP above each of AGREEING_NEIGHBOURS
+    or more cells next to it or, with two (a cell of the table's first or last row, or of
+    a one-column table), above both over EDGED_TWO_COVER of its paper."""
+    if len(steps) >= AGREEING_NEIGHBOURS:
+        return min(steps) >= EDGED_STEP
+    return len(steps) == 2 and cover > EDGED_TWO_COVER and min(steps) >= EDGED_STEP
+
+
 def tamper_findings(
     page: NormalisedPage, located: LocatedForm, *, evidence_dir: Path | None
 ) -> tuple[Finding, ...]:
@@ -333,7 +350,7 @@ def tamper_findings(
         flat = cover > EDGED_COVER and float(bright.std()) < PATCH_FLAT
         steps = steps_up(centres, paper, index, adjacent_cells(boxes, index), plane) if flat else []
         looks_whiter = flat and cover > MIN_COVER and _stands_out(steps, by)
-        edged = flat and len(steps) >= AGREEING_NEIGHBOURS and min(steps) >= EDGED_STEP
+        edged = flat and _edged(steps, cover)
         step = rim_step(gray, page.binary, box) if looks_whiter or edged else math.nan
         # a step too low is lit paper; none measurable (NaN) cannot tell against the patch
         whiter = (looks_whiter and not step < RIM_STEP) or (edged and step >= RIM_SURE)

@@ -203,6 +203,27 @@ def test_a_patch_edged_by_a_step_is_found_beside_a_lighter_neighbour() -> None:
     assert float(found[0].evidence.values["edge_step"]) >= 6  # type: ignore[arg-type]
 
 
+def test_a_first_rows_patch_edged_by_a_step_is_found_beside_a_lighter_neighbour() -> None:
+    # seed 9028's NA-23_ps079, a phone photo: the first row's cell has two neighbours, 4.98
+    # and 8.87 under it, and a step of 6 where the patch ends; blurred away, no patch
+    def first_row(blur: bool) -> tuple[np.ndarray, tuple[LocatedCandidateRow, ...]]:
+        image, rows = _white_table((0, 0), columns=2, paper_level=200.0, patch_level=207)
+        if blur:
+            image = cv2.GaussianBlur(image, (0, 0), 12)
+        beside = rows[0].cells["tendered_votes"]
+        lit = image[beside.y0 + 3 : beside.y1 - 3, beside.x0 + 3 : beside.x1 - 3]
+        lit[lit > 150] += 3
+        return image, rows
+
+    image, rows = first_row(blur=False)
+    form = dataclasses.replace(located(), candidate_rows=rows)
+    found = tamper_findings(make_page(image), form, evidence_dir=None)
+    assert [f.evidence.values["field"] for f in found] == ["candidates[0].votes"]
+    image, rows = first_row(blur=True)
+    form = dataclasses.replace(located(), candidate_rows=rows)
+    assert tamper_findings(make_page(image), form, evidence_dir=None) == ()
+
+
 def test_a_cell_lit_beside_a_lighter_neighbour_without_a_step_is_no_patch() -> None:
     # the same levels with the patch's edge blurred away, as light falls: no step
     image, rows = _white_table((3, 1), columns=3, paper_level=200.0, patch_level=207)

@@ -99,16 +99,17 @@ def test_a_dark_spot_on_a_clean_figure_is_no_overwrite() -> None:
 
 
 def rings(
-    dark_rows: tuple[int, int, int],
+    dark_rows: tuple[int, int, int], *, once: int = 90, twice: int = 18
 ) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int, int, int]]]:
-    """Three thick-stroked digit rings (gray 90 on paper 245); in each, `dark_rows` rows of
-    its left stroke laid twice (gray 18). The page's gray, its ink, the digit boxes."""
+    """Three thick-stroked digit rings (gray `once` on paper 245); in each, `dark_rows` rows
+    of its left stroke laid twice (gray `twice`). The page's gray, its ink, the digit boxes."""
     gray = np.full((60, 200), 245, np.uint8)
     boxes = []
     for i, rows in enumerate(dark_rows):
         x = 20 + 55 * i
-        cv2.rectangle(gray, (x + 4, 14), (x + 27, 53), 90, 9)
-        gray[20 : 20 + rows, x : x + 9] = np.where(gray[20 : 20 + rows, x : x + 9] < 128, 18, 245)
+        cv2.rectangle(gray, (x + 4, 14), (x + 27, 53), once, 9)
+        region = gray[20 : 20 + rows, x : x + 9]
+        gray[20 : 20 + rows, x : x + 9] = np.where(region < 128, twice, 245)
         boxes.append((x, 10, 32, 48))
     ink = np.where(gray < 128, 255, 0).astype(np.uint8)
     return gray, ink, boxes
@@ -138,6 +139,27 @@ def test_one_digit_alone_laying_ink_twice_is_an_overwrite() -> None:
     # the neighbours dark too (a bold pen): none
     gray, ink, boxes = rings((6, 10, 6))
     assert double_ink(gray, ink, boxes, (0.999, 0.9, 0.999)) is None
+
+
+def test_a_pale_pens_digit_far_darker_than_its_neighbours_is_an_overwrite() -> None:
+    """A coloured pen's ink laid twice may stay paler than DOUBLE_INK_DEPTH; a coloured
+    digit alone of its figure in laying a stroke's length so, far darker than every other
+    digit, is an overwrite up to PALE_LONE_DEPTH."""
+    from pipeline.numbers import DOUBLE_INK_DEPTH, PALE_LONE_DEPTH, double_ink
+
+    sure = (0.999, 0.995, 0.999)
+    pale = round(245 * (DOUBLE_INK_DEPTH + PALE_LONE_DEPTH) / 2)  # 26: 0.106 of the paper
+    found = double_ink(*rings((0, 10, 0), once=120, twice=pale), sure, coloured=True)
+    assert found is not None and found.alone and DOUBLE_INK_DEPTH <= found.depth < PALE_LONE_DEPTH
+    assert double_ink(*rings((0, 10, 0), once=120, twice=pale), sure) is None  # black ink
+    # paler than PALE_LONE_DEPTH; a shorter stretch (a pen pressed); a darker pen, its
+    # single strokes 0.18 of the paper, under which 0.106 is not DARKER_THAN_NEIGHBOURS
+    for cell in (
+        rings((0, 10, 0), once=120, twice=round(245 * 0.125)),
+        rings((0, 7, 0), once=120, twice=pale),
+        rings((0, 10, 0), once=44, twice=pale),
+    ):
+        assert double_ink(*cell, sure, coloured=True) is None
 
 
 def test_an_unsure_digit_laying_a_long_stroke_twice_is_an_overwrite() -> None:
