@@ -52,8 +52,8 @@ class NumberReading:
     # network or laying a stroke's length (LONE_DOUBLE_SHARE, SURE_LONE_PER_HEIGHT,
     # UNSURE_LONE): no bold type, which lays its every digit alike
     overwrite_alone: bool = False
-    # ... and alone unsure to the network, from LONE_DOUBLE_SHARE of its ink (LONE_UNSURE):
-    # no JPEG's ringing either
+    # ... and alone unsure to the network, from LONE_DOUBLE_SHARE of its ink (LONE_UNSURE),
+    # at the plain per-height bar or PALE_LONE_DEPTH's: no JPEG's ringing either
     overwrite_unsure: bool = False
     # ... and its darkest strokes' level (2nd percentile) over the paper's: ink laid twice
     # is far darker than once (DOUBLE_INK_DEPTH)
@@ -737,7 +737,10 @@ SURE_LONE_PER_HEIGHT = 1.8
 # spot where the pen was pressed (tests/numbers/test_overwrite: a 7 x 7 spot, 0.16-0.23
 # of the height; on PP-163_ps079, 0.66). On seeds 9013-9015 the clean digits so placed
 # laid 0.84 per pixel at most; on seeds 9016-9020 one, on a Form 47 at JPEG 49, 1.04
-# (benchmarks/RESULTS.md, Marks): so weak a sign, a coarse JPEG's ringing clears it.
+# (benchmarks/RESULTS.md, Marks): so weak a sign, a coarse JPEG's ringing clears it, even
+# where the digit lays LONE_DOUBLE_SHARE of its ink twice, short of the plain per-height
+# bar (seed 9029's PP-76_ps199 at JPEG 43, a clean "11": its second "1" 0.15 of its ink,
+# 1.05 pixels per pixel of height, the network 0.958).
 UNSURE_LONE = 0.98
 UNSURE_LONE_PER_HEIGHT = 1.0
 UNSURE_LONE_SPAN = 0.4
@@ -785,8 +788,9 @@ class DoubleInk:
     """The digit written over another: its box in the cell, its pixels laid twice per
     pixel of its height, whether it alone of the figure lays ink twice (unsure to the
     network, or laying a stroke's length twice), whether it does so unsure to the
-    network from LONE_DOUBLE_SHARE of its ink, and its darkest strokes' level over the
-    paper's."""
+    network from LONE_DOUBLE_SHARE of its ink (at the plain per-height bar, or far
+    darker than its neighbours in a coloured pen), and its darkest strokes' level over
+    the paper's."""
 
     box: BBox
     per_height: float
@@ -878,7 +882,7 @@ def double_ink(
                 box,
                 round(laid_twice / h, 2),
                 alone=lone or sure_lone or doubted,
-                unsure=lone,
+                unsure=lone and (plain or pale),
                 depth=round(depth, 3),
             )
     return None
