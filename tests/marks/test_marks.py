@@ -49,6 +49,19 @@ def test_black_stamp_found_by_its_ring() -> None:
     assert stamps[0].bbox.iou(BBox(x0=340, y0=740, x1=660, y1=1060)) > 0.5
 
 
+def test_a_ring_is_scored_at_the_radius_that_carries_its_ink() -> None:
+    # seed 9029's PB-12_ps198: the circle search put a faint stamp's ring a little inside
+    # it (radius 47 for 49 at a quarter of the page's scale), 0.62 of it inked, short of
+    # the bar; at 49, 0.87
+    from pipeline.stages.marks import RADIUS_SLACK, _fitted_radius, _ring_score
+
+    ink = np.zeros((160, 160), np.uint8)
+    cv2.circle(ink, (80, 80), 50, 255, 2)
+    fitted = _fitted_radius(ink, 80.0, 80.0, 45.5)
+    assert 45.5 < fitted <= 45.5 * (1 + RADIUS_SLACK)
+    assert _ring_score(ink, 80.0, 80.0, 45.5) < 0.62 < _ring_score(ink, 80.0, 80.0, fitted)
+
+
 def _tilted_black_oval(image: np.ndarray, centre: tuple[int, int]) -> None:
     """A black oval stamp turned 35 degrees: two elliptic rings, ring letters, a centre."""
     ink = (35, 35, 35)
