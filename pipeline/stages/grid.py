@@ -180,6 +180,36 @@ def without_pen_strokes(
     return _grid((table.row_edges[0], *kept, table.row_edges[-1]), table.col_edges)
 
 
+def _printed_column(vertical: np.ndarray, table: GridTable, x: int) -> bool:
+    """Whether the vertical strokes along column edge `x` of `table` are a printed rule:
+    they run down at least one row from its top rule to its bottom one (RULE_CELL of it)."""
+    y0, y1 = table.row_edges[0], table.row_edges[-1]
+    band: np.ndarray = np.any(
+        vertical[y0:y1, max(0, x - RULE_REACH) : x + RULE_REACH + 1] > 0, axis=1
+    )
+    inset = 2 * RULE_REACH
+    shares = [
+        float(band[a - y0 + inset : b - y0 - inset].mean())
+        for a, b in itertools.pairwise(table.row_edges)
+        if b - a > 4 * inset
+    ]
+    return not shares or max(shares) >= RULE_CELL
+
+
+def without_signature_columns(table: GridTable, masks: RuleMasks) -> GridTable:
+    """`table` with each inner column edge that is no printed rule taken out, the cells
+    left and right of it joined: in the agents' grid a signature's tall upright stroke
+    is long enough to pass for a column rule, but it starts under the box's printed
+    label, not at the rule above (seed 9029's NA-146_ps094: two copies of one signature,
+    their strokes at x 268 and 1144, cut agent 1's box and agent 3's, which was lost)."""
+    vertical = masks[1]
+    inner = table.col_edges[1:-1]
+    kept = [x for x in inner if _printed_column(vertical, table, x)]
+    if len(kept) == len(inner):
+        return table
+    return _grid(table.row_edges, (table.col_edges[0], *kept, table.col_edges[-1]))
+
+
 def _without(binary: np.ndarray, ruling: np.ndarray) -> np.ndarray:
     return cv2.bitwise_and(binary, cv2.bitwise_not(cv2.dilate(ruling, np.ones((5, 5), np.uint8))))
 

@@ -22,7 +22,12 @@ from pipeline.layout import (
 )
 from pipeline.model import BBox
 from pipeline.pages import NormalisedPage, TextWord
-from pipeline.stages.grid import find_tables, shaded_text, without_pen_strokes
+from pipeline.stages.grid import (
+    find_tables,
+    shaded_text,
+    without_pen_strokes,
+    without_signature_columns,
+)
 from pipeline.stages.labels import (
     MATCH_THRESHOLD,
     best_label_score,
@@ -732,10 +737,12 @@ def locate_form(
         totals = _totals_again(tables, skip, header, totals, words, template, shaded)
     masks = (ruled.horizontal, ruled.vertical)
     for spec in (s for s in template.signatures if s.per_candidate):
-        # long flat signatures side by side can add up to a rule across the agents' grid
+        # long flat signatures side by side can add up to a rule across the agents' grid,
+        # and a signature's tall stroke to a column rule
         index = _agents_table(tables, words, spec, skip)
         if index is not None:
-            tables = _replaced(tables, index, without_pen_strokes(tables[index], masks))
+            table = without_signature_columns(without_pen_strokes(tables[index], masks), masks)
+            tables = _replaced(tables, index, table)
     if page.words is None:
         words = _mark_labels_again(tables, words, template, skip, ruled.text, shaded)
     for index in _officers_tables(tables, words, template, skip):

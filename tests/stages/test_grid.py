@@ -5,7 +5,12 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from pipeline.stages.grid import find_tables, rule_masks, without_pen_strokes
+from pipeline.stages.grid import (
+    find_tables,
+    rule_masks,
+    without_pen_strokes,
+    without_signature_columns,
+)
 
 
 def _agents_grid(flat_signatures: bool) -> np.ndarray:
@@ -35,11 +40,28 @@ def test_the_agents_grids_printed_rules_stay() -> None:
     page = _agents_grid(flat_signatures=False)
     (table,) = find_tables(page).tables
     assert without_pen_strokes(table, rule_masks(page)) == table
+    assert without_signature_columns(table, rule_masks(page)) == table
     # a rule under the first box only (the grid's last row holds one agent) stays too
     cv2.line(page, (100, 400), (550, 400), 255, 3)
     (table,) = find_tables(page).tables
     assert len(table.row_edges) == 4
     assert without_pen_strokes(table, rule_masks(page)).row_edges == table.row_edges
+
+
+def test_a_signatures_tall_stroke_is_no_column_of_the_agents_grid() -> None:
+    """Seed 9029's NA-146_ps094: one row of three boxes, 130 px tall; the same signature in
+    the first and the last, each with an upright stroke 75 px tall under its label."""
+    page = np.zeros((400, 1500), np.uint8)
+    cv2.rectangle(page, (100, 100), (1400, 230), 255, 3)
+    for x in (533, 966):
+        cv2.line(page, (x, 100), (x, 230), 255, 3)
+    for x in (220, 1100):
+        cv2.line(page, (x, 145), (x + 4, 220), 255, 4)
+    (table,) = find_tables(page).tables
+    assert len(table.col_edges) == 6  # the strokes pass for column rules
+    joined = without_signature_columns(table, rule_masks(page))
+    assert [round(x, -1) for x in joined.col_edges] == [100, 530, 970, 1400]
+    assert without_signature_columns(joined, rule_masks(page)) == joined
 
 
 def _officers_row(stroke: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
