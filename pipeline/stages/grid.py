@@ -112,6 +112,19 @@ PEN_SATURATION, PEN_VALUE = 80, 60  # a ballpoint's blue or violet, not a dark r
 PEN_STROKE_SHARE = 0.5  # of a row edge's strokes in a pen's colour: a pen's, not printed
 
 
+def _crosses_a_cell(band: np.ndarray, edges: tuple[int, ...]) -> bool:
+    """Whether strokes along a table's edge (`band`: inked or not, from `edges[0]` on)
+    cross at least one cell between `edges` from wall to wall (RULE_CELL of it, its ends
+    inset): a printed rule. True where no cell is wide enough to tell."""
+    inset = 2 * RULE_REACH
+    shares = [
+        float(band[a - edges[0] + inset : b - edges[0] - inset].mean())
+        for a, b in itertools.pairwise(edges)
+        if b - a > 4 * inset
+    ]
+    return not shares or max(shares) >= RULE_CELL
+
+
 def _printed_rule(horizontal: np.ndarray, vertical: np.ndarray, table: GridTable, y: int) -> bool:
     """Whether the horizontal strokes along row edge `y` of `table` are a printed rule:
     they cross at least one cell from wall to wall, or one of them meets a vertical rule
@@ -120,13 +133,7 @@ def _printed_rule(horizontal: np.ndarray, vertical: np.ndarray, table: GridTable
     band: np.ndarray = np.any(
         horizontal[max(0, y - RULE_REACH) : y + RULE_REACH + 1, x0:x1] > 0, axis=0
     )
-    inset = 2 * RULE_REACH
-    shares = [
-        float(band[a - x0 + inset : b - x0 - inset].mean())
-        for a, b in itertools.pairwise(table.col_edges)
-        if b - a > 4 * inset
-    ]
-    if not shares or max(shares) >= RULE_CELL:
+    if _crosses_a_cell(band, table.col_edges):
         return True
     reach = 3 * RULE_END
     walls: np.ndarray = np.any(vertical[max(0, y - reach) : y + reach + 1, x0:x1] > 0, axis=0)
@@ -187,13 +194,7 @@ def _printed_column(vertical: np.ndarray, table: GridTable, x: int) -> bool:
     band: np.ndarray = np.any(
         vertical[y0:y1, max(0, x - RULE_REACH) : x + RULE_REACH + 1] > 0, axis=1
     )
-    inset = 2 * RULE_REACH
-    shares = [
-        float(band[a - y0 + inset : b - y0 - inset].mean())
-        for a, b in itertools.pairwise(table.row_edges)
-        if b - a > 4 * inset
-    ]
-    return not shares or max(shares) >= RULE_CELL
+    return _crosses_a_cell(band, table.row_edges)
 
 
 def without_signature_columns(table: GridTable, masks: RuleMasks) -> GridTable:
