@@ -64,6 +64,8 @@ BOX_OVERREACH = 1.3  # ... and reach this far past it (a clipped impression)
 # dash, since "PS 18" is a polling station's number
 CODE = re.compile(rf"\b({ASSEMBLIES})\s*([-–—.]?)\s*(\d{{1,3}})\b")
 DASHES = frozenset("-–—")
+# a ring word begun with an assembly's prefix and a dash is a code read (`_code_read`)
+CODE_READ = re.compile(rf"[^A-Z]*({ASSEMBLIES})[-–—]")
 # the station's number in the centre, whole: "PS 16/7" or "PS 8&9" is a number misread;
 # "PS-234" (a dash) is a Sindh seat's code
 # "PS 12", also with the S read as 5 ("P5125": seed 9005's NA-204_ps188 agent copy)
@@ -317,6 +319,13 @@ def legible_ring_words(ring: str) -> int:
     return sum(_like_any(word, RING_WORDS) for word in _words(ring, 4))
 
 
+def _code_read(part: str) -> bool:
+    """Whether a word of the ring is a constituency code as read, its number garbled:
+    an assembly's prefix and a dash, whatever follows ("PK-1LLO" for PK-110: seed 9031's
+    PK-110_ps058, its letters "PKLLO" no place)."""
+    return CODE_READ.match(part.upper()) is not None
+
+
 def other_places(ring: str, name: str) -> list[str]:
     """Words of the ring that name a place other than the header's station: long, unlike
     the printed ring words and the name's own words, and read alike on both turns of the
@@ -329,7 +338,7 @@ def other_places(ring: str, name: str) -> list[str]:
     own = frozenset(RING_WORDS | set(named))
     strange = [
         w
-        for w in _words(ring, PLACE_LETTERS)
+        for w in _words(" ".join(p for p in ring.split() if not _code_read(p)), PLACE_LETTERS)
         if not _like_any(w, own)
         and not _printed_misread(w)
         and not any(Levenshtein.normalized_similarity(w, n) >= OWN_PLACE_MISREAD for n in named)

@@ -694,3 +694,14 @@ def test_two_images_disagreeing_on_the_number_one_near_the_headers_accuse_nothin
     garbled = StampText(ring="COMLPNTY CAMTRE * * PRESIDING CRE", centre="PS 13 NA-130")
     found = readings_mismatch({"ink colour": garbled, "ink darkness": other}, HEADER)
     assert found is not None and found["read_from"] == "ink darkness"
+
+
+def test_a_ring_code_with_its_number_garbled_is_no_place() -> None:
+    """Seed 9031's PK-110_ps058: the ring's code read "PK-1LLO" on both turns of the
+    station's own stamp, its place lost, the centre's 53 one digit from the header's 58."""
+    header = _header("PK-110", "58", "Basic Health Unit Ichhra")
+    ring = "FFICER * BAGIC HEALTH UNIT * PK-1LLO OFFICER * BAGIC HEALTH UNIT * PK-1LLO"
+    assert mismatch(StampText(ring=ring, centre="PS 53 PK-110"), header) is None
+    # another place twice round in the code's stead still is one
+    placed = ring.replace("PK-1LLO", "BAGHBANPURA")
+    assert mismatch(StampText(ring=placed, centre="PS 53 PK-110"), header) is not None
