@@ -200,6 +200,13 @@ def _unreadable_findings(readings: FormReadings) -> tuple[Finding, ...]:
                     "field": name,
                     "text": reading.text,
                     "confidence": round(reading.confidence, 3),
+                    # what else it may be: the digit reader's runners-up, or OCR's figure
+                    # where it read a typed one otherwise (`read._typed_otherwise`)
+                    **(
+                        {"alternatives": " ".join(str(a) for a, _ in reading.alternatives)}
+                        if reading.alternatives
+                        else {}
+                    ),
                 },
             ),
         )

@@ -281,6 +281,37 @@ COARSE_LONE_LAID_TWICE = 3.0
 PEN_PAGE = 0.5
 
 
+STATION_NUMBER = "polling_station_number"
+
+
+def _typed_otherwise(field: FieldReading, words: Sequence[TextWord], box: BBox) -> FieldReading:
+    """The station number is typed on most forms, and the page's OCR reads type: where
+    it reads the cell surely (TYPED_FIGURE) as another figure, one that is no part of the
+    digit reader's (OCR loses a digit at a cell's edge: "7" for a typed 17, seed 9031's
+    NA-102_ps017), the two readers disagree. The digit reader's figure is withheld and
+    OCR's joins its alternatives: seed 9031's PP-183_ps029, a bold typed "29" blurred into
+    one blob the digit reader read "8" at 0.957, OCR "29" at 0.96; its own stamp, "PS 29",
+    was taken for another station's. A withheld number is still what the stamp check
+    weighs (`stamp_text.header_text`), with every reading; reconciliation leaves the form
+    unnumbered rather than filed under another station."""
+    inside = [w for w in words_in(words, box) if re.search(r"\d", w.text)]
+    typed = re.sub(r"\D", "", " ".join(w.text for w in inside))
+    if (
+        not typed
+        or len(typed) > MAX_STATION_DIGITS
+        or not all(w.text.isdecimal() for w in inside)
+        or typed in field.text
+        or not all(w.confidence >= TYPED_FIGURE for w in inside)
+    ):
+        return field
+    ocr = (int(typed), round(min(w.confidence for w in inside), 4))
+    others = (a for a in field.alternatives if a[0] != ocr[0])
+    return field.model_copy(update={"value": None, "alternatives": (ocr, *others)})
+
+
+MAX_STATION_DIGITS = 4
+
+
 class _Figures:
     """Reads figures and remembers the ones that look overwritten; judges them once the
     page's figures are all read (`findings`)."""
@@ -449,6 +480,8 @@ def read_form(
         kind = kinds.get(field.key, ValueKind.TEXT)
         if kind is ValueKind.INTEGER:
             header[field.key] = figures.read(f"header.{field.key}", field.value_box)
+            if field.key == STATION_NUMBER:
+                header[field.key] = _typed_otherwise(header[field.key], words, field.value_box)
         else:
             header[field.key] = _text_reading(page, words, field.value_box, kind)
     if kinds.get("constituency") is ValueKind.CONSTITUENCY_CODE:

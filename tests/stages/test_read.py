@@ -249,3 +249,29 @@ def test_on_a_page_written_in_a_coloured_pen_colour_tells_no_overwrite() -> None
 
     assert judged(2) == ["candidates[1].votes", "candidates[2].votes"]  # a typed page
     assert judged(int(PEN_PAGE * 40) + 1) == ["candidates[2].votes"]  # a pen's page
+
+
+def test_a_typed_station_number_ocr_reads_otherwise_is_withheld_with_both_readings() -> None:
+    """Seed 9031's PP-183_ps029: a bold typed "29" blurred into one blob the digit reader
+    read "8" at 0.957; the page's OCR read "29" at 0.96. Neither is taken; both remain."""
+    from pipeline.stages.read import _typed_otherwise
+
+    box = BBox(x0=0, y0=0, x1=200, y1=50)
+    digit_reader = FieldReading(value=8, confidence=0.957, text="8", alternatives=((0, 0.02),))
+
+    def word(text: str, confidence: float) -> TextWord:
+        return TextWord(text=text, bbox=BBox(x0=10, y0=10, x1=50, y1=40), confidence=confidence)
+
+    withheld = _typed_otherwise(digit_reader, [word("29", 0.96)], box)
+    assert withheld.value is None and withheld.text == "8"
+    assert [a for a, _ in withheld.alternatives] == [29, 0]
+    # OCR agreeing, unsure, garbled, or a digit short of the reading (lost at the cell's
+    # edge: "7" for a typed 17) leaves the digit reader's figure
+    assert _typed_otherwise(digit_reader, [word("8", 0.97)], box) == digit_reader
+    assert _typed_otherwise(digit_reader, [word("29", 0.6)], box) == digit_reader
+    assert _typed_otherwise(digit_reader, [word("2g", 0.96)], box) == digit_reader
+    seventeen = digit_reader.model_copy(update={"value": 17, "text": "17"})
+    assert _typed_otherwise(seventeen, [word("7", 0.96)], box) == seventeen
+    # a word outside the cell is none of its reading
+    far = TextWord(text="29", bbox=BBox(x0=300, y0=10, x1=340, y1=40), confidence=0.96)
+    assert _typed_otherwise(digit_reader, [far], box) == digit_reader
