@@ -143,8 +143,15 @@ UNKNOWN_BLOCK = "?"  # constituency of a form whose header and stamps are both i
 NAME_BLOCK = "name:"  # a constituency known by its header's name (`_constituencies`)
 NAME_LETTERS = 4  # a name read shorter than this is no block
 # the header fields a stamp's text is judged against (`stamp_text.mismatch`)
+# (and the constituency's name: `_same_numbered_place`)
 HEADER_FOR_STAMPS = frozenset(
-    {"constituency", "polling_station_number", "polling_station_name", UNSURE_NUMBER}
+    {
+        "constituency",
+        "constituency_name",
+        "polling_station_number",
+        "polling_station_name",
+        UNSURE_NUMBER,
+    }
 )
 # stamps whose registration views are kept while the pairs are judged (about 70 KB each;
 # the pairs come sorted, each stamp's with the ones after it, mostly of its own block: on
@@ -600,6 +607,52 @@ class _Source:
     office: str | None = None  # a Form 47's constituency: its returning officer's stamp
 
 
+def _stamps_alike(a: Mark, b: Mark, measure: dict[str, float], sources: list[_Source]) -> bool:
+    """Whether two stamps on two forms are one image, by the bar their forms' stations set
+    (`_one_station`, `_stamp_verdict`), and not two stations' stamps of one design whose
+    centres name two stations (`stamp_text.two_stations`)."""
+    one_station = _one_station(sources[a.form], sources[b.form])
+    aligned = Alignment(measure["aligned"], measure["turn_degrees"])
+    if not _stamp_verdict(measure["similarity"], aligned, one_station):
+        return False  # two copies of one station's form, one rubber stamp
+    return measure["aligned"] >= ALIGNED_COPY_SIMILARITY or not two_stations(a.text[1], b.text[1])
+
+
+def _without_echoes(
+    copies: list[tuple[Mark, Mark, dict[str, float]]], sources: list[_Source]
+) -> list[tuple[Mark, Mark, dict[str, float]]]:
+    """The pairs that are one image, less a pressing's echo of a paste. A stamp pasted
+    from station Z's form onto Y's is Z's impression; another pressing of Z's rubber stamp
+    on a copy X of Z's form, judged no copy of Z's impression by one station's bar, is
+    none of Y's either, though unturned and alike enough (UNTURNED_SIMILARITY) to pass
+    between two stations' forms: seed 9031's PP-57_ps140 agent copy, its violet stamp
+    0.892 alike and 0.3 degrees turned from the paste on PP-57_ps238, 0.898 and 0.07 from
+    the pasted impression on PP-57_ps140 itself (judged by one station's bar: 0.683)."""
+    kept: list[tuple[Mark, Mark, dict[str, float]]] = []
+    restamped: set[frozenset[int]] = set()  # pages: one station's pressings, no copies
+    for a, b, measure in copies:
+        if a.kind != "stamp" or _stamps_alike(a, b, measure, sources):
+            kept.append((a, b, measure))
+        elif _one_station(sources[a.form], sources[b.form]):
+            restamped.add(frozenset((a.form, b.form)))
+    partners: dict[int, set[int]] = defaultdict(set)  # page: pages sharing a stamp image
+    for a, b, _ in kept:
+        if a.kind == "stamp":
+            partners[a.form].add(b.form)
+            partners[b.form].add(a.form)
+
+    def echo(mine: int, paste: int) -> bool:
+        return any(frozenset((mine, z)) in restamped for z in partners[paste] - {mine})
+
+    return [
+        (a, b, measure)
+        for a, b, measure in kept
+        if a.kind != "stamp"
+        or measure["aligned"] >= ALIGNED_COPY_SIMILARITY
+        or not (echo(a.form, b.form) or echo(b.form, a.form))
+    ]
+
+
 def _station(pages: list[FormResult]) -> tuple[str, frozenset[str]] | None:
     """The polling station a form's header names (on its first page that names one): its
     constituency and number, or the numbers a withheld one may be (`header_numbers`)."""
@@ -617,7 +670,27 @@ def _one_station(a: _Source, b: _Source) -> bool:
     its number withheld at 0.88 as "171": one rubber stamp, 0.892 alike; or two Form 47s
     of one constituency (its returning officer's stamp on each: seed 9006's PP-62_form47
     .jpg and .png, 0.933 alike)."""
-    return _same_station(a, b) or (a.office is not None and a.office == b.office)
+    return (
+        _same_station(a, b)
+        or _same_numbered_place(a, b)
+        or (a.office is not None and a.office == b.office)
+    )
+
+
+def _same_numbered_place(a: _Source, b: _Source) -> bool:
+    """Where one header's constituency code went unread: a station number both headers
+    may be, and the constituency's name read alike on both (seed 9031's PP-57_ps140,
+    its code read "PP-ST", and its agent's copy: both "Karachi-II", station 140)."""
+    if a.station is not None and b.station is not None:
+        return False
+    mine, theirs = dict(a.header), dict(b.header)
+    name = mine.get("constituency_name")
+    numbers = {int(n) for n in header_numbers(mine)}
+    return (
+        name is not None
+        and name == theirs.get("constituency_name")
+        and bool(numbers & {int(n) for n in header_numbers(theirs)})
+    )
 
 
 def _same_station(a: _Source, b: _Source) -> bool:
@@ -772,19 +845,18 @@ def crossform_findings(results: Iterable[FormResult]) -> dict[int, tuple[Finding
             if any(f.code is FindingCode.STAMP_TEXT_MISMATCH for f in result.findings):
                 texted.add(len(sources))  # its page said so itself
             sources.append(_Source(read.path, read.page, read.sha256, station, header, office))
-    copies = list(index.copies())
+    copies = [
+        (a, b, measure)
+        for a, b, measure in index.copies()
+        if sources[a.form].sha256 != sources[b.form].sha256
+        # (one scan submitted twice: DUPLICATE_FORM, not a pasted mark)
+    ]
     index.close()
+    copies = _without_echoes(copies, sources)
     pasted: set[int] = set()  # pages bearing a stamp pasted between two stations' forms
     for a, b, measure in copies:
-        if sources[a.form].sha256 == sources[b.form].sha256:
-            continue  # one scan submitted twice: DUPLICATE_FORM, not a pasted mark
         if a.kind == "stamp":
             one_station = _one_station(sources[a.form], sources[b.form])
-            aligned = Alignment(measure["aligned"], measure["turn_degrees"])
-            if not _stamp_verdict(measure["similarity"], aligned, one_station):
-                continue  # two copies of one station's form, one rubber stamp
-            if measure["aligned"] < ALIGNED_COPY_SIMILARITY and two_stations(a.text[1], b.text[1]):
-                continue  # alike, but their centres name two stations: one design
             if not one_station:
                 pasted.update((a.form, b.form))
             measure = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import cv2
 import numpy as np
 
@@ -605,3 +607,38 @@ def test_stamps_reading_one_station_are_compared_however_far_apart_their_hashes(
     assert FindingCode.STAMP_DUPLICATE in {f.code for f in found[1]}
     # read as two stations: not compared (two stamps 20 bits apart, far unlike)
     assert crossform_findings([reading(source, "PS 51 NA-57"), read[1]]) == {}
+
+
+def test_a_pressing_alike_a_paste_of_its_own_stations_impression_is_no_copy() -> None:
+    """Seed 9031's PP-57: station 140's impression pasted onto station 238's form; the
+    agent's copy of 140's form bears another pressing of the same rubber stamp, unturned
+    by chance and 0.89 alike to both (the header of 140's form with its code unread)."""
+    from pipeline.crossform import Mark, _Source, _without_echoes
+
+    def source(path: str, code: str | None, number: str) -> _Source:
+        header = (("constituency_name", "Karachi-II"), ("polling_station_number", number))
+        station = (code, frozenset({number})) if code else None
+        return _Source(path, 0, path.ljust(64, "0"), station, header)
+
+    sources = [
+        source("ps140_agent_copy.jpg", "PP-57", "140"),
+        source("ps140.jpg", None, "140"),  # its code read "PP-ST"
+        source("ps238.pdf", "PP-57", "238"),
+    ]
+    stamp = [Mark(i, "stamp", "0" * 16, 0, 0, 0, (0, 0, 10, 10), "violet") for i in range(3)]
+    echo = {"similarity": 0.88, "aligned": 0.892, "turn_degrees": 0.3}
+    own = {"similarity": 0.683, "aligned": 0.898, "turn_degrees": 0.07}
+    paste = {"similarity": 0.99, "aligned": 0.99, "turn_degrees": 0.0}
+    pairs = [(stamp[0], stamp[1], own), (stamp[0], stamp[2], echo), (stamp[1], stamp[2], paste)]
+    assert [(a.form, b.form) for a, b, _ in _without_echoes(pairs, sources)] == [(1, 2)]
+    # without the paste, the pressing alike station 238's stamp is judged as before
+    alone = [(stamp[0], stamp[1], own), (stamp[0], stamp[2], echo)]
+    assert [(a.form, b.form) for a, b, _ in _without_echoes(alone, sources)] == [(0, 2)]
+    # a registered copy (ALIGNED_COPY_SIMILARITY) is kept whatever else holds
+    copied = {**echo, "aligned": ALIGNED_COPY_SIMILARITY}
+    kept = _without_echoes([pairs[0], (stamp[0], stamp[2], copied), pairs[2]], sources)
+    assert [(a.form, b.form) for a, b, _ in kept] == [(0, 2), (1, 2)]
+    # another constituency's name: no longer one station's copies, both pairs kept
+    elsewhere = (("constituency_name", "Lahore-I"), ("polling_station_number", "140"))
+    other = [sources[0], dataclasses.replace(sources[1], header=elsewhere), sources[2]]
+    assert len(_without_echoes(pairs, other)) == 3
