@@ -758,6 +758,17 @@ UNSURE_LONE_SPAN = 0.4
 # 44,536, none with it or without.
 DARKER_THAN_NEIGHBOURS = 0.55
 PALE_LONE_DEPTH = 0.115
+# ... and in any ink, a digit alone of its figure in laying ink twice, its darkest strokes
+# as dark as DOUBLE_INK_DEPTH and DARKER_THAN_NEIGHBOURS of every other digit's, is an
+# overwrite from this many pixels laid twice per pixel of its height (short of
+# SURE_LONE_PER_HEIGHT), if they span UNSURE_LONE_SPAN of its height: a stroke's length,
+# not a spot where the pen was pressed (tests/numbers/test_overwrite). Seed 9031's
+# NA-116_ps139: a black "3" written over a "1" in a 150-dpi scan, 1.67 per pixel at 0.069
+# of the paper, its neighbours at 0.198 and 0.222, read 0.995 surely. On the stored cells
+# of seeds 9013-9016 and 9027 (200,000 figure cells; RESULTS.md, Marks) no clean cell is
+# so accused; at 1.2, three, each in a JPEG saved under quality 50, whose ringing
+# (stages/read.py, COARSE_JPEG) clears them.
+DARK_LONE_PER_HEIGHT = 1.5
 
 
 def _span(mask: np.ndarray) -> int:
@@ -808,6 +819,18 @@ def _darkest(
     if not inside.any():
         return 1.0
     return percentile(gray[y : y + h, x : x + w][inside], 2) / max(paper, 1.0)
+
+
+def _darker_than(
+    depth: float,
+    gray: np.ndarray,
+    core: np.ndarray,
+    others: list[tuple[int, int, int, int]],
+    paper: float,
+) -> bool:
+    """Whether a digit's darkest strokes (`depth`) are far darker than every other digit's
+    of its figure: DARKER_THAN_NEIGHBOURS of theirs or less."""
+    return depth <= DARKER_THAN_NEIGHBOURS * min(_darkest(gray, core, o, paper) for o in others)
 
 
 def double_ink(
@@ -868,20 +891,27 @@ def double_ink(
             laid_twice >= per_height * h or depth < DOUBLE_INK_BLACK
         )
         sure_lone = alone and laid_twice >= SURE_LONE_PER_HEIGHT * h
+        others = boxes[:i] + boxes[i + 1 :]
         pale = (
             coloured
             and (sure_lone or doubted)
             and DOUBLE_INK_DEPTH <= depth < PALE_LONE_DEPTH
-            and depth
-            <= DARKER_THAN_NEIGHBOURS
-            * min(_darkest(gray, core, other, paper) for other in boxes[:i] + boxes[i + 1 :])
+            and _darker_than(depth, gray, core, others, paper)
         )
-        if (depth < DOUBLE_INK_DEPTH and (plain or sure_lone or doubted)) or pale:
+        dark_lone = (
+            alone
+            and depth < DOUBLE_INK_DEPTH
+            and laid_twice >= DARK_LONE_PER_HEIGHT * h
+            and not (plain or sure_lone or doubted)
+            and _span(dark[y : y + h, x : x + w]) >= UNSURE_LONE_SPAN * h
+            and _darker_than(depth, gray, core, others, paper)
+        )
+        if (depth < DOUBLE_INK_DEPTH and (plain or sure_lone or doubted)) or pale or dark_lone:
             box = BBox(x0=x, y0=y, x1=x + w, y1=y + h)
             return DoubleInk(
                 box,
                 round(laid_twice / h, 2),
-                alone=lone or sure_lone or doubted,
+                alone=lone or sure_lone or doubted or dark_lone,
                 unsure=lone and (plain or pale),
                 depth=round(depth, 3),
             )

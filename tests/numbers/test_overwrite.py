@@ -99,17 +99,18 @@ def test_a_dark_spot_on_a_clean_figure_is_no_overwrite() -> None:
 
 
 def rings(
-    dark_rows: tuple[int, int, int], *, once: int = 90, twice: int = 18
+    dark_rows: tuple[int, int, int], *, once: int = 90, twice: int = 18, across: int = 9
 ) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int, int, int]]]:
     """Three thick-stroked digit rings (gray `once` on paper 245); in each, `dark_rows` rows
-    of its left stroke laid twice (gray `twice`). The page's gray, its ink, the digit boxes."""
+    of its left stroke laid twice (gray `twice`), `across` pixels of the stroke's width.
+    The page's gray, its ink, the digit boxes."""
     gray = np.full((60, 200), 245, np.uint8)
     boxes = []
     for i, rows in enumerate(dark_rows):
         x = 20 + 55 * i
         cv2.rectangle(gray, (x + 4, 14), (x + 27, 53), once, 9)
-        region = gray[20 : 20 + rows, x : x + 9]
-        gray[20 : 20 + rows, x : x + 9] = np.where(region < 128, twice, 245)
+        region = gray[20 : 20 + rows, x : x + across]
+        gray[20 : 20 + rows, x : x + across] = np.where(region < 128, twice, 245)
         boxes.append((x, 10, 32, 48))
     ink = np.where(gray < 128, 255, 0).astype(np.uint8)
     return gray, ink, boxes
@@ -247,3 +248,23 @@ def test_a_coloured_stamp_crossing_a_typed_figure_is_no_overwrite() -> None:
     cv2.circle(image, (150, 10), 100, (190, 70, 40), 3)  # blue ink (BGR), through the "8"
     reading = read_number(image)
     assert not reading.overwrite_pen
+
+
+def test_a_digit_alone_far_darker_than_its_neighbours_is_an_overwrite_in_any_ink() -> None:
+    """Seed 9031's NA-116_ps139: a black "3" over a "1", alone of its figure in laying
+    ink twice, 1.67 pixels per pixel of its height (short of SURE_LONE_PER_HEIGHT), its
+    darkest strokes 0.069 of the paper against its neighbours' 0.198 and 0.222."""
+    from pipeline.numbers import DARK_LONE_PER_HEIGHT, SURE_LONE_PER_HEIGHT, double_ink
+
+    sure = (0.999, 0.995, 0.999)
+    gray, ink, boxes = rings((0, 20, 0), across=4)  # a stroke's length, thin
+    core = cv2.erode(ink, np.ones((2, 2), np.uint8)) > 0
+    x, y, w, h = boxes[1]
+    laid = np.count_nonzero(core[y : y + h, x : x + w] & (gray[y : y + h, x : x + w] < 50)) / h
+    assert DARK_LONE_PER_HEIGHT <= laid < SURE_LONE_PER_HEIGHT
+    found = double_ink(gray, ink, boxes, sure)
+    assert found is not None and found.alone and found.box.x0 == x
+    # the neighbours' single strokes nearly as dark (0.12 of the paper against 0.073): none
+    assert double_ink(*rings((0, 20, 0), once=30, across=4), sure) is None
+    # as much ink laid twice in a spot (a pen pressed), short of UNSURE_LONE_SPAN: none
+    assert double_ink(*rings((0, 9, 0)), sure) is None
