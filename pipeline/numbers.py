@@ -58,6 +58,9 @@ class NumberReading:
     # ... and its darkest strokes' level (2nd percentile) over the paper's: ink laid twice
     # is far darker than once (DOUBLE_INK_DEPTH)
     overwrite_depth: float = 1.0
+    # ... and whether only its darkness beside its neighbours' said so (DARK_LONE_PER_HEIGHT),
+    # which a JPEG's ringing round a bold stroke can mimic at any quality
+    overwrite_by_darkness: bool = False
     # ... or, written over a typed figure, its digit alone is coloured as a pen's ink
     # (`pen_over_type`): no bold type nor a JPEG's ringing, whatever ink it lays twice
     overwrite_pen: bool = False
@@ -638,6 +641,7 @@ def read_number(image: np.ndarray, *, accept: float = ACCEPT_CONFIDENCE) -> Numb
         overwrite_alone=overwrite.alone if overwrite else False,
         overwrite_unsure=overwrite.unsure if overwrite else False,
         overwrite_depth=overwrite.depth if overwrite else 1.0,
+        overwrite_by_darkness=overwrite.by_darkness if overwrite else False,
         rivals=rivals,
         tint=tint,
     )
@@ -766,8 +770,11 @@ PALE_LONE_DEPTH = 0.115
 # NA-116_ps139: a black "3" written over a "1" in a 150-dpi scan, 1.67 per pixel at 0.069
 # of the paper, its neighbours at 0.198 and 0.222, read 0.995 surely. On the stored cells
 # of seeds 9013-9016 and 9027 (200,000 figure cells; RESULTS.md, Marks) no clean cell is
-# so accused; at 1.2, three, each in a JPEG saved under quality 50, whose ringing
-# (stages/read.py, COARSE_JPEG) clears them.
+# so accused; at 1.2, three, each in a JPEG saved under quality 50. But a JPEG's ringing
+# round a black pen's bold strokes at 150 dpi can so darken one digit at any quality (seed
+# 9030's PP-120_ps142 agent copy at 54: a "7" and a "2" at 1.57 and 1.50 per pixel, 0.39
+# and 0.53 of their neighbours' darkness): in a JPEG the rule accuses nothing
+# (stages/read.py, `_ringing`).
 DARK_LONE_PER_HEIGHT = 1.5
 
 
@@ -800,14 +807,16 @@ class DoubleInk:
     pixel of its height, whether it alone of the figure lays ink twice (unsure to the
     network, or laying a stroke's length twice), whether it does so unsure to the
     network from LONE_DOUBLE_SHARE of its ink (at the plain per-height bar, or far
-    darker than its neighbours in a coloured pen), and its darkest strokes' level over
-    the paper's."""
+    darker than its neighbours in a coloured pen), its darkest strokes' level over the
+    paper's, and whether only its darkness beside its neighbours' told it
+    (DARK_LONE_PER_HEIGHT)."""
 
     box: BBox
     per_height: float
     alone: bool
     unsure: bool
     depth: float
+    by_darkness: bool = False  # found by DARK_LONE_PER_HEIGHT's rule alone
 
 
 def _darkest(
@@ -914,5 +923,6 @@ def double_ink(
                 alone=lone or sure_lone or doubted or dark_lone,
                 unsure=lone and (plain or pale),
                 depth=round(depth, 3),
+                by_darkness=dark_lone and not pale,
             )
     return None

@@ -350,8 +350,11 @@ class _Figures:
         """Whether a digit that lays ink twice may be a coarse JPEG's ringing: the page
         last saved under COARSE_JPEG, and the digit not alone of its figure in doing so,
         unsure to the network or laying it far (COARSE_LONE_LAID_TWICE), nor laying it
-        long and dark (COARSE_LAID_TWICE, COARSE_DEPTH)."""
+        long and dark (COARSE_LAID_TWICE, COARSE_DEPTH); or, in a JPEG of any quality, a
+        digit told only by its darkness beside its neighbours' (numbers.DARK_LONE_PER_HEIGHT)."""
         jpeg = self.page.source.jpeg
+        if jpeg is not None and reading.overwrite_by_darkness:
+            return True  # at any quality (numbers.DARK_LONE_PER_HEIGHT)
         far = reading.overwrite_alone and reading.overwrite_per_height >= COARSE_LONE_LAID_TWICE
         return (
             jpeg is not None

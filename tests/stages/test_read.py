@@ -199,6 +199,11 @@ def test_a_coarse_jpegs_ringing_is_no_overwrite_unless_long_and_dark_or_alone() 
     assert figures(40)._ringing(dataclasses.replace(far, overwrite_alone=False))
     # a pen's coloured digit over type is told by its colour, which ringing does not make
     assert not figures(40)._ringing(dataclasses.replace(faint, overwrite_pen=True))
+    # a digit told only by its darkness beside its neighbours' (numbers.DARK_LONE_PER_HEIGHT)
+    # stands in a lossless scan only (seed 9030's PP-120_ps142 agent copy at quality 54)
+    darker = dataclasses.replace(faint, overwrite_alone=True, overwrite_by_darkness=True)
+    assert figures(85)._ringing(darker) and figures(54)._ringing(darker)
+    assert not figures(None)._ringing(darker)
 
 
 def test_an_overwrite_names_the_digit_written_over_and_how_it_was_seen() -> None:
