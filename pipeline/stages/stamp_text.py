@@ -70,6 +70,7 @@ CODE_READ = re.compile(rf"[^A-Z]*({ASSEMBLIES})[-–—]")
 # "PS-234" (a dash) is a Sindh seat's code
 # "PS 12", also with the S read as 5 ("P5125": seed 9005's NA-204_ps188 agent copy)
 STATION_NUMBER = re.compile(r"\bP\s*[S5]\s*[.:#]?\s*(\d{1,4})(?=\s|$)")
+STATION_DIGITS = 3
 BARE_NUMBER = re.compile(r"(?<![\w-])(\d{2,4})(?![\w-])")  # a figure alone (`bare_numbers`)
 # ... or the station's number with its digits read as the letters they resemble ("PS Bg"
 # for "PS 89": seed 9016's NA-192_ps089 stamp, pasted onto ps234's form), read as digits
@@ -91,6 +92,9 @@ INSTITUTION_WORDS = frozenset(
 SAME_INSTITUTION = {"GOVERNMENT": "GOVT", "CENTER": "CENTRE"}
 OTHER_INSTITUTION_WORDS = 2  # another kind of building: this many of its words
 SHARED_KINDS = ("GOVT",)  # ... not counting those several kinds begin with
+# ... and a word several kinds end with, on the name and the ring alike, ties them to no
+# one kind: a "Govt Boys High School" and a "Govt Girls Primary School" of one place
+GENERIC_KINDS = frozenset({"SCHOOL"})
 LONE_KIND_LETTERS = 6  # ... or one of them alone, this long (`other_institution`)
 # words every station's ring prints whatever its place
 RING_WORDS = INSTITUTION_WORDS | {"PRESIDING", "OFFICER", "POLLING", "STATION"}
@@ -390,15 +394,18 @@ def other_institution(ring: str, name: str, *, once: bool = False) -> list[str]:
     number 53 one digit from the header's 73; seed 9004's NA-40_ps026, "PRIMPRY" twice and
     "GOAT GIRLS" once for a "Basic Health Unit"). On seeds 9002 and 9004 (863 stamps read)
     such words were on 16 rings, every one another station's stamp. "GOVT", which schools
-    and colleges begin with alike, counts for neither (SHARED_KINDS). One word of 6+
+    and colleges begin with alike, counts for neither (SHARED_KINDS); "SCHOOL", which
+    two kinds end with, ties the ring to neither (GENERIC_KINDS): "GOVT BOYS HIGH SCHOOL
+    GULBERG" twice round, "PS 15", on the form of station 115, "Govt Girls Primary School
+    Gulberg" (seed 9031's NA-182_ps115 agent copy). One word of 6+
     letters on both turns says it too ("DEGREE" twice for a "Govt Girls Primary School":
     seed 9008's PP-243_ps175), and with `once` (a second cue holds: the centre's number
     far from the header's) read once; but not "OFFICE", which is "OFFICER" read short."""
     named = {i for w in _words(name, 4) if (i := _institution(w)) not in (None, *SHARED_KINDS)}
     seen = [i for w in _words(ring, 4) if (i := _institution(w)) not in (None, *SHARED_KINDS)]
-    if not named or named & set(seen):
+    if not named or (named - GENERIC_KINDS) & set(seen):
         return []
-    kinds = sorted(set(seen))
+    kinds = sorted(set(seen) - named)
     twice = any(seen.count(i) >= 2 for i in kinds)
     alone = any(
         seen.count(i) >= (1 if once else 2) and len(i) >= LONE_KIND_LETTERS and i != "OFFICE"
@@ -421,8 +428,13 @@ def another_number(stamped: Sequence[str], numbers: Sequence[str]) -> bool:
 
 
 def centre_numbers(centre: str) -> list[str]:
-    """The station numbers a centre's text reads (STATION_NUMBER)."""
-    return STATION_NUMBER.findall(centre.upper())
+    """The station numbers a centre's text reads (STATION_NUMBER), of STATION_DIGITS at
+    most: a constituency has a few hundred stations (90,675 over 266 National Assembly
+    seats in 2024), so "PS 1326" is a misreading (seed 9032's PB-163_ps186, a GIF's
+    palette, for "PS 186"), no number of another station."""
+    return [
+        n for n in STATION_NUMBER.findall(centre.upper()) if len(n.lstrip("0")) <= STATION_DIGITS
+    ]
 
 
 def figures_alone(centre: str) -> list[str]:

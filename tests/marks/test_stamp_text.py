@@ -705,3 +705,34 @@ def test_a_ring_code_with_its_number_garbled_is_no_place() -> None:
     # another place twice round in the code's stead still is one
     placed = ring.replace("PK-1LLO", "BAGHBANPURA")
     assert mismatch(StampText(ring=placed, centre="PS 53 PK-110"), header) is not None
+
+
+def test_a_boys_school_round_a_girls_school_of_one_place_is_another_station() -> None:
+    """Seed 9031's NA-182_ps115 agent copy: "GOVT BOYS HIGH SCHOOL GULBERG" twice round a
+    stamp whose centre reads "PS 15", on the form of station 115, "Govt Girls Primary
+    School Gulberg". SCHOOL, on both, ties the ring to neither kind."""
+    header = _header("NA-182", "115", "Govt Girls Primary School Gulberg")
+    ring = (
+        "GOVT BOWS HIGH SCHOOL GULBERG * * PRESIDING OFFICER * GOVT BOYS HIGH SCHOOL GULBERG "
+        "* WA-18? * PRESIDING OFFICER"
+    )
+    found = mismatch(StampText(ring=ring, centre="PS 15 NA-182"), header)
+    assert found is not None and found["stamp_institution_words"] == "BOYS HIGH"
+    # its own stamp, or one whose ring reads only the word the two kinds share: none
+    own = ring.replace("BOWS HIGH", "GIRLS PRIMARY").replace("BOYS HIGH", "GIRLS PRIMARY")
+    assert mismatch(StampText(ring=own, centre="PS 15 NA-182"), header) is None
+    bare = ring.replace("BOWS HIGH ", "").replace("BOYS HIGH ", "")
+    assert mismatch(StampText(ring=bare, centre="PS 15 NA-182"), header) is None
+
+
+def test_a_centre_number_of_four_digits_is_a_misreading() -> None:
+    """Seed 9032's PB-163_ps186, a GIF: its own stamp's centre read "PS 1326 PB-163", the
+    ring naming the header's station. No constituency has a thousand stations."""
+    header = _header("PB-163", "186", "Basic Health Unit Ichhra")
+    ring = (
+        "FFICER * BASIC HEALTH UNIT ICHERA * PS-163 * PRESIDING OFFICER * BASIC HEALTH UNIT "
+        "* * PRESIDING ©"
+    )
+    assert mismatch(StampText(ring=ring, centre="PS 1326 PB-163"), header) is None
+    # three digits far from the header's, the code the header's: another station's
+    assert mismatch(StampText(ring=ring, centre="PS 132 PB-163"), header) is not None
