@@ -81,3 +81,29 @@ def test_a_form_level_finding_names_the_pages_its_boxes_lie_on() -> None:
     assert pointed_at(found, 0) == ("finding CANDIDATE_COLUMNS_MISMATCH of the form, on this page",)
     note = moved_row.model_copy(update={"severity": Severity.INFO})
     assert pointed_at((note,), 0) == ()
+
+
+def test_an_unread_fields_finding_names_what_else_it_may_be() -> None:
+    """A station number withheld because two readers disagree (`read._typed_otherwise`)
+    carries both readings to the person who checks it."""
+    from pipeline.codes import FindingCode
+    from pipeline.inspect import _unreadable_findings
+    from pipeline.model import BBox, FieldReading
+    from pipeline.stages.read import FormReadings
+
+    box = BBox(x0=0, y0=0, x1=10, y1=10)
+    withheld = FieldReading(
+        value=None, confidence=0.957, text="8", bbox=box, alternatives=((29, 0.955), (0, 0.02))
+    )
+    sure = FieldReading(value=337, confidence=0.99, text="337", bbox=box)
+    readings = FormReadings(
+        header={"polling_station_number": withheld, "registered_voters_female": sure},
+        candidates=(),
+        totals={},
+        tables=(),
+        findings=(),
+    )
+    (found,) = _unreadable_findings(readings)
+    assert found.code is FindingCode.FIELD_UNREADABLE
+    assert found.evidence.values["field"] == "header.polling_station_number"
+    assert found.evidence.values["alternatives"] == "29 0"
