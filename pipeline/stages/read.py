@@ -282,6 +282,9 @@ PEN_PAGE = 0.5
 
 
 STATION_NUMBER = "polling_station_number"
+# a station's number has at most this many digits: a constituency has a few hundred
+# stations (90,675 over 266 National Assembly seats in 2024)
+STATION_DIGITS = 3
 
 
 def _typed_otherwise(field: FieldReading, words: Sequence[TextWord], box: BBox) -> FieldReading:
@@ -298,7 +301,7 @@ def _typed_otherwise(field: FieldReading, words: Sequence[TextWord], box: BBox) 
     typed = re.sub(r"\D", "", " ".join(w.text for w in inside))
     if (
         not typed
-        or len(typed) > MAX_STATION_DIGITS
+        or len(typed.lstrip("0")) > STATION_DIGITS
         or not all(w.text.isdecimal() for w in inside)
         or typed in field.text
         or not all(w.confidence >= TYPED_FIGURE for w in inside)
@@ -307,9 +310,6 @@ def _typed_otherwise(field: FieldReading, words: Sequence[TextWord], box: BBox) 
     ocr = (int(typed), round(min(w.confidence for w in inside), 4))
     others = (a for a in field.alternatives if a[0] != ocr[0])
     return field.model_copy(update={"value": None, "alternatives": (ocr, *others)})
-
-
-MAX_STATION_DIGITS = 4
 
 
 class _Figures:

@@ -35,7 +35,7 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.model import FieldReading
 from pipeline.stages.labels import similarity
-from pipeline.stages.read import ASSEMBLIES
+from pipeline.stages.read import ASSEMBLIES, STATION_DIGITS
 from pipeline.tools.tesseract import ocr_words
 
 RING_BAND = (0.72, 0.97)  # the ring text lies between these fractions of the radius
@@ -70,7 +70,6 @@ CODE_READ = re.compile(rf"[^A-Z]*({ASSEMBLIES})[-–—]")
 # "PS-234" (a dash) is a Sindh seat's code
 # "PS 12", also with the S read as 5 ("P5125": seed 9005's NA-204_ps188 agent copy)
 STATION_NUMBER = re.compile(r"\bP\s*[S5]\s*[.:#]?\s*(\d{1,4})(?=\s|$)")
-STATION_DIGITS = 3
 BARE_NUMBER = re.compile(r"(?<![\w-])(\d{2,4})(?![\w-])")  # a figure alone (`bare_numbers`)
 # ... or the station's number with its digits read as the letters they resemble ("PS Bg"
 # for "PS 89": seed 9016's NA-192_ps089 stamp, pasted onto ps234's form), read as digits

@@ -270,11 +270,12 @@ def test_a_typed_station_number_ocr_reads_otherwise_is_withheld_with_both_readin
     withheld = _typed_otherwise(digit_reader, [word("29", 0.96)], box)
     assert withheld.value is None and withheld.text == "8"
     assert [a for a, _ in withheld.alternatives] == [29, 0]
-    # OCR agreeing, unsure, garbled, or a digit short of the reading (lost at the cell's
-    # edge: "7" for a typed 17) leaves the digit reader's figure
+    # OCR agreeing, unsure, garbled, of four digits, or a digit short of the reading (lost
+    # at the cell's edge: "7" for a typed 17) leaves the digit reader's figure
     assert _typed_otherwise(digit_reader, [word("8", 0.97)], box) == digit_reader
     assert _typed_otherwise(digit_reader, [word("29", 0.6)], box) == digit_reader
     assert _typed_otherwise(digit_reader, [word("2g", 0.96)], box) == digit_reader
+    assert _typed_otherwise(digit_reader, [word("1029", 0.96)], box) == digit_reader  # no station's
     seventeen = digit_reader.model_copy(update={"value": 17, "text": "17"})
     assert _typed_otherwise(seventeen, [word("7", 0.96)], box) == seventeen
     # a word outside the cell is none of its reading
