@@ -61,6 +61,9 @@ class NumberReading:
     # ... and whether only its darkness beside its neighbours' said so (DARK_LONE_PER_HEIGHT),
     # which a JPEG's ringing round a bold stroke can mimic at any quality
     overwrite_by_darkness: bool = False
+    # ... and its darkest strokes' level over the darkest of the figure's other digits
+    # (1.0: no other digit): ink laid twice is far darker than once (`darker_by`)
+    overwrite_darker_by: float = 1.0
     # ... or, written over a typed figure, its digit alone is coloured as a pen's ink
     # (`pen_over_type`): no bold type nor a JPEG's ringing, whatever ink it lays twice
     overwrite_pen: bool = False
@@ -642,6 +645,7 @@ def read_number(image: np.ndarray, *, accept: float = ACCEPT_CONFIDENCE) -> Numb
         overwrite_unsure=overwrite.unsure if overwrite else False,
         overwrite_depth=overwrite.depth if overwrite else 1.0,
         overwrite_by_darkness=overwrite.by_darkness if overwrite else False,
+        overwrite_darker_by=overwrite.darker_by if overwrite else 1.0,
         rivals=rivals,
         tint=tint,
     )
@@ -817,6 +821,7 @@ class DoubleInk:
     unsure: bool
     depth: float
     by_darkness: bool = False  # found by DARK_LONE_PER_HEIGHT's rule alone
+    darker_by: float = 1.0  # `depth` over the other digits' darkest (1.0: none)
 
 
 def _darkest(
@@ -830,6 +835,20 @@ def _darkest(
     return percentile(gray[y : y + h, x : x + w][inside], 2) / max(paper, 1.0)
 
 
+def _darker_by(
+    depth: float,
+    gray: np.ndarray,
+    core: np.ndarray,
+    others: list[tuple[int, int, int, int]],
+    paper: float,
+) -> float:
+    """A digit's darkest strokes (`depth`) over the darkest of its figure's other digits
+    (1.0 where it has none)."""
+    if not others:
+        return 1.0
+    return depth / max(min(_darkest(gray, core, o, paper) for o in others), 1e-3)
+
+
 def _darker_than(
     depth: float,
     gray: np.ndarray,
@@ -839,7 +858,7 @@ def _darker_than(
 ) -> bool:
     """Whether a digit's darkest strokes (`depth`) are far darker than every other digit's
     of its figure: DARKER_THAN_NEIGHBOURS of theirs or less."""
-    return depth <= DARKER_THAN_NEIGHBOURS * min(_darkest(gray, core, o, paper) for o in others)
+    return _darker_by(depth, gray, core, others, paper) <= DARKER_THAN_NEIGHBOURS
 
 
 def double_ink(
@@ -924,5 +943,6 @@ def double_ink(
                 unsure=lone and (plain or pale),
                 depth=round(depth, 3),
                 by_darkness=dark_lone and not pale,
+                darker_by=round(_darker_by(depth, gray, core, others, paper), 3),
             )
     return None

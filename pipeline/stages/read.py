@@ -271,6 +271,20 @@ COARSE_DEPTH = 0.075
 COARSE_LONE_LAID_TWICE = 3.0
 
 
+# ... and in a JPEG of any quality, a digit laying ink twice only just as dark as
+# numbers.DOUBLE_INK_DEPTH (from this level of the paper) and no darker than this share
+# of its figure's other digits' darkest strokes: ink laid twice lets through about the
+# square of what one layer does, far darker than any single stroke beside it, where a
+# black pen's bold stroke, blurred at 150 dpi and compressed, darkens its core a little.
+# Of the 137 overwrites found on the stored cells of seeds 9013-9016 and 9027, 131 are
+# under 0.5 of their neighbours' darkest; one, seed 9016's PS-239_ps231 at JPEG 77, is
+# past both bars (0.094, 0.8). The false pages of seeds 9031-9033 at JPEG 52-83:
+# 0.088-0.094 of the paper, 0.67-0.74 of their neighbours (NA-81_form47,
+# NA-62_ps011's agent copy, PS-219_ps050's agent copy).
+NEAR_DEPTH_BAR = 0.085
+FAINTLY_DARKER = 0.6
+
+
 # A page whose figures are written in a coloured pen is no typed page: a digit whose ink is
 # coloured beside neighbours a capture left grey (a pale pen's thin strokes, blurred) was
 # no pen written over type. From this share of the page's figures whose ink is coloured
@@ -351,10 +365,19 @@ class _Figures:
         last saved under COARSE_JPEG, and the digit not alone of its figure in doing so,
         unsure to the network or laying it far (COARSE_LONE_LAID_TWICE), nor laying it
         long and dark (COARSE_LAID_TWICE, COARSE_DEPTH); or, in a JPEG of any quality, a
-        digit told only by its darkness beside its neighbours' (numbers.DARK_LONE_PER_HEIGHT)."""
+        digit told only by its darkness beside its neighbours' (numbers.DARK_LONE_PER_HEIGHT),
+        or only just dark enough and hardly darker than its neighbours (NEAR_DEPTH_BAR,
+        FAINTLY_DARKER)."""
         jpeg = self.page.source.jpeg
         if jpeg is not None and reading.overwrite_by_darkness:
             return True  # at any quality (numbers.DARK_LONE_PER_HEIGHT)
+        if (
+            jpeg is not None
+            and not reading.overwrite_pen
+            and reading.overwrite_depth >= NEAR_DEPTH_BAR
+            and reading.overwrite_darker_by > FAINTLY_DARKER
+        ):
+            return True  # a bold stroke's compressed core, no second layer of ink
         far = reading.overwrite_alone and reading.overwrite_per_height >= COARSE_LONE_LAID_TWICE
         return (
             jpeg is not None

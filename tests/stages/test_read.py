@@ -204,6 +204,19 @@ def test_a_coarse_jpegs_ringing_is_no_overwrite_unless_long_and_dark_or_alone() 
     darker = dataclasses.replace(faint, overwrite_alone=True, overwrite_by_darkness=True)
     assert figures(85)._ringing(darker) and figures(54)._ringing(darker)
     assert not figures(None)._ringing(darker)
+    # a digit only just past the depth bar and hardly darker than its neighbours, in a JPEG
+    # of any quality: a black pen's bold stroke compressed (seed 9033's PS-219_ps050 agent
+    # copy at 61: 0.094 of the paper, 0.74 of its neighbours' darkest)
+    bold = dataclasses.replace(
+        faint, overwrite_depth=0.094, overwrite_darker_by=0.74, overwrite_alone=True
+    )
+    assert figures(61)._ringing(bold) and figures(85)._ringing(bold)
+    assert not figures(None)._ringing(bold)  # a lossless scan: judged as it was
+    # far darker than its neighbours (ink laid twice), or far darker than the bar: stands
+    assert not figures(61)._ringing(dataclasses.replace(bold, overwrite_darker_by=0.45))
+    assert not figures(61)._ringing(dataclasses.replace(bold, overwrite_depth=0.06))
+    # ... and a pen's coloured digit over type is told by its colour
+    assert not figures(61)._ringing(dataclasses.replace(bold, overwrite_pen=True))
 
 
 def test_an_overwrite_names_the_digit_written_over_and_how_it_was_seen() -> None:
