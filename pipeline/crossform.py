@@ -614,7 +614,7 @@ def _stamps_alike(a: Mark, b: Mark, measure: dict[str, float], sources: list[_So
     one_station = _one_station(sources[a.form], sources[b.form])
     aligned = Alignment(measure["aligned"], measure["turn_degrees"])
     if not _stamp_verdict(measure["similarity"], aligned, one_station):
-        return False  # two copies of one station's form, one rubber stamp
+        return False  # not one image by the bar their stations set
     return measure["aligned"] >= ALIGNED_COPY_SIMILARITY or not two_stations(a.text[1], b.text[1])
 
 
