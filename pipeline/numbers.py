@@ -849,18 +849,6 @@ def _darker_by(
     return depth / max(min(_darkest(gray, core, o, paper) for o in others), 1e-3)
 
 
-def _darker_than(
-    depth: float,
-    gray: np.ndarray,
-    core: np.ndarray,
-    others: list[tuple[int, int, int, int]],
-    paper: float,
-) -> bool:
-    """Whether a digit's darkest strokes (`depth`) are far darker than every other digit's
-    of its figure: DARKER_THAN_NEIGHBOURS of theirs or less."""
-    return _darker_by(depth, gray, core, others, paper) <= DARKER_THAN_NEIGHBOURS
-
-
 def double_ink(
     gray: np.ndarray,
     ink: np.ndarray,
@@ -919,12 +907,12 @@ def double_ink(
             laid_twice >= per_height * h or depth < DOUBLE_INK_BLACK
         )
         sure_lone = alone and laid_twice >= SURE_LONE_PER_HEIGHT * h
-        others = boxes[:i] + boxes[i + 1 :]
+        darker_by = _darker_by(depth, gray, core, boxes[:i] + boxes[i + 1 :], paper)
         pale = (
             coloured
             and (sure_lone or doubted)
             and DOUBLE_INK_DEPTH <= depth < PALE_LONE_DEPTH
-            and _darker_than(depth, gray, core, others, paper)
+            and darker_by <= DARKER_THAN_NEIGHBOURS
         )
         dark_lone = (
             alone
@@ -932,7 +920,7 @@ def double_ink(
             and laid_twice >= DARK_LONE_PER_HEIGHT * h
             and not (plain or sure_lone or doubted)
             and _span(dark[y : y + h, x : x + w]) >= UNSURE_LONE_SPAN * h
-            and _darker_than(depth, gray, core, others, paper)
+            and darker_by <= DARKER_THAN_NEIGHBOURS
         )
         if (depth < DOUBLE_INK_DEPTH and (plain or sure_lone or doubted)) or pale or dark_lone:
             box = BBox(x0=x, y0=y, x1=x + w, y1=y + h)
@@ -943,6 +931,6 @@ def double_ink(
                 unsure=lone and (plain or pale),
                 depth=round(depth, 3),
                 by_darkness=dark_lone and not pale,
-                darker_by=round(_darker_by(depth, gray, core, others, paper), 3),
+                darker_by=round(darker_by, 3),
             )
     return None

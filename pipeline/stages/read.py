@@ -301,6 +301,12 @@ STATION_NUMBER = "polling_station_number"
 STATION_DIGITS = 3
 
 
+def _figure_words(words: Sequence[TextWord], box: BBox) -> tuple[list[TextWord], str]:
+    """The page OCR's words in a cell that hold a digit, and the digits they read."""
+    inside = [w for w in words_in(words, box) if re.search(r"\d", w.text)]
+    return inside, re.sub(r"\D", "", " ".join(w.text for w in inside))
+
+
 def _typed_otherwise(field: FieldReading, words: Sequence[TextWord], box: BBox) -> FieldReading:
     """The station number is typed on most forms, and the page's OCR reads type: where
     it reads the cell surely (TYPED_FIGURE) as another figure, one that is no part of the
@@ -311,8 +317,7 @@ def _typed_otherwise(field: FieldReading, words: Sequence[TextWord], box: BBox) 
     was taken for another station's. A withheld number is still what the stamp check
     weighs (`stamp_text.header_text`), with every reading; reconciliation leaves the form
     unnumbered rather than filed under another station."""
-    inside = [w for w in words_in(words, box) if re.search(r"\d", w.text)]
-    typed = re.sub(r"\D", "", " ".join(w.text for w in inside))
+    inside, typed = _figure_words(words, box)
     if (
         not typed
         or len(typed.lstrip("0")) > STATION_DIGITS
@@ -403,8 +408,7 @@ class _Figures:
         until eca2b0b: seed 9019's PP-71_ps210, "27" read surely by both, its "2" laying
         2.10 pixels twice per pixel of height, its "7" none; on seeds 9013-9020 no clean
         cell is accused for it)."""
-        words = [w for w in words_in(self.words, box) if re.search(r"\d", w.text)]
-        printed = re.sub(r"\D", "", " ".join(w.text for w in words))
+        words, printed = _figure_words(self.words, box)
         return (
             len(printed) >= 2
             and printed == re.sub(r"\D", "", reading.text)

@@ -428,9 +428,8 @@ def another_number(stamped: Sequence[str], numbers: Sequence[str]) -> bool:
 
 def centre_numbers(centre: str) -> list[str]:
     """The station numbers a centre's text reads (STATION_NUMBER), of STATION_DIGITS at
-    most: a constituency has a few hundred stations (90,675 over 266 National Assembly
-    seats in 2024), so "PS 1326" is a misreading (seed 9032's PB-163_ps186, a GIF's
-    palette, for "PS 186"), no number of another station."""
+    most: "PS 1326" is a misreading (seed 9032's PB-163_ps186, a GIF's palette, for
+    "PS 186"), no number of another station."""
     return [
         n for n in STATION_NUMBER.findall(centre.upper()) if len(n.lstrip("0")) <= STATION_DIGITS
     ]
