@@ -73,6 +73,18 @@ WRITTEN_SHARE = 0.5  # of a candidate's ink inside written cells: handwriting, n
 # 0.5 it took 11 other outlines.
 OUTLINE_RING = 0.7
 OUTLINE_OUTSIDE = 0.35
+# a third look, on the page that carries the footer when neither found a stamp: a faint
+# ring at 150-200 dpi (a phone photo, a GIF's palette) breaks into arcs that the 3x3
+# closing leaves apart (seed 9035's NA-246_ps102, a black oval, and PB-67_ps230, a grey
+# one; seed 9032's PP-161_ps170). A 5x5 closing joins them, and also joins a block of
+# printed or handwritten text into an outline (four Indonesian C1 photos of
+# ../shared/realdata): so such an outline must also have paper all round it (at 1.2x, at
+# most WIDE_OUTSIDE of ink: the two rings 0.0 and 0.07, the text blocks 0.12-0.26) and
+# cover at most WIDE_FILL of its box (rings 0.34-0.39 with their text, blocks 0.48-0.51).
+WIDE_CLOSING = 5
+QUARTER = 0.25  # the scale at which rings and outlines are sought
+WIDE_OUTSIDE = 0.1
+WIDE_FILL = 0.44
 INK_HUES = {"red": (0, 10), "orange": (10, 25), "blue": (95, 130), "violet": (130, 165)}
 STAMP_DESCRIPTOR = 64  # side of a stamp's ink descriptor, in pixels
 # a signature's fingerprint: the rules removed from its shape run this share of the box
@@ -83,6 +95,13 @@ STAMP_DESCRIPTOR = 64  # side of a stamp's ink descriptor, in pixels
 # half the height). At 0.85 the pastes among 116 files of seed 9012 all came within
 # 0.077 (40 pairs; 38 found before) and two signings by one hand 0.099 or more (455)
 RULE_ACROSS = 0.85
+# a signature that is one straight stroke (its ink spread across its own axis under this,
+# in page pixels: a pen's width) carries too little of a hand to tell a paste from a second
+# signing, and is not fingerprinted: seed 9035's PP-155_ps031 and its agent's copy, a line
+# signed in one agent's box on each, 2.5 pixels across, 0.058 apart (a paste under 0.065);
+# every signature of seed 9035's 35 pages bearing a pasted one 4.3 or more, a flat
+# signature of short strokes in a row (`tests/marks`) 3.3
+LINE_SPREAD = 3.0
 
 
 def fingerprint(crop: np.ndarray) -> tuple[str, str]:
@@ -248,17 +267,20 @@ def _ring_sectors(ink: np.ndarray, blob: np.ndarray) -> int:
 
 
 def _ink_outlines(
-    small_ink: np.ndarray, scale: float, size: tuple[int, int]
+    small_ink: np.ndarray, scale: float, size: tuple[int, int], closing: int = 3
 ) -> list[tuple[BBox, float, StampShape]]:
     """Elliptic outlines of stamp size in any ink (black ovals, faint or tilted rings that
-    the circle search does not fit), ruling removed first; boxes in page pixels."""
+    the circle search does not fit), ruling removed first; boxes in page pixels. Closed
+    wider than 3x3, an outline must also be paper all round and sparse inside
+    (WIDE_OUTSIDE, WIDE_FILL)."""
     ink = (small_ink > 40).astype(np.uint8) * 255
     lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, 40), np.uint8))
     lines |= cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((40, 1), np.uint8))
     ink = cv2.subtract(ink, cv2.dilate(lines, np.ones((3, 3), np.uint8)))
     near = cv2.dilate(ink, np.ones((3, 3), np.uint8))
-    closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((closing, closing), np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(closed)
+    wide = closing > 3
     found: list[tuple[BBox, float, StampShape]] = []
     for i in range(1, count):
         x, y, bw, bh, _ = (int(v) for v in stats[i])
@@ -286,6 +308,7 @@ def _ink_outlines(
             ring.mean() < OUTLINE_RING
             or not ring.reshape(12, -1).any(axis=1).all()
             or outside > OUTLINE_OUTSIDE
+            or (wide and (outside > WIDE_OUTSIDE or blob.mean() > WIDE_FILL))
         ):
             continue
         fitted = Ellipse(centre[0] / scale, centre[1] / scale, major / scale, minor / scale, angle)
@@ -330,9 +353,9 @@ def _stamp_candidates(
     if saturation != INK_SATURATION:  # a second look for pale ink: the rest was seen
         return _merged([f for f in found if _pale(page.image, f[0], saturation)])
     # 2. rings in any ink (black stamps, grayscale scans)
-    scale = 0.25
+    scale = QUARTER
     small = cv2.resize(page.gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    small_ink = cv2.resize(page.binary, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    small_ink = _quarter_ink(page)
     # the "ALT" gradient method scores each circle by its edge support (param2: 0..1
     # perfectness): on 25 seed-9001 pages it found one more stamp than the classic
     # accumulator, with 22 candidates instead of 35, in a quarter of the time
@@ -364,6 +387,17 @@ def _stamp_candidates(
     # 3. elliptic outlines in any ink (black ovals, tilted or faint rings)
     found.extend(_ink_outlines(small_ink, scale, (w, h)))
     return _merged(found)
+
+
+def _quarter_ink(page: NormalisedPage) -> np.ndarray:
+    """The page's ink at QUARTER scale, where rings and outlines are sought."""
+    return cv2.resize(page.binary, None, fx=QUARTER, fy=QUARTER, interpolation=cv2.INTER_AREA)
+
+
+def _wide_outlines(page: NormalisedPage) -> list[tuple[BBox, float, StampShape]]:
+    """Elliptic outlines whose faint ring only a wider closing joins (WIDE_CLOSING)."""
+    h, w = page.gray.shape
+    return _merged(_ink_outlines(_quarter_ink(page), QUARTER, (w, h), WIDE_CLOSING))
 
 
 def _pale(image: np.ndarray, box: BBox, saturation: int) -> bool:
@@ -420,20 +454,28 @@ def find_stamps(
     more inside the cells where figures are written is those figures (a column of them
     closes into a blob of stamp size); a stamp pressed on a table crosses its rules and
     labels. On the page that carries the footer, where the stamp belongs, none found
-    asks for a second look at paler coloured ink (PALE_INK_SATURATION)."""
-    stamps = _stamps(page, located, template, INK_SATURATION)
+    asks for a second look at paler coloured ink (PALE_INK_SATURATION), then a third at
+    outlines closed wider (WIDE_CLOSING)."""
+    stamps = _stamps(page, located, template, _stamp_candidates(page), INK_SATURATION)
     if not stamps and _carries_footer(located):
-        stamps = _stamps(page, located, template, PALE_INK_SATURATION)
+        pale = _stamp_candidates(page, PALE_INK_SATURATION)
+        stamps = _stamps(page, located, template, pale, PALE_INK_SATURATION)
+    if not stamps and _carries_footer(located):
+        stamps = _stamps(page, located, template, _wide_outlines(page), INK_SATURATION)
     return stamps
 
 
 def _stamps(
-    page: NormalisedPage, located: LocatedForm, template: Template | None, saturation: int
+    page: NormalisedPage,
+    located: LocatedForm,
+    template: Template | None,
+    candidates: Sequence[tuple[BBox, float, StampShape]],
+    saturation: int,
 ) -> tuple[Stamp, ...]:
     stamps = []
     cells = written_cells(located)
     signed = [b.bbox for b in located.signature_boxes if b.kind == "signature"]
-    for box, score, shape in _stamp_candidates(page, saturation):
+    for box, score, shape in candidates:
         crop = page.image[box.y0 : box.y1, box.x0 : box.x1]
         ink = _coloured_ink(crop, saturation) > 0
         seen = ink if ink.any() else page.binary[box.y0 : box.y1, box.x0 : box.x1] > 0
@@ -602,7 +644,9 @@ def assess_signatures(
             # ring crossing a rule differs from form to form; a paste's strokes do not):
             # with it, one pasted pair of seed 9002 went from under 0.065 to 0.098 apart
             shape = box_ink(page, box.bbox, keep_pen=False)
-            phash, descriptor = fingerprint(255 - tight(shape if shape.any() else ink))
+            hand = shape if shape.any() else ink
+            if not _one_stroke(hand):
+                phash, descriptor = fingerprint(255 - tight(hand))
         out.append(
             Signature(
                 role=box.role,
@@ -619,8 +663,22 @@ def assess_signatures(
     return tuple(out)
 
 
+def _one_stroke(ink: np.ndarray) -> bool:
+    """Whether the ink is one straight stroke: spread under LINE_SPREAD across its own
+    principal axis, at whatever slope."""
+    ys, xs = np.nonzero(ink)
+    if len(xs) < 3:
+        return True
+    spread = np.linalg.eigvalsh(np.cov(np.vstack([xs, ys]).astype(np.float64)))
+    return bool(np.sqrt(max(float(spread[0]), 0.0)) < LINE_SPREAD)
+
+
 def _carries_footer(located: LocatedForm) -> bool:
-    return any(b.role is not SignatureRole.POLLING_AGENT for b in located.signature_boxes)
+    """Whether the page carries the form's footer, where the stamp belongs: the officers'
+    boxes found, or the agents' grid printed under them (seed 9035's NA-176_ps200, a
+    150-dpi phone photo: the officers' boxes, a thumb impression in each, not found, the
+    agents' grid found, and the missing stamp went unreported)."""
+    return bool(located.signature_boxes)
 
 
 def _boxes_not_found(located: LocatedForm, template: Template) -> tuple[Finding, ...]:

@@ -234,9 +234,14 @@ def test_a_required_signature_box_not_found_beside_the_others_is_a_missing_field
     template = resolve_template("pk-form45")
     form = located(agents)
     signatures = assess_signatures(make_page(image), form, None)
-    (finding,) = mark_findings((), signatures, form, template)
+    finding, stamp, agents_missing = mark_findings((), signatures, form, template)
     assert finding.code is FindingCode.REQUIRED_FIELD_MISSING
     assert finding.message.endswith("presiding officer, assistant presiding officer")
+    # the agents' grid is printed under the officers' boxes: the page is the footer's, its
+    # stamp missing and its agents' boxes empty (seed 9035's NA-176_ps200, a thumb
+    # impression in each officer's box, the boxes not found)
+    assert stamp.code is FindingCode.STAMP_MISSING
+    assert agents_missing.code is FindingCode.AGENT_SIGNATURES_MISSING
     # every box found: nothing missing to say; no box found at all: not the footer's page
     every = (
         *_boxes(),
@@ -423,3 +428,62 @@ def test_a_coloured_stamp_is_read_from_its_colour_and_its_darkness() -> None:
     assert set(by_colour) == {"violet", "black"}
     assert by_colour["violet"].darkness_reading is not None
     assert by_colour["black"].darkness_reading is None  # its one image is its darkness
+
+
+def _broken_oval(image: np.ndarray, centre: tuple[int, int], axes: tuple[int, int]) -> None:
+    """A faint grey oval stamp whose rings break into arcs of 10 and 8 degrees, 3 apart
+    (a phone photo at 150 dpi, a GIF's palette), with its ring text."""
+    grey = (120, 120, 120)
+    for start in range(0, 360, 13):
+        cv2.ellipse(image, centre, axes, 0, start, start + 10, grey, 4)
+    inner = (int(axes[0] * 0.72), int(axes[1] * 0.72))
+    for start in range(0, 360, 11):
+        cv2.ellipse(image, centre, inner, 0, start, start + 8, grey, 3)
+    for angle in np.linspace(0, 2 * np.pi, 26, endpoint=False):
+        x = centre[0] + axes[0] * 0.86 * np.cos(angle)
+        y = centre[1] + axes[1] * 0.86 * np.sin(angle)
+        cv2.putText(image, "A", (int(x) - 6, int(y) + 6), cv2.FONT_HERSHEY_SIMPLEX, 0.5, grey, 1)
+
+
+def test_a_faint_ring_broken_in_arcs_is_found_on_a_third_look_where_the_stamp_belongs() -> None:
+    """Seed 9035's NA-246_ps102 and PB-67_ps230: a faint oval's ring in pieces, which the
+    first look's 3x3 closing leaves apart; on the page that carries the footer, none
+    found there, outlines closed 5x5 join it."""
+    image = _sheet()
+    _broken_oval(image, (600, 1000), (190, 130))
+    page = make_page(image)
+    assert _stamp_candidates(page) == []
+    assert find_stamps(page, located(), None) == ()  # no footer: no third look
+    (stamp,) = find_stamps(page, located(_boxes()), None)
+    assert stamp.bbox.iou(BBox(x0=410, y0=870, x1=790, y1=1130)) > 0.6
+
+
+def test_the_third_look_takes_no_block_of_text_for_a_stamp(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Closed 5x5, a block of printed names on an Indonesian C1 photo
+    (../shared/realdata/indonesia-c1/contoh-pilgub__2.jpeg, as normalised; kawalc1/kawalc1
+    @ de1add16658b) makes an elliptic outline; it has ink near it and fills its box, as
+    no stamp's ring does (WIDE_OUTSIDE, WIDE_FILL)."""
+    from pipeline.stages import marks
+
+    fixture = Path(__file__).parents[1] / "fixtures" / "marks" / "indonesia_c1_name_block.png"
+    block = cv2.imread(str(fixture))
+    page = make_page(np.ascontiguousarray(block))
+    assert marks._wide_outlines(page) == []
+    monkeypatch.setattr(marks, "WIDE_OUTSIDE", 1.0)  # without the two bars, it is taken
+    monkeypatch.setattr(marks, "WIDE_FILL", 1.0)
+    assert len(marks._wide_outlines(page)) == 1
+
+
+def test_a_signature_of_one_straight_stroke_is_not_fingerprinted() -> None:
+    """Seed 9035's PP-155_ps031 and its agent's copy: a line signed in one agent's box of
+    each, 2.5 pixels across its own axis, came 0.058 apart, as alike as a paste. A line
+    carries too little of a hand to tell the two apart; a scribble is fingerprinted."""
+    image = _sheet()
+    boxes = _boxes()
+    line, scribble = boxes[1].bbox, boxes[2].bbox
+    cv2.line(image, (line.x0 + 40, line.y1 - 50), (line.x1 - 40, line.y0 + 70), (140, 50, 20), 3)
+    draw_scribble(image, scribble, seed=2)
+    signatures = assess_signatures(make_page(image), located(boxes), None)
+    assert signatures[1].status is SignatureStatus.PRESENT
+    assert (signatures[1].fingerprint, signatures[1].descriptor) == ("", "")
+    assert signatures[2].fingerprint and signatures[2].descriptor
