@@ -170,6 +170,7 @@ class Mark:
     box: tuple[int, int, int, int]
     label: str
     text: tuple[str, str] = ("", "")  # a stamp's ring and centre text as read
+    again: tuple[str, str] = ("", "")  # ... and as read from its ink's darkness, if coloured
 
     @property
     def bbox(self) -> BBox:
@@ -410,12 +411,12 @@ class FingerprintIndex:
         """Index a page's marks; `blocks`: the constituencies of its whole form, when a
         page of several (a stamp on the last page, the header on the first); `owner`: its
         file, when a file of several pages (`form` otherwise)."""
-        items: list[tuple[str, str, str, BBox, str, tuple[str, str]]] = [
-            ("stamp", s.fingerprint, s.descriptor, s.bbox, s.color, _stamp_text(s))
+        items: list[tuple[str, str, str, BBox, str, tuple[str, str], tuple[str, str]]] = [
+            ("stamp", s.fingerprint, s.descriptor, s.bbox, s.color, *_stamp_texts(s))
             for s in result.stamps
         ]
         items += [
-            ("signature", s.fingerprint, s.descriptor, s.bbox, s.role.value, ("", ""))
+            ("signature", s.fingerprint, s.descriptor, s.bbox, s.role.value, ("", ""), ("", ""))
             for s in result.signatures
             if s.status is SignatureStatus.PRESENT and s.kind == "signature"
         ]
@@ -423,7 +424,7 @@ class FingerprintIndex:
         for block in blocks:
             block_id = self._block_ids.setdefault(block, len(self._block_ids))
             self._owners[block_id].add(form if owner is None else owner)
-        for kind, phash, encoded, bbox, label, text in items:
+        for kind, phash, encoded, bbox, label, text, again in items:
             raw = base64.b64decode(encoded) if encoded else b""
             if _normalised(raw) is None or not phash:
                 continue
@@ -435,7 +436,16 @@ class FingerprintIndex:
             box = (bbox.x0, bbox.y0, bbox.x1, bbox.y1)
             kept = phash if kind == "stamp" else ""
             mark = Mark(
-                form, kind, kept, self._stored, len(raw), len(stored), box, sys.intern(label), text
+                form,
+                kind,
+                kept,
+                self._stored,
+                len(raw),
+                len(stored),
+                box,
+                sys.intern(label),
+                text,
+                again,
             )
             self.marks.append(mark)
             self._stored += len(raw) + len(stored)
@@ -615,7 +625,10 @@ def _stamps_alike(a: Mark, b: Mark, measure: dict[str, float], sources: list[_So
     aligned = Alignment(measure["aligned"], measure["turn_degrees"])
     if not _stamp_verdict(measure["similarity"], aligned, one_station):
         return False  # not one image by the bar their stations set
-    return measure["aligned"] >= ALIGNED_COPY_SIMILARITY or not two_stations(a.text[1], b.text[1])
+    seats = [dict(sources[m.form].header).get("constituency", "") for m in (a, b)]
+    return measure["aligned"] >= ALIGNED_COPY_SIMILARITY or not two_stations(
+        a.text[1], b.text[1], seats
+    )
 
 
 def _without_echoes(
@@ -703,8 +716,13 @@ def _same_station(a: _Source, b: _Source) -> bool:
     )
 
 
-def _stamp_text(stamp: Stamp) -> tuple[str, str]:
-    return (stamp.ring_text or "", stamp.centre_text or "")
+def _stamp_texts(stamp: Stamp) -> tuple[tuple[str, str], tuple[str, str]]:
+    """A stamp's ring and centre text as read from its colour (or, for a black stamp, its
+    darkness), and as read again from a coloured stamp's darkness."""
+    again = stamp.darkness_reading
+    return (stamp.ring_text or "", stamp.centre_text or ""), (
+        (again.ring_text or "", again.centre_text or "") if again is not None else ("", "")
+    )
 
 
 def _read_elsewhere(mine: Mark, other: Mark, sources: list[_Source]) -> Finding | None:
@@ -717,11 +735,18 @@ def _read_elsewhere(mine: Mark, other: Mark, sources: list[_Source]) -> Finding 
     copies (`names_neither`). None when the readings name no other station."""
     here, there = sources[mine.form], sources[other.form]
     texts = [StampText(ring=m.text[0], centre=m.text[1]) for m in (mine, other) if any(m.text)]
+    # every image read of both copies: a coloured stamp's darkness is often the clearer
+    # (seed 9035's NA-106_ps055, station 52's stamp pasted onto station 55's form:
+    # "BAGBANFLRA" twice round in its darkness, for station 52's Baghbanpura, its colour
+    # giving no place; "PS 52", a digit from 55, in both)
+    read = texts + [
+        StampText(ring=m.again[0], centre=m.again[1]) for m in (mine, other) if any(m.again)
+    ]
     said = (
         mismatch(StampText(ring=other.text[0], centre=other.text[1]), dict(here.header))
         if any(other.text)
         else None
-    ) or names_the_other(texts, dict(here.header), dict(there.header))
+    ) or names_the_other(read, dict(here.header), dict(there.header))
     said = said or names_neither(texts, dict(here.header), dict(there.header))
     if said is None:
         return None
@@ -794,7 +819,7 @@ def _copies_of_pasted_forms(
                 continue
             numbers = header_numbers(dict(there.header))
             for mark in stamps.get(other, ()):
-                stamped = centre_numbers(mark.text[1])
+                stamped = centre_numbers(mark.text[1], [dict(there.header).get("constituency", "")])
                 if not another_number(stamped, numbers):
                     continue
                 found[other] = _text_elsewhere(

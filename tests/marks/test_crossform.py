@@ -35,6 +35,7 @@ from pipeline.model import (
     SignatureStatus,
     Source,
     Stamp,
+    StampReading,
 )
 from pipeline.stages.marks import fingerprint, stamp_fingerprint
 from pipeline.synth.ink import STAMP_INKS, composite
@@ -642,3 +643,45 @@ def test_a_pressing_alike_a_paste_of_its_own_stations_impression_is_no_copy() ->
     elsewhere = (("constituency_name", "Lahore-I"), ("polling_station_number", "140"))
     other = [sources[0], dataclasses.replace(sources[1], header=elsewhere), sources[2]]
     assert len(_without_echoes(pairs, other)) == 3
+
+
+def test_a_pastes_place_read_only_from_its_darkness_names_the_form_it_came_from() -> None:
+    """Station 52's impression pasted onto station 55's form (seed 9035's NA-106_ps055):
+    "PS 52", a digit from 55, is no proof alone; the ring read from the ink's colour gives
+    no place, read from its darkness it gives station 52's Baghbanpura twice. The
+    cross-form pass weighs every image read of both copies."""
+    original = _pressed(5)
+
+    def named(result: FormResult, number: str, name: str, ring: str, again: str) -> FormResult:
+        header = {
+            **_at_station(result, number).header,
+            "polling_station_name": FieldReading(value=name, confidence=0.99),
+        }
+        darkness = StampReading(ring_text=again, centre_text="PS 52 NA-57") if again else None
+        stamp = result.stamps[0].model_copy(
+            update={"ring_text": ring, "centre_text": "PS 52 NA-57", "darkness_reading": darkness}
+        )
+        return result.model_copy(update={"header": header, "stamps": (stamp,)})
+
+    place = "GIRLS SCHOOL BAGHBANPURA * PRESIDING OFFICER * GIRLS SCHOOL BAGHBANPURA"
+    for again, accused in ((place, True), ("", False)):
+        source = named(
+            _form("ps052.png", _recaptured(original, 1)),
+            "52",
+            "Govt Girls Primary School Baghbanpura",
+            "WT GIRLS SOON GUT GES SOO",
+            "",
+        )
+        pasted = named(
+            _form("ps055.png", _recaptured(original, 2)),
+            "55",
+            "Govt Girls Primary School Chak 12",
+            "UT PRIMARY GAT GIRLS PRIMEY SOOT",
+            again,
+        )
+        found = crossform_findings([source, pasted])
+        texts = [f for f in found[1] if f.code is FindingCode.STAMP_TEXT_MISMATCH]
+        assert bool(texts) is accused
+        assert not [f for f in found[0] if f.code is FindingCode.STAMP_TEXT_MISMATCH]
+        if accused:
+            assert texts[0].evidence.values["stamp_place_words"] == "BAGHBANPURA"

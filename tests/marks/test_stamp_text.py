@@ -11,6 +11,7 @@ from pipeline.stages.marks import stamp_text_findings
 from pipeline.stages.stamp_text import (
     StampText,
     bare_numbers,
+    centre_numbers,
     constituency_codes,
     header_numbers,
     header_text,
@@ -20,6 +21,7 @@ from pipeline.stages.stamp_text import (
     names_the_other,
     read_stamp_text,
     readings_mismatch,
+    two_stations,
 )
 from pipeline.synth.marks import press_stamp, stamp_design
 
@@ -736,3 +738,15 @@ def test_a_centre_number_of_four_digits_is_a_misreading() -> None:
     assert mismatch(StampText(ring=ring, centre="PS 1326 PB-163"), header) is None
     # three digits far from the header's, the code the header's: another station's
     assert mismatch(StampText(ring=ring, centre="PS 132 PB-163"), header) is not None
+
+
+def test_a_sindh_seats_code_read_without_its_dash_is_no_station_number() -> None:
+    """Seed 9035's PS-40_ps108: its own stamp's centre, "PS 108 / PS-40", read "P3 108 Ps
+    40"; the seat's code, its dash lost, was taken for station 40's number, and the stamp
+    pasted from it onto two other stations' forms for another rubber stamp of the design.
+    Where the forms' seat is PS-40, "PS 40" is its code; elsewhere it is a station's."""
+    assert centre_numbers("P3 108 Ps 40") == ["40"]
+    assert centre_numbers("P3 108 Ps 40", ["PS-40"]) == []
+    assert two_stations("P3 108 Ps 40", "Ps 108 PS-40")
+    assert not two_stations("P3 108 Ps 40", "Ps 108 PS-40", ["PS-40", "PS-40"])
+    assert centre_numbers("PS 40 NA-40", ["NA-40"]) == ["40"]  # no Sindh seat
