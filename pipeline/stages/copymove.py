@@ -53,6 +53,14 @@ REGISTER_MARGIN = 4  # pixels of the crop's edge left out of the registered corr
 # 9012-9016 found (136 pages) differed 1.45 times at most, those of 9017 and 9018 (59
 # pages) 1.57 (benchmarks/RESULTS.md, Marks).
 SPREAD_RATIO = 2.0
+# ... unless the two slide together as one image does, to this correlation, and differ
+# less than SURE_CLONE_RATIO times: a clone pasted with a wider piece of the box's paper
+# than its original's (seed 9035's PP-37_ps183, a 150-dpi phone photo: a piece of the
+# patch's edge left in a corner, spread 9.5 against 4.6, 2.07 times, correlating 0.990
+# slid and 0.997 registered) is still one image; the lines of seeds 9017 and 9018 were
+# 2.9 and 7.5 times their signatures'
+SURE_CLONE = 0.98
+SURE_CLONE_RATIO = 2.5
 # ... measured on the mark's strokes, its pieces under this many pixels left out: specks
 # lie anywhere in the box. Seed 9027's PS-229_ps162: a clone pasted with the paper around
 # it, the patch's edge left as specks along the box's sides, spread 20.2 against its
@@ -179,14 +187,19 @@ def copy_move_findings(
     for i, (sig_a, box_a, spread_a) in enumerate(marks):
         for j in range(i + 1, len(marks)):
             sig_b, box_b, spread_b = marks[j]
-            if max(spread_a, spread_b) > SPREAD_RATIO * min(spread_a, spread_b):
-                continue  # a line slides along a signature's own straight stroke
+            # a line slides along a signature's own straight stroke
+            ratio = max(spread_a, spread_b) / max(min(spread_a, spread_b), 1e-6)
+            unlike = ratio > SPREAD_RATIO
+            if unlike and ratio > SURE_CLONE_RATIO:
+                continue
             rough = _best_match(
                 coarse, _scaled(box_a, COARSE), _scaled(box_b, COARSE), int(SLACK * COARSE) + 1
             )
             if rough < COARSE_CORRELATION:
                 continue
             best = _best_match(gray, box_a, box_b, SLACK)
+            if unlike and best < SURE_CLONE:
+                continue
             again: dict[str, float] = {}  # the registered comparison, where one was made
             if best < CLONE_CORRELATION:
                 registered = _registered(gray, box_a, box_b, SLACK)
