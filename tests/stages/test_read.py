@@ -215,6 +215,14 @@ def test_a_coarse_jpegs_ringing_is_no_overwrite_unless_long_and_dark_or_alone() 
     # far darker than its neighbours (ink laid twice), or far darker than the bar: stands
     assert not figures(61)._ringing(dataclasses.replace(bold, overwrite_darker_by=0.45))
     assert not figures(61)._ringing(dataclasses.replace(bold, overwrite_depth=0.06))
+    # seed 9035's PP-80_ps070 agent copy at 54: 0.082 of the paper, 0.695 of its neighbours
+    assert figures(54)._ringing(
+        dataclasses.replace(bold, overwrite_depth=0.082, overwrite_darker_by=0.695)
+    )
+    # ... but a figure of one digit has no neighbour to be hardly darker than (1.0: none)
+    assert not figures(54)._ringing(
+        dataclasses.replace(bold, overwrite_depth=0.082, overwrite_darker_by=1.0)
+    )
     # ... and a pen's coloured digit over type is told by its colour
     assert not figures(61)._ringing(dataclasses.replace(bold, overwrite_pen=True))
 
