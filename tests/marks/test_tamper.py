@@ -331,3 +331,14 @@ def test_a_pool_of_light_over_a_cell_is_not_fluid() -> None:
     image, rows = lit(fluid=True)
     findings = tamper_findings(make_page(image), form, evidence_dir=None)
     assert [f.evidence.values["field"] for f in findings] == ["candidates[2].votes"]
+
+
+def test_three_neighbours_a_tenth_of_a_level_short_of_five_still_agree() -> None:
+    """Steps are whole grey levels less the light's slope, fitted from the cells around:
+    seed 9035's NA-246_ps099, a phone photo's patch 4.91, 5.09 and 5.38 above its three
+    neighbours, is five levels whiter (LEVEL_ROUNDING); further short it is not."""
+    from pipeline.stages.tamper import _stands_out
+
+    assert _stands_out([4.91, 5.09, 5.38])
+    assert not _stands_out([4.85, 5.09, 5.38])
+    assert not _stands_out([4.95, 5.2])  # two neighbours must each be over five
