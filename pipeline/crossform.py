@@ -625,10 +625,13 @@ def _stamps_alike(a: Mark, b: Mark, measure: dict[str, float], sources: list[_So
     aligned = Alignment(measure["aligned"], measure["turn_degrees"])
     if not _stamp_verdict(measure["similarity"], aligned, one_station):
         return False  # not one image by the bar their stations set
+    if measure["aligned"] >= ALIGNED_COPY_SIMILARITY:
+        return True
+    # alike only unturned (UNTURNED_SIMILARITY): in one ink, a black stamp's darkness and a
+    # coloured one's saturation are two images of two inks (seed 9036's PP-198_ps168,
+    # station 168's black stamp, and ps201's blue one: 0.921 registered, turned 0.26)
     seats = [dict(sources[m.form].header).get("constituency", "") for m in (a, b)]
-    return measure["aligned"] >= ALIGNED_COPY_SIMILARITY or not two_stations(
-        a.text[1], b.text[1], seats
-    )
+    return a.label == b.label and not two_stations(a.text[1], b.text[1], seats)
 
 
 def _without_echoes(

@@ -502,6 +502,10 @@ def test_a_paste_blurred_below_the_registered_threshold_is_known_by_its_turn() -
     assert set(found) == {0, 1}
     assert found[1][0].evidence.values["turn_degrees"] == round(paste.turn, 2)
     assert found[1][0].evidence.values["unturned_degrees"] == UNTURNED_TURN
+    # ... in one ink: a stamp named black beside a blue one is two inks' images, alike
+    # only unturned (seed 9036's PP-198_ps168 and ps201: 0.921 registered, turned 0.26)
+    black = forms[1].stamps[0].model_copy(update={"color": "black"})
+    assert crossform_findings([forms[0], forms[1].model_copy(update={"stamps": (black,)})]) == {}
 
 
 def test_a_form_known_by_its_constituency_name_alone_is_indexed_with_its_constituency() -> None:
