@@ -457,12 +457,11 @@ def find_stamps(
     asks for a second look at paler coloured ink (PALE_INK_SATURATION), then a third at
     outlines closed wider (WIDE_CLOSING)."""
     stamps = _stamps(page, located, template, _stamp_candidates(page), INK_SATURATION)
-    if not stamps and _carries_footer(located):
-        pale = _stamp_candidates(page, PALE_INK_SATURATION)
-        stamps = _stamps(page, located, template, pale, PALE_INK_SATURATION)
-    if not stamps and _carries_footer(located):
-        stamps = _stamps(page, located, template, _wide_outlines(page), INK_SATURATION)
-    return stamps
+    if stamps or not _carries_footer(located):
+        return stamps
+    pale = _stamp_candidates(page, PALE_INK_SATURATION)
+    stamps = _stamps(page, located, template, pale, PALE_INK_SATURATION)
+    return stamps or _stamps(page, located, template, _wide_outlines(page), INK_SATURATION)
 
 
 def _stamps(

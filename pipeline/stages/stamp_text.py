@@ -26,7 +26,7 @@ the form it is also on (that station's number, or its place) the second.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -426,23 +426,18 @@ def another_number(stamped: Sequence[str], numbers: Sequence[str]) -> bool:
     )
 
 
-def centre_numbers(centre: str, seats: Iterable[str] = ()) -> list[str]:
+def centre_numbers(centre: str, seats: Sequence[str] = ()) -> list[str]:
     """The station numbers a centre's text reads (STATION_NUMBER), of STATION_DIGITS at
     most: "PS 1326" is a misreading (seed 9032's PB-163_ps186, a GIF's palette, for
     "PS 186"), no number of another station. A Sindh seat's code among `seats` (the
     forms' headers') read without its dash is no station's number either: "P3 108 Ps 40"
     for "PS 108 / PS-40" (seed 9035's PS-40_ps108)."""
-    dashless = {int(n) for seat in seats for p, n in _seat_numbers(seat) if p == "PS"}
+    dashless = {int(n) for seat in seats for p, _, n in CODE.findall(seat.upper()) if p == "PS"}
     return [
         n
         for n in STATION_NUMBER.findall(centre.upper())
         if len(n.lstrip("0")) <= STATION_DIGITS and int(n) not in dashless
     ]
-
-
-def _seat_numbers(seat: str) -> list[tuple[str, str]]:
-    """The (assembly, number) of each constituency code in a header's text."""
-    return [(p, n) for p, _dash, n in CODE.findall(seat.upper())]
 
 
 def figures_alone(centre: str) -> list[str]:
@@ -467,7 +462,7 @@ def bare_numbers(centre: str) -> list[str]:
     return [n for n in lettered if n.isdigit()]
 
 
-def two_stations(centre: str, other: str, seats: Iterable[str] = ()) -> bool:
+def two_stations(centre: str, other: str, seats: Sequence[str] = ()) -> bool:
     """Whether two centres read station numbers OTHER_NUMBER_EDITS or more apart, each
     from each: two rubber stamps, not one image read twice (a misreading changes a digit:
     "PS 105" and "PS 106"); `seats`: the forms' constituency codes (`centre_numbers`)."""
