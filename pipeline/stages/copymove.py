@@ -23,7 +23,7 @@ from pipeline.codes import FindingCode
 from pipeline.layout import LocatedForm
 from pipeline.model import BBox, Evidence, Finding, Signature, SignatureStatus, finding
 from pipeline.pages import NormalisedPage
-from pipeline.stages.marks import box_ink, ink_extent
+from pipeline.stages.marks import box_ink, ink_extent, stroke_spread
 
 # at or above: one image. On 144 seed-9002 files (/work/notes/cm_dist.py) the 18 clones
 # correlate 0.895-0.999 (but a JPEG's 0.60), every other pair of signed boxes 0.72 at most,
@@ -67,15 +67,6 @@ SURE_CLONE_RATIO = 2.5
 # original's 9.6 (2.11 times), so never compared, though the two correlate 0.917; 18.5
 # without its specks (1.93 times). Its original's box was located short of its top.
 MIN_STROKE_PIXELS = 40
-
-
-def stroke_spread(ink: np.ndarray) -> float:
-    """How far a mark's ink lies off its long axis: the standard deviation of its pixels'
-    places across it (the smaller principal axis). 0 for fewer than three pixels."""
-    ys, xs = np.nonzero(ink)
-    if len(xs) < 3:
-        return 0.0
-    return float(np.sqrt(max(0.0, float(np.linalg.eigvalsh(np.cov(np.vstack([xs, ys])))[0]))))
 
 
 def strokes_of(ink: np.ndarray) -> np.ndarray:

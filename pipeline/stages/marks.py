@@ -95,12 +95,13 @@ STAMP_DESCRIPTOR = 64  # side of a stamp's ink descriptor, in pixels
 # half the height). At 0.85 the pastes among 116 files of seed 9012 all came within
 # 0.077 (40 pairs; 38 found before) and two signings by one hand 0.099 or more (455)
 RULE_ACROSS = 0.85
-# a signature that is one straight stroke (its ink spread across its own axis under this,
-# in page pixels: a pen's width) carries too little of a hand to tell a paste from a second
-# signing, and is not fingerprinted: seed 9035's PP-155_ps031 and its agent's copy, a line
-# signed in one agent's box on each, 2.5 pixels across, 0.058 apart (a paste under 0.065);
-# every signature of seed 9035's 35 pages bearing a pasted one 4.3 or more, a flat
-# signature of short strokes in a row (`tests/marks`) 3.3
+# a signature that is one straight stroke (its ink spread across its own axis,
+# `stroke_spread`, under this, in page pixels: a pen's width) carries too little of a
+# hand to tell a paste from a second signing, and is not fingerprinted: seed 9035's
+# PP-155_ps031 and its agent's copy, a line signed in one agent's box on each, 2.5 pixels
+# across, 0.058 apart (a paste under 0.065); every signature of seed 9035's 35 pages
+# bearing a pasted one 4.3 or more, a flat signature of short strokes in a row
+# (`tests/marks`) 3.3
 LINE_SPREAD = 3.0
 
 
@@ -584,6 +585,15 @@ def tight(ink: np.ndarray, margin: int = 4) -> np.ndarray:
     return ink[y0:y1, x0:x1]
 
 
+def stroke_spread(ink: np.ndarray) -> float:
+    """How far a mark's ink lies off its long axis: the standard deviation of its pixels'
+    places across it (the smaller principal axis). 0 for fewer than three pixels."""
+    ys, xs = np.nonzero(ink)
+    if len(xs) < 3:
+        return 0.0
+    return float(np.sqrt(max(0.0, float(np.linalg.eigvalsh(np.cov(np.vstack([xs, ys])))[0]))))
+
+
 def _words_side_by_side(ink: np.ndarray) -> int:
     """How many runs of ink follow one another left to right without overlapping."""
     _count, _, stats, _ = cv2.connectedComponentsWithStats(ink)
@@ -644,7 +654,7 @@ def assess_signatures(
             # with it, one pasted pair of seed 9002 went from under 0.065 to 0.098 apart
             shape = box_ink(page, box.bbox, keep_pen=False)
             hand = shape if shape.any() else ink
-            if not _one_stroke(hand):
+            if stroke_spread(hand) >= LINE_SPREAD:  # one straight stroke: no fingerprint
                 phash, descriptor = fingerprint(255 - tight(hand))
         out.append(
             Signature(
@@ -660,16 +670,6 @@ def assess_signatures(
             )
         )
     return tuple(out)
-
-
-def _one_stroke(ink: np.ndarray) -> bool:
-    """Whether the ink is one straight stroke: spread under LINE_SPREAD across its own
-    principal axis, at whatever slope."""
-    ys, xs = np.nonzero(ink)
-    if len(xs) < 3:
-        return True
-    spread = np.linalg.eigvalsh(np.cov(np.vstack([xs, ys]).astype(np.float64)))
-    return bool(np.sqrt(max(float(spread[0]), 0.0)) < LINE_SPREAD)
 
 
 def _carries_footer(located: LocatedForm) -> bool:
@@ -816,4 +816,5 @@ __all__ = [
     "mark_findings",
     "stamp_readings",
     "stamp_text_findings",
+    "stroke_spread",
 ]
