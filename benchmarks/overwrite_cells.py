@@ -76,6 +76,10 @@ class FigureCell:
     digits: tuple[DigitInk, ...]
     seen_by: str | None = None  # the finding's cue: ink laid twice, or a pen's colour over type
     coloured: bool = False  # the figure written in a coloured pen (PALE_LONE_DEPTH)
+    # the overwrite network's likeliest box's probability of two digits' strokes (None:
+    # not asked, the double-ink test having suspected the figure)
+    strokes: float | None = None
+    strokes_digit: int | None = None  # ... and which digit of the figure it weighed so
 
 
 def _digit_inks(
@@ -117,7 +121,14 @@ def _watching(cells: list[FigureCell], file: str, page: NormalisedPage) -> Itera
     figure cell read leaves its digits' measures in `cells`."""
     seen: list[tuple[DigitInk, ...]] = []
     inked: list[bool] = []  # ... and whether its figure is in a coloured pen
-    test, reader = numbers.double_ink, read._Figures.read
+    asked: list[tuple[float, int]] = []  # ... and the overwrite network's probability
+    test, reader, network = numbers.double_ink, read._Figures.read, read.overwritten_strokes
+
+    def strokes(cell: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> object:
+        found = network(cell, boxes)
+        if found is not None:
+            asked.append((found.probability, found.index))
+        return found
 
     def double_ink(
         gray: np.ndarray,
@@ -134,6 +145,7 @@ def _watching(cells: list[FigureCell], file: str, page: NormalisedPage) -> Itera
     def figure(figures: read._Figures, name: str, box: BBox) -> object:
         seen.clear()
         inked.clear()
+        asked.clear()
         field = reader(figures, name, box)
         if seen and seen[-1]:
             jpeg = page.source.jpeg
@@ -148,17 +160,21 @@ def _watching(cells: list[FigureCell], file: str, page: NormalisedPage) -> Itera
                     quality,
                     seen[-1],
                     coloured=inked[-1],
+                    strokes=round(asked[-1][0], 5) if asked else None,
+                    strokes_digit=asked[-1][1] if asked else None,
                 )
             )
         return field
 
     numbers.double_ink = double_ink  # type: ignore[assignment]
     read._Figures.read = figure  # type: ignore[assignment, method-assign]
+    read.overwritten_strokes = strokes  # type: ignore[assignment]
     try:
         yield
     finally:
         numbers.double_ink = test  # type: ignore[assignment]
         read._Figures.read = reader  # type: ignore[method-assign]
+        read.overwritten_strokes = network
 
 
 def measure_file(path: Path) -> list[FigureCell]:
@@ -198,6 +214,24 @@ def _alone(cell: FigureCell) -> DigitInk | None:
         ):
             return digit
     return None
+
+
+STROKES_BARS = (0.9, 0.97, 0.99, 0.995, 0.998, 0.999)
+STROKES_KEPT = 0.5  # cells the overwrite network gives this much are written out
+
+
+def _strokes_bars(cells: list[FigureCell], overwrites: set[tuple[str, int, str]]) -> None:
+    """What the overwrite network adds at each bar: of the cells the double-ink test passed
+    (`strokes` asked), the overwrites it would find and the clean cells it would accuse."""
+    asked = [c for c in cells if c.strokes is not None]
+    print(f"cells the overwrite network weighed: {len(asked)}")
+    for bar in STROKES_BARS:
+        over = [c for c in asked if c.strokes >= bar]  # type: ignore[operator]
+        true = sum((c.file, c.page, c.field) in overwrites for c in over)
+        print(f"  at {bar}: overwrites {true}, clean cells {len(over) - true}")
+    for c in sorted(asked, key=lambda c: -(c.strokes or 0.0))[:12]:
+        kind = "overwrite" if (c.file, c.page, c.field) in overwrites else "clean"
+        print(f"    {c.strokes:.4f} {kind}: {c.file} p{c.page} {c.field} read {c.text!r}")
 
 
 def main() -> None:
@@ -260,11 +294,12 @@ def main() -> None:
             f"{sum(h >= bar for h in heights)} at {bar} per pixel of height or more; "
             f"the highest: {heights[:8]}"
         )
+    _strokes_bars(cells, overwrites)
     if args.json:
         lines = [
             json.dumps({**asdict(c), "overwritten": (c.file, c.page, c.field) in overwrites})
             for c in cells
-            if any(d.twice for d in c.digits)
+            if any(d.twice for d in c.digits) or (c.strokes or 0.0) >= STROKES_KEPT
         ]
         args.json.write_text("\n".join(lines) + "\n")
 

@@ -849,6 +849,37 @@ def _darker_by(
     return depth / max(min(_darkest(gray, core, o, paper) for o in others), 1e-3)
 
 
+def _cores(gray: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The figure's stroke cores (not their soft edges) and, of them, the ink laid twice:
+    darker than 0.6 of a single layer fully laid (the cores' 25th percentile). None when
+    the figure has too little stroke to tell."""
+    core = cv2.erode(ink, np.ones((2, 2), np.uint8)) > 0
+    if np.count_nonzero(core) < 40:
+        return None
+    full_ink = percentile(gray[core], 25)
+    return core, core & (gray < 0.6 * full_ink)
+
+
+def _paper(gray: np.ndarray, ink: np.ndarray) -> float:
+    blank = gray[ink == 0]
+    return percentile(blank, 50) if blank.size else 255.0
+
+
+def laid_twice(
+    gray: np.ndarray, ink: np.ndarray, box: tuple[int, int, int, int]
+) -> tuple[float, float]:
+    """One digit's pixels of ink laid twice per pixel of its height, and its darkest
+    strokes' level over the paper's, as `double_ink` measures them ((0.0, 1.0): too little
+    stroke to tell)."""
+    cores = _cores(gray, ink)
+    if cores is None:
+        return 0.0, 1.0
+    core, dark = cores
+    x, y, w, h = box
+    twice = np.count_nonzero(dark[y : y + h, x : x + w]) / max(h, 1)
+    return round(twice, 2), round(_darkest(gray, core, box, _paper(gray, ink)), 3)
+
+
 def double_ink(
     gray: np.ndarray,
     ink: np.ndarray,
@@ -865,11 +896,10 @@ def double_ink(
     (PALE_LONE_DEPTH)."""
     if cv2.minMaxLoc(gray)[0] >= (PALE_LONE_DEPTH if coloured else DOUBLE_INK_DEPTH) * 255:
         return None  # nothing as dark as ink laid twice on even white paper
-    core = cv2.erode(ink, np.ones((2, 2), np.uint8)) > 0  # stroke cores, not soft edges
-    if np.count_nonzero(core) < 40:
+    cores = _cores(gray, ink)
+    if cores is None:
         return None
-    full_ink = percentile(gray[core], 25)  # a single layer of ink, fully laid
-    dark = core & (gray < 0.6 * full_ink)
+    core, dark = cores
     laid = [
         (
             int(np.count_nonzero(dark[y : y + h, x : x + w])),
@@ -898,8 +928,7 @@ def double_ink(
         if share <= DOUBLE_INK_SHARE and not alone and not doubted:
             continue
         if paper is None:
-            blank = gray[ink == 0]
-            paper = percentile(blank, 50) if blank.size else 255.0
+            paper = _paper(gray, ink)
         depth = _darkest(gray, core, (x, y, w, h), paper)
         thin = share < THIN_DOUBLE_SHARE and not lone
         per_height = DOUBLE_INK_PER_HEIGHT * (2 if thin else 1)

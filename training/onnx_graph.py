@@ -17,9 +17,13 @@ OPSET = 13
 INPUT, OUTPUT = "digits", "probabilities"
 
 
-def onnx_graph(weights: dict[str, np.ndarray], temperature: float) -> bytes:
-    """(N, 1, 28, 28) float32 in [0, 1] -> (N, 11) probabilities (0-9 and reject)."""
+def onnx_graph(
+    weights: dict[str, np.ndarray], temperature: float, name: str = "tallyscope_digits"
+) -> bytes:
+    """(N, 1, 28, 28) float32 in [0, 1] -> (N, classes) probabilities: the digit network's
+    11 (0-9 and reject), the overwrite network's 2 (one digit, two)."""
     arrays: dict[str, np.ndarray] = {}
+    classes = int(weights["head_4_weight"].shape[0])
     nodes = []
     x = INPUT
     for i in (0, 3, 6):
@@ -51,9 +55,9 @@ def onnx_graph(weights: dict[str, np.ndarray], temperature: float) -> bytes:
     ]
     graph = helper.make_graph(
         nodes,
-        "tallyscope_digits",
+        name,
         [helper.make_tensor_value_info(INPUT, TensorProto.FLOAT, ["N", 1, 28, 28])],
-        [helper.make_tensor_value_info(OUTPUT, TensorProto.FLOAT, ["N", 11])],
+        [helper.make_tensor_value_info(OUTPUT, TensorProto.FLOAT, ["N", classes])],
         [numpy_helper.from_array(array, name) for name, array in arrays.items()],
     )
     model = helper.make_model(

@@ -44,12 +44,17 @@ CALIBRATION_SHARE = 0.035  # of the handwritten digits (~1,960), kept out to set
 
 class DigitNet(nn.Module):
     """Three blocks of 3x3 conv (+ batch norm) + ReLU + 2x2 max-pool, then dense 128 and 11
-    outputs (0-9 and reject). Channels 16/32/64 times `width`. Batch norm is folded into
-    the convolutions when the weights are saved (`export_weights`), so the runtime
-    (pipeline/tools/digit_net.py) sees the same three convolutions either way."""
+    outputs (0-9 and reject; `classes` for the overwrite network's two). Channels 16/32/64
+    times `width`. Batch norm is folded into the convolutions when the weights are saved
+    (`export_weights`), so the runtime (pipeline/tools/digit_net.py) sees the same three
+    convolutions either way."""
 
     def __init__(
-        self, width: int = 2, batch_norm: bool = True, widths: tuple[int, ...] | None = None
+        self,
+        width: int = 2,
+        batch_norm: bool = True,
+        widths: tuple[int, ...] | None = None,
+        classes: int = 11,
     ) -> None:
         super().__init__()
         channels = [1, *(widths or (16 * width, 32 * width, 64 * width))]
@@ -65,7 +70,7 @@ class DigitNet(nn.Module):
             nn.Linear(channels[-1] * 3 * 3, 128),
             nn.ReLU(),
             nn.Dropout(0.3),
-            nn.Linear(128, 11),
+            nn.Linear(128, classes),
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -33,6 +33,7 @@ from pipeline.numbers import (
 )
 from pipeline.pages import NormalisedPage, TextWord
 from pipeline.stages.locate import cell_text, words_in
+from pipeline.strokes import StrokesOverwritten, overwritten_strokes
 from pipeline.templates import Template, ValueKind
 
 # the assemblies whose seats a code names: National, Punjab, Sindh, Khyber Pakhtunkhwa,
@@ -299,6 +300,22 @@ FAINTLY_DARKER = 0.6
 PEN_PAGE = 0.5
 
 
+# A figure the double-ink test passed is overwritten when the overwrite network
+# (`pipeline.strokes`) gives one of its digits' boxes this probability of holding two
+# digits' strokes, and that digit lays some ink twice, as dark as ink laid twice. The
+# network alone accuses about a clean cell in a thousand on the synthetic forms (seeds
+# 9035-9037 at 0.99: 46, 46 and 38 of 41,000-46,000; a "10" cut as one box, a "2" with a
+# loop, a bold "0"); of those laying 1.0 pixel twice per pixel of height or more, the
+# darkest is at 0.127 of the paper (seed 9035's NA-127_ps053, a "9" laying 1.51), the
+# rest 0.143 or paler. Of the ten overwrites the double-ink test missed there, the
+# network gave eight 0.99 or more: six lay 1.05-3.4 pixels at 0.045-0.109 of the paper;
+# one lays 1.49 at 0.121 (seed 9036's PP-141_ps073), left to keep that margin, and one
+# (a pen over type at 150 dpi) lays its ink at 0.165 (`benchmarks.overwrite_cells`).
+TWO_DIGITS_STROKES = 0.99
+STROKES_LAID_TWICE = 1.0  # pixels laid twice per pixel of the digit's height
+STROKES_DEPTH = 0.12  # its darkest strokes' level over the paper's
+
+
 STATION_NUMBER = "polling_station_number"
 # a station's number has at most this many digits: a constituency has a few hundred
 # stations (90,675 over 266 National Assembly seats in 2024)
@@ -342,6 +359,9 @@ class _Figures:
     def __init__(self, page: NormalisedPage, handwritten: bool, words: Sequence[TextWord]) -> None:
         self.page, self.handwritten, self.words = page, handwritten, words
         self.suspects: list[tuple[str, BBox, NumberReading]] = []
+        # figures whose ink the double-ink test passed, but the overwrite network says
+        # one digit's box holds two digits' strokes (`pipeline.strokes`)
+        self.two_in_one: list[tuple[str, BBox, NumberReading, StrokesOverwritten]] = []
         self.inked = 0  # figures read with ink
         self.coloured = 0  # ... of them, in a pen's coloured ink
 
@@ -352,6 +372,16 @@ class _Figures:
             self.coloured += reading.tint > PEN_NEUTRAL
         if reading is not None and reading.overwritten:
             self.suspects.append((name, box, reading))
+        elif reading is not None and reading.digits:
+            cell = self.page.image[box.y0 : box.y1, box.x0 : box.x1]
+            strokes = overwritten_strokes(cell, [_xywh(d.bbox) for d in reading.digits])
+            if (
+                strokes is not None
+                and strokes.probability >= TWO_DIGITS_STROKES
+                and strokes.per_height >= STROKES_LAID_TWICE
+                and strokes.depth < STROKES_DEPTH
+            ):
+                self.two_in_one.append((name, box, reading, strokes))
         return field
 
     def overwritten(self) -> list[tuple[str, BBox, NumberReading]]:
@@ -424,6 +454,20 @@ class _Figures:
         )
 
     def findings(self) -> tuple[Finding, ...]:
+        seen = [
+            (
+                name,
+                box,
+                reading,
+                reading.overwrite_box,
+                "a pen's coloured digit over type" if reading.overwrite_pen else "ink laid twice",
+            )
+            for name, box, reading in self.overwritten()
+        ]
+        seen += [
+            (name, box, reading, strokes.box, "two digits' strokes in one digit's box")
+            for name, box, reading, strokes in self.two_in_one
+        ]
         return tuple(
             Finding(
                 code=FindingCode.FIGURE_OVERWRITTEN,
@@ -431,23 +475,20 @@ class _Figures:
                 message=f"{name}: one digit written over another (read {reading.text!r})",
                 evidence=Evidence(
                     bbox=self.page.to_original(box),
-                    boxes=self._digit(box, reading),
+                    boxes=self._digit(box, digit),
                     values={
                         "field": name,
                         "read": reading.text,
                         "confidence": round(reading.confidence, 3),
-                        "seen_by": "a pen's coloured digit over type"
-                        if reading.overwrite_pen
-                        else "ink laid twice",
+                        "seen_by": cue,
                     },
                 ),
             )
-            for name, box, reading in self.overwritten()
+            for name, box, reading, digit, cue in seen
         )
 
-    def _digit(self, cell: BBox, reading: NumberReading) -> tuple[BBox, ...]:
+    def _digit(self, cell: BBox, digit: BBox | None) -> tuple[BBox, ...]:
         """The digit written over, in the original scan (its box in the cell, moved)."""
-        digit = reading.overwrite_box
         if digit is None:
             return ()
         moved = BBox(
@@ -457,6 +498,10 @@ class _Figures:
             y1=cell.y0 + digit.y1,
         )
         return (self.page.to_original(moved),)
+
+
+def _xywh(box: BBox) -> tuple[int, int, int, int]:
+    return box.x0, box.y0, box.width, box.height
 
 
 def _number_reading(

@@ -23,7 +23,12 @@ import onnxruntime as ort
 
 from pipeline.errors import MissingDependency
 
-MODEL_PATH = Path(__file__).resolve().parent.parent.parent / "models" / "digits" / "digits.onnx"
+MODELS = Path(__file__).resolve().parent.parent.parent / "models"
+MODEL_PATH = MODELS / "digits" / "digits.onnx"
+# the overwrite network (training/train_overwrite.py): the same graph, two outputs (one
+# digit's strokes in the box, or two digits', one written over the other)
+OVERWRITE_PATH = MODELS / "overwrite" / "overwrite.onnx"
+_TRAINED_BY = {"digits": "train_digits", "overwrite": "train_overwrite"}
 REJECT = 10
 INPUT = "digits"  # the graph's input (training/onnx_graph.py)
 ERROR_LEVEL = 3  # ONNX Runtime's logging: errors only
@@ -46,8 +51,9 @@ def network(path: Path = MODEL_PATH) -> ort.InferenceSession:
 
 def _session(path: Path) -> ort.InferenceSession:
     if not path.is_file():
+        trainer = _TRAINED_BY.get(path.stem, "train_digits")
         raise MissingDependency(
-            f"digit model not found at {path} (rebuild it: python -m training.train_digits)"
+            f"model not found at {path} (rebuild it: python -m training.{trainer})"
         )
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
@@ -58,10 +64,10 @@ def _session(path: Path) -> ort.InferenceSession:
         session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     except Exception as exc:  # ONNX Runtime's errors share no base class but Exception
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise MissingDependency(f"digit model at {path} is unreadable: {reason}") from exc
+        raise MissingDependency(f"model at {path} is unreadable: {reason}") from exc
     names = [i.name for i in session.get_inputs()]
     if names != [INPUT]:
-        raise MissingDependency(f"digit model at {path} takes {names}, not [{INPUT!r}]")
+        raise MissingDependency(f"model at {path} takes {names}, not [{INPUT!r}]")
     return session
 
 
@@ -70,10 +76,18 @@ def digit_probabilities(digits: np.ndarray) -> np.ndarray:
     return probabilities_with(network(), digits)
 
 
-def probabilities_with(net: ort.InferenceSession, digits: np.ndarray) -> np.ndarray:
+def overwrite_probabilities(views: np.ndarray) -> np.ndarray:
+    """(N, 28, 28) uint8 digit views (`pipeline.strokes`) -> (N,) probability that each box
+    holds two digits, one written over the other."""
+    return probabilities_with(network(OVERWRITE_PATH), views, classes=2)[:, 1]
+
+
+def probabilities_with(
+    net: ort.InferenceSession, digits: np.ndarray, classes: int = 11
+) -> np.ndarray:
     """This network on (N, 28, 28) uint8 crops."""
     if len(digits) == 0:
-        return np.zeros((0, 11), np.float32)
+        return np.zeros((0, classes), np.float32)
     inputs = digits.astype(np.float32)[:, None] / np.float32(255.0)
     (probabilities,) = net.run(None, {INPUT: inputs})
-    return np.asarray(probabilities, np.float32).reshape(len(digits), 11)
+    return np.asarray(probabilities, np.float32).reshape(len(digits), classes)

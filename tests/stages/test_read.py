@@ -302,3 +302,49 @@ def test_a_typed_station_number_ocr_reads_otherwise_is_withheld_with_both_readin
     # a word outside the cell is none of its reading
     far = TextWord(text="29", bbox=BBox(x0=300, y0=10, x1=340, y1=40), confidence=0.96)
     assert _typed_otherwise(digit_reader, [far], box) == digit_reader
+
+
+@pytest.mark.parametrize(
+    ("probability", "per_height", "depth", "accused"),
+    [
+        (0.999, 1.2, 0.08, True),
+        (0.98, 1.2, 0.08, False),  # the network unsure
+        (0.999, 0.4, 0.08, False),  # hardly any ink laid twice: a "10" cut as one box
+        (0.999, 1.2, 0.16, False),  # ... or none as dark as ink laid twice
+    ],
+)
+def test_two_digits_strokes_in_one_box_with_ink_laid_twice_is_an_overwrite(
+    monkeypatch: pytest.MonkeyPatch,
+    probability: float,
+    per_height: float,
+    depth: float,
+    accused: bool,
+) -> None:
+    """A figure the double-ink test passed: the overwrite network's word and the digit's
+    own ink laid twice must agree (`TWO_DIGITS_STROKES`, `STROKES_LAID_TWICE`,
+    `STROKES_DEPTH`); the finding names the digit and its cue."""
+    import pipeline.stages.read as read
+    from pipeline.strokes import StrokesOverwritten
+    from pipeline.synth.handwriting import Hand, handwritten_number
+    from pipeline.synth.ink import BLUE_BALLPOINT, composite
+
+    rng = np.random.default_rng(3)
+    canvas = np.full((300, 500, 3), 244, np.uint8)
+    composite(
+        canvas, handwritten_number("47", 60, Hand.random(rng), rng).alpha, BLUE_BALLPOINT, 220, 125
+    )
+    digit = BBox(x0=30, y0=10, x1=60, y1=50)
+    said = StrokesOverwritten(1, digit, probability, per_height, depth)
+    monkeypatch.setattr(read, "overwritten_strokes", lambda cell, boxes: said)
+    page = SimpleNamespace(
+        image=canvas[:, :, ::-1].copy(), to_original=lambda b: b, source=SimpleNamespace(jpeg=None)
+    )
+    figures = read._Figures(page=page, handwritten=True, words=())  # type: ignore[arg-type]
+    cell = BBox(x0=200, y0=110, x1=400, y1=200)
+    figures.read("candidates[2].votes", cell)
+    findings = figures.findings()
+    assert bool(findings) is accused
+    if accused:
+        (finding,) = findings
+        assert finding.evidence.values["seen_by"] == "two digits' strokes in one digit's box"
+        assert finding.evidence.boxes == (BBox(x0=230, y0=120, x1=260, y1=160),)
