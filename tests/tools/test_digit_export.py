@@ -37,3 +37,22 @@ def test_onnx_graph_run_by_onnx_runtime_matches_the_torch_network(tmp_path: Path
     got = digit_net.probabilities_with(digit_net.network(path), digits)
     assert got.shape == (5, 11)
     assert np.abs(got - expected).max() < 1e-5
+
+
+def test_the_overwrite_network_exports_with_its_two_outputs(tmp_path: Path) -> None:
+    from pipeline.tools import digit_net
+    from training.onnx_graph import onnx_graph
+    from training.train_digits import DigitNet, export_weights
+
+    torch.manual_seed(1)
+    model = DigitNet(width=1, classes=2)
+    model.eval()
+    path = tmp_path / "overwrite.onnx"
+    path.write_bytes(onnx_graph(export_weights(model), 1.0, name="tallyscope_overwrite"))
+    views = (np.random.default_rng(1).random((4, 28, 28)) * 255).astype(np.uint8)
+    with torch.no_grad():
+        inputs = torch.from_numpy(views.astype(np.float32) / 255.0).unsqueeze(1)
+        expected = torch.softmax(model(inputs), 1).numpy()
+    got = digit_net.probabilities_with(digit_net.network(path), views, classes=2)
+    assert got.shape == (4, 2)
+    assert np.abs(got - expected).max() < 1e-5
