@@ -80,6 +80,9 @@ class FigureCell:
     # not asked, the double-ink test having suspected the figure)
     strokes: float | None = None
     strokes_digit: int | None = None  # ... and which digit of the figure it weighed so
+    # of a figure the double-ink test suspected: the network's probability of the digit it
+    # names holding two digits' strokes
+    suspect_strokes: float | None = None
 
 
 def _digit_inks(
@@ -146,7 +149,15 @@ def _watching(cells: list[FigureCell], file: str, page: NormalisedPage) -> Itera
         seen.clear()
         inked.clear()
         asked.clear()
+        suspected = len(figures.suspects)
         field = reader(figures, name, box)
+        suspect = None
+        if len(figures.suspects) > suspected:  # the digit the double-ink test names
+            named = figures.suspects[-1][2].overwrite_box
+            if named is not None:
+                cell = page.image[box.y0 : box.y1, box.x0 : box.x1]
+                said = network(cell, [read._xywh(named)])
+                suspect = None if said is None else round(said.probability, 5)
         if seen and seen[-1]:
             jpeg = page.source.jpeg
             quality = None if jpeg is None else round(jpeg.quality, 1)
@@ -162,6 +173,7 @@ def _watching(cells: list[FigureCell], file: str, page: NormalisedPage) -> Itera
                     coloured=inked[-1],
                     strokes=round(asked[-1][0], 5) if asked else None,
                     strokes_digit=asked[-1][1] if asked else None,
+                    suspect_strokes=suspect,
                 )
             )
         return field

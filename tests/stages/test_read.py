@@ -348,3 +348,50 @@ def test_two_digits_strokes_in_one_box_with_ink_laid_twice_is_an_overwrite(
         (finding,) = findings
         assert finding.evidence.values["seen_by"] == "two digits' strokes in one digit's box"
         assert finding.evidence.boxes == (BBox(x0=230, y0=120, x1=260, y1=160),)
+
+
+@pytest.mark.parametrize(("probability", "stands"), [(0.0012, False), (0.04, True)])
+def test_ink_laid_twice_in_one_digits_strokes_is_no_overwrite(
+    monkeypatch: pytest.MonkeyPatch, probability: float, stands: bool
+) -> None:
+    """A digit the double-ink test suspects, which the overwrite network surely sees as one
+    digit's strokes (`ONE_DIGIT_STROKES`), is cleared; a pen's colour over type is not
+    asked."""
+    import pipeline.stages.read as read
+    from pipeline.numbers import NumberReading
+    from pipeline.strokes import StrokesOverwritten
+
+    digit = BBox(x0=10, y0=5, x1=40, y1=45)
+    asked: list[list[tuple[int, int, int, int]]] = []
+
+    def network(cell: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> StrokesOverwritten:
+        asked.append(boxes)
+        return StrokesOverwritten(0, digit, probability, 2.1, 0.07)
+
+    monkeypatch.setattr(read, "overwritten_strokes", network)
+    page = SimpleNamespace(
+        image=np.full((300, 500, 3), 240, np.uint8),
+        to_original=lambda b: b,
+        source=SimpleNamespace(jpeg=None),
+    )
+    box = BBox(x0=100, y0=100, x1=300, y1=160)
+    twice = NumberReading(
+        value=93,
+        text="93",
+        confidence=0.99,
+        status="ok",
+        overwritten=True,
+        overwrite_box=digit,
+        overwrite_per_height=2.1,
+        overwrite_depth=0.07,
+        overwrite_alone=True,
+    )
+    by_colour = dataclasses.replace(twice, overwrite_pen=True, overwrite_per_height=0.0)
+    figures = read._Figures(page=page, handwritten=True, words=())  # type: ignore[arg-type]
+    figures.suspects = [
+        ("candidates[1].votes", box, twice),
+        ("candidates[2].votes", box, by_colour),
+    ]
+    names = [name for name, _, _ in figures.overwritten()]
+    assert names == (["candidates[1].votes"] if stands else []) + ["candidates[2].votes"]
+    assert asked == [[(10, 5, 30, 40)]]
