@@ -211,6 +211,27 @@ def augment(image: np.ndarray, rng: np.random.Generator, elastic_share: float = 
     return np.clip(out, 0, 255).astype(np.uint8)
 
 
+def scanned(
+    cell: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    blur: tuple[float, float] = (0.5, 1.3),
+    noise: float = 6.0,
+    quality: tuple[int, int] = (35, 90),
+) -> np.ndarray:
+    """A grey cell (float) as a scan leaves it: blurred (two in five), noisy, and
+    JPEG-compressed (three in five), each within the given ranges; uint8."""
+    if rng.random() < 0.4:
+        cell = cv2.GaussianBlur(cell, (0, 0), float(rng.uniform(*blur)))
+    cell = np.clip(cell + rng.normal(0, rng.uniform(0, noise), cell.shape), 0, 255)
+    out = cell.astype(np.uint8)
+    if rng.random() < 0.6:
+        saved = int(rng.integers(*quality))
+        _, data = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, saved])
+        out = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
+    return out
+
+
 def in_a_cell(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """A digit as the reader meets it on a form: written at cell size in a pen of some
     width and slant, in ink on paper, ruled, blurred, noisy and JPEG-compressed, then cut
@@ -242,14 +263,7 @@ def in_a_cell(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     region -= alpha[: region.shape[0], : region.shape[1]] * (paper - ink)
     if rng.random() < 0.5:  # the cell's ruling, at an edge
         cv2.rectangle(cell, (0, 0), (cell_w - 1, cell_h - 1), ink + 20, int(rng.integers(1, 4)))
-    if rng.random() < 0.4:
-        cell = cv2.GaussianBlur(cell, (0, 0), float(rng.uniform(0.5, 1.3)))
-    cell = np.clip(cell + rng.normal(0, rng.uniform(0, 6), cell.shape), 0, 255).astype(np.uint8)
-    if rng.random() < 0.6:
-        quality = int(rng.integers(35, 90))
-        _, data = cv2.imencode(".jpg", cell, [cv2.IMWRITE_JPEG_QUALITY, quality])
-        cell = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
-    cut = cell_ink(cell)
+    cut = cell_ink(scanned(cell, rng))
     boxes = digit_boxes(cut)
     if not boxes:
         return to_mnist(image)

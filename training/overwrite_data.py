@@ -24,7 +24,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.numbers import cell_ink, digit_boxes
 from pipeline.strokes import digit_views
-from training.digit_data import PRINT_FONTS
+from training.digit_data import PRINT_FONTS, scanned
 
 OVERWRITTEN_SHARE = 0.4  # of the cells, one digit written over
 TYPED_SHARE = 0.15  # of the cells, a typed figure (a pen writes over it when overwritten)
@@ -133,14 +133,7 @@ def written_cell(
         scale = float(rng.uniform(0.45, 0.8))
         small = cv2.resize(cell, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         cell = cv2.resize(small, (cell_w, cell_h), interpolation=cv2.INTER_LINEAR)
-    if rng.random() < 0.4:
-        cell = cv2.GaussianBlur(cell, (0, 0), float(rng.uniform(0.4, 1.2)))
-    cell = np.clip(cell + rng.normal(0, rng.uniform(0, 5), cell.shape), 0, 255).astype(np.uint8)
-    if rng.random() < 0.6:
-        quality = int(rng.integers(30, 95))
-        _, data = cv2.imencode(".jpg", cell, [cv2.IMWRITE_JPEG_QUALITY, quality])
-        cell = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
-    return cell, over
+    return scanned(cell, rng, blur=(0.4, 1.2), noise=5.0, quality=(30, 95)), over
 
 
 def cell_views(
