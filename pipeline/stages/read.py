@@ -312,13 +312,13 @@ PEN_PAGE = 0.5
 # one lays 1.49 at 0.121 (seed 9036's PP-141_ps073), left to keep that margin, and one
 # (a pen over type at 150 dpi) lays its ink at 0.165 (`benchmarks.overwrite_cells`).
 TWO_DIGITS_STROKES = 0.99
-# ... and a digit the double-ink test suspects holds one digit's strokes, not two, when
-# the network gives it under this: seed 9038's PK-11_ps143, a "9" under JPEG 35 laying
-# 2.1 pixels twice per pixel of height at 0.071 of the paper, 0.0012. The overwrites the
-# test found on seeds 9035-9038, every one 0.035 or more.
-ONE_DIGIT_STROKES = 0.01
 STROKES_LAID_TWICE = 1.0  # pixels laid twice per pixel of the digit's height
 STROKES_DEPTH = 0.12  # its darkest strokes' level over the paper's
+# A digit the double-ink test suspects holds one digit's strokes, not two, when the
+# network gives it under this: seed 9038's PK-11_ps143, a "9" under JPEG 35 laying 2.1
+# pixels twice per pixel of height at 0.071 of the paper, 0.0012. The 97 overwrites the
+# test suspected on seeds 9035-9038: 0.035 or more.
+ONE_DIGIT_STROKES = 0.01
 
 
 STATION_NUMBER = "polling_station_number"

@@ -1,9 +1,12 @@
-"""The digit network, run by ONNX Runtime: the only place the model file is read.
+"""The digit and overwrite networks, run by ONNX Runtime: the only place model files are
+read.
 
 `models/digits/digits.onnx` (written by training/train_digits.py, graph in
 training/onnx_graph.py): three 3x3 conv + ReLU + 2x2 max-pool blocks (batch norm folded
 into the convolutions at training), a 128-unit dense layer, 11 outputs (digits 0-9,
 reject) whose softmax, the temperature folded in, gives calibrated probabilities.
+`models/overwrite/overwrite.onnx` (training/train_overwrite.py) is the same graph with
+two outputs: one digit's strokes in a box, or two (`pipeline.strokes`).
 
 ONNX Runtime runs this graph in 0.11 ms a digit on one core where OpenCV's DNN module
 took 0.21 ms, with the same readings (probabilities within 6e-7; benchmarks/RESULTS.md,
