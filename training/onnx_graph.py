@@ -18,7 +18,7 @@ INPUT, OUTPUT = "digits", "probabilities"
 
 
 def onnx_graph(
-    weights: dict[str, np.ndarray], temperature: float, name: str = "tallyscope_digits"
+    weights: dict[str, np.ndarray], temperature: float, graph_name: str = "tallyscope_digits"
 ) -> bytes:
     """(N, 1, 28, 28) float32 in [0, 1] -> (N, classes) probabilities: the digit network's
     11 (0-9 and reject), the overwrite network's 2 (one digit, two)."""
@@ -55,7 +55,7 @@ def onnx_graph(
     ]
     graph = helper.make_graph(
         nodes,
-        name,
+        graph_name,
         [helper.make_tensor_value_info(INPUT, TensorProto.FLOAT, ["N", 1, 28, 28])],
         [helper.make_tensor_value_info(OUTPUT, TensorProto.FLOAT, ["N", classes])],
         [numpy_helper.from_array(array, name) for name, array in arrays.items()],

@@ -110,7 +110,7 @@ def train(seed: int, epochs: int, cells: int, workers: int, out: Path) -> dict[s
         bars = at_bars(overwrite_scores(model, test_x), test_y)
         print(f"epoch {epoch + 1}/{epochs} loss {loss.item():.3f} test {bars}", flush=True)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(onnx_graph(export_weights(model), 1.0, name="tallyscope_overwrite"))
+    out.write_bytes(onnx_graph(export_weights(model), 1.0, graph_name="tallyscope_overwrite"))
     return {
         "seed": seed,
         "epochs": epochs,

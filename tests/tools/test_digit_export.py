@@ -48,7 +48,7 @@ def test_the_overwrite_network_exports_with_its_two_outputs(tmp_path: Path) -> N
     model = DigitNet(width=1, classes=2)
     model.eval()
     path = tmp_path / "overwrite.onnx"
-    path.write_bytes(onnx_graph(export_weights(model), 1.0, name="tallyscope_overwrite"))
+    path.write_bytes(onnx_graph(export_weights(model), 1.0, graph_name="tallyscope_overwrite"))
     views = (np.random.default_rng(1).random((4, 28, 28)) * 255).astype(np.uint8)
     with torch.no_grad():
         inputs = torch.from_numpy(views.astype(np.float32) / 255.0).unsqueeze(1)
