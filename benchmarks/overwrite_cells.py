@@ -17,6 +17,9 @@ figure in laying ink twice (LONE_DOUBLE_SHARE, LONE_NEIGHBOURS) and as dark as
 DOUBLE_INK_DEPTH, the pixels laid twice per pixel of height of the clean ones and of the
 overwrites: the margin SURE_LONE_PER_HEIGHT sits in. With `--json` every measured cell
 that lays any ink twice is written out, to try other bars on without reading again.
+With `--views OUT.npz` every digit the overwrite network weighed is kept as it saw it
+(`strokes.digit_views`) with its ink laid twice, and its cell's truth, for
+`benchmarks.overwrite_views` to score any network and bars on without reading again.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import cv2
@@ -43,6 +47,7 @@ from pipeline.options import Options
 from pipeline.pages import NormalisedPage
 from pipeline.stages.load import load_pages
 from pipeline.stages.normalise import normalise_page
+from pipeline.strokes import digit_views
 from pipeline.templates import Template, bundled_templates
 
 OVERWRITE = re.compile(r"^candidate (\d+):")  # the truth's detail of an overwrite
@@ -118,19 +123,48 @@ def _digit_inks(
     return tuple(out)
 
 
+@dataclass(frozen=True)
+class CellViews:
+    """A figure cell's digits as the overwrite network saw them, each with its ink laid
+    twice (pixels per pixel of height, darkest strokes over the paper)."""
+
+    file: str
+    page: int
+    field: str
+    views: np.ndarray  # (N, 28, 28) uint8
+    laid_twice: tuple[tuple[float, float], ...]
+    suspect: bool = False  # the one digit the double-ink test named (the veto weighs it)
+
+
+def _drawn(cell: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> CellViews:
+    gray = cell if cell.ndim == 2 else cv2.cvtColor(cell, cv2.COLOR_BGR2GRAY)
+    ink = numbers.cell_ink(gray)
+    twice = tuple(numbers.laid_twice(gray, ink, box) for box in boxes)
+    return CellViews("", 0, "", digit_views(gray, ink, boxes), twice)
+
+
 @contextmanager
-def _watching(cells: list[FigureCell], file: str, page: NormalisedPage) -> Iterator[None]:
+def _watching(
+    cells: list[FigureCell],
+    file: str,
+    page: NormalisedPage,
+    kept: list[CellViews] | None = None,
+) -> Iterator[None]:
     """Wrap the digit reader's double-ink test and the figure reader for one page: each
-    figure cell read leaves its digits' measures in `cells`."""
+    figure cell read leaves its digits' measures in `cells` (and, given `kept`, the views
+    the overwrite network weighed there)."""
     seen: list[tuple[DigitInk, ...]] = []
     inked: list[bool] = []  # ... and whether its figure is in a coloured pen
     asked: list[tuple[float, int]] = []  # ... and the overwrite network's probability
+    drawn: list[CellViews] = []
     test, reader, network = numbers.double_ink, read._Figures.read, read.overwritten_strokes
 
     def strokes(cell: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> object:
         found = network(cell, boxes)
         if found is not None:
             asked.append((found.probability, found.index))
+            if kept is not None:
+                drawn.append(_drawn(cell, boxes))
         return found
 
     def double_ink(
@@ -149,6 +183,7 @@ def _watching(cells: list[FigureCell], file: str, page: NormalisedPage) -> Itera
         seen.clear()
         inked.clear()
         asked.clear()
+        drawn.clear()
         suspected = len(figures.suspects)
         field = reader(figures, name, box)
         suspect = None
@@ -158,6 +193,17 @@ def _watching(cells: list[FigureCell], file: str, page: NormalisedPage) -> Itera
                 cell = page.image[box.y0 : box.y1, box.x0 : box.x1]
                 said = network(cell, [read._xywh(named)])
                 suspect = None if said is None else round(said.probability, 5)
+                if kept is not None:
+                    drawn_suspect = _drawn(cell, [read._xywh(named)])
+                    kept.append(
+                        replace(
+                            drawn_suspect,
+                            file=file,
+                            page=page.source.index,
+                            field=name,
+                            suspect=True,
+                        )
+                    )
         if seen and seen[-1]:
             jpeg = page.source.jpeg
             quality = None if jpeg is None else round(jpeg.quality, 1)
@@ -176,6 +222,8 @@ def _watching(cells: list[FigureCell], file: str, page: NormalisedPage) -> Itera
                     suspect_strokes=suspect,
                 )
             )
+            if kept is not None and drawn:
+                kept.append(replace(drawn[-1], file=file, page=page.source.index, field=name))
         return field
 
     numbers.double_ink = double_ink  # type: ignore[assignment]
@@ -189,15 +237,16 @@ def _watching(cells: list[FigureCell], file: str, page: NormalisedPage) -> Itera
         read.overwritten_strokes = network
 
 
-def measure_file(path: Path) -> list[FigureCell]:
+def measure_file(path: Path, keep_views: bool = False) -> tuple[list[FigureCell], list[CellViews]]:
     cells: list[FigureCell] = []
+    kept: list[CellViews] = []
     templates = bundled_templates()
     follows: Template | None = None
     for page in load_pages(path, limits=Options().limits):
         normalised = normalise_page(page)
         located, follows = locate_page(normalised, templates, None, follows)
         first = len(cells)
-        with _watching(cells, path.name, normalised):
+        with _watching(cells, path.name, normalised, kept if keep_views else None):
             readings = read.read_form(normalised, located, follows)
         accused = {
             finding.evidence.values.get("field"): str(finding.evidence.values.get("seen_by"))
@@ -208,7 +257,29 @@ def measure_file(path: Path) -> list[FigureCell]:
             replace(c, found=c.field in accused, seen_by=accused.get(c.field))
             for c in cells[first:]
         ]
-    return cells
+    return cells, kept
+
+
+def save_views(
+    out: Path,
+    kept: list[CellViews],
+    cells: list[FigureCell],
+    overwrites: set[tuple[str, int, str]],
+) -> None:
+    """Every weighed digit's view and ink laid twice, with its cell's truth and verdict."""
+    found = {(c.file, c.page, c.field) for c in cells if c.found}
+    keys = [(v.file, v.page, v.field) for v in kept]
+    np.savez_compressed(
+        out,
+        views=np.concatenate([v.views for v in kept]),
+        cell=np.concatenate([np.full(len(v.views), i) for i, v in enumerate(kept)]),
+        per_height=np.array([t[0] for v in kept for t in v.laid_twice], np.float32),
+        depth=np.array([t[1] for v in kept for t in v.laid_twice], np.float32),
+        overwritten=np.array([k in overwrites for k in keys]),
+        found=np.array([k in found for k in keys]),
+        names=np.array([f"{f}:{p}:{n}" for f, p, n in keys]),
+        suspect=np.array([v.suspect for v in kept]),
+    )
 
 
 def _alone(cell: FigureCell) -> DigitInk | None:
@@ -251,8 +322,10 @@ def main() -> None:
     parser.add_argument("corpora", type=Path, nargs="+")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--json", type=Path, help="write the cells laying ink twice here")
+    parser.add_argument("--views", type=Path, help="write the weighed digits' views here (.npz)")
     args = parser.parse_args()
     cells: list[FigureCell] = []
+    kept: list[CellViews] = []
     overwrites: set[tuple[str, int, str]] = set()
     for corpus in args.corpora:
         truth = load_truth(corpus)
@@ -263,8 +336,10 @@ def main() -> None:
                     overwrites.add((page.file, page.page, f"candidates[{match[1]}].votes"))
         files = sorted({corpus / page.file for page in truth})
         with ProcessPoolExecutor(args.workers) as pool:
-            for done in pool.map(measure_file, files, chunksize=4):
+            measure = partial(measure_file, keep_views=args.views is not None)
+            for done, views in pool.map(measure, files, chunksize=4):
                 cells += done
+                kept += views
     seen = {(c.file, c.page, c.field) for c in cells}
     found = sum(c.found for c in cells if (c.file, c.page, c.field) in overwrites)
     false = [c for c in cells if c.found and (c.file, c.page, c.field) not in overwrites]
@@ -314,6 +389,8 @@ def main() -> None:
             if any(d.twice for d in c.digits) or (c.strokes or 0.0) >= STROKES_KEPT
         ]
         args.json.write_text("\n".join(lines) + "\n")
+    if args.views:
+        save_views(args.views, kept, cells, overwrites)
 
 
 if __name__ == "__main__":
