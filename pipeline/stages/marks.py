@@ -103,6 +103,13 @@ RULE_ACROSS = 0.85
 # bearing a pasted one 4.3 or more, a flat signature of short strokes in a row
 # (`tests/marks`) 3.3
 LINE_SPREAD = 3.0
+# ... nor is one smooth stroke: one piece of ink (ONE_PIECE of it) lying within
+# ONE_STROKE_SPREAD of a cubic along its long axis (`curve_spread`). Seed 9040's
+# NA-55_ps188 and its agent's copy: agent 31 signed each with one gentle curve, 3.32 and
+# 2.69 off its cubic (7.19 and 6.43 off a line), 0.045 apart (a paste under 0.065). The
+# 480 pasted signatures of seeds 9035-9040: 9.8 or more.
+ONE_STROKE_SPREAD = 3.5
+ONE_PIECE = 0.95
 
 
 def fingerprint(crop: np.ndarray) -> tuple[str, str]:
@@ -594,6 +601,34 @@ def stroke_spread(ink: np.ndarray) -> float:
     return float(np.sqrt(max(0.0, float(np.linalg.eigvalsh(np.cov(np.vstack([xs, ys])))[0]))))
 
 
+def curve_spread(ink: np.ndarray) -> float:
+    """How far a mark's ink lies off one smooth stroke: the standard deviation of its
+    pixels' places across its long axis about a cubic fitted along it. 0 for fewer than
+    ten pixels."""
+    ys, xs = np.nonzero(ink)
+    if len(xs) < 10:
+        return 0.0
+    places = np.vstack([xs, ys]).astype(np.float64)
+    places -= places.mean(axis=1, keepdims=True)
+    axes = np.linalg.eigh(np.cov(places))[1]
+    along, across = axes[:, 1] @ places, axes[:, 0] @ places
+    return float(np.std(across - np.polyval(np.polyfit(along, across, 3), along)))
+
+
+def _one_stroke(ink: np.ndarray) -> bool:
+    """Whether a signature's ink is one straight stroke (LINE_SPREAD) or one smooth one,
+    in one piece (ONE_STROKE_SPREAD, ONE_PIECE): too little of a hand to fingerprint."""
+    if stroke_spread(ink) < LINE_SPREAD:
+        return True
+    _count, _, stats, _ = cv2.connectedComponentsWithStats((ink > 0).astype(np.uint8))
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    return (
+        areas.size > 0
+        and areas.max() >= ONE_PIECE * areas.sum()
+        and curve_spread(ink) < ONE_STROKE_SPREAD
+    )
+
+
 def _words_side_by_side(ink: np.ndarray) -> int:
     """How many runs of ink follow one another left to right without overlapping."""
     _count, _, stats, _ = cv2.connectedComponentsWithStats(ink)
@@ -654,7 +689,7 @@ def assess_signatures(
             # with it, one pasted pair of seed 9002 went from under 0.065 to 0.098 apart
             shape = box_ink(page, box.bbox, keep_pen=False)
             hand = shape if shape.any() else ink
-            if stroke_spread(hand) >= LINE_SPREAD:  # one straight stroke: no fingerprint
+            if not _one_stroke(hand):  # one straight or smooth stroke: no fingerprint
                 phash, descriptor = fingerprint(255 - tight(hand))
         out.append(
             Signature(

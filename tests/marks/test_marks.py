@@ -12,12 +12,17 @@ from pipeline.codes import FindingCode
 from pipeline.layout import SignatureBox
 from pipeline.model import BBox, SignatureRole, SignatureStatus, StampShape
 from pipeline.stages.marks import (
+    LINE_SPREAD,
+    ONE_STROKE_SPREAD,
     PALE_INK_SATURATION,
     _judge,
     _stamp_candidates,
     assess_signatures,
+    box_ink,
+    curve_spread,
     find_stamps,
     mark_findings,
+    stroke_spread,
 )
 from pipeline.templates import resolve_template
 from tests.marks.conftest import draw_note, draw_scribble, draw_stamp, located, make_page
@@ -487,3 +492,26 @@ def test_a_signature_of_one_straight_stroke_is_not_fingerprinted() -> None:
     assert signatures[1].status is SignatureStatus.PRESENT
     assert (signatures[1].fingerprint, signatures[1].descriptor) == ("", "")
     assert signatures[2].fingerprint and signatures[2].descriptor
+
+
+def test_a_signature_of_one_smooth_stroke_is_not_fingerprinted() -> None:
+    """Seed 9040's NA-55_ps188 and its agent's copy: agent 31 signed each with one gentle
+    curve hooked at its end, 3.3 and 2.7 pixels off a cubic along it, 0.045 apart, as
+    alike as a paste. The same curve with a loop is a hand's, and is fingerprinted."""
+    image = _sheet()
+    boxes = _boxes()
+    curve, looped = boxes[1].bbox, boxes[2].bbox
+    for box, loop in ((curve, False), (looped, True)):
+        xs = np.linspace(box.x0 + 30, box.x1 - 60, 80)
+        ys = box.y1 - 40 - 0.0006 * (xs - box.x0 - 30) ** 2
+        points = [np.int32(np.column_stack([xs, ys]))]
+        hook = np.int32([[xs[-1], ys[-1]], [xs[-1] + 8, ys[-1] + 3], [xs[-1] + 14, ys[-1] + 12]])
+        cv2.polylines(image, [*points, hook], False, (140, 50, 20), 6)
+        if loop:
+            cv2.ellipse(image, (box.x0 + 160, box.y0 + 70), (30, 22), 0, 0, 360, (140, 50, 20), 4)
+    signatures = assess_signatures(make_page(image), located(boxes), None)
+    assert [s.status for s in signatures[1:3]] == [SignatureStatus.PRESENT] * 2
+    assert (signatures[1].fingerprint, signatures[1].descriptor) == ("", "")
+    assert signatures[2].fingerprint and signatures[2].descriptor
+    ink = box_ink(make_page(image), curve)  # no line, but one smooth stroke
+    assert stroke_spread(ink) > LINE_SPREAD and curve_spread(ink) < ONE_STROKE_SPREAD
