@@ -194,16 +194,9 @@ def _watching(
                 said = network(cell, [read._xywh(named)])
                 suspect = None if said is None else round(said.probability, 5)
                 if kept is not None:
-                    drawn_suspect = _drawn(cell, [read._xywh(named)])
-                    kept.append(
-                        replace(
-                            drawn_suspect,
-                            file=file,
-                            page=page.source.index,
-                            field=name,
-                            suspect=True,
-                        )
-                    )
+                    views = _drawn(cell, [read._xywh(named)])
+                    where = {"file": file, "page": page.source.index, "field": name}
+                    kept.append(replace(views, suspect=True, **where))
         if seen and seen[-1]:
             jpeg = page.source.jpeg
             quality = None if jpeg is None else round(jpeg.quality, 1)
