@@ -745,6 +745,8 @@ def _read_elsewhere(mine: Mark, other: Mark, sources: list[_Source]) -> Finding 
     read = texts + [
         StampText(ring=m.again[0], centre=m.again[1]) for m in (mine, other) if any(m.again)
     ]
+    if _own_number_read(read, dict(here.header)):
+        return None
     said = (
         mismatch(StampText(ring=other.text[0], centre=other.text[1]), dict(here.header))
         if any(other.text)
@@ -760,6 +762,19 @@ def _read_elsewhere(mine: Mark, other: Mark, sources: list[_Source]) -> Finding 
         {**said, "read_on": _where(there)},
         _where(there),
     )
+
+
+def _own_number_read(read: list[StampText], header: dict[str, str]) -> bool:
+    """Whether an image of a pasted stamp reads this form's own station number in its
+    centre, and none reads another constituency's code: the stamp is this form's own,
+    pasted from here, though its other copy's text, misread, names another station (seed
+    9041's PK-259_ps093, its stamp pasted onto station 195's form: "PS 33" read from its
+    colour on both copies, "PS 93" from its darkness here). The same rule as one form's
+    two readings (`stamp_text.readings_mismatch`)."""
+    own = {int(n) for n in header_numbers(header)}
+    code = header.get("constituency")
+    others = {c for t in read for c in constituency_codes(f"{t.ring} {t.centre}")} - {code}
+    return not others and any(int(s) in own for t in read for s in centre_numbers(t.centre))
 
 
 def _text_elsewhere(

@@ -689,3 +689,53 @@ def test_a_pastes_place_read_only_from_its_darkness_names_the_form_it_came_from(
         assert not [f for f in found[0] if f.code is FindingCode.STAMP_TEXT_MISMATCH]
         if accused:
             assert texts[0].evidence.values["stamp_place_words"] == "BAGHBANPURA"
+
+
+def test_a_stamp_whose_own_image_reads_the_forms_number_is_not_accused_by_its_copy() -> None:
+    """Seed 9041's PK-259_ps093: its own stamp pasted onto station 195's form. The copy's
+    ring read from its colour names a place of neither ("COUPE"), both colours' centres
+    "PS 33", a misread 9; this form's darkness reads "PS 93", its own number. The copy's
+    reading accuses the form it was pasted onto, not this one."""
+    original = _pressed(5)
+    ring = "GOVT DEGREE COLLEGE CHAK 12 * NA-57 * PRESIDING OFFICER * GOVT DEGREE COLLEGE"
+    garbled = "GOVT CEGEE COUPE 12 * * PRESIDING OFFICER * GOVT CEGEE COUPE ORK 12 *"
+
+    def named(
+        result: FormResult, number: str, name: str, colour: StampReading, darkness: StampReading
+    ) -> FormResult:
+        header = {
+            **_at_station(result, number).header,
+            "polling_station_name": FieldReading(value=name, confidence=0.99),
+        }
+        stamp = result.stamps[0].model_copy(
+            update={
+                "ring_text": colour.ring_text,
+                "centre_text": colour.centre_text,
+                "darkness_reading": darkness,
+            }
+        )
+        return result.model_copy(update={"header": header, "stamps": (stamp,)})
+
+    def accused(own_darkness: str) -> list[int]:
+        source = named(
+            _form("ps093.png", _recaptured(original, 1)),
+            "93",
+            "Govt Degree College Chak 12",
+            StampReading(ring_text=ring, centre_text="PS 33 NA-57"),
+            StampReading(ring_text=ring, centre_text=own_darkness),
+        )
+        pasted = named(
+            _form("ps195.png", _recaptured(original, 2)),
+            "195",
+            "Basic Health Unit Samanabad",
+            StampReading(ring_text=garbled, centre_text="PS 33 NA-57"),
+            StampReading(ring_text=ring, centre_text="PS 33 NA-57"),
+        )
+        found = crossform_findings([source, pasted])
+        return sorted(
+            i for i, fs in found.items() if FindingCode.STAMP_TEXT_MISMATCH in {f.code for f in fs}
+        )
+
+    assert accused("PS 93 NA-57") == [1]
+    assert accused("PS 33 NA-57") == [0, 1]  # no image reads 93: the copy's text stands
+    assert accused("PS 93 NA-12") == [0, 1]  # ... nor where one names another seat
