@@ -696,6 +696,17 @@ def test_two_images_disagreeing_on_the_number_one_near_the_headers_accuse_nothin
     garbled = StampText(ring="COMLPNTY CAMTRE * * PRESIDING CRE", centre="PS 13 NA-130")
     found = readings_mismatch({"ink colour": garbled, "ink darkness": other}, HEADER)
     assert found is not None and found["read_from"] == "ink darkness"
+    # a number of four digits is no station's, but one digit off the header's it is the
+    # header's number misread (seed 9041's NA-37_ps113: "PS 142" from its colour, "PS
+    # 1123" from its darkness, for 113); two digits off, it clears nothing
+    header = {**HEADER, "polling_station_number": "113"}
+    colour = StampText(ring="", centre="PS 142 NA-130")
+    assert mismatch(colour, header) is not None
+    for darkness, cleared in (("PS 1123 NA-130", True), ("PS 1723 NA-130", False)):
+        found = readings_mismatch(
+            {"ink colour": colour, "ink darkness": StampText("", darkness)}, header
+        )
+        assert (found is None) is cleared
 
 
 def test_a_ring_code_with_its_number_garbled_is_no_place() -> None:
