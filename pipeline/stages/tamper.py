@@ -96,6 +96,10 @@ EDGED_COVER = 0.2
 # no clean cell was so edged (rims of 5.0 and less); a light lifting three fifths of a
 # cell, as sharply, covers under half (tests/marks/test_tamper).
 EDGED_TWO_COVER = 0.5
+# ... or this share of it EDGED_STEP above: a patch whose levels a GIF's palette gathered
+# just under `brighter_by` (seed 9041's PP-112_ps015: one level, 4.1 above, over 0.96 of
+# the cell; 0.40 at 5), where a light lifting three fifths of a cell lifts three fifths
+EDGED_WHOLE = 0.8
 RIM_INSIDE = (2, 12)  # pixels inside the cell's edge: the patch
 RIM_OUTSIDE = (6, 12)  # pixels beyond the cell's edge, past its ruling: the paper
 RIM_PAPER = 20  # bare paper pixels a band needs to be measured
@@ -304,14 +308,15 @@ def _stands_out(steps: Sequence[float], by: float = BRIGHTER_BY) -> bool:
     return all(step > by for step in steps)
 
 
-def _edged(steps: Sequence[float], cover: float) -> bool:
+def _edged(steps: Sequence[float], cover: float, whole: bool) -> bool:
     """Whether a flat bright cell may be a patch if it ends in a step as high as the
     clearest patches' (RIM_SURE): it stands EDGED_STEP above each of AGREEING_NEIGHBOURS
     or more cells next to it or, with two (a cell of the table's first or last row, or of
-    a one-column table), above both over EDGED_TWO_COVER of its paper."""
+    a one-column table), above both over EDGED_TWO_COVER of its paper (`cover`, as bright
+    as `brighter_by` asks), or over EDGED_WHOLE of it EDGED_STEP above, flat (`whole`)."""
     if len(steps) >= AGREEING_NEIGHBOURS:
         return min(steps) >= EDGED_STEP
-    return len(steps) == 2 and cover > EDGED_TWO_COVER and min(steps) >= EDGED_STEP
+    return len(steps) == 2 and (cover > EDGED_TWO_COVER or whole) and min(steps) >= EDGED_STEP
 
 
 def tamper_findings(
@@ -352,9 +357,12 @@ def tamper_findings(
         # seed 9002 at ef8c302: the 18 patches found were 6-11 levels above every cell
         # next to them; the 10 lit cells of shadowed photos within 5 of one of theirs
         flat = cover > EDGED_COVER and float(bright.std()) < PATCH_FLAT
-        steps = steps_up(centres, paper, index, adjacent_cells(boxes, index), plane) if flat else []
+        raised = levels[levels > reference + EDGED_STEP]  # ... or, less bright, all over
+        whole = raised.size > EDGED_WHOLE * levels.size and float(raised.std()) < PATCH_FLAT
+        near = adjacent_cells(boxes, index) if flat or whole else []
+        steps = steps_up(centres, paper, index, near, plane) if near else []
         looks_whiter = flat and cover > MIN_COVER and _stands_out(steps, by)
-        edged = flat and _edged(steps, cover)
+        edged = (flat or whole) and _edged(steps, cover, whole)
         step = rim_step(gray, page.binary, box) if looks_whiter or edged else math.nan
         # a step too low is lit paper; none measurable (NaN) cannot tell against the patch
         whiter = (looks_whiter and not step < RIM_STEP) or (edged and step >= RIM_SURE)

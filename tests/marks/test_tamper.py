@@ -342,3 +342,29 @@ def test_three_neighbours_a_tenth_of_a_level_short_of_five_still_agree() -> None
     assert _stands_out([4.91, 5.09, 5.38])
     assert not _stands_out([4.85, 5.09, 5.38])
     assert not _stands_out([4.95, 5.2])  # two neighbours must each be over five
+
+
+def test_a_patch_a_palette_gathered_under_five_levels_is_found_by_its_step() -> None:
+    """Seed 9041's PP-112_ps015, a GIF: the palette gathered a first row's patch into one
+    level 4 above its two neighbours (none 5 above), with a step of 8 where it ends. Over
+    three fifths of the cell only, as a light would lift it, it is no patch."""
+
+    def first_row(share: float) -> tuple[np.ndarray, tuple[LocatedCandidateRow, ...]]:
+        image, rows = _white_table((0, 0), columns=2, paper_level=225.0, patch_level=233)
+        for row in rows:  # the cells' paper 4 above the margins' (the palette's levels)
+            for box in row.cells.values():
+                cell = image[box.y0 + 3 : box.y1 - 3, box.x0 + 3 : box.x1 - 3]
+                cell[cell > 150] = 229
+        box = rows[0].cells["votes"]
+        end = box.x0 + 5 + int((box.width - 10) * share)
+        lifted = image[box.y0 + 5 : box.y1 - 5, box.x0 + 5 : end]
+        lifted[lifted > 150] = 233
+        return image, rows
+
+    image, rows = first_row(1.0)
+    form = dataclasses.replace(located(), candidate_rows=rows)
+    found = tamper_findings(make_page(image), form, evidence_dir=None)
+    assert [f.evidence.values["field"] for f in found] == ["candidates[0].votes"]
+    assert float(found[0].evidence.values["cover"]) < 0.5  # type: ignore[arg-type]
+    image, rows = first_row(0.6)
+    assert tamper_findings(make_page(image), form, evidence_dir=None) == ()
