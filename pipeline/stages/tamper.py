@@ -98,7 +98,8 @@ EDGED_COVER = 0.2
 EDGED_TWO_COVER = 0.5
 # ... or this share of it EDGED_STEP above: a patch whose levels a GIF's palette gathered
 # just under `brighter_by` (seed 9041's PP-112_ps015: one level, 4.1 above, over 0.96 of
-# the cell; 0.40 at 5), where a light lifting three fifths of a cell lifts three fifths
+# the cell; 0.40 at 5), where a light lifting three fifths of a cell lifts three fifths.
+# On every page of seeds 9039-9041 (3,263) it finds that patch and no other cell
 EDGED_WHOLE = 0.8
 RIM_INSIDE = (2, 12)  # pixels inside the cell's edge: the patch
 RIM_OUTSIDE = (6, 12)  # pixels beyond the cell's edge, past its ruling: the paper
