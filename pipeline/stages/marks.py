@@ -57,6 +57,15 @@ PALE_INK_SATURATION = 22
 # paler threshold joins into blobs of stamp size, 0.09-0.42)
 PALE_SHARE = 0.5
 GREY_INK_SATURATION = 50  # a stamp's ink less saturated than this (median) is named black
+# ... where its ink over INK_SATURATION covers this share of its box; else it is named by
+# its pale ink's hue where this share of the page's ink there is over PALE_INK_SATURATION
+# (`_stamp_colour`). A thin impression of a pale pad covers less: seed 9041's NA-203_ps094,
+# violet, 0.019 of its box, was named black, so never matched to its pasted copies (a
+# black stamp's darkness and a violet one's saturation are two images). Of the stamps
+# named black on seed 9041's pages (at 7d724c6), the 100 black ones had 0.017 of their ink
+# over PALE_INK_SATURATION at most, the 10 coloured ones outside GIFs 0.28-0.75
+COLOURED_BOX = 0.02
+PALE_COLOURED = 0.2
 MIN_ELLIPSE_RING = 0.3  # share of the inscribed ellipse a stamp's ring covers at least
 RING_SECTORS = 10  # of the 12 sectors of a fitted ellipse, those a ring must reach
 # a stamp's short side at least, in pixels of the page at 300 dpi (20 mm; the generator's
@@ -472,6 +481,26 @@ def find_stamps(
     return stamps or _stamps(page, located, template, _wide_outlines(page), INK_SATURATION)
 
 
+def _stamp_colour(
+    crop: np.ndarray, ink: np.ndarray, inked: np.ndarray, saturation: int, *, palette: bool
+) -> tuple[str, np.ndarray]:
+    """A stamp's ink colour, and the mask of its ink: `ink`, its pixels over `saturation`
+    where they cover COLOURED_BOX of the crop (a faded pad's, over PALE_INK_SATURATION,
+    named by their hue); else, where PALE_COLOURED of the page's ink there (`inked`) is
+    over PALE_INK_SATURATION, those pixels, named by their hue (a thin impression of a
+    pale pad), unless the page is a palette's (a GIF's: its few entries gather the dark
+    pixels of ink and type alike, their hue no ink's; seed 9041's PP-112_ps015, a blue
+    stamp's ink at hue 22, orange); else black, and all the page's ink there."""
+    faded = saturation != INK_SATURATION
+    if ink.mean() > COLOURED_BOX:
+        return _colour_name(crop[ink], saturation if faded else GREY_INK_SATURATION), ink
+    pale = inked & (_coloured_ink(crop, PALE_INK_SATURATION) > 0)
+    thin = np.count_nonzero(pale) >= PALE_COLOURED * max(1, int(np.count_nonzero(inked)))
+    if thin and not faded and not palette:
+        return _colour_name(crop[pale], PALE_INK_SATURATION), pale
+    return "black", inked
+
+
 def _stamps(
     page: NormalisedPage,
     located: LocatedForm,
@@ -496,10 +525,9 @@ def _stamps(
         if whole != box:
             box, crop = whole, page.image[whole.y0 : whole.y1, whole.x0 : whole.x1]
             ink = _coloured_ink(crop, saturation) > 0
-        faded = saturation != INK_SATURATION  # a faded pad's ink is named by its hue
-        grey_below = saturation if faded else GREY_INK_SATURATION
-        colour = _colour_name(crop[ink], grey_below) if ink.mean() > 0.02 else "black"
-        stamp_ink = ink if colour != "black" else page.binary[box.y0 : box.y1, box.x0 : box.x1] > 0
+        inked = page.binary[box.y0 : box.y1, box.x0 : box.x1] > 0
+        palette = page.source.media_type == "image/gif"
+        colour, stamp_ink = _stamp_colour(crop, ink, inked, saturation, palette=palette)
         ys, xs = np.nonzero(stamp_ink)
         if len(xs):  # fingerprint the impression itself, not the box around it
             crop = crop[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]

@@ -17,6 +17,7 @@ from pipeline.stages.marks import (
     PALE_INK_SATURATION,
     _judge,
     _stamp_candidates,
+    _stamp_colour,
     assess_signatures,
     box_ink,
     curve_spread,
@@ -515,3 +516,24 @@ def test_a_signature_of_one_smooth_stroke_is_not_fingerprinted() -> None:
     assert signatures[2].fingerprint and signatures[2].descriptor
     ink = box_ink(make_page(image), curve)  # no line, but one smooth stroke
     assert stroke_spread(ink) > LINE_SPREAD and curve_spread(ink) < ONE_STROKE_SPREAD
+
+
+def test_a_thin_impression_of_a_pale_pad_is_named_by_its_hue() -> None:
+    """Seed 9041's NA-203_ps094: a violet ring too thin and pale for its saturated ink to
+    cover COLOURED_BOX of its box was named black, so never matched to its pasted copies.
+    Grey ink so drawn stays black, as does a GIF's (its palette's hue is no ink's)."""
+
+    def ring(bgr: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+        crop = np.full((200, 200, 3), (236, 238, 240), np.uint8)
+        cv2.circle(crop, (100, 100), 80, bgr, 2)
+        cv2.circle(crop, (100, 100), 60, bgr, 2)
+        inked = (crop != (236, 238, 240)).any(axis=2)
+        return crop, inked
+
+    crop, inked = ring((200, 175, 190))  # saturation 32, hue 138
+    saturated = np.zeros(inked.shape, bool)  # nothing over INK_SATURATION
+    colour, ink = _stamp_colour(crop, saturated, inked, 45, palette=False)
+    assert colour == "violet" and np.array_equal(ink, inked)
+    assert _stamp_colour(crop, saturated, inked, 45, palette=True)[0] == "black"
+    grey, inked = ring((170, 172, 174))
+    assert _stamp_colour(grey, saturated, inked, 45, palette=False)[0] == "black"
