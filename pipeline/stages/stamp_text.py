@@ -484,16 +484,21 @@ def header_text(header: Mapping[str, FieldReading]) -> dict[str, str]:
     (its confidence under the reader's acceptance, above UNSURE_NUMBER_FLOOR) still says
     which numbers it can be: under UNSURE_NUMBER, the figure read and its alternatives. A
     stamp's number far from all of them is another station's (seed 9002's NA-166_ps108:
-    "108" withheld at 0.92, 708 the alternative, the stamp "PS 96")."""
+    "108" withheld at 0.92, 708 the alternative, the stamp "PS 96"). A figure read under
+    that floor still says which numbers its alternatives read at or above it may be: the
+    page's OCR reading a typed number surely where the digit reader did not (seed 9042's
+    NA-258_ps068, "8" at 0.48, OCR's "68" at 0.97; its own stamp, pasted onto station
+    98's form and read "PS 68" on both copies, was taken for a third station's). Seeds
+    9035-9042 judged again (`benchmarks.rejudge --all`): that page cleared, no other."""
     text = {k: str(v.value) for k, v in header.items() if v.value is not None}
     number = header.get("polling_station_number")
-    if (
-        number is not None
-        and number.value is None
-        and number.text.isdecimal()
-        and number.confidence >= UNSURE_NUMBER_FLOOR
-    ):
+    if number is None or number.value is not None:
+        return text
+    if number.text.isdecimal() and number.confidence >= UNSURE_NUMBER_FLOOR:
         readings = [number.text, *(str(a) for a, _ in number.alternatives)]
+    else:  # the figure read too unsure: only such alternatives as are not
+        readings = [str(a) for a, sure in number.alternatives if sure >= UNSURE_NUMBER_FLOOR]
+    if readings:
         text[UNSURE_NUMBER] = " ".join(r for r in readings if r.isdecimal())
     return text
 

@@ -362,6 +362,16 @@ def test_a_stamp_number_one_of_the_withheld_readings_is_no_mismatch() -> None:
     assert mismatch(said, header_text(_withheld_number("108", 0.3, 708))) is None
 
 
+def test_a_sure_alternative_of_a_figure_read_unsurely_names_the_station() -> None:
+    # seed 9042's NA-258_ps068: its typed "68" read "8" at 0.48 by the digit reader, "68"
+    # at 0.97 by the page's OCR (`read._typed_otherwise`): its stamp's "PS 68" is its own
+    number = FieldReading(value=None, confidence=0.48, text="8", alternatives=((68, 0.97),))
+    header = header_text({"polling_station_number": number})
+    assert header_numbers(header) == ["68"]
+    unsure = number.model_copy(update={"alternatives": ((68, 0.3),)})
+    assert header_numbers(header_text({"polling_station_number": unsure})) == []
+
+
 def test_a_ring_naming_another_kind_of_building_twice_round_is_a_mismatch() -> None:
     # seed 9002's NA-104_ps073: a "Basic Health Unit Chak 12" stamp on the form of "Govt
     # Degree College Shahdara", station 73; the place lost ("CHAK" read "GK", no code), the
