@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from pipeline.model import BBox, CandidateRow, FieldReading
+from pipeline.numbers import NumberReading
 from pipeline.options import Limits
 from pipeline.pages import TextWord
 from pipeline.stages.load import load_pages
@@ -119,7 +120,6 @@ def test_a_label_in_the_next_cell_is_not_taken_for_the_value() -> None:
 
 
 def test_a_typed_figure_read_surely_by_ocr_is_not_an_overwrite() -> None:
-    from pipeline.numbers import NumberReading
     from pipeline.stages.read import _Figures
 
     box = BBox(x0=300, y0=380, x1=620, y1=450)
@@ -151,7 +151,6 @@ def test_a_typed_figure_read_surely_by_ocr_is_not_an_overwrite() -> None:
 
 
 def test_a_coarse_jpegs_ringing_is_no_overwrite_unless_long_and_dark_or_alone() -> None:
-    from pipeline.numbers import NumberReading
     from pipeline.pages import IJG_LUMINANCE, JpegLayer
     from pipeline.stages.read import _Figures
 
@@ -256,7 +255,6 @@ def test_on_a_page_written_in_a_coloured_pen_colour_tells_no_overwrite() -> None
     """A pale pen's figure beside a digit the capture left grey looks like a pen's digit
     over black type; on a page whose figures are mostly coloured, only ink laid twice
     tells an overwrite."""
-    from pipeline.numbers import NumberReading
     from pipeline.stages.read import PEN_PAGE, _Figures
 
     page = SimpleNamespace(source=SimpleNamespace(jpeg=None), to_original=lambda b: b)
@@ -351,6 +349,30 @@ def test_two_digits_strokes_in_one_box_with_ink_laid_twice_is_an_overwrite(
         assert finding.evidence.boxes == (BBox(x0=230, y0=120, x1=260, y1=160),)
 
 
+def _blank_page(jpeg: object) -> SimpleNamespace:
+    """A blank page for `read._Figures`, its source last saved as `jpeg` (None: lossless)."""
+    return SimpleNamespace(
+        image=np.full((300, 500, 3), 240, np.uint8),
+        to_original=lambda b: b,
+        source=SimpleNamespace(jpeg=jpeg),
+    )
+
+
+def _suspect(text: str, digit: BBox, per_height: float, depth: float) -> NumberReading:
+    """A figure the double-ink test suspects: `digit`, alone of it, lays ink twice."""
+    return NumberReading(
+        value=int(text),
+        text=text,
+        confidence=0.99,
+        status="ok",
+        overwritten=True,
+        overwrite_box=digit,
+        overwrite_per_height=per_height,
+        overwrite_depth=depth,
+        overwrite_alone=True,
+    )
+
+
 @pytest.mark.parametrize(("probability", "stands"), [(0.0012, False), (0.04, True)])
 def test_ink_laid_twice_in_one_digits_strokes_is_no_overwrite(
     monkeypatch: pytest.MonkeyPatch, probability: float, stands: bool
@@ -359,7 +381,6 @@ def test_ink_laid_twice_in_one_digits_strokes_is_no_overwrite(
     digit's strokes (`ONE_DIGIT_STROKES`), is cleared; a pen's colour over type is not
     asked."""
     import pipeline.stages.read as read
-    from pipeline.numbers import NumberReading
     from pipeline.strokes import StrokesOverwritten
 
     digit = BBox(x0=10, y0=5, x1=40, y1=45)
@@ -370,23 +391,9 @@ def test_ink_laid_twice_in_one_digits_strokes_is_no_overwrite(
         return StrokesOverwritten(0, digit, probability, 2.1, 0.07)
 
     monkeypatch.setattr(read, "overwritten_strokes", network)
-    page = SimpleNamespace(
-        image=np.full((300, 500, 3), 240, np.uint8),
-        to_original=lambda b: b,
-        source=SimpleNamespace(jpeg=None),
-    )
+    page = _blank_page(jpeg=None)
     box = BBox(x0=100, y0=100, x1=300, y1=160)
-    twice = NumberReading(
-        value=93,
-        text="93",
-        confidence=0.99,
-        status="ok",
-        overwritten=True,
-        overwrite_box=digit,
-        overwrite_per_height=2.1,
-        overwrite_depth=0.07,
-        overwrite_alone=True,
-    )
+    twice = _suspect("93", digit, 2.1, 0.07)
     by_colour = dataclasses.replace(twice, overwrite_pen=True, overwrite_per_height=0.0)
     figures = read._Figures(page=page, handwritten=True, words=())  # type: ignore[arg-type]
     figures.suspects = [
@@ -406,29 +413,13 @@ def test_a_coarse_jpegs_ringing_is_no_clear_where_the_network_sees_two_digits(
     per pixel of height, short of what rings no coarse JPEG (COARSE_LAID_TWICE). Ringing
     darkens a stroke; it draws none: the network's two digits' strokes (0.99999) stand."""
     import pipeline.stages.read as read
-    from pipeline.numbers import NumberReading
     from pipeline.strokes import StrokesOverwritten
 
     digit = BBox(x0=10, y0=5, x1=40, y1=45)
     said = StrokesOverwritten(0, digit, probability, 1.93, 0.081)
     monkeypatch.setattr(read, "overwritten_strokes", lambda cell, boxes: said)
-    page = SimpleNamespace(
-        image=np.full((300, 500, 3), 240, np.uint8),
-        to_original=lambda b: b,
-        source=SimpleNamespace(jpeg=SimpleNamespace(quality=42.0)),
-    )
-    twice = NumberReading(
-        value=397,
-        text="397",
-        confidence=0.99,
-        status="ok",
-        overwritten=True,
-        overwrite_box=digit,
-        overwrite_per_height=1.93,
-        overwrite_depth=0.081,
-        overwrite_alone=True,
-        overwrite_darker_by=0.31,
-    )
+    page = _blank_page(jpeg=SimpleNamespace(quality=42.0))
+    twice = dataclasses.replace(_suspect("397", digit, 1.93, 0.081), overwrite_darker_by=0.31)
     figures = read._Figures(page=page, handwritten=True, words=())  # type: ignore[arg-type]
     box = BBox(x0=100, y0=100, x1=300, y1=160)
     assert figures._ringing(twice)
