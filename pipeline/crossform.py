@@ -351,14 +351,16 @@ def _hamming(a: str, b: str) -> int:
 
 
 def _constituencies(result: FormResult) -> frozenset[str]:
-    """Constituencies a form names: its header's code and those legible on its stamps,
-    and its header's constituency name (a block of its own, "name:" and the name's
+    """Constituencies a form names: its header's code and those legible on its stamps
+    (from their colour, and a coloured stamp's from its darkness too: seed 9043's
+    PP-17_ps150, its code unread, its pasted stamp's colour illegible, "PS 126 PP-17" in
+    its darkness), and its header's constituency name (a block of its own, "name:" and the name's
     letters and digits): a form whose code went unread is still indexed with the forms
     of its constituency (seed 9006's NA-41_ps144, "Faisalabad-I" read, no code: its
     pasted stamp 8 bits from the original, beyond ORPHAN_HASH_RADIUS)."""
-    texts = [s.centre_text or "" for s in result.stamps] + [
-        s.ring_text or "" for s in result.stamps
-    ]
+    texts = [t or "" for s in result.stamps for t in (s.centre_text, s.ring_text)]
+    again = [s.darkness_reading for s in result.stamps if s.darkness_reading is not None]
+    texts += [t or "" for r in again for t in (r.centre_text, r.ring_text)]
     named = result.header.get("constituency")
     if named is not None and named.value is not None:
         texts.append(str(named.value))

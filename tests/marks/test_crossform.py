@@ -14,6 +14,7 @@ from pipeline.crossform import (
     ORPHAN_HASH_RADIUS,
     SAME_STATION_STAMP_SIMILARITY,
     STAMP_HASH_RADIUS,
+    UNKNOWN_BLOCK,
     UNTURNED_SIMILARITY,
     UNTURNED_TURN,
     FingerprintIndex,
@@ -739,3 +740,16 @@ def test_a_stamp_whose_own_image_reads_the_forms_number_is_not_accused_by_its_co
     assert accused("PS 93 NA-57") == [1]
     assert accused("PS 33 NA-57") == [0, 1]  # no image reads 93: the copy's text stands
     assert accused("PS 93 NA-12") == [0, 1]  # ... nor where one names another seat
+
+
+def test_a_form_known_by_its_stamps_darkness_alone_is_indexed_with_its_constituency() -> None:
+    """Seed 9043's PP-17_ps150: its header's code unread, its pasted stamp illegible from
+    its colour, "PS 126 PP-17" from its darkness: indexed under PP-17, it is compared
+    with the original's stamp, 8 hash bits away (beyond a lone form's radius)."""
+    stamp = _form("b.png", _pressed(9)).stamps[0]
+    unread = stamp.model_copy(update={"ring_text": None, "centre_text": None})
+    dark = StampReading(ring_text=None, centre_text="PS 126 PP-17")
+    form = _form("b.png", _pressed(9)).model_copy(update={"header": {}})
+    assert _constituencies(form.model_copy(update={"stamps": (unread,)})) == {UNKNOWN_BLOCK}
+    read = unread.model_copy(update={"darkness_reading": dark})
+    assert _constituencies(form.model_copy(update={"stamps": (read,)})) == {"PP-17"}
