@@ -746,10 +746,9 @@ def test_a_form_known_by_its_stamps_darkness_alone_is_indexed_with_its_constitue
     """Seed 9043's PP-17_ps150: its header's code unread, its pasted stamp illegible from
     its colour, "PS 126 PP-17" from its darkness: indexed under PP-17, it is compared
     with the original's stamp, 8 hash bits away (beyond a lone form's radius)."""
-    stamp = _form("b.png", _pressed(9)).stamps[0]
-    unread = stamp.model_copy(update={"ring_text": None, "centre_text": None})
-    dark = StampReading(ring_text=None, centre_text="PS 126 PP-17")
     form = _form("b.png", _pressed(9)).model_copy(update={"header": {}})
+    unread = form.stamps[0].model_copy(update={"ring_text": None, "centre_text": None})
+    dark = StampReading(ring_text=None, centre_text="PS 126 PP-17")
     assert _constituencies(form.model_copy(update={"stamps": (unread,)})) == {UNKNOWN_BLOCK}
     read = unread.model_copy(update={"darkness_reading": dark})
     assert _constituencies(form.model_copy(update={"stamps": (read,)})) == {"PP-17"}
