@@ -308,6 +308,8 @@ def test_a_typed_station_number_ocr_reads_otherwise_is_withheld_with_both_readin
         (0.999, 1.2, 0.08, True),
         (0.995, 1.2, 0.08, True),  # sure enough
         (0.982, 1.2, 0.08, False),  # the network unsure (seed 9042's PP-219_ps032)
+        (1.0, 0.96, 0.09, True),  # seed 9044's GBA-15_ps038, a "7" over a "6"
+        (1.0, 0.72, 0.119, False),  # the most a clean digit laid so on seeds 9035-9039
         (0.999, 0.4, 0.08, False),  # hardly any ink laid twice: a "10" cut as one box
         (0.999, 1.2, 0.16, False),  # ... or none as dark as ink laid twice
     ],
@@ -403,6 +405,37 @@ def test_ink_laid_twice_in_one_digits_strokes_is_no_overwrite(
     names = [name for name, _, _ in figures.overwritten()]
     assert names == (["candidates[1].votes"] if stands else []) + ["candidates[2].votes"]
     assert asked == [[(10, 5, 30, 40)]]
+
+
+def test_a_digit_cut_in_two_is_weighed_whole_before_it_is_cleared(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Seed 9044's PP-80_ps198: a "2" written over a "0", cut into two boxes ("3112" for
+    312). Shown the half the double-ink test names, the network sees one digit's strokes
+    (0.0025); shown the whole, two (0.9998). A digit cut from nothing is weighed alone."""
+    import pipeline.stages.read as read
+    from pipeline.numbers import DigitReading
+    from pipeline.strokes import StrokesOverwritten
+
+    pieces = [BBox(x0=61, y0=11, x1=102, y1=60), BBox(x0=108, y0=13, x1=124, y1=61)]
+    pieces += [BBox(x0=124, y0=13, x1=149, y1=61), BBox(x0=149, y0=13, x1=180, y1=61)]
+    named = pieces[2]
+    whole = {(108, 13, 41, 48): 0.695, (124, 13, 56, 48): 0.9998}
+    asked: list[tuple[int, int, int, int]] = []
+
+    def network(cell: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> StrokesOverwritten:
+        asked.extend(boxes)
+        return StrokesOverwritten(0, named, whole.get(boxes[0], 0.0025), 2.85, 0.045)
+
+    monkeypatch.setattr(read, "overwritten_strokes", network)
+    digits = tuple(DigitReading(3, 0.99, (), piece, 0.2) for piece in pieces)
+    cut = dataclasses.replace(_suspect("3112", named, 2.85, 0.045), digits=digits)
+    alone = dataclasses.replace(cut, digits=(digits[0], digits[2]))
+    figures = read._Figures(page=_blank_page(None), handwritten=True, words=())  # type: ignore[arg-type]
+    box = BBox(x0=100, y0=100, x1=400, y1=180)
+    figures.suspects = [("candidates[5].votes", box, cut), ("candidates[6].votes", box, alone)]
+    assert [name for name, _, _ in figures.overwritten()] == ["candidates[5].votes"]
+    assert asked == [(124, 13, 25, 48), (108, 13, 41, 48), (124, 13, 56, 48), (124, 13, 25, 48)]
 
 
 @pytest.mark.parametrize(("probability", "stands"), [(0.99999, True), (0.9, False)])
