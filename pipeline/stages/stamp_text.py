@@ -94,6 +94,10 @@ SHARED_KINDS = ("GOVT",)  # ... not counting those several kinds begin with
 # ... and a word several kinds end with, on the name and the ring alike, ties them to no
 # one kind: a "Govt Boys High School" and a "Govt Girls Primary School" of one place
 GENERIC_KINDS = frozenset({"SCHOOL"})
+# ... nor a kind every ring prints in part: "PRESIDING OFFICER" cut short where the ring
+# was unrolled reads "OFFIC", an "OFFICE" (seed 9044's GBA-15_ps174 agent copy: "GOVT
+# DEGREE COLLEGE" twice round for a "Union Council Office", tied to it by "OFFIC")
+PRINTED_KINDS = frozenset({"OFFICE"})
 LONE_KIND_LETTERS = 6  # ... or one of them alone, this long (`other_institution`)
 # words every station's ring prints whatever its place
 RING_WORDS = INSTITUTION_WORDS | {"PRESIDING", "OFFICER", "POLLING", "STATION"}
@@ -402,7 +406,7 @@ def other_institution(ring: str, name: str, *, once: bool = False) -> list[str]:
     far from the header's) read once; but not "OFFICE", which is "OFFICER" read short."""
     named = {i for w in _words(name, 4) if (i := _institution(w)) not in (None, *SHARED_KINDS)}
     seen = [i for w in _words(ring, 4) if (i := _institution(w)) not in (None, *SHARED_KINDS)]
-    if not named or (named - GENERIC_KINDS) & set(seen):
+    if not named or (named - GENERIC_KINDS - PRINTED_KINDS) & set(seen):
         return []
     kinds = sorted(set(seen) - named)
     twice = any(seen.count(i) >= 2 for i in kinds)

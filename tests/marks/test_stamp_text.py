@@ -748,6 +748,22 @@ def test_a_boys_school_round_a_girls_school_of_one_place_is_another_station() ->
     assert mismatch(StampText(ring=bare, centre="PS 15 NA-182"), header) is None
 
 
+def test_presiding_officer_cut_short_ties_the_ring_to_no_office() -> None:
+    """Seed 9044's GBA-15_ps174 agent copy: "GOVT DEGREE COLLEGE SHOHDARA" twice round a
+    paste on the form of a "Union Council Office Shahdara", the ring unrolled to end in
+    "PRESIDING OFFIC". That "OFFIC" is the printed OFFICER, not the station's Office."""
+    header = _header("GBA-15", "174", "Union Council Office Shahdara")
+    ring = (
+        "ER * GOVT DEGREE COLLEGE SHOHDARA * GHA-15 * PRESIDING OFFICER * GOVT DEGREE "
+        "COLLEGE * GHA-15 * PRESIDING OFFIC"
+    )
+    found = mismatch(StampText(ring=ring, centre="PS 65 GBA-i5"), header)
+    assert found is not None and found["stamp_institution_words"] == "COLLEGE DEGREE"
+    # its own stamp, its kind round the ring
+    own = ring.replace("GOVT DEGREE COLLEGE", "UNION COUNCIL OFFICE")
+    assert mismatch(StampText(ring=own, centre="PS 174 GBA-15"), header) is None
+
+
 def test_a_centre_number_of_four_digits_is_a_misreading() -> None:
     """Seed 9032's PB-163_ps186, a GIF: its own stamp's centre read "PS 1326 PB-163", the
     ring naming the header's station. No constituency has a thousand stations."""
