@@ -411,14 +411,15 @@ class _Figures:
 
     def overwritten(self) -> list[tuple[str, BBox, NumberReading]]:
         """The suspects that stand: on a page written in a coloured pen (PEN_PAGE), colour
-        tells no overwrite; typed figures' bold strokes and a digit the overwrite network
-        sees one digit's strokes in (`_typed`, `_strokes`) are none, nor a coarse JPEG's
+        tells no overwrite; a digit the overwrite network sees one digit's strokes in
+        (`_strokes`) is none, nor typed figures' bold strokes (`_typed`) or a coarse JPEG's
         ringing (`_ringing`) unless the network sees two digits' strokes in the digit
         (TWO_DIGITS_STROKES): seed 9042's NA-60_ps186, a blue "9" over a "1" under JPEG
         42, 1.93 pixels laid twice per pixel of height (under COARSE_LAID_TWICE), 0.31 as
-        dark as its neighbours, the network 0.99999. Of the suspects cleared on seeds
-        9035-9039 (`benchmarks.overwrite_cells --views`) the network gave none 0.97 or
-        more (a clean "510" at JPEG 43 0.934, the highest)."""
+        dark as its neighbours, the network 0.99999; seed 9046's PP-94_ps073, a "7" over
+        a "0" that both readers read "107" surely, the network 0.996. Of the suspects
+        cleared on seeds 9035-9039 (`benchmarks.overwrite_cells --views`) the network gave
+        none 0.97 or more (a clean "510" at JPEG 43 0.934, the highest)."""
         pen_page = self.coloured > PEN_PAGE * self.inked
         out = []
         for name, box, reading in self.suspects:
@@ -426,12 +427,11 @@ class _Figures:
                 reading = replace(reading, overwrite_pen=False)
                 if not reading.ink_laid_twice:
                     continue
-            if self._typed(box, reading):
-                continue
             strokes = self._strokes(box, reading)
             if strokes is not None and strokes < ONE_DIGIT_STROKES:
                 continue  # one digit's strokes: a bold stroke's ink or a JPEG's ringing
-            if self._ringing(reading) and (strokes is None or strokes < TWO_DIGITS_STROKES):
+            two = strokes is not None and strokes >= TWO_DIGITS_STROKES
+            if not two and (self._typed(box, reading) or self._ringing(reading)):
                 continue
             out.append((name, box, reading))
         return out

@@ -483,6 +483,31 @@ def test_a_figure_passed_is_weighed_with_its_cut_digits_joined(
     assert len(asked) == 3
 
 
+@pytest.mark.parametrize(("probability", "stands"), [(0.9962, True), (0.9, False)])
+def test_a_figure_both_readers_read_surely_stands_where_the_network_sees_two_digits(
+    monkeypatch: pytest.MonkeyPatch, probability: float, stands: bool
+) -> None:
+    """Seed 9046's PP-94_ps073: a "7" written over the "0" of 107, read "107" surely by
+    the digit reader and the page's OCR alike, as a typed figure is (`_typed`); its "0"
+    lays 1.48 pixels twice per pixel of height. Bold type draws no second digit: the
+    network's two digits' strokes (0.9962) stand."""
+    import pipeline.stages.read as read
+    from pipeline.strokes import StrokesOverwritten
+
+    digit = BBox(x0=55, y0=22, x1=75, y1=51)
+    said = StrokesOverwritten(0, digit, probability, 1.48, 0.025)
+    monkeypatch.setattr(read, "overwritten_strokes", lambda cell, boxes: said)
+    box = BBox(x0=100, y0=100, x1=300, y1=160)
+    word = TextWord(text="107", bbox=BBox(x0=130, y0=120, x1=200, y1=150), confidence=0.96)
+    twice = dataclasses.replace(_suspect("107", digit, 1.48, 0.025), overwrite_alone=False)
+    figures = read._Figures(page=_blank_page(None), handwritten=True, words=(word,))  # type: ignore[arg-type]
+    assert figures._typed(box, twice)
+    figures.suspects = [("candidates[36].votes", box, twice)]
+    assert [name for name, _, _ in figures.overwritten()] == (
+        ["candidates[36].votes"] if stands else []
+    )
+
+
 @pytest.mark.parametrize(("probability", "stands"), [(0.99999, True), (0.9, False)])
 def test_a_coarse_jpegs_ringing_is_no_clear_where_the_network_sees_two_digits(
     monkeypatch: pytest.MonkeyPatch, probability: float, stands: bool
