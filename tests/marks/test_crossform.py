@@ -12,14 +12,17 @@ from pipeline.crossform import (
     ALIGNED_COPY_SIMILARITY,
     ALIGNED_FLOOR,
     ORPHAN_HASH_RADIUS,
+    READ_ALIKE_UNTURNED,
     SAME_STATION_STAMP_SIMILARITY,
     STAMP_HASH_RADIUS,
     UNKNOWN_BLOCK,
     UNTURNED_SIMILARITY,
     UNTURNED_TURN,
+    Alignment,
     FingerprintIndex,
     _constituencies,
     _hamming,
+    _stamp_verdict,
     aligned_similarity,
     alignment,
     crossform_findings,
@@ -613,6 +616,37 @@ def test_stamps_reading_one_station_are_compared_however_far_apart_their_hashes(
     assert FindingCode.STAMP_DUPLICATE in {f.code for f in found[1]}
     # read as two stations: not compared (two stamps 20 bits apart, far unlike)
     assert crossform_findings([reading(source, "PS 51 NA-57"), read[1]]) == {}
+
+
+def test_stamps_reading_one_station_unturned_are_one_image_from_a_lower_bar() -> None:
+    """Seed 9046's PK-32_ps133 and ps188: station 133's stamp pasted onto a 150-dpi phone
+    photo of 188's form, 0.879 alike registered, turned 0.08 degrees, under
+    UNTURNED_SIMILARITY. Both centres read "PS 133", which two stations' stamps of one
+    design do not: from READ_ALIKE_UNTURNED it is one image. Two pressings of one rubber
+    stamp turned 0.23 degrees, 0.852 alike (seed 9036's), are not; nor a pair turned."""
+    paste = Alignment(0.879, -0.08)
+    assert READ_ALIKE_UNTURNED <= paste.correlation < UNTURNED_SIMILARITY
+    assert _stamp_verdict(0.85, paste, one_station=False, read_alike=True)
+    assert not _stamp_verdict(0.85, paste, one_station=False)
+    assert not _stamp_verdict(0.78, Alignment(0.852, 0.23), one_station=False, read_alike=True)
+    assert not _stamp_verdict(0.85, Alignment(0.879, 1.4), one_station=False, read_alike=True)
+
+
+def test_a_centre_read_only_from_its_darkness_makes_stamps_read_alike() -> None:
+    """The paste on seed 9046's PK-32_ps188 read nothing from its colour and "PS 133
+    PK-32" from its darkness: it is compared with station 133's stamp as one read alike."""
+    source = _at_station(_form("ps133.png", _pressed(7)), "133")
+    pasted = _at_station(_form("ps188.png", _pressed(8)), "188")
+    dark = StampReading(centre_text="PS 133 PK-32")
+    stamps = (
+        source.stamps[0].model_copy(update={"centre_text": "PS 133 PK-32"}),
+        pasted.stamps[0].model_copy(update={"centre_text": None, "darkness_reading": dark}),
+    )
+    index = FingerprintIndex()
+    for form, (result, stamp) in enumerate(zip((source, pasted), stamps, strict=True)):
+        index.add(form, result.model_copy(update={"stamps": (stamp,)}))
+    assert index._read_alike() == {(0, 1)}
+    index.close()
 
 
 def test_a_pressing_alike_a_paste_of_its_own_stations_impression_is_no_copy() -> None:
