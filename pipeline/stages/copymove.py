@@ -33,6 +33,16 @@ from pipeline.stages.marks import box_ink, ink_extent, stroke_spread
 CLONE_CORRELATION = 0.88
 COARSE = 0.25  # scale of the first, cheap pass
 COARSE_CORRELATION = 0.6  # pairs below this at the coarse scale are not slid again
+# ... unless from this, their marks alike in size (within SIZE_RATIO each way): a clone
+# pasted into a phone photo, warped unlike its original when the perspective is undone,
+# may slide no better than another's signature at a quarter of the size. Seed 9047's
+# NA-76_ps071 p2 (a shadow over the page): 0.49 there, 0.997 registered, its mark 1.08
+# times as wide and 1.05 as tall as its original's. On the clone pages of seeds 9046 and
+# 9047 (50 files), the pairs the coarse pass dropped at 0.40-0.60 (1,576), registered:
+# every other pair 0.79 at most (`CLONE_REGISTERED`: 0.95). 203 of them are registered
+# now: four a page on these pages of many agents.
+COARSE_SIZED = 0.45
+SIZE_RATIO = 1.15
 MIN_INK_PIXELS = 250  # a mark smaller than this is too plain to call a copy
 MIN_MARK_HEIGHT = 20  # pixels: a flatter mark (a line) matches any long stroke
 SLACK = 12  # pixels the clone may sit off the box's position, each way
@@ -141,6 +151,13 @@ def _registered(gray: np.ndarray, a: BBox, b: BBox, slack: int) -> float:
     return best
 
 
+def _alike_in_size(a: BBox, b: BBox) -> bool:
+    """Whether two marks' boxes are within SIZE_RATIO of each other, wide and tall."""
+    return all(
+        max(u, v) <= SIZE_RATIO * min(u, v) for u, v in ((a.width, b.width), (a.height, b.height))
+    )
+
+
 def _scaled(box: BBox, scale: float) -> BBox:
     return BBox(
         x0=int(box.x0 * scale),
@@ -186,7 +203,9 @@ def copy_move_findings(
             rough = _best_match(
                 coarse, _scaled(box_a, COARSE), _scaled(box_b, COARSE), int(SLACK * COARSE) + 1
             )
-            if rough < COARSE_CORRELATION:
+            if rough < COARSE_CORRELATION and not (
+                rough >= COARSE_SIZED and _alike_in_size(box_a, box_b)
+            ):
                 continue
             best = _best_match(gray, box_a, box_b, SLACK)
             if unlike and best < SURE_CLONE:

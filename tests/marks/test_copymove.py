@@ -13,7 +13,10 @@ from pipeline.stages import copymove
 from pipeline.stages.copymove import (
     CLONE_CORRELATION,
     CLONE_REGISTERED,
+    COARSE_CORRELATION,
+    COARSE_SIZED,
     SPREAD_RATIO,
+    _alike_in_size,
     copy_move_findings,
     stroke_spread,
 )
@@ -152,6 +155,29 @@ def test_a_clone_warped_unlike_its_original_is_found_once_registered() -> None:
     for finding in findings:
         assert finding.evidence.values["correlation"] < CLONE_CORRELATION
         assert finding.evidence.values["registered_correlation"] >= CLONE_REGISTERED
+
+
+def test_a_clone_warped_past_the_coarse_pass_is_registered_when_alike_in_size() -> None:
+    """Seed 9047's NA-76_ps071 p2: a clone in a phone photo, stretched 5% and sheared
+    when the perspective was undone, slides at 0.49 at a quarter of the size, under
+    COARSE_CORRELATION; its mark within SIZE_RATIO of its original's, it is registered,
+    and is one image (0.997 there)."""
+    image, boxes = _sheet()
+    source, target = BOXES[1], BOXES[4]
+    dx, dy = target.x0 - source.x0 + 3, target.y0 - source.y0 - 2
+    inner = image[source.y0 + 8 : source.y1 - 8, source.x0 + 8 : source.x1 - 8].copy()
+    h, w = inner.shape[:2]
+    warp = np.float32([[1.05, 0.08, -8], [0.02, 1.05, -3]])
+    inner = cv2.warpAffine(inner, warp, (w, h), borderMode=cv2.BORDER_REPLICATE)
+    image[source.y0 + 8 + dy : source.y1 - 8 + dy, source.x0 + 8 + dx : source.x1 - 8 + dx] = inner
+    findings = _findings(image, boxes)
+    assert {f.evidence.values["box"] for f in findings} == {"2. Agent", "5. Agent"}
+    for finding in findings:
+        assert COARSE_SIZED <= finding.evidence.values["coarse_correlation"] < COARSE_CORRELATION
+        assert finding.evidence.values["registered_correlation"] >= CLONE_REGISTERED
+    wide, narrow = BBox(x0=0, y0=0, x1=116, y1=50), BBox(x0=0, y0=0, x1=100, y1=48)
+    assert _alike_in_size(narrow, BBox(x0=9, y0=9, x1=122, y1=62))
+    assert not _alike_in_size(wide, narrow)
 
 
 def test_specks_about_a_clone_leave_its_spread_that_of_its_strokes() -> None:
