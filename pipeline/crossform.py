@@ -921,6 +921,7 @@ def crossform_findings(results: Iterable[FormResult]) -> dict[int, tuple[Finding
     for a, b, measure in copies:
         if a.kind == "stamp":
             one_station = _one_station(sources[a.form], sources[b.form])
+            read_alike = bool(measure.get("read_alike"))
             if not one_station:
                 pasted.update((a.form, b.form))
             measure = {
@@ -933,12 +934,10 @@ def crossform_findings(results: Iterable[FormResult]) -> dict[int, tuple[Finding
                     else {
                         "aligned_threshold": ALIGNED_COPY_SIMILARITY,
                         "unturned_threshold": (
-                            READ_ALIKE_UNTURNED
-                            if measure.get("read_alike")
-                            else UNTURNED_SIMILARITY
+                            READ_ALIKE_UNTURNED if read_alike else UNTURNED_SIMILARITY
                         ),
                         "unturned_degrees": UNTURNED_TURN,
-                        "centres_read_alike": bool(measure.get("read_alike")),
+                        "centres_read_alike": read_alike,
                     }
                 ),
             }

@@ -396,7 +396,8 @@ class _Figures:
         elif reading is not None and reading.digits:
             cell = self.page.image[box.y0 : box.y1, box.x0 : box.x1]
             digits = [d.bbox for d in reading.digits]
-            cut = _cut_pairs(digits)  # ... and, where one was cut in two, it whole
+            # ... and, where one was cut in two, it whole
+            cut = [_joined(a, b) for a, b in _cut_pairs(digits)]
             for boxes in (digits, cut) if cut else (digits,):
                 strokes = overwritten_strokes(cell, [_xywh(b) for b in boxes])
                 if (
@@ -446,9 +447,14 @@ class _Figures:
         if reading.overwrite_pen or digit is None:
             return None
         cell = self.page.image[box.y0 : box.y1, box.x0 : box.x1]
+        # a digit written over another may be cut in two, and the network, shown half of
+        # it, sees one digit's strokes: seed 9044's PP-80_ps198, a "2" over a "0" cut
+        # into two boxes (read "3112" for 312), 0.0025 on the named half, 0.9998 whole
+        pairs = _cut_pairs([d.bbox for d in reading.digits])
+        parts = [digit, *(_joined(a, b) for a, b in pairs if digit in (a, b))]
         weighed = [
             strokes.probability
-            for part in (digit, *_cut_with(digit, reading))
+            for part in parts
             if (strokes := overwritten_strokes(cell, [_xywh(part)])) is not None
         ]
         return max(weighed, default=None)
@@ -558,22 +564,10 @@ def _joined(a: BBox, b: BBox) -> BBox:
     return BBox(x0=min(a.x0, b.x0), y0=min(a.y0, b.y0), x1=max(a.x1, b.x1), y1=max(a.y1, b.y1))
 
 
-def _cut_pairs(digits: Sequence[BBox]) -> list[BBox]:
-    """Each two neighbouring digits cut from one stroke of ink, joined (`_cut_with`)."""
-    return [_joined(a, b) for a, b in itertools.pairwise(digits) if a.x1 == b.x0]
-
-
-def _cut_with(digit: BBox, reading: NumberReading) -> list[BBox]:
-    """The digit joined to each neighbour it was cut from one stroke of ink with
-    (`numbers._split_touching` leaves no gap between the parts): a digit written over
-    another may be cut in two, and the network, shown half of it, sees one digit's
-    strokes. Seed 9044's PP-80_ps198, a "2" over a "0" cut into two boxes (read "3112"
-    for 312): 0.0025 on the named half, 0.9998 on the whole."""
-    return [
-        _joined(digit, other)
-        for other in (d.bbox for d in reading.digits)
-        if other != digit and (other.x0 == digit.x1 or other.x1 == digit.x0)
-    ]
+def _cut_pairs(digits: Sequence[BBox]) -> list[tuple[BBox, BBox]]:
+    """Each two neighbouring digits cut from one stroke of ink (`numbers._split_touching`
+    leaves no gap between the parts)."""
+    return [(a, b) for a, b in itertools.pairwise(digits) if a.x1 == b.x0]
 
 
 def _xywh(box: BBox) -> tuple[int, int, int, int]:
