@@ -60,6 +60,13 @@ ROUND_AXES = 0.8  # a fitted ellipse's short axis over its long one above this: 
 LEVEL_DEGREES = 8.0  # an oval's axes within this of the page's: level, the box squares it
 BOX_SLACK = 0.04  # the fitted ellipse may fall this much short of the box's width or height
 BOX_OVERREACH = 1.3  # ... and reach this far past it (a clipped impression)
+# a round outline (axes within CLIPPED_ROUND) reaching past one side of the box by over this
+# share of its diameter: an impression clipped there (a paste cut short of its ring, the
+# page's edge), placed whole on a square of its diameter rather than the box stretched to
+# one, which moves its centre and bends its ring. Seed 9048's PP-159_ps230, a paste cut
+# 70 pixels into its top: stretched, nothing of ring or "PS 149" read
+CLIPPED_ROUND = 0.9
+CLIPPED_SHARE = 0.08
 # a constituency code: "NA-104", "PP 2"; a Sindh assembly seat ("PS-234") only with its
 # dash, since "PS 18" is a polling station's number
 CODE = re.compile(rf"\b({ASSEMBLIES})\s*([-–—.]?)\s*(\d{{1,3}})\b")
@@ -114,6 +121,23 @@ def _square(ink: np.ndarray) -> np.ndarray:
     h, w = ink.shape
     side = max(h, w)
     return cv2.resize(ink, (side, side), interpolation=cv2.INTER_LINEAR)
+
+
+def _unclipped(
+    ink: np.ndarray, centre: tuple[float, float], axes: tuple[float, float]
+) -> np.ndarray:
+    """A round impression clipped by its box (CLIPPED_SHARE, CLIPPED_ROUND) on a square of
+    its fitted diameter, its centre in the middle; any other stretched to a square."""
+    diameter = max(axes)
+    (cx, cy), (h, w) = centre, ink.shape
+    clipped = max(
+        diameter / 2 - cx, diameter / 2 - cy, cx + diameter / 2 - w, cy + diameter / 2 - h
+    )
+    if min(axes) < CLIPPED_ROUND * diameter or clipped < CLIPPED_SHARE * diameter:
+        return _square(ink)
+    side = round(diameter)
+    shift = np.float32([[1, 0, side / 2 - cx], [0, 1, side / 2 - cy]])
+    return cv2.warpAffine(ink, shift, (side, side))
 
 
 def _outline(ink: np.ndarray) -> np.ndarray | None:
@@ -175,8 +199,10 @@ def _circled(ink: np.ndarray) -> np.ndarray:
     if points is None:
         return _square(ink)
     (cx, cy), (d1, d2), angle = cv2.fitEllipse(points.astype(np.float32))
-    if not (_tilted_oval((d1, d2), angle) and _fits_box((d1, d2), angle, ink.shape)):
+    if not _fits_box((d1, d2), angle, ink.shape):
         return _square(ink)
+    if not _tilted_oval((d1, d2), angle):
+        return _unclipped(ink, (cx, cy), (d1, d2))
     radius = max(d1, d2) / 2
     turn = np.deg2rad(angle)
     rotation = np.array([[np.cos(turn), np.sin(turn)], [-np.sin(turn), np.cos(turn)]])

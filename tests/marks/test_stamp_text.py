@@ -790,3 +790,15 @@ def test_a_sindh_seats_code_read_without_its_dash_is_no_station_number() -> None
     assert two_stations("P3 108 Ps 40", "Ps 108 PS-40")
     assert not two_stations("P3 108 Ps 40", "Ps 108 PS-40", ["PS-40", "PS-40"])
     assert centre_numbers("PS 40 NA-40", ["NA-40"]) == ["40"]  # no Sindh seat
+
+
+@pytest.mark.parametrize("cut", [0.15, 0.2])
+def test_a_round_stamp_clipped_by_its_box_is_read_whole(cut: float) -> None:
+    # a paste cut short of its ring's top (seed 9048's PP-159_ps230): stretched to a
+    # square its centre moves and its ring bends off the unwrapped strip
+    ink = impression(
+        "PRESIDING OFFICER * BASIC HEALTH UNIT MOZANG * NA-130", ("PS 137", "NA-130"), 3
+    )
+    said = read_stamp_text(ink[int(ink.shape[0] * cut) :])
+    assert "137" in centre_numbers(said.centre)
+    assert name_on_ring("Basic Health Unit Mozang", said.ring) >= 0.5
