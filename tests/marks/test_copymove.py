@@ -199,9 +199,7 @@ def test_specks_about_a_clone_leave_its_spread_that_of_its_strokes() -> None:
     assert {f.evidence.values["box"] for f in _findings(image, boxes)} == {"2. Agent", "5. Agent"}
 
 
-def test_a_clone_sliding_as_one_image_is_found_though_its_spread_is_unlike(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_a_clone_sliding_as_one_image_is_found_though_its_spread_is_unlike() -> None:
     """Seed 9035's PP-37_ps183: a flat hooked signature cloned with a piece of the patch's
     edge left in the box's corner (a stroke of its own, by MIN_STROKE_PIXELS), its spread
     2.07 times its original's; the two slide together at 0.99 (SURE_CLONE)."""
@@ -220,6 +218,37 @@ def test_a_clone_sliding_as_one_image_is_found_though_its_spread_is_unlike(
     page = make_page(image)
     spreads = [stroke_spread(copymove.strokes_of(box_ink(page, b))) for b in (source, target)]
     assert SPREAD_RATIO * min(spreads) < max(spreads) < copymove.SURE_CLONE_RATIO * min(spreads)
-    assert {f.evidence.values["box"] for f in _findings(image, boxes)} == {"2. Agent", "5. Agent"}
-    monkeypatch.setattr(copymove, "SURE_CLONE", 1.01)  # unlike spreads never compared
-    assert _findings(image, boxes) == ()
+    findings = _findings(image, boxes)
+    assert {f.evidence.values["box"] for f in findings} == {"2. Agent", "5. Agent"}
+    for finding in findings:  # slid as one image: never registered
+        assert finding.evidence.values["correlation"] >= copymove.SURE_CLONE
+        assert "registered_correlation" not in finding.evidence.values
+
+
+def test_a_warped_clone_whose_spread_is_unlike_is_found_once_registered() -> None:
+    """Seed 9048's NA-181_ps025 p1: a clone in a shadowed phone photo, its patch's edge
+    thresholded as ink round it (2.15 times its original's spread), slides at 0.856,
+    short of SURE_CLONE; registered it is one image (0.995)."""
+    image, boxes = _sheet()
+    source, target = BOXES[1], BOXES[4]
+    paper = np.random.default_rng(5).normal(
+        232, 5, (source.y1 - source.y0 - 8, source.x1 - source.x0 - 8, 3)
+    )
+    image[source.y0 + 4 : source.y1 - 4, source.x0 + 4 : source.x1 - 4] = np.clip(paper, 0, 255)
+    hook = [(120, 70), (250, 78), (300, 80), (318, 60), (322, 84), (345, 92)]
+    points = np.array([(source.x0 + x, source.y0 + y) for x, y in hook], np.int32)
+    cv2.polylines(image, [points], False, (40, 40, 40), 4, cv2.LINE_AA)
+    patch = image[source.y0 + 6 : source.y1 - 6, source.x0 + 6 : source.x1 - 6].copy()
+    h, w = patch.shape[:2]
+    warp = np.float32([[1.03, 0.03, -4], [0.01, 0.98, 1]])
+    patch = cv2.warpAffine(patch, warp, (w, h), borderMode=cv2.BORDER_REPLICATE)
+    image[target.y0 + 6 : target.y1 - 6, target.x0 + 6 : target.x1 - 6] = patch
+    cv2.rectangle(image, (target.x0 + 10, target.y1 - 40), (target.x0 + 20, target.y1 - 32), 90, -1)
+    page = make_page(image)
+    spreads = [stroke_spread(copymove.strokes_of(box_ink(page, b))) for b in (source, target)]
+    assert SPREAD_RATIO * min(spreads) < max(spreads) < copymove.SURE_CLONE_RATIO * min(spreads)
+    findings = _findings(image, boxes)
+    assert {f.evidence.values["box"] for f in findings} == {"2. Agent", "5. Agent"}
+    for finding in findings:
+        assert finding.evidence.values["correlation"] < copymove.SURE_CLONE
+        assert finding.evidence.values["registered_correlation"] >= CLONE_REGISTERED
