@@ -193,12 +193,19 @@ def _key_values(
 
 AGENT_BOX_SHARE = 0.5  # of the agents' grid's usual cell height or width: a cut cell
 LABEL_INK = 60  # ink pixels where a box's label is printed: print the read may have lost
+# a word at an agent's box's head over this many times as tall as the page's words' median,
+# below the line of its print, is a signature read as a word, no part of the label: seed
+# 9048's NA-13_ps183, "ht" (66 pixels) after "1. Sana Sheikh" (18) put the box's top 24
+# pixels into the signature, cut short there and judged a refusal note, so never compared
+# with the box it was cloned from
+LABEL_TALL = 2.0
 
 
 def _signature_boxes(
     tables: Sequence[GridTable], words: Sequence[TextWord], template: Template, skip: set[int]
 ) -> list[SignatureBox]:
     boxes: list[SignatureBox] = []
+    printed = _printed_height(words)
     officers = [s for s in template.signatures if not s.per_candidate]
     for t, table in enumerate(tables):
         if t in skip:
@@ -245,7 +252,7 @@ def _signature_boxes(
         for cell in _agent_cells(tables, words, spec, skip):
             # the printed label (the candidate) heads the box; a grid cell without
             # one is the unused end of the last row, not an agent's box
-            label_words = _label_words(words, cell)
+            label_words = _label_words(words, cell, printed)
             if not label_words:
                 continue
             top = min(max(w.bbox.y1 for w in label_words), cell.y0 + int(cell.height * 0.4))
@@ -320,16 +327,28 @@ def _agent_cells(
     ]
 
 
-def _label_words(words: Sequence[TextWord], cell: BBox) -> list[TextWord]:
+def _label_words(words: Sequence[TextWord], cell: BBox, printed: float) -> list[TextWord]:
     """The words printed at the head of an agent's box (its candidate's name): words with
     a letter or a figure, not a speck or a fold's shadow read as "-" (seed 9023's
     PB-197_ps117: the last row of the grid holds one box, two more were cut under the
-    columns above and taken for agents' boxes by a "-" and a "- -")."""
-    return [
+    columns above and taken for agents' boxes by a "-" and a "- -"), nor the signature
+    read as a word: over LABEL_TALL times the `printed` height, and not on the line of
+    the print (a printed name read with a stroke of the signature it touches is)."""
+    head = [
         w
         for w in words_in(words, cell)
         if w.bbox.y0 < cell.y0 + cell.height * 0.3 and any(c.isalnum() for c in w.text)
     ]
+    print_ = [w for w in head if w.bbox.height <= LABEL_TALL * printed]
+    if not print_:
+        return []
+    line = min(w.bbox.y0 for w in print_) + printed / 2
+    return [w for w in head if w in print_ or w.bbox.y0 <= line]
+
+
+def _printed_height(words: Sequence[TextWord]) -> float:
+    """The height of the page's print: its words' median."""
+    return float(np.median([w.bbox.height for w in words])) if words else 0.0
 
 
 def _mark_labels_again(
@@ -352,10 +371,11 @@ def _mark_labels_again(
         if spec.per_candidate
         for cell in _agent_cells(tables, words, spec, skip)
     ]
+    printed = _printed_height(words)
     heads = [
         BBox(x0=c.x0, y0=c.y0, x1=c.x1, y1=c.y0 + max(1, int(c.height * 0.3)))
         for c in agents
-        if not _label_words(words, c)
+        if not _label_words(words, c, printed)
     ]
     officers = [s for s in template.signatures if not s.per_candidate]
     if officers:

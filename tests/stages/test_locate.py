@@ -253,6 +253,28 @@ def test_an_agents_box_cut_to_a_sliver_by_a_stroke_is_not_judged() -> None:
     assert [b.label for b in agents] == ["1. Candidate", "2. Candidate"]
 
 
+def test_a_signature_read_as_a_word_beside_an_agents_name_is_no_part_of_the_label() -> None:
+    """Seed 9048's NA-13_ps183: "ht", the signature's top read as a word after the printed
+    "1. Sana Sheikh", put the box's top into the signature; cut short there, the signature
+    was judged a refusal note. The box starts under the printed line, as its neighbour's."""
+    from pipeline.stages.locate import _signature_boxes
+    from pipeline.templates import resolve_template
+
+    cells = (BBox(x0=0, y0=0, x1=360, y1=122), BBox(x0=370, y0=0, x1=730, y1=122))
+    table = GridTable(bbox=BBox(x0=0, y0=0, x1=730, y1=122), row_edges=(0, 122),
+                      col_edges=(0, 365, 730), cells=(cells,))  # fmt: skip
+    words = [TextWord(text="Agents", bbox=BBox(x0=10, y0=-60, x1=90, y1=-30))] + [
+        TextWord(text=t, bbox=BBox(x0=c.x0 + x, y0=6, x1=c.x0 + x + 50, y1=24))
+        for c, name in zip(cells, ("1. Sana Sheikh", "2. Imran Mirza"), strict=True)
+        for x, t in zip((5, 60, 120), name.split(), strict=True)
+    ]
+    signature = TextWord(text="ht", bbox=BBox(x0=196, y0=32, x1=298, y1=98))
+    boxes = _signature_boxes([table], [*words, signature], resolve_template("pk-form45"), set())
+    agents = [b for b in boxes if b.role.value == "polling_agent"]
+    assert [b.label for b in agents] == ["1. Sana Sheikh", "2. Imran Mirza"]
+    assert [b.bbox.y0 for b in agents] == [28, 28]
+
+
 def _header_row(texts: tuple[str, ...]) -> tuple[GridTable, tuple[BBox, ...]]:
     xs = tuple(range(0, 300 * len(texts) + 1, 300))
     cells = tuple(BBox(x0=a, y0=0, x1=b, y1=90) for a, b in itertools.pairwise(xs))
