@@ -74,8 +74,8 @@ SURE_CLONE_RATIO = 2.5
 # ... or, sliding short of that, registered as one image (CLONE_REGISTERED): a clone in a
 # phone photo is warped unlike its original, and its patch's edge, where a shadow darkens
 # the patch's paper, is thresholded as ink round it. Seed 9048's NA-181_ps025 p1: spread
-# 2.15 times its original's, 0.856 slid, 0.995 registered. Of the 1,447 pairs of marks
-# 2.0-2.5 times unlike on 152 pages of seeds 9045-9048 (117 with a clone), the next
+# 2.15 times its original's, 0.856 slid, 0.995 registered. Of the 2,367 pairs of marks
+# 2.0-2.5 times unlike on 317 pages of seeds 9045-9048 (117 with a clone), the next
 # registers at 0.816 (benchmarks/RESULTS.md, Marks)
 # ... measured on the mark's strokes, its pieces under this many pixels left out: specks
 # lie anywhere in the box. Seed 9027's PS-229_ps162: a clone pasted with the paper around
