@@ -368,3 +368,47 @@ def test_a_patch_a_palette_gathered_under_five_levels_is_found_by_its_step() -> 
     assert float(found[0].evidence.values["cover"]) < 0.5  # type: ignore[arg-type]
     image, rows = first_row(0.6)
     assert tamper_findings(make_page(image), form, evidence_dir=None) == ()
+
+
+def test_a_cell_lit_above_a_lone_darker_neighbour_is_no_patch() -> None:
+    # seed 9049's PP-177_ps064, a shadowed phone photo: the female votes polled, whose one
+    # neighbour lies in the shadow, 5.7 above it but 4.3 above the cells around, half of
+    # its paper bright; its median must stand `brighter_by` above the cells around
+    def one_column(lit: int) -> list[str]:
+        image, rows = _white_table((0, 0), columns=1, paper_level=200.0, patch_level=lit)
+        below = rows[1].cells["votes"]
+        shade = image[below.y0 : below.y1, below.x0 : below.x1]
+        shade[shade > 150] -= 2  # the paper only, not the figure's ink
+        top = rows[0].cells["votes"]
+        half = image[top.y0 + 5 : top.y1 - 5, top.x0 + 5 : top.x1 - 5]
+        bright = np.random.default_rng(2).random(half.shape[:2]) < 0.48
+        half[bright & (half[..., 0] > 150)] = lit + 4
+        form = dataclasses.replace(located(), candidate_rows=rows)
+        found = tamper_findings(make_page(image), form, evidence_dir=None)
+        return [f.evidence.values["field"] for f in found]  # type: ignore[misc]
+
+    assert one_column(lit=203) == []  # 6 above its neighbour, 4 above the cells around
+    assert one_column(lit=206) == ["candidates[0].votes"]  # 7 above the cells around
+
+
+def test_a_cell_lit_to_one_side_of_a_shadows_edge_is_no_patch() -> None:
+    # seed 9049's PS-171_ps046: a shadow's edge across a cell's left side lifts it over
+    # its three neighbours (one lit a little too), the rest of its rim level with the
+    # paper beyond; a patch ends in a step on its sides all round (RIM_SIDES)
+    def lit_cell(shadow: bool) -> list[str]:
+        image, rows = _white_table((-1, -1), columns=3, paper_level=200.0)
+        cell = rows[3].cells["tendered_votes"]
+        if shadow:  # lit beyond the cell's top, bottom and right; its edge inside the left
+            region = image[cell.y0 - 14 : cell.y1 + 14, cell.x0 + 5 : cell.x1 + 14]
+        else:  # a patch inside the cell
+            region = image[cell.y0 + 5 : cell.y1 - 5, cell.x0 + 5 : cell.x1 - 5]
+        region[region > 150] += 7
+        above = rows[2].cells["tendered_votes"]
+        lit = image[above.y0 + 3 : above.y1 - 3, above.x0 + 3 : above.x1 - 3]
+        lit[lit > 150] += 3
+        form = dataclasses.replace(located(), candidate_rows=rows)
+        found = tamper_findings(make_page(image), form, evidence_dir=None)
+        return [f.evidence.values["field"] for f in found]  # type: ignore[misc]
+
+    assert lit_cell(shadow=True) == []
+    assert lit_cell(shadow=False) == ["candidates[3].tendered_votes"]
