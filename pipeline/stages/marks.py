@@ -52,6 +52,14 @@ INK_SATURATION = 45  # pale stamp ink (faded pad, JPEG) is far less saturated th
 # a second look, on the page that carries the footer when no stamp was found: a faded
 # pad leaves an impression of saturation 20-40 (seed 10001's missed stamps: median 29)
 PALE_INK_SATURATION = 22
+# coloured ink is no brighter (HSV value) than this: brighter is paper
+PAPER_BRIGHT = 234
+# ... but a pale pad's faded blue on a phone photo's paper may be as bright as the paper
+# itself (its blue channel at 238-249), told from it only by its saturation: seed 9049's
+# GBA-14_ps118, a paste of 200 dpi on a page a third of the photo, none of it at 234 or
+# under. The pale look takes ink up to this bright: of the 141 pages of seeds 9045-9049
+# where no stamp was found, that one has one now, and no other
+PALE_BRIGHT = 250
 # ... and such a find must be mostly pale ink: of its ink, this share at most INK_SATURATION
 # (seed 10001's faded impressions 0.65-0.97; a pen's signatures and figures, which the
 # paler threshold joins into blobs of stamp size, 0.09-0.42)
@@ -174,10 +182,19 @@ def _colour_name(pixels: np.ndarray, grey_below: int = GREY_INK_SATURATION) -> s
     return "red" if hue >= 165 else "unknown"
 
 
-def _coloured_ink(image: np.ndarray, saturation: int = INK_SATURATION) -> np.ndarray:
-    """255 where the ink is saturated (above `saturation`) and not paper-bright."""
+def _brightest(saturation: int) -> int:
+    """The brightest (HSV value) a stamp's ink sought over `saturation` may be:
+    PAPER_BRIGHT, or in the pale look (under INK_SATURATION) PALE_BRIGHT."""
+    return PAPER_BRIGHT if saturation >= INK_SATURATION else PALE_BRIGHT
+
+
+def _coloured_ink(
+    image: np.ndarray, saturation: int = INK_SATURATION, brightest: int = PAPER_BRIGHT
+) -> np.ndarray:
+    """255 where the ink is saturated (above `saturation`) and not paper-bright (over
+    `brightest`)."""
     hsv = cv2.cvtColor(image, cv2.COLOR_BGR2HSV)
-    return cv2.inRange(hsv, (0, saturation + 1, 0), (255, 255, 234))
+    return cv2.inRange(hsv, (0, saturation + 1, 0), (255, 255, brightest))
 
 
 def _ring_score(ink: np.ndarray, cx: float, cy: float, r: float) -> float:
@@ -343,7 +360,7 @@ def _stamp_candidates(
     h, w = page.gray.shape
     found: list[tuple[BBox, float, StampShape]] = []
     # 1. saturated ink blobs of stamp size
-    raw = _coloured_ink(page.image, saturation)
+    raw = _coloured_ink(page.image, saturation, _brightest(saturation))
     # a faint impression falls apart under the first closing; a wider one joins it, and
     # then, as it joins more of what lies near (a signature, a thumb impression), its
     # ring must also carry ink in ten of twelve sectors of the ellipse fitted to its
@@ -421,7 +438,7 @@ def _pale(image: np.ndarray, box: BBox, saturation: int) -> bool:
     """Whether PALE_SHARE or more of the box's coloured ink (above `saturation`) is pale,
     at most INK_SATURATION: a faded impression, not a pen's ink."""
     hsv = cv2.cvtColor(image[box.y0 : box.y1, box.x0 : box.x1], cv2.COLOR_BGR2HSV)
-    ink = (hsv[:, :, 1] > saturation) & (hsv[:, :, 2] <= 234)
+    ink = (hsv[:, :, 1] > saturation) & (hsv[:, :, 2] <= _brightest(saturation))
     return bool(ink.any()) and float((hsv[:, :, 1][ink] <= INK_SATURATION).mean()) >= PALE_SHARE
 
 
@@ -513,7 +530,7 @@ def _stamps(
     signed = [b.bbox for b in located.signature_boxes if b.kind == "signature"]
     for box, score, shape in candidates:
         crop = page.image[box.y0 : box.y1, box.x0 : box.x1]
-        ink = _coloured_ink(crop, saturation) > 0
+        ink = _coloured_ink(crop, saturation, _brightest(saturation)) > 0
         seen = ink if ink.any() else page.binary[box.y0 : box.y1, box.x0 : box.x1] > 0
         if in_written_cells(seen, box, cells) > WRITTEN_SHARE:
             continue
@@ -524,7 +541,7 @@ def _stamps(
         whole = _whole_impression(page.binary, box)
         if whole != box:
             box, crop = whole, page.image[whole.y0 : whole.y1, whole.x0 : whole.x1]
-            ink = _coloured_ink(crop, saturation) > 0
+            ink = _coloured_ink(crop, saturation, _brightest(saturation)) > 0
         inked = page.binary[box.y0 : box.y1, box.x0 : box.x1] > 0
         palette = page.source.media_type == "image/gif"
         colour, stamp_ink = _stamp_colour(crop, ink, inked, saturation, palette=palette)

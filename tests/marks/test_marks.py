@@ -307,6 +307,17 @@ def test_a_faded_stamp_is_found_on_a_second_look_where_the_stamp_belongs() -> No
     assert stamps[0].bbox.iou(BBox(x0=500, y0=900, x1=800, y1=1200)) > 0.6
 
 
+def test_a_faded_stamp_as_bright_as_the_paper_is_found_on_the_second_look() -> None:
+    # seed 9049's GBA-14_ps118: a faded blue paste on a phone photo, its blue channel at
+    # 238-249, as bright as the paper, told from it only by its saturation (about 40)
+    image = _sheet()
+    draw_stamp(image, (650, 1050), 150, (246, 214, 205))
+    stamps = find_stamps(make_page(image), located(_boxes()), None)
+    assert len(stamps) == 1
+    assert stamps[0].color == "blue"
+    assert stamps[0].bbox.iou(BBox(x0=500, y0=900, x1=800, y1=1200)) > 0.6
+
+
 def test_the_second_look_takes_no_pen_ink_for_a_faded_stamp() -> None:
     # the paler threshold joins a pen's strokes and their soft fringes into blobs of stamp
     # size: only a find mostly of pale ink is a faded impression, so a ring drawn in a
