@@ -199,10 +199,10 @@ def test_specks_about_a_clone_leave_its_spread_that_of_its_strokes() -> None:
     assert {f.evidence.values["box"] for f in _findings(image, boxes)} == {"2. Agent", "5. Agent"}
 
 
-def test_a_clone_sliding_as_one_image_is_found_though_its_spread_is_unlike() -> None:
-    """Seed 9035's PP-37_ps183: a flat hooked signature cloned with a piece of the patch's
-    edge left in the box's corner (a stroke of its own, by MIN_STROKE_PIXELS), its spread
-    2.07 times its original's; the two slide together at 0.99 (SURE_CLONE)."""
+def _hooked_clone(warp: np.ndarray | None) -> tuple[tuple, list[float]]:
+    """A flat hooked signature in agent 2's box cloned into agent 5's (warped by `warp`,
+    an affine map, where given) with a piece of the patch's edge left in the box's corner
+    (a stroke of its own, by MIN_STROKE_PIXELS): its findings and the two marks' spreads."""
     image, boxes = _sheet()
     source, target = BOXES[1], BOXES[4]
     paper = np.random.default_rng(5).normal(
@@ -213,12 +213,22 @@ def test_a_clone_sliding_as_one_image_is_found_though_its_spread_is_unlike() -> 
     points = np.array([(source.x0 + x, source.y0 + y) for x, y in hook], np.int32)
     cv2.polylines(image, [points], False, (40, 40, 40), 4, cv2.LINE_AA)
     patch = image[source.y0 + 6 : source.y1 - 6, source.x0 + 6 : source.x1 - 6].copy()
+    if warp is not None:
+        h, w = patch.shape[:2]
+        patch = cv2.warpAffine(patch, warp, (w, h), borderMode=cv2.BORDER_REPLICATE)
     image[target.y0 + 6 : target.y1 - 6, target.x0 + 6 : target.x1 - 6] = patch
     cv2.rectangle(image, (target.x0 + 10, target.y1 - 40), (target.x0 + 20, target.y1 - 32), 90, -1)
     page = make_page(image)
     spreads = [stroke_spread(copymove.strokes_of(box_ink(page, b))) for b in (source, target)]
+    return _findings(image, boxes), spreads
+
+
+def test_a_clone_sliding_as_one_image_is_found_though_its_spread_is_unlike() -> None:
+    """Seed 9035's PP-37_ps183: a flat hooked signature cloned with a piece of the patch's
+    edge left in the box's corner, its spread 2.07 times its original's; the two slide
+    together at 0.99 (SURE_CLONE)."""
+    findings, spreads = _hooked_clone(warp=None)
     assert SPREAD_RATIO * min(spreads) < max(spreads) < copymove.SURE_CLONE_RATIO * min(spreads)
-    findings = _findings(image, boxes)
     assert {f.evidence.values["box"] for f in findings} == {"2. Agent", "5. Agent"}
     for finding in findings:  # slid as one image: never registered
         assert finding.evidence.values["correlation"] >= copymove.SURE_CLONE
@@ -229,25 +239,8 @@ def test_a_warped_clone_whose_spread_is_unlike_is_found_once_registered() -> Non
     """Seed 9048's NA-181_ps025 p1: a clone in a shadowed phone photo, its patch's edge
     thresholded as ink round it (2.15 times its original's spread), slides at 0.856,
     short of SURE_CLONE; registered it is one image (0.995)."""
-    image, boxes = _sheet()
-    source, target = BOXES[1], BOXES[4]
-    paper = np.random.default_rng(5).normal(
-        232, 5, (source.y1 - source.y0 - 8, source.x1 - source.x0 - 8, 3)
-    )
-    image[source.y0 + 4 : source.y1 - 4, source.x0 + 4 : source.x1 - 4] = np.clip(paper, 0, 255)
-    hook = [(120, 70), (250, 78), (300, 80), (318, 60), (322, 84), (345, 92)]
-    points = np.array([(source.x0 + x, source.y0 + y) for x, y in hook], np.int32)
-    cv2.polylines(image, [points], False, (40, 40, 40), 4, cv2.LINE_AA)
-    patch = image[source.y0 + 6 : source.y1 - 6, source.x0 + 6 : source.x1 - 6].copy()
-    h, w = patch.shape[:2]
-    warp = np.float32([[1.03, 0.03, -4], [0.01, 0.98, 1]])
-    patch = cv2.warpAffine(patch, warp, (w, h), borderMode=cv2.BORDER_REPLICATE)
-    image[target.y0 + 6 : target.y1 - 6, target.x0 + 6 : target.x1 - 6] = patch
-    cv2.rectangle(image, (target.x0 + 10, target.y1 - 40), (target.x0 + 20, target.y1 - 32), 90, -1)
-    page = make_page(image)
-    spreads = [stroke_spread(copymove.strokes_of(box_ink(page, b))) for b in (source, target)]
+    findings, spreads = _hooked_clone(warp=np.float32([[1.03, 0.03, -4], [0.01, 0.98, 1]]))
     assert SPREAD_RATIO * min(spreads) < max(spreads) < copymove.SURE_CLONE_RATIO * min(spreads)
-    findings = _findings(image, boxes)
     assert {f.evidence.values["box"] for f in findings} == {"2. Agent", "5. Agent"}
     for finding in findings:
         assert finding.evidence.values["correlation"] < copymove.SURE_CLONE
