@@ -6,7 +6,7 @@ figure cells predict for it: a plane fitted through the paper levels of the near
 so that the broad light gradient and the phone's shadow of a photo cancel out, while a
 patch, brighter than the paper on every side of it, stands out. A cell whose paper is
 markedly brighter than that over most of its area, flat, brighter than each cell next to
-it (above, below, left, right), and ending in a step at the cell's edge (`rim_step`)
+it (above, below, left, right), and ending in a step at the cell's edge (`rim_steps`)
 carries a patch: where a phone photo's shadow ends, a run of lit cells is brighter than
 the plane but not than one another, and a pool of light brightens a cell smoothly, with no
 step where a patch would end. Where paper near white or a phone's grey light leaves a
@@ -214,14 +214,6 @@ def rim_steps(gray: np.ndarray, binary: np.ndarray, box: BBox) -> list[float]:
             step := _band_level(gray, bare, *inside) - _band_level(gray, bare, *outside)
         )
     ]
-
-
-def rim_step(gray: np.ndarray, binary: np.ndarray, box: BBox) -> float:
-    """How far the paper just inside the cell's edge stands above the paper just beyond
-    its ruling, on the side where it stands highest (NaN where no side can be measured:
-    ink or the page's edge on every side)."""
-    steps = rim_steps(gray, binary, box)
-    return max(steps) if steps else math.nan
 
 
 def paper_levels(gray: np.ndarray, ink: np.ndarray) -> np.ndarray:
