@@ -652,7 +652,34 @@ def _stamps_alike(a: Mark, b: Mark, measure: dict[str, float], sources: list[_So
     # coloured one's saturation are two images of two inks (seed 9036's PP-198_ps168,
     # station 168's black stamp, and ps201's blue one: 0.921 registered, turned 0.26)
     seats = [dict(sources[m.form].header).get("constituency", "") for m in (a, b)]
-    return a.label == b.label and not two_stations(a.text[1], b.text[1], seats)
+    return (
+        a.label == b.label
+        and not two_stations(a.text[1], b.text[1], seats)
+        and not _each_its_own(a, b, sources)
+    )
+
+
+def _each_its_own(a: Mark, b: Mark, sources: list[_Source]) -> bool:
+    """Whether each stamp's centre reads its own form's station number (in either image of
+    its ink), the two forms' numbers differing: each station's own stamp, where a paste
+    carries its source's number onto the other form. Seed 9050's PS-93_ps122 and ps124,
+    two stations' stamps of one design 0.891 alike turned 0.02 degrees, read "PS 122" and
+    "P5124" ("PS 124" in its darkness) on the forms of stations 122 and 124. Seeds
+    9035-9050 judged again (`benchmarks.rejudge --all`): that pair cleared, no other."""
+    owns = []
+    for mark in (a, b):
+        header = dict(sources[mark.form].header)
+        own = {int(n) for n in header_numbers(header)}
+        seats = [header.get("constituency", "")]
+        read = {
+            int(n)
+            for centre in (mark.text[1], mark.again[1])
+            for n in centre_numbers(centre, seats)
+        }
+        if not own & read:
+            return False
+        owns.append(own)
+    return not owns[0] & owns[1]
 
 
 def _without_echoes(

@@ -586,6 +586,32 @@ def test_stamps_alike_whose_centres_name_two_stations_are_two_rubber_stamps() ->
     assert set(crossform_findings([read(first, "PS 55"), read(sharp, "PS 76")])) == {0, 1}
 
 
+def test_stamps_alike_each_reading_its_own_forms_number_are_two_rubber_stamps() -> None:
+    """Seed 9050's PS-93_ps122 and ps124: two stations' stamps of one design, 0.891 alike
+    and unturned, read "PS 122" and "PS 124", a digit apart, each its own form's number. A
+    paste carries its source's number onto the other form; these are each station's own."""
+    original = _pressed(1)
+    h = original.shape[0]
+    faded = _recaptured(original, 2).copy()
+    faded[: h // 6] = 240  # the top faded out: 0.92 alike
+
+    def read(result: FormResult, centre: str, station: int) -> FormResult:
+        stamp = result.stamps[0].model_copy(update={"centre_text": centre})
+        header = {
+            "constituency": FieldReading(value="NA-57", confidence=0.99),
+            "polling_station_number": FieldReading(value=station, confidence=0.99),
+        }
+        return result.model_copy(update={"stamps": (stamp,), "header": header})
+
+    first = _form("a.png", _recaptured(original, 1))
+    other = _form("b.png", faded)
+    own = [read(first, "PS 122", 122), read(other, "PS 124", 124)]
+    assert crossform_findings(own) == {}
+    # the number of one form read on the other's: a paste
+    pasted = [read(first, "PS 122", 122), read(other, "PS 122", 124)]
+    assert set(crossform_findings(pasted)) == {0, 1}
+
+
 def test_stamps_reading_one_station_are_compared_however_far_apart_their_hashes() -> None:
     """Station 50's stamp pasted onto 45's form, boxed with a wide margin and its top cut:
     20 hash bits apart and under ALIGNED_FLOOR alike, so never compared, until both
