@@ -612,6 +612,36 @@ def test_stamps_alike_each_reading_its_own_forms_number_are_two_rubber_stamps() 
     assert set(crossform_findings(pasted)) == {0, 1}
 
 
+def test_a_forms_copy_whose_code_was_misread_bears_its_stations_own_stamp() -> None:
+    """Seed 9050's NA-56_ps036, its code read "NA-556", and its agent's copy ("NA-56"):
+    one station's number and name on both, so one station's copies, whose one rubber
+    stamp pressed on each may be as alike as a paste between two stations (0.944, turned
+    0.04 degrees); a paste between copies must be closer (SAME_STATION_STAMP_SIMILARITY)."""
+    original = _pressed(1)
+    h = original.shape[0]
+    faded = _recaptured(original, 2).copy()
+    faded[: h // 6] = 240  # the top faded out: 0.92 alike
+
+    def copy(result: FormResult, code: str, name: str) -> FormResult:
+        stamp = result.stamps[0].model_copy(update={"centre_text": "PS 36"})
+        header = {
+            "constituency": FieldReading(value=code, confidence=0.6),
+            "polling_station_number": FieldReading(value=36, confidence=0.99),
+            "polling_station_name": FieldReading(value=name, confidence=0.9),
+            "constituency_name": FieldReading(value="Karachi-IV", confidence=0.9),
+        }
+        return result.model_copy(update={"stamps": (stamp,), "header": header})
+
+    first = _form("a.png", _recaptured(original, 1))
+    other = _form("b.png", faded)
+    school = "Govt Boys High School Mohallah"
+    copies = [copy(first, "NA-556", school), copy(other, "NA-56", school)]
+    assert crossform_findings(copies) == {}
+    # another station's name on the other: two stations' forms, one image between them
+    two = [copy(first, "NA-556", school), copy(other, "NA-56", "Basic Health Unit Gulberg")]
+    assert set(crossform_findings(two)) == {0, 1}
+
+
 def test_stamps_reading_one_station_are_compared_however_far_apart_their_hashes() -> None:
     """Station 50's stamp pasted onto 45's form, boxed with a wide margin and its top cut:
     20 hash bits apart and under ALIGNED_FLOOR alike, so never compared, until both
