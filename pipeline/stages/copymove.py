@@ -53,6 +53,13 @@ SLACK = 12  # pixels the clone may sit off the box's position, each way
 # best shift), the clones came 0.996-0.999 and the other pairs 0.71 at most. A pair that
 # slides under CLONE_CORRELATION is so registered, and at CLONE_REGISTERED is one image.
 CLONE_REGISTERED = 0.95
+# ... compared as their strokes' darkness over the paper round them (a black-hat of this
+# many pixels, wider than any stroke): a clone pasted with a piece of paper unlike the
+# page's carries the patch's own grey and its edge. Seed 9051's PB-215_ps074 p1 (a
+# shadowed 150-dpi phone photo at JPEG 63): 0.934 registered on the grey levels, 0.993 so.
+# On the 184 pages of seeds 9048-9051 with a clone and 60 others (705 pairs registered),
+# every other pair 0.859 at most so (0.861 on the grey levels; benchmarks/RESULTS.md, Marks)
+STROKE_CLOSING = 25
 REGISTER_STEPS = 50  # the affine search's iterations
 REGISTER_MARGIN = 4  # pixels of the crop's edge left out of the registered correlation
 # A clone and its original are one image: their ink lies as far off its long axis
@@ -129,11 +136,16 @@ def _best_match(gray: np.ndarray, a: BBox, b: BBox, slack: int) -> float:
 def _registered(gray: np.ndarray, a: BBox, b: BBox, slack: int) -> float:
     """The better of a's crop and b's, each mapped onto the other's place by the affine
     map that best correlates them (searched from the best shift within `slack`): the
-    correlation of the two, their edges aside. 0 where no map is found."""
+    correlation of the two, their edges aside, as strokes' darkness (STROKE_CLOSING).
+    0 where no map is found."""
     best = 0.0
     steps = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, REGISTER_STEPS, 1e-5)
+    closing = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (STROKE_CLOSING, STROKE_CLOSING))
     for crop, around in _both_ways(gray, a, b, slack):
-        template, region = crop.astype(np.float32), around.astype(np.float32)
+        template, region = (
+            cv2.morphologyEx(image, cv2.MORPH_BLACKHAT, closing).astype(np.float32)
+            for image in (crop, around)
+        )
         th, tw = template.shape
         if th > region.shape[0] or tw > region.shape[1] or float(template.std()) < 1.0:
             continue
