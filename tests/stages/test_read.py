@@ -126,7 +126,10 @@ def test_a_typed_figure_read_surely_by_ocr_is_not_an_overwrite() -> None:
     bold = NumberReading(value=1061, text="1061", confidence=0.99, status="ok", overwritten=True)
 
     def figures(*words: TextWord) -> _Figures:
-        paper = SimpleNamespace(image=np.full((500, 500, 3), 240, np.uint8))  # no pen ink
+        paper = SimpleNamespace(
+            image=np.full((500, 500, 3), 240, np.uint8),  # no pen ink
+            source=SimpleNamespace(media_type="image/png"),
+        )
         return _Figures(page=paper, handwritten=True, words=words)  # type: ignore[arg-type]
 
     typed = TextWord(text="1061", bbox=BBox(x0=330, y0=395, x1=420, y1=435), confidence=0.96)
@@ -160,7 +163,7 @@ def test_a_coarse_jpegs_ringing_is_no_overwrite_unless_long_and_dark_or_alone() 
             scale = 5000 / quality if quality < 50 else 200 - 2 * quality
             table = tuple(max(1, min(255, (q * round(scale) + 50) // 100)) for q in IJG_LUMINANCE)
             jpeg = JpegLayer(luminance=np.zeros((8, 8), np.uint8), quantization=table)
-        page = SimpleNamespace(source=SimpleNamespace(jpeg=jpeg))
+        page = SimpleNamespace(source=SimpleNamespace(jpeg=jpeg, media_type="image/jpeg"))
         return _Figures(page=page, handwritten=True, words=())  # type: ignore[arg-type]
 
     assert abs(figures(40).page.source.jpeg.quality - 40) < 1  # type: ignore[attr-defined]
@@ -239,7 +242,9 @@ def test_an_overwrite_names_the_digit_written_over_and_how_it_was_seen() -> None
     composite(canvas, alpha, (30, 30, 30), 340, 395)
     composite(canvas, layer, BLUE_BALLPOINT, 340, 395)
     page = SimpleNamespace(
-        image=canvas[:, :, ::-1].copy(), to_original=lambda b: b, source=SimpleNamespace(jpeg=None)
+        image=canvas[:, :, ::-1].copy(),
+        to_original=lambda b: b,
+        source=SimpleNamespace(jpeg=None, media_type="image/png"),
     )
     figures = _Figures(page=page, handwritten=True, words=())  # type: ignore[arg-type]
     cell = BBox(x0=300, y0=380, x1=500, y1=444)
@@ -257,7 +262,9 @@ def test_on_a_page_written_in_a_coloured_pen_colour_tells_no_overwrite() -> None
     tells an overwrite."""
     from pipeline.stages.read import PEN_PAGE, _Figures
 
-    page = SimpleNamespace(source=SimpleNamespace(jpeg=None), to_original=lambda b: b)
+    page = SimpleNamespace(
+        source=SimpleNamespace(jpeg=None, media_type="image/png"), to_original=lambda b: b
+    )
     box = BBox(x0=300, y0=380, x1=500, y1=444)
     by_colour = NumberReading(
         value=26, text="26", confidence=0.99, status="ok", overwritten=True, overwrite_pen=True
@@ -303,15 +310,22 @@ def test_a_typed_station_number_ocr_reads_otherwise_is_withheld_with_both_readin
 
 
 @pytest.mark.parametrize(
-    ("probability", "per_height", "depth", "accused"),
+    ("probability", "per_height", "depth", "media", "accused"),
     [
-        (0.999, 1.2, 0.08, True),
-        (0.995, 1.2, 0.08, True),  # sure enough
-        (0.982, 1.2, 0.08, False),  # the network unsure (seed 9042's PP-219_ps032)
-        (1.0, 0.96, 0.09, True),  # seed 9044's GBA-15_ps038, a "7" over a "6"
-        (1.0, 0.72, 0.119, False),  # the most a clean digit laid so on seeds 9035-9039
-        (0.999, 0.4, 0.08, False),  # hardly any ink laid twice: a "10" cut as one box
-        (0.999, 1.2, 0.16, False),  # ... or none as dark as ink laid twice
+        (0.999, 1.2, 0.08, "image/png", True),
+        (0.995, 1.2, 0.08, "image/png", True),  # sure enough
+        (0.982, 1.2, 0.08, "image/png", False),  # the network unsure (seed 9042's PP-219_ps032)
+        (1.0, 0.96, 0.09, "image/png", True),  # seed 9044's GBA-15_ps038, a "7" over a "6"
+        (1.0, 0.72, 0.119, "image/png", False),  # the most a clean digit laid on seeds 9035-9039
+        (0.999, 0.4, 0.08, "image/png", False),  # hardly any ink laid twice: a "10" in one box
+        (0.999, 1.2, 0.16, "image/png", False),  # ... or none as dark as ink laid twice
+        # a palette's page gathers ink laid twice into its strokes' levels: seed 9052's
+        # PS-243_ps159, a "6" over a "5", and seed 9043's PB-26_ps149
+        (1.0, 0.0, 0.089, "image/gif", True),
+        (0.99999, 0.0, 0.111, "image/gif", True),
+        (0.99, 0.0, 0.194, "image/gif", False),  # a clean digit's, as deep as ink laid twice
+        (0.81, 0.0, 0.119, "image/gif", False),  # the surest clean digit under STROKES_DEPTH
+        (1.0, 0.0, 0.089, "image/tiff", False),
     ],
 )
 def test_two_digits_strokes_in_one_box_with_ink_laid_twice_is_an_overwrite(
@@ -319,11 +333,13 @@ def test_two_digits_strokes_in_one_box_with_ink_laid_twice_is_an_overwrite(
     probability: float,
     per_height: float,
     depth: float,
+    media: str,
     accused: bool,
 ) -> None:
     """A figure the double-ink test passed: the overwrite network's word and the digit's
     own ink laid twice must agree (`TWO_DIGITS_STROKES`, `STROKES_LAID_TWICE`,
-    `STROKES_DEPTH`); the finding names the digit and its cue."""
+    `STROKES_DEPTH`), but on a palette's page (`PALETTE_MEDIA`) the network and the depth
+    suffice; the finding names the digit and its cue."""
     import pipeline.stages.read as read
     from pipeline.strokes import StrokesOverwritten
     from pipeline.synth.handwriting import Hand, handwritten_number
@@ -338,7 +354,9 @@ def test_two_digits_strokes_in_one_box_with_ink_laid_twice_is_an_overwrite(
     said = StrokesOverwritten(1, digit, probability, per_height, depth)
     monkeypatch.setattr(read, "overwritten_strokes", lambda cell, boxes: said)
     page = SimpleNamespace(
-        image=canvas[:, :, ::-1].copy(), to_original=lambda b: b, source=SimpleNamespace(jpeg=None)
+        image=canvas[:, :, ::-1].copy(),
+        to_original=lambda b: b,
+        source=SimpleNamespace(jpeg=None, media_type=media),
     )
     figures = read._Figures(page=page, handwritten=True, words=())  # type: ignore[arg-type]
     cell = BBox(x0=200, y0=110, x1=400, y1=200)
@@ -356,7 +374,7 @@ def _blank_page(jpeg: object) -> SimpleNamespace:
     return SimpleNamespace(
         image=np.full((300, 500, 3), 240, np.uint8),
         to_original=lambda b: b,
-        source=SimpleNamespace(jpeg=jpeg),
+        source=SimpleNamespace(jpeg=jpeg, media_type="image/png"),
     )
 
 
