@@ -137,20 +137,27 @@ def test_a_slanted_line_is_no_clone_of_a_signature_with_a_like_stroke(
     assert {f.evidence.values["box"] for f in _findings(image, boxes)} == {"1. Agent", "4. Agent"}
 
 
-def test_a_clone_warped_unlike_its_original_is_found_once_registered() -> None:
-    """A clone pasted into a phone photo is warped unlike its original when the page's
-    perspective is undone (seed 9013's TIFF photos: slid at 0.69-0.88): stretched 3% and
-    sheared, it slides short of a clone, and registered by an affine map it is one image;
-    six different hands, so registered, are not."""
+def _warped_clone(warp: np.ndarray, fall: float = 0.0) -> tuple:
+    """Agent 2's signature cloned into agent 5's box, warped by `warp` (an affine map) as
+    undoing a phone photo's perspective warps it, its patch's paper darkening `fall` grey
+    levels across its width: the findings."""
     image, boxes = _sheet()
     source, target = BOXES[1], BOXES[4]
     dx, dy = target.x0 - source.x0 + 3, target.y0 - source.y0 - 2
     inner = image[source.y0 + 8 : source.y1 - 8, source.x0 + 8 : source.x1 - 8].copy()
     h, w = inner.shape[:2]
-    warp = np.float32([[1.03, 0.02, -4], [0.01, 0.98, 1]])
     inner = cv2.warpAffine(inner, warp, (w, h), borderMode=cv2.BORDER_REPLICATE)
-    image[source.y0 + 8 + dy : source.y1 - 8 + dy, source.x0 + 8 + dx : source.x1 - 8 + dx] = inner
-    findings = _findings(image, boxes)
+    shaded = np.clip(inner - np.linspace(0, fall, w)[None, :, None], 0, 255).astype(np.uint8)
+    image[source.y0 + 8 + dy : source.y1 - 8 + dy, source.x0 + 8 + dx : source.x1 - 8 + dx] = shaded
+    return _findings(image, boxes)
+
+
+def test_a_clone_warped_unlike_its_original_is_found_once_registered() -> None:
+    """A clone pasted into a phone photo is warped unlike its original when the page's
+    perspective is undone (seed 9013's TIFF photos: slid at 0.69-0.88): stretched 3% and
+    sheared, it slides short of a clone, and registered by an affine map it is one image;
+    six different hands, so registered, are not."""
+    findings = _warped_clone(np.float32([[1.03, 0.02, -4], [0.01, 0.98, 1]]))
     assert {f.evidence.values["box"] for f in findings} == {"2. Agent", "5. Agent"}
     for finding in findings:
         assert finding.evidence.values["correlation"] < CLONE_CORRELATION
@@ -162,15 +169,7 @@ def test_a_clone_warped_past_the_coarse_pass_is_registered_when_alike_in_size() 
     when the perspective was undone, slides at 0.49 at a quarter of the size, under
     COARSE_CORRELATION; its mark within SIZE_RATIO of its original's, it is registered,
     and is one image (0.997 there)."""
-    image, boxes = _sheet()
-    source, target = BOXES[1], BOXES[4]
-    dx, dy = target.x0 - source.x0 + 3, target.y0 - source.y0 - 2
-    inner = image[source.y0 + 8 : source.y1 - 8, source.x0 + 8 : source.x1 - 8].copy()
-    h, w = inner.shape[:2]
-    warp = np.float32([[1.05, 0.08, -8], [0.02, 1.05, -3]])
-    inner = cv2.warpAffine(inner, warp, (w, h), borderMode=cv2.BORDER_REPLICATE)
-    image[source.y0 + 8 + dy : source.y1 - 8 + dy, source.x0 + 8 + dx : source.x1 - 8 + dx] = inner
-    findings = _findings(image, boxes)
+    findings = _warped_clone(np.float32([[1.05, 0.08, -8], [0.02, 1.05, -3]]))
     assert {f.evidence.values["box"] for f in findings} == {"2. Agent", "5. Agent"}
     for finding in findings:
         assert COARSE_SIZED <= finding.evidence.values["coarse_correlation"] < COARSE_CORRELATION
@@ -252,16 +251,7 @@ def test_a_clone_shaded_unlike_its_original_is_registered_by_its_strokes() -> No
     piece of paper shaded unlike its original's registers at 0.934 on the grey levels;
     compared as its strokes' darkness (STROKE_CLOSING), it is one image (0.993 there).
     Here the patch darkens 80 levels across its width, and is still found."""
-    image, boxes = _sheet()
-    source, target = BOXES[1], BOXES[4]
-    dx, dy = target.x0 - source.x0 + 3, target.y0 - source.y0 - 2
-    inner = image[source.y0 + 8 : source.y1 - 8, source.x0 + 8 : source.x1 - 8].copy()
-    h, w = inner.shape[:2]
-    warp = np.float32([[1.03, 0.02, -4], [0.01, 0.98, 1]])
-    inner = cv2.warpAffine(inner, warp, (w, h), borderMode=cv2.BORDER_REPLICATE)
-    shaded = np.clip(inner - np.linspace(0, 80, w)[None, :, None], 0, 255).astype(np.uint8)
-    image[source.y0 + 8 + dy : source.y1 - 8 + dy, source.x0 + 8 + dx : source.x1 - 8 + dx] = shaded
-    findings = _findings(image, boxes)
+    findings = _warped_clone(np.float32([[1.03, 0.02, -4], [0.01, 0.98, 1]]), fall=80)
     assert {f.evidence.values["box"] for f in findings} == {"2. Agent", "5. Agent"}
     for finding in findings:
         assert finding.evidence.values["registered_correlation"] >= CLONE_REGISTERED
