@@ -57,8 +57,8 @@ CLONE_REGISTERED = 0.95
 # many pixels, wider than any stroke): a clone pasted with a piece of paper unlike the
 # page's carries the patch's own grey and its edge. Seed 9051's PB-215_ps074 p1 (a
 # shadowed 150-dpi phone photo at JPEG 63): 0.934 registered on the grey levels, 0.993 so.
-# On the 184 pages of seeds 9048-9051 with a clone and 60 others (866 pairs registered),
-# every other pair 0.859 at most so (0.861 on the grey levels; benchmarks/RESULTS.md, Marks)
+# On the 123 pages of seeds 9048-9051 with a clone and 60 others (803 pairs registered),
+# every other pair 0.859 at most so (`benchmarks.clone_pairs`; 0.861 on the grey levels)
 STROKE_CLOSING = 25
 REGISTER_STEPS = 50  # the affine search's iterations
 REGISTER_MARGIN = 4  # pixels of the crop's edge left out of the registered correlation
