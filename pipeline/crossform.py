@@ -62,6 +62,7 @@ from pipeline.stages.stamp_text import (
     mismatch,
     names_neither,
     names_the_other,
+    read_alike_as_other,
     two_stations,
 )
 
@@ -804,7 +805,11 @@ def _read_elsewhere(mine: Mark, other: Mark, sources: list[_Source]) -> Finding 
         if any(other.text)
         else None
     ) or names_the_other(read, dict(here.header), dict(there.header))
-    said = said or names_neither(texts, dict(here.header), dict(there.header))
+    said = (
+        said
+        or names_neither(texts, dict(here.header), dict(there.header))
+        or read_alike_as_other(texts, dict(here.header), dict(there.header))
+    )
     if said is None:
         return None
     return _text_elsewhere(

@@ -847,6 +847,33 @@ def names_neither(
     }
 
 
+def read_alike_as_other(
+    texts: Sequence[StampText], own: Mapping[str, str], other: Mapping[str, str]
+) -> dict[str, str | float] | None:
+    """What a stamp pasted on two forms of different stations says when both copies'
+    centres read the other form's station number exactly, though a digit from this
+    form's: two readings of one image agreeing rule out a misread digit (`names_neither`),
+    and the number is the form it was pasted from. Seed 9053's NA-3_ps059: station 54's
+    stamp, "PS 54" on both copies, pasted onto station 59's form. None otherwise."""
+    own_numbers, other_numbers = header_numbers(own), header_numbers(other)
+    read = [centre_numbers(t.centre) for t in texts]
+    if len(read) < 2 or not all(read) or not own_numbers or not other_numbers:
+        return None
+    numbers = {int(n) for found in read for n in found}
+    if len(numbers) != 1:
+        return None
+    number = numbers.pop()
+    if number in {int(n) for n in own_numbers} or number not in {int(n) for n in other_numbers}:
+        return None
+    return {
+        "header_station_number": " or ".join(own_numbers),
+        "pasted_from_station_number": " or ".join(other_numbers),
+        "stamp_station_number": str(number),
+        "ring_text": " | ".join(t.ring for t in texts),
+        "centre_text": " | ".join(t.centre for t in texts),
+    }
+
+
 def _the_number(read: str, number: str) -> bool:
     """Whether a centre number read is `number`: exactly, or of two digits or more with
     one of them misread (seed 9008's PB-8_ps091: "PS 42" on station 43's stamp pasted

@@ -19,6 +19,7 @@ from pipeline.stages.stamp_text import (
     name_on_ring,
     names_neither,
     names_the_other,
+    read_alike_as_other,
     read_stamp_text,
     readings_mismatch,
     two_stations,
@@ -802,3 +803,24 @@ def test_a_round_stamp_clipped_by_its_box_is_read_whole(cut: float) -> None:
     said = read_stamp_text(ink[int(ink.shape[0] * cut) :])
     assert "137" in centre_numbers(said.centre)
     assert name_on_ring("Basic Health Unit Mozang", said.ring) >= 0.5
+
+
+def test_a_paste_read_alike_as_the_other_forms_number_is_its_stamp() -> None:
+    own = _header("NA-3", "59", "Govt Boys High School Mohallah Islimpura")
+    other = _header("NA-3", "54", "Govt Boys High School Samanabad")
+    # seed 9053's NA-3_ps059: station 54's stamp pasted onto it, "PS 54" on both copies,
+    # a digit from 59 (which one reading alone may be, misread)
+    copies = [StampText(ring="", centre="PS 54 NA-3"), StampText(ring="", centre="PS 54 NA-3")]
+    found = read_alike_as_other(copies, own, other)
+    assert found is not None and found["stamp_station_number"] == "54"
+    assert found["pasted_from_station_number"] == "54"
+    assert names_the_other(copies, own, other) is None  # one reading may be misread
+    # the copies read apart, one unread, or this form's own number: nothing said
+    apart = [copies[0], StampText(ring="", centre="PS 58 NA-3")]
+    assert read_alike_as_other(apart, own, other) is None
+    assert read_alike_as_other([copies[0], StampText(ring="x", centre="")], own, other) is None
+    mine = [StampText(ring="", centre="PS 59 NA-3")] * 2
+    assert read_alike_as_other(mine, own, other) is None
+    # ... or a number the other form's is not: `names_neither` weighs that
+    third = [StampText(ring="", centre="PS 55 NA-3")] * 2
+    assert read_alike_as_other(third, own, other) is None
