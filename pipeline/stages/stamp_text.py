@@ -829,13 +829,10 @@ def names_neither(
     both do. None otherwise (a copy's centre unread, the readings apart, or near either
     form's number)."""
     own_numbers, other_numbers = header_numbers(own), header_numbers(other)
-    read = [centre_numbers(t.centre) for t in texts]
-    if len(read) < 2 or not all(read) or not own_numbers or not other_numbers:
+    number = _read_alike(texts, own_numbers, other_numbers)
+    if number is None:
         return None
-    numbers = {int(n) for found in read for n in found}
-    if len(numbers) != 1:
-        return None
-    stamped = [str(numbers.pop())]
+    stamped = [str(number)]
     if not (another_number(stamped, own_numbers) and another_number(stamped, other_numbers)):
         return None
     return {
@@ -847,6 +844,18 @@ def names_neither(
     }
 
 
+def _read_alike(
+    texts: Sequence[StampText], own_numbers: Sequence[str], other_numbers: Sequence[str]
+) -> int | None:
+    """The one station number every copy's centre reads, both forms' numbers read; None
+    where a copy's centre is unread, the readings are apart, or a form's number unread."""
+    read = [centre_numbers(t.centre) for t in texts]
+    if len(read) < 2 or not all(read) or not own_numbers or not other_numbers:
+        return None
+    numbers = {int(n) for found in read for n in found}
+    return numbers.pop() if len(numbers) == 1 else None
+
+
 def read_alike_as_other(
     texts: Sequence[StampText], own: Mapping[str, str], other: Mapping[str, str]
 ) -> dict[str, str | float] | None:
@@ -856,14 +865,10 @@ def read_alike_as_other(
     and the number is the form it was pasted from. Seed 9053's NA-3_ps059: station 54's
     stamp, "PS 54" on both copies, pasted onto station 59's form. None otherwise."""
     own_numbers, other_numbers = header_numbers(own), header_numbers(other)
-    read = [centre_numbers(t.centre) for t in texts]
-    if len(read) < 2 or not all(read) or not own_numbers or not other_numbers:
+    number = _read_alike(texts, own_numbers, other_numbers)
+    if number is None or number in {int(n) for n in own_numbers}:
         return None
-    numbers = {int(n) for found in read for n in found}
-    if len(numbers) != 1:
-        return None
-    number = numbers.pop()
-    if number in {int(n) for n in own_numbers} or number not in {int(n) for n in other_numbers}:
+    if number not in {int(n) for n in other_numbers}:
         return None
     return {
         "header_station_number": " or ".join(own_numbers),

@@ -805,22 +805,24 @@ def test_a_round_stamp_clipped_by_its_box_is_read_whole(cut: float) -> None:
     assert name_on_ring("Basic Health Unit Mozang", said.ring) >= 0.5
 
 
-def test_a_paste_read_alike_as_the_other_forms_number_is_its_stamp() -> None:
+@pytest.mark.parametrize(
+    ("centres", "stamped"),
+    [
+        # seed 9053's NA-3_ps059: station 54's stamp pasted onto station 59's form, "PS 54"
+        # on both copies, a digit from 59 (which one reading alone may be, misread)
+        (("PS 54 NA-3", "PS 54 NA-3"), "54"),
+        (("PS 54 NA-3", "PS 58 NA-3"), None),  # the copies read apart
+        (("PS 54 NA-3", ""), None),  # one copy's centre unread
+        (("PS 59 NA-3", "PS 59 NA-3"), None),  # this form's own number
+        (("PS 55 NA-3", "PS 55 NA-3"), None),  # neither form's: `names_neither` weighs it
+    ],
+)
+def test_a_paste_read_alike_as_the_other_forms_number_is_its_stamp(
+    centres: tuple[str, str], stamped: str | None
+) -> None:
     own = _header("NA-3", "59", "Govt Boys High School Mohallah Islimpura")
     other = _header("NA-3", "54", "Govt Boys High School Samanabad")
-    # seed 9053's NA-3_ps059: station 54's stamp pasted onto it, "PS 54" on both copies,
-    # a digit from 59 (which one reading alone may be, misread)
-    copies = [StampText(ring="", centre="PS 54 NA-3"), StampText(ring="", centre="PS 54 NA-3")]
+    copies = [StampText(ring="", centre=centre) for centre in centres]
     found = read_alike_as_other(copies, own, other)
-    assert found is not None and found["stamp_station_number"] == "54"
-    assert found["pasted_from_station_number"] == "54"
-    assert names_the_other(copies, own, other) is None  # one reading may be misread
-    # the copies read apart, one unread, or this form's own number: nothing said
-    apart = [copies[0], StampText(ring="", centre="PS 58 NA-3")]
-    assert read_alike_as_other(apart, own, other) is None
-    assert read_alike_as_other([copies[0], StampText(ring="x", centre="")], own, other) is None
-    mine = [StampText(ring="", centre="PS 59 NA-3")] * 2
-    assert read_alike_as_other(mine, own, other) is None
-    # ... or a number the other form's is not: `names_neither` weighs that
-    third = [StampText(ring="", centre="PS 55 NA-3")] * 2
-    assert read_alike_as_other(third, own, other) is None
+    assert (found or {}).get("stamp_station_number") == stamped
+    assert names_the_other(copies, own, other) is None  # a digit from 59: no proof alone
