@@ -66,6 +66,9 @@ class JpegLayer:
         return 5000 / scale if scale > 100 else (200 - scale) / 2
 
 
+PALETTE_MEDIA = frozenset({"image/gif"})  # files whose pixels are a palette's entries
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of an input file as decoded, before any correction.
@@ -91,6 +94,12 @@ class Page:
     @property
     def height(self) -> int:
         return int(self.image.shape[0])
+
+    @property
+    def palette(self) -> bool:
+        """Whether the file keeps its pixels as a palette's few entries (a GIF): a stamp's
+        thin ink and a figure's crossing strokes take its strokes' own levels."""
+        return self.media_type in PALETTE_MEDIA
 
 
 @dataclass(frozen=True)

@@ -543,8 +543,7 @@ def _stamps(
             box, crop = whole, page.image[whole.y0 : whole.y1, whole.x0 : whole.x1]
             ink = _coloured_ink(crop, saturation, _brightest(saturation)) > 0
         inked = page.binary[box.y0 : box.y1, box.x0 : box.x1] > 0
-        palette = page.source.media_type == "image/gif"
-        colour, stamp_ink = _stamp_colour(crop, ink, inked, saturation, palette=palette)
+        colour, stamp_ink = _stamp_colour(crop, ink, inked, saturation, palette=page.source.palette)
         ys, xs = np.nonzero(stamp_ink)
         if len(xs):  # fingerprint the impression itself, not the box around it
             crop = crop[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]

@@ -330,13 +330,6 @@ PEN_PAGE = 0.5
 TWO_DIGITS_STROKES = 0.99
 STROKES_LAID_TWICE = 0.75  # pixels laid twice per pixel of the digit's height
 STROKES_DEPTH = 0.12  # its darkest strokes' level over the paper's
-# ... but a palette's page (a GIF) gathers ink laid twice into its strokes' own few
-# levels: there the network and the depth suffice. Seed 9052's PS-243_ps159 (a "6" over a
-# "5", 1.0 to the network, laying none twice at 0.089) and seed 9043's PB-26_ps149
-# (0.99999, none, 0.111) were missed; of the 5,017 figure cells of the GIF pages of
-# seeds 9040-9052, the clean ones with a digit under STROKES_DEPTH are 0.81 at most to
-# the network (0.99 with it deeper), the overwrites 0.99996-1.0 (`benchmarks.overwrite_cells`)
-PALETTE_MEDIA = frozenset({"image/gif"})
 # A digit the double-ink test suspects holds one digit's strokes, not two, when the
 # network gives it under this: seed 9038's PK-11_ps143, a "9" under JPEG 35 laying 2.1
 # pixels twice per pixel of height at 0.071 of the paper, 0.0012. The 97 overwrites the
@@ -390,7 +383,7 @@ class _Figures:
         # figures whose ink the double-ink test passed, but the overwrite network says
         # one digit's box holds two digits' strokes (`pipeline.strokes`)
         self.two_in_one: list[tuple[str, BBox, NumberReading, StrokesOverwritten]] = []
-        self.palette = page.source.media_type in PALETTE_MEDIA
+        self.palette = page.source.palette
         self.inked = 0  # figures read with ink
         self.coloured = 0  # ... of them, in a pen's coloured ink
 
@@ -406,6 +399,13 @@ class _Figures:
             digits = [d.bbox for d in reading.digits]
             # ... and, where one was cut in two, it whole
             cut = [_joined(a, b) for a, b in _cut_pairs(digits)]
+            # a palette's page (a GIF) gathers ink laid twice into its strokes' own few
+            # levels: there the network and the depth suffice. Seed 9052's PS-243_ps159
+            # (a "6" over a "5", 1.0 to the network, laying none twice at 0.089) and seed
+            # 9043's PB-26_ps149 (0.99999, none, 0.111) were missed; of the 5,017 figure
+            # cells of the GIF pages of seeds 9040-9052, the clean ones with a digit under
+            # STROKES_DEPTH are 0.81 at most to the network, the overwrites 0.99996-1.0
+            # (`benchmarks.overwrite_cells`)
             for boxes in (digits, cut) if cut else (digits,):
                 strokes = overwritten_strokes(cell, [_xywh(b) for b in boxes])
                 if (

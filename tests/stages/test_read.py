@@ -128,7 +128,7 @@ def test_a_typed_figure_read_surely_by_ocr_is_not_an_overwrite() -> None:
     def figures(*words: TextWord) -> _Figures:
         paper = SimpleNamespace(
             image=np.full((500, 500, 3), 240, np.uint8),  # no pen ink
-            source=SimpleNamespace(media_type="image/png"),
+            source=SimpleNamespace(palette=False),
         )
         return _Figures(page=paper, handwritten=True, words=words)  # type: ignore[arg-type]
 
@@ -163,7 +163,7 @@ def test_a_coarse_jpegs_ringing_is_no_overwrite_unless_long_and_dark_or_alone() 
             scale = 5000 / quality if quality < 50 else 200 - 2 * quality
             table = tuple(max(1, min(255, (q * round(scale) + 50) // 100)) for q in IJG_LUMINANCE)
             jpeg = JpegLayer(luminance=np.zeros((8, 8), np.uint8), quantization=table)
-        page = SimpleNamespace(source=SimpleNamespace(jpeg=jpeg, media_type="image/jpeg"))
+        page = SimpleNamespace(source=SimpleNamespace(jpeg=jpeg, palette=False))
         return _Figures(page=page, handwritten=True, words=())  # type: ignore[arg-type]
 
     assert abs(figures(40).page.source.jpeg.quality - 40) < 1  # type: ignore[attr-defined]
@@ -244,7 +244,7 @@ def test_an_overwrite_names_the_digit_written_over_and_how_it_was_seen() -> None
     page = SimpleNamespace(
         image=canvas[:, :, ::-1].copy(),
         to_original=lambda b: b,
-        source=SimpleNamespace(jpeg=None, media_type="image/png"),
+        source=SimpleNamespace(jpeg=None, palette=False),
     )
     figures = _Figures(page=page, handwritten=True, words=())  # type: ignore[arg-type]
     cell = BBox(x0=300, y0=380, x1=500, y1=444)
@@ -263,7 +263,7 @@ def test_on_a_page_written_in_a_coloured_pen_colour_tells_no_overwrite() -> None
     from pipeline.stages.read import PEN_PAGE, _Figures
 
     page = SimpleNamespace(
-        source=SimpleNamespace(jpeg=None, media_type="image/png"), to_original=lambda b: b
+        source=SimpleNamespace(jpeg=None, palette=False), to_original=lambda b: b
     )
     box = BBox(x0=300, y0=380, x1=500, y1=444)
     by_colour = NumberReading(
@@ -338,7 +338,7 @@ def test_two_digits_strokes_in_one_box_with_ink_laid_twice_is_an_overwrite(
 ) -> None:
     """A figure the double-ink test passed: the overwrite network's word and the digit's
     own ink laid twice must agree (`TWO_DIGITS_STROKES`, `STROKES_LAID_TWICE`,
-    `STROKES_DEPTH`), but on a palette's page (`PALETTE_MEDIA`) the network and the depth
+    `STROKES_DEPTH`), but on a palette's page (`Page.palette`) the network and the depth
     suffice; the finding names the digit and its cue."""
     import pipeline.stages.read as read
     from pipeline.strokes import StrokesOverwritten
@@ -356,7 +356,7 @@ def test_two_digits_strokes_in_one_box_with_ink_laid_twice_is_an_overwrite(
     page = SimpleNamespace(
         image=canvas[:, :, ::-1].copy(),
         to_original=lambda b: b,
-        source=SimpleNamespace(jpeg=None, media_type=media),
+        source=SimpleNamespace(jpeg=None, palette=media == "image/gif"),
     )
     figures = read._Figures(page=page, handwritten=True, words=())  # type: ignore[arg-type]
     cell = BBox(x0=200, y0=110, x1=400, y1=200)
@@ -374,7 +374,7 @@ def _blank_page(jpeg: object) -> SimpleNamespace:
     return SimpleNamespace(
         image=np.full((300, 500, 3), 240, np.uint8),
         to_original=lambda b: b,
-        source=SimpleNamespace(jpeg=jpeg, media_type="image/png"),
+        source=SimpleNamespace(jpeg=jpeg, palette=False),
     )
 
 
