@@ -30,8 +30,9 @@ from pipeline.truth import (
 )
 
 # 1.1: a Form 47 past its own register carries TURNOUT_OVER_100; 1.2: no two constituencies
-# of a corpus share a code (`_constituency_plan`)
-GENERATOR_VERSION = "1.2"
+# of a corpus share a code (`_constituency_plan`); 1.3: a Form 45's stamp pressed at the foot
+# of its page (STAMP_MISPLACED, `plan._stamp_astray`)
+GENERATOR_VERSION = "1.3"
 REDRAW_STREAM = 1_000_000  # random streams of a constituency drawn again start here
 FIXED_DATE = time.strptime("2024-02-08", "%Y-%m-%d")
 EXTENSIONS = {"png": "png", "jpeg": "jpg", "tiff": "tif", "pdf": "pdf", "gif": "gif"}

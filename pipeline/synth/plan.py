@@ -38,6 +38,9 @@ FORM_ANOMALY_RATES = {
 # chance per Form 45 of a digital clone edit (drawn from its own stream, so that adding it
 # left every other form of a seed's corpus as it was)
 TAMPER_RATE = 0.06
+# chance per stamped Form 45 of its stamp pressed away from the officers' boxes (its own
+# stream too)
+STAMP_ASTRAY_RATE = 0.04
 # chance per constituency of each cross-form irregularity
 CONSTITUENCY_ANOMALY_RATES = {
     FindingCode.STAMP_DUPLICATE: 0.4,
@@ -343,6 +346,15 @@ def _station_sheet(
             centre_lines=(f"PS {station_no}", code),
         )
     tamper, tamper_anomaly = _clone_tamper(signatures, printing_seed, station_no)
+    astray = stamp is not None and _stamp_astray(printing_seed, station_no)
+    if astray:
+        plans.append(
+            AnomalyPlan(
+                FindingCode.STAMP_MISPLACED,
+                "the stamp pressed at the foot of the page, away from the officers' boxes",
+                "stamp",
+            )
+        )
     return FormSheet(
         form_id=form_id,
         template_name="pk-form45",
@@ -370,7 +382,14 @@ def _station_sheet(
         anomalies=tuple(plans) + ((tamper_anomaly,) if tamper_anomaly else ()),
         printing_seed=printing_seed,
         tamper=tamper,
+        stamp_astray=astray,
     )
+
+
+def _stamp_astray(printing_seed: int, station_no: int) -> bool:
+    """Sometimes, the stamp pressed at the foot of the page, away from the officers'
+    boxes (its own stream, so that adding it left every other form of a seed as it was)."""
+    return bool(np.random.default_rng([printing_seed, station_no, 47]).random() < STAMP_ASTRAY_RATE)
 
 
 def _clone_tamper(
@@ -486,6 +505,7 @@ def _agent_copy(
             FindingCode.FIGURE_OVERWRITTEN,
             FindingCode.CORRECTION_FLUID,
             FindingCode.STAMP_DUPLICATE,
+            FindingCode.STAMP_MISPLACED,
         )
     )
     if diverge or swap:
@@ -505,6 +525,7 @@ def _agent_copy(
         anomalies=tuple(a for a in copy_anomalies if a.code is not FindingCode.TAMPER_SUSPECTED),
         printing_seed=sheet.printing_seed,
         tamper=None,  # the edit was made to the original's file only
+        stamp_astray=False,  # pressed afresh, where it belongs
     )
     return dataclasses.replace(sheet, anomalies=original_anomalies), copy
 

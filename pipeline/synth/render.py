@@ -500,7 +500,9 @@ class _Painter:
             )
         return y + math.ceil(len(agent_plans) / per_row) * 130 + 20
 
-    def stamp(self, page: RenderedPage, canvas: np.ndarray) -> None:
+    def stamp(self, page: RenderedPage, canvas: np.ndarray, foot: int) -> None:
+        """The stamp beside the officers' boxes, or, astray, in the room under the agents'
+        grid (`foot`), up to the page's edge."""
         plan = self.sheet.stamp
         if plan is None:
             return
@@ -514,9 +516,14 @@ class _Painter:
             )
         ink = self.bank.impressions[plan.impression_id]
         area = page.boxes["stamp_area"]
-        cx = (area.x0 + area.x1) // 2 + int(self.rng.integers(-80, 80))
-        cy = (area.y0 + area.y1) // 2 + int(self.rng.integers(-60, 60))
-        x, y = cx - ink.shape[1] // 2, cy - ink.shape[0] // 2
+        if self.sheet.stamp_astray:
+            h, w = ink.shape
+            x = int(self.rng.integers(self.left, self.right - w))
+            y = min(foot + max(0, (PAGE_H - foot - h) // 2), PAGE_H - h - 20)
+        else:
+            cx = (area.x0 + area.x1) // 2 + int(self.rng.integers(-80, 80))
+            cy = (area.y0 + area.y1) // 2 + int(self.rng.integers(-60, 60))
+            x, y = cx - ink.shape[1] // 2, cy - ink.shape[0] // 2
         composite(canvas, ink, STAMP_INKS[plan.colour], x, y)
         ys, xs = np.nonzero(ink > 0.05)
         page.boxes["stamp"] = _box(x + xs.min(), y + ys.min(), x + xs.max() + 1, y + ys.max() + 1)
@@ -552,7 +559,7 @@ class _Painter:
             if not remaining:
                 y = self.totals_table(page, draw, page.image, y)
                 y = self.officers(page, draw, page.image, y)
-                self.agents(page, draw, page.image, y)
+                foot = self.agents(page, draw, page.image, y)
             # the printed layer is paper-toned everywhere; correction fluid lies on the
             # paper, so its patches must be in that layer too or the merge hides them
             printed = np.asarray(image).copy()
@@ -560,7 +567,7 @@ class _Painter:
                 printed[y0 : y0 + patch.shape[0], x0 : x0 + patch.shape[1]] = patch
             page.image = np.minimum(page.image, printed)
             if not remaining:
-                self.stamp(page, page.image)
+                self.stamp(page, page.image, foot)
                 return self.pages
             first = False
 

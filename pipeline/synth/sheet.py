@@ -85,3 +85,4 @@ class FormSheet:
     anomalies: tuple[AnomalyPlan, ...]
     printing_seed: int  # same printing (layout variation) for copies of one station's form
     tamper: TamperPlan | None = None  # edited after scanning (the original file only)
+    stamp_astray: bool = False  # pressed at the foot of the page, not beside the officers

@@ -281,3 +281,41 @@ def test_no_two_constituencies_of_a_corpus_share_a_code() -> None:
     assert len(set(codes)) == len(codes)
     assert "PK-12" in redrawn  # drawn again, the others as they were
     assert len(redrawn) < len(codes) // 10
+
+
+def test_a_stamp_astray_lies_under_the_officers_boxes_and_its_copy_where_it_belongs(
+    tmp_path: Path,
+) -> None:
+    """STAMP_MISPLACED in the truth: the stamp pressed at the foot of the last page, below
+    the officers' boxes its area lies beside; an agent's copy is stamped afresh, in place."""
+    from pipeline.model import SignatureRole
+    from pipeline.synth.corpus import write_sheet
+    from pipeline.synth.plan import _agent_copy, plan_constituency
+    from pipeline.synth.render import MarkBank
+    from pipeline.truth import Capture
+
+    astray = [
+        sheet
+        for index in range(40)
+        for sheet in plan_constituency(index, 6, np.random.default_rng([3, index])).sheets
+        if sheet.stamp_astray
+    ]
+    assert astray
+    for sheet in astray:
+        assert sheet.stamp is not None
+        assert FindingCode.STAMP_MISPLACED in [a.code for a in sheet.anomalies]
+    sheet = astray[0]
+    capture = Capture(kind="flatbed", container="png")
+    _, _, truth = write_sheet(
+        sheet, tmp_path, np.random.default_rng(1), MarkBank(), name="astray", capture=capture
+    )
+    *before, last = truth.pages
+    (stamp,) = last.stamps
+    (misplaced,) = [a for a in last.anomalies if a.code is FindingCode.STAMP_MISPLACED]
+    assert misplaced.bbox == stamp.bbox
+    officers = [s.bbox for s in last.signatures if s.role is not SignatureRole.POLLING_AGENT]
+    assert stamp.bbox.y0 > max(b.y1 for b in officers if b is not None)
+    assert not [a for p in before for a in p.anomalies if a.code is FindingCode.STAMP_MISPLACED]
+    _, copy = _agent_copy(sheet, np.random.default_rng(2), diverge=False, swap=False)
+    assert not copy.stamp_astray
+    assert FindingCode.STAMP_MISPLACED not in [a.code for a in copy.anomalies]
