@@ -808,7 +808,9 @@ def _read_elsewhere(mine: Mark, other: Mark, sources: list[_Source]) -> Finding 
     said = (
         said
         or names_neither(texts, dict(here.header), dict(there.header))
-        or read_alike_as_other(texts, dict(here.header), dict(there.header))
+        or read_alike_as_other(
+            [_images(mine), _images(other)], dict(here.header), dict(there.header)
+        )
     )
     if said is None:
         return None
@@ -819,6 +821,12 @@ def _read_elsewhere(mine: Mark, other: Mark, sources: list[_Source]) -> Finding 
         {**said, "read_on": _where(there)},
         _where(there),
     )
+
+
+def _images(mark: Mark) -> list[StampText]:
+    """Every image of a stamp read: its colour's (or a black stamp's darkness) and a
+    coloured stamp's darkness."""
+    return [StampText(ring=r, centre=c) for r, c in (mark.text, mark.again) if r or c]
 
 
 def _own_number_read(read: list[StampText], header: dict[str, str]) -> bool:

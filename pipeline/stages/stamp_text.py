@@ -857,25 +857,36 @@ def _read_alike(
 
 
 def read_alike_as_other(
-    texts: Sequence[StampText], own: Mapping[str, str], other: Mapping[str, str]
+    copies: Sequence[Sequence[StampText]], own: Mapping[str, str], other: Mapping[str, str]
 ) -> dict[str, str | float] | None:
     """What a stamp pasted on two forms of different stations says when both copies'
     centres read the other form's station number exactly, though a digit from this
     form's: two readings of one image agreeing rule out a misread digit (`names_neither`),
     and the number is the form it was pasted from. Seed 9053's NA-3_ps059: station 54's
-    stamp, "PS 54" on both copies, pasted onto station 59's form. None otherwise."""
+    stamp, "PS 54" on both copies, pasted onto station 59's form. Each copy is read from
+    every image of its ink (its colour, a coloured stamp's darkness) and reads the
+    numbers any of them reads; the copies must have one in common: seed 9050's
+    NA-206_ps236, station 220's stamp, "PS 226" from its colour here and "PS 220" from
+    its darkness, "PS 220" on station 220's copy; seed 9049's NA-71_ps026, "PS 22" and
+    "PS 12" here, station 12's stamp. None otherwise."""
     own_numbers, other_numbers = header_numbers(own), header_numbers(other)
-    number = _read_alike(texts, own_numbers, other_numbers)
-    if number is None or number in {int(n) for n in own_numbers}:
+    if not own_numbers or not other_numbers:
         return None
-    if number not in {int(n) for n in other_numbers}:
+    read = [{int(n) for t in images for n in centre_numbers(t.centre)} for images in copies]
+    if len(read) < 2 or not all(read):
+        return None
+    alike = set.intersection(*read)
+    if len(alike) != 1:
+        return None
+    number = alike.pop()
+    if number in {int(n) for n in own_numbers} or number not in {int(n) for n in other_numbers}:
         return None
     return {
         "header_station_number": " or ".join(own_numbers),
         "pasted_from_station_number": " or ".join(other_numbers),
         "stamp_station_number": str(number),
-        "ring_text": " | ".join(t.ring for t in texts),
-        "centre_text": " | ".join(t.centre for t in texts),
+        "ring_text": " | ".join(t.ring for images in copies for t in images),
+        "centre_text": " | ".join(t.centre for images in copies for t in images),
     }
 
 

@@ -823,6 +823,11 @@ def test_a_paste_read_alike_as_the_other_forms_number_is_its_stamp(
     own = _header("NA-3", "59", "Govt Boys High School Mohallah Islimpura")
     other = _header("NA-3", "54", "Govt Boys High School Samanabad")
     copies = [StampText(ring="", centre=centre) for centre in centres]
-    found = read_alike_as_other(copies, own, other)
+    found = read_alike_as_other([[copy] for copy in copies], own, other)
     assert (found or {}).get("stamp_station_number") == stamped
     assert names_the_other(copies, own, other) is None  # a digit from 59: no proof alone
+    # each copy read from its colour and its darkness: the number one image of each
+    # reads is enough (seed 9050's NA-206_ps236, "PS 226" and "PS 220" here)
+    garbled = StampText(ring="", centre="PS 52 NA-3")
+    both = read_alike_as_other([[garbled, copies[0]], [copies[1]]], own, other)
+    assert (both or {}).get("stamp_station_number") == stamped
