@@ -78,6 +78,7 @@ CODE_READ = re.compile(rf"[^A-Z]*({ASSEMBLIES})[-–—]")
 # "PS 12", also with the S read as 5 ("P5125": seed 9005's NA-204_ps188 agent copy)
 STATION_NUMBER = re.compile(r"\bP\s*[S5]\s*[.:#]?\s*(\d{1,4})(?=\s|$)")
 BARE_NUMBER = re.compile(r"(?<![\w-])(\d{2,4})(?![\w-])")  # a figure alone (`bare_numbers`)
+FIGURE_BEFORE = re.compile(r"(?<![\w-])(\d{2,4})\s+$")  # ... just before a code
 # ... or the station's number with its digits read as the letters they resemble ("PS Bg"
 # for "PS 89": seed 9016's NA-192_ps089 stamp, pasted onto ps234's form), read as digits
 DIGIT_LIKE = "[0-9BgqOoDIl|ZzSsG]"  # a digit, or a letter OCR reads for one (AS_DIGITS)
@@ -476,6 +477,15 @@ def figures_alone(centre: str) -> list[str]:
     return BARE_NUMBER.findall(CODE.sub(" ", centre.upper()))
 
 
+def figures_above_code(centre: str) -> list[str]:
+    """The figures of two digits or more read just before a constituency code, nothing
+    but space between: the station number's line over the code's, its "PS" lost or
+    garbled ("FS 60 NA-34", "?3 31 NA-164", "70 PB-36")."""
+    upper = centre.upper()
+    found = (FIGURE_BEFORE.search(upper[: code.start()]) for code in CODE.finditer(upper))
+    return [f.group(1) for f in found if f and len(f.group(1).lstrip("0")) <= STATION_DIGITS]
+
+
 def bare_numbers(centre: str) -> list[str]:
     """The station numbers a centre's text reads (`centre_numbers`), or where it reads
     none, the figures of two digits or more it holds outside a constituency code: the
@@ -723,12 +733,18 @@ def _own_number_beside(centre: str, numbers: Sequence[str]) -> bool:
 def _another_station(text: StampText, header: dict[str, str]) -> dict[str, str | float] | None:
     """A centre number that is no misread of the header's, and a second cue: the centre
     line reads the header's constituency code exactly, or a ring legible by its printed
-    words lacks the header's station name (and names no other constituency)."""
+    words lacks the header's station name (and names no other constituency). A centre
+    whose "PS" was lost, its code read exactly, has its number in the figure just before
+    the code (`figures_above_code`). Seeds 9035-9053 judged again (`benchmarks.rejudge
+    --all`): two more pages with another station's stamp found, no false one."""
     numbers = header_numbers(header)
+    wanted = constituency_codes(header.get("constituency", ""))
     stamped = centre_numbers(text.centre)
+    lost = not STATION_NUMBER.search(text.centre.upper())  # no "PS" and number read
+    if lost and wanted and constituency_codes(text.centre) == wanted:
+        stamped = figures_above_code(text.centre)
     if not another_number(stamped, numbers) or _own_number_beside(text.centre, numbers):
         return None
-    wanted = constituency_codes(header.get("constituency", ""))
     name = header.get("polling_station_name", "")
     found: dict[str, str | float] = {
         "header_station_number": " or ".join(numbers),

@@ -236,6 +236,26 @@ def test_a_centre_number_far_from_the_headers_with_a_clean_centre_line() -> None
     assert mismatch(StampText(ring="", centre="PS 25"), HEADER) is None
 
 
+@pytest.mark.parametrize(
+    ("centre", "stamped"),
+    [
+        ("70 NA-130", "70"),  # seed 9050's PB-36_ps121 agent copy: "70 PB-36", its "PS" lost
+        ("FS 60 NA-130", "60"),  # seed 9053's NA-34_ps191: "FS 60 NA-34"
+        ("r2 94 NA-130 /", "94"),  # seed 9050's PP-150_ps089 agent copy: "r2 94 PP-150 /"
+        ("rw 407 \\ NA-130 /", None),  # something between figure and code: not its line
+        ("13 NA-130", None),  # a digit from the header's 12: may be it misread
+        ("70 NA-136", None),  # the code misread: the line was not read cleanly
+    ],
+)
+def test_a_figure_just_before_the_headers_code_is_the_stamps_number(
+    centre: str, stamped: str | None
+) -> None:
+    """A centre whose "PS" was lost or garbled: the figure on the line over the code, the
+    code read exactly, is the station number (`figures_above_code`)."""
+    found = mismatch(StampText(ring="", centre=centre), HEADER)
+    assert (found or {}).get("stamp_station_number") == stamped
+
+
 def test_a_centre_number_far_from_the_headers_on_a_legible_ring_without_the_name() -> None:
     ring = "COMMUNITY CENTRE © 140 PRESIDING OFFICER * COMMUNITY CENTRE © F140 * PRESIDING"
     found = mismatch(StampText(ring=ring, centre="PS 50"), HEADER)
