@@ -31,8 +31,10 @@ from pipeline.truth import (
 
 # 1.1: a Form 47 past its own register carries TURNOUT_OVER_100; 1.2: no two constituencies
 # of a corpus share a code (`_constituency_plan`); 1.3: a Form 45's stamp pressed at the foot
-# of its page (STAMP_MISPLACED, `plan._stamp_astray`)
-GENERATOR_VERSION = "1.3"
+# of its page (STAMP_MISPLACED, `plan._stamp_astray`); 1.4: ... only where there is room for
+# it under the agents' grid, else in its place (1.3 pressed it over the grid and past the
+# page's edge: seed 9054's PP-201_ps152 and ps190)
+GENERATOR_VERSION = "1.4"
 REDRAW_STREAM = 1_000_000  # random streams of a constituency drawn again start here
 FIXED_DATE = time.strptime("2024-02-08", "%Y-%m-%d")
 EXTENSIONS = {"png": "png", "jpeg": "jpg", "tiff": "tif", "pdf": "pdf", "gif": "gif"}
@@ -187,6 +189,8 @@ def _page_truth(
             )
     anomalies = []
     for anomaly in sheet.anomalies:
+        if anomaly.code is FindingCode.STAMP_MISPLACED and not page.stamp_astray:
+            continue  # no room under the agents' grid: the stamp was pressed in its place
         target = anomaly.target
         if target.startswith("candidates["):
             row = int(target[len("candidates[") : target.index("]")])

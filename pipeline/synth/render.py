@@ -35,6 +35,7 @@ from pipeline.synth.sheet import Figure, FormSheet
 from pipeline.templates import Template, resolve_template
 
 PAGE_W, PAGE_H = 2480, 3508  # A4 at 300 DPI
+ASTRAY_CLEARANCE = 40  # px between a stamp pressed astray and the agents' grid or page edge
 COLUMN_SHARES = {
     "serial": 0.07,
     "name": 0.29,
@@ -52,6 +53,7 @@ class RenderedPage:
     boxes: dict[str, BBox] = field(default_factory=dict)  # truth path -> box in page pixels
     candidate_indices: list[int] = field(default_factory=list)
     continuation: bool = False
+    stamp_astray: bool = False  # the stamp pressed under the agents' grid (STAMP_MISPLACED)
 
 
 @dataclass(frozen=True)
@@ -502,7 +504,8 @@ class _Painter:
 
     def stamp(self, page: RenderedPage, canvas: np.ndarray, foot: int) -> None:
         """The stamp beside the officers' boxes, or, astray, in the room under the agents'
-        grid (`foot`), up to the page's edge."""
+        grid (`foot`) where there is room for it clear of the grid and the page's edge
+        (ASTRAY_CLEARANCE); where there is none, in its place after all."""
         plan = self.sheet.stamp
         if plan is None:
             return
@@ -516,10 +519,12 @@ class _Painter:
             )
         ink = self.bank.impressions[plan.impression_id]
         area = page.boxes["stamp_area"]
-        if self.sheet.stamp_astray:
-            h, w = ink.shape
+        h, w = ink.shape
+        room = PAGE_H - foot - h - 2 * ASTRAY_CLEARANCE
+        page.stamp_astray = self.sheet.stamp_astray and room >= 0
+        if page.stamp_astray:
             x = int(self.rng.integers(self.left, self.right - w))
-            y = min(foot + max(0, (PAGE_H - foot - h) // 2), PAGE_H - h - 20)
+            y = foot + ASTRAY_CLEARANCE + int(self.rng.integers(0, room + 1))
         else:
             cx = (area.x0 + area.x1) // 2 + int(self.rng.integers(-80, 80))
             cy = (area.y0 + area.y1) // 2 + int(self.rng.integers(-60, 60))
