@@ -843,7 +843,12 @@ def names_neither(
     44's stamp). Two readings of one image agreeing rule out a misread digit, and the
     paste says one form at least bears another's stamp; a number neither form's says
     both do. None otherwise (a copy's centre unread, the readings apart, or near either
-    form's number)."""
+    form's number), or where a form's number was withheld as unsure: what it may be is
+    then a guess, and the stamp's number may be it (seed 9055's PP-192_ps067, its header
+    read "0" or "9", its own "PS 67" pasted onto station 83's form; seeds 9035-9055 judged
+    again: that false page gone, no other page changed)."""
+    if not all(h.get("polling_station_number", "").isdecimal() for h in (own, other)):
+        return None  # a form's number withheld as unsure: the stamp's may be it after all
     own_numbers, other_numbers = header_numbers(own), header_numbers(other)
     number = _read_alike(texts, own_numbers, other_numbers)
     if number is None:

@@ -9,6 +9,7 @@ import pytest
 from pipeline.model import BBox, FieldReading, Stamp, StampReading
 from pipeline.stages.marks import stamp_text_findings
 from pipeline.stages.stamp_text import (
+    UNSURE_NUMBER,
     StampText,
     bare_numbers,
     centre_numbers,
@@ -633,6 +634,11 @@ def test_a_paste_whose_centre_names_neither_form_is_another_stations_on_both() -
     # a digit from either form's number: that form's own stamp, misread
     near = [StampText(ring="", centre="PS 78"), StampText(ring="", centre="PS 78")]
     assert names_neither(near, own, other) is None
+    # a form's number withheld as unsure, read "0" or "9" (seed 9055's PP-192_ps067, its
+    # own stamp "PS 67" pasted onto station 83's form): the stamp's number may be its own
+    unsure = {**own, "polling_station_number": "", UNSURE_NUMBER: "0 9"}
+    assert names_neither(copies, unsure, other) is None
+    assert names_neither(copies, other, unsure) is None
 
 
 def test_a_header_code_and_a_centre_number_each_a_character_off_are_misreads() -> None:
