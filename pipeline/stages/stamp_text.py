@@ -850,7 +850,7 @@ def names_neither(
     if not all(h.get("polling_station_number", "").isdecimal() for h in (own, other)):
         return None  # a form's number withheld as unsure: the stamp's may be it after all
     own_numbers, other_numbers = header_numbers(own), header_numbers(other)
-    number = _read_alike(texts, own_numbers, other_numbers)
+    number = _read_alike([[text] for text in texts], own_numbers, other_numbers)
     if number is None:
         return None
     stamped = [str(number)]
@@ -866,15 +866,20 @@ def names_neither(
 
 
 def _read_alike(
-    texts: Sequence[StampText], own_numbers: Sequence[str], other_numbers: Sequence[str]
+    copies: Sequence[Sequence[StampText]],
+    own_numbers: Sequence[str],
+    other_numbers: Sequence[str],
 ) -> int | None:
-    """The one station number every copy's centre reads, both forms' numbers read; None
-    where a copy's centre is unread, the readings are apart, or a form's number unread."""
-    read = [centre_numbers(t.centre) for t in texts]
-    if len(read) < 2 or not all(read) or not own_numbers or not other_numbers:
+    """The one station number every copy's centre reads, from any image of its ink, both
+    forms' numbers read; None where a copy's centre is unread, the copies have no number
+    or more than one in common, or a form's number is unread."""
+    if not own_numbers or not other_numbers:
         return None
-    numbers = {int(n) for found in read for n in found}
-    return numbers.pop() if len(numbers) == 1 else None
+    read = [{int(n) for t in images for n in centre_numbers(t.centre)} for images in copies]
+    if len(read) < 2 or not all(read):
+        return None
+    alike = set.intersection(*read)
+    return alike.pop() if len(alike) == 1 else None
 
 
 def read_alike_as_other(
@@ -891,16 +896,10 @@ def read_alike_as_other(
     its darkness, "PS 220" on station 220's copy; seed 9049's NA-71_ps026, "PS 22" and
     "PS 12" here, station 12's stamp. None otherwise."""
     own_numbers, other_numbers = header_numbers(own), header_numbers(other)
-    if not own_numbers or not other_numbers:
+    number = _read_alike(copies, own_numbers, other_numbers)
+    if number is None or number in {int(n) for n in own_numbers}:
         return None
-    read = [{int(n) for t in images for n in centre_numbers(t.centre)} for images in copies]
-    if len(read) < 2 or not all(read):
-        return None
-    alike = set.intersection(*read)
-    if len(alike) != 1:
-        return None
-    number = alike.pop()
-    if number in {int(n) for n in own_numbers} or number not in {int(n) for n in other_numbers}:
+    if number not in {int(n) for n in other_numbers}:
         return None
     return {
         "header_station_number": " or ".join(own_numbers),
