@@ -880,6 +880,18 @@ def laid_twice(
     return round(twice, 2), round(_darkest(gray, core, box, _paper(gray, ink)), 3)
 
 
+def darkest_levels(
+    gray: np.ndarray, ink: np.ndarray, boxes: list[tuple[int, int, int, int]]
+) -> tuple[float, ...]:
+    """Each digit's darkest strokes' level over the paper's, as `laid_twice` measures it
+    (1.0: too little stroke to tell), the figure's cores found once."""
+    cores = _cores(gray, ink)
+    if cores is None:
+        return tuple(1.0 for _ in boxes)
+    paper = _paper(gray, ink)
+    return tuple(round(_darkest(gray, cores[0], box, paper), 3) for box in boxes)
+
+
 def double_ink(
     gray: np.ndarray,
     ink: np.ndarray,

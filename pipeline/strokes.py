@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from pipeline.model import BBox
-from pipeline.numbers import cell_ink, laid_twice, mnist_normalise, percentile
+from pipeline.numbers import cell_ink, darkest_levels, laid_twice, mnist_normalise, percentile
 from pipeline.tools.digit_net import overwrite_probabilities
 
 Box = tuple[int, int, int, int]  # x, y, w, h in the cell crop
@@ -35,13 +35,15 @@ class StrokesOverwritten:
     """The digit the network thinks likeliest written over: its place in the figure, its
     box in the cell crop, its probability of holding two digits, and its ink laid twice
     as `numbers.double_ink` measures it (pixels per pixel of its height; its darkest
-    strokes' level over the paper's)."""
+    strokes' level over the paper's); and every box's darkest strokes' level, the
+    figure's single layer of ink beside it (`read._Figures`)."""
 
     index: int
     box: BBox
     probability: float
     per_height: float
     depth: float
+    depths: tuple[float, ...] = ()
 
 
 def darkness(gray: np.ndarray, ink: np.ndarray) -> np.ndarray:
@@ -85,4 +87,5 @@ def overwritten_strokes(cell: np.ndarray, boxes: list[Box]) -> StrokesOverwritte
         probability=float(probabilities[best]),
         per_height=per_height,
         depth=depth,
+        depths=darkest_levels(gray, ink, boxes),
     )

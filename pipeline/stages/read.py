@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import statistics
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -330,6 +331,20 @@ PEN_PAGE = 0.5
 TWO_DIGITS_STROKES = 0.99
 STROKES_LAID_TWICE = 0.75  # pixels laid twice per pixel of the digit's height
 STROKES_DEPTH = 0.12  # its darkest strokes' level over the paper's
+# ... or, if paler than STROKES_DEPTH, as dark against the page's own ink: its darkest
+# strokes at most this share of the level of the page's single layer (the median darkest
+# level of the digits of its figures the network weighed, PAGE_DIGITS of them at least).
+# A pale scan or a pale pen lays one layer at 0.4-0.5 of the paper and ink laid twice at
+# 0.16-0.17, no darker than a bold pen's single layer on a darker page: seed 9038's
+# NA-213_ps197 (a "7" over a "4", 0.9999 to the network, laying 1.42 at 0.169, its page
+# at 0.485) and seed 9037's PK-4_ps133 (0.9918, 3.45 at 0.165; 0.458) were missed. On the
+# saved views of seeds 9035-9039 (218,179 figures the double-ink test passed), of those
+# the network gives TWO_DIGITS_STROKES laying STROKES_LAID_TWICE or more, the 10
+# overwrites lie at 0.24-0.53 of their page's level and one at 0.62, the clean ones at
+# 0.65 and paler (a bold "8" on a dark page); on the GIF pages of seeds 9040-9052 (5,017
+# figure cells), an overwrite at 0.54 (PP-59_ps107), no clean figure at 0.99 under 0.8.
+PAGE_LAYER_SHARE = 0.55
+PAGE_DIGITS = 8
 # A digit the double-ink test suspects holds one digit's strokes, not two, when the
 # network gives it under this: seed 9038's PK-11_ps143, a "9" under JPEG 35 laying 2.1
 # pixels twice per pixel of height at 0.071 of the paper, 0.0012. The 97 overwrites the
@@ -383,6 +398,10 @@ class _Figures:
         # figures whose ink the double-ink test passed, but the overwrite network says
         # one digit's box holds two digits' strokes (`pipeline.strokes`)
         self.two_in_one: list[tuple[str, BBox, NumberReading, StrokesOverwritten]] = []
+        # ... the network sure, the ink laid twice, but paler than STROKES_DEPTH: judged
+        # against the page's single layer once every figure is read (PAGE_LAYER_SHARE)
+        self.pale_two: list[tuple[str, BBox, NumberReading, StrokesOverwritten]] = []
+        self.depths: list[float] = []  # the weighed digits' darkest levels, page-wide
         self.palette = page.source.palette
         self.inked = 0  # figures read with ink
         self.coloured = 0  # ... of them, in a pen's coloured ink
@@ -406,17 +425,33 @@ class _Figures:
             # cells of the GIF pages of seeds 9040-9052, the clean ones with a digit under
             # STROKES_DEPTH are 0.81 at most to the network, the overwrites 0.99996-1.0
             # (`benchmarks.overwrite_cells`)
+            pale: list[StrokesOverwritten] = []
             for boxes in (digits, cut) if cut else (digits,):
                 strokes = overwritten_strokes(cell, [_xywh(b) for b in boxes])
-                if (
-                    strokes is not None
-                    and strokes.probability >= TWO_DIGITS_STROKES
-                    and (strokes.per_height >= STROKES_LAID_TWICE or self.palette)
-                    and strokes.depth < STROKES_DEPTH
+                if strokes is None:
+                    continue
+                if boxes is digits:
+                    self.depths += strokes.depths
+                if strokes.probability >= TWO_DIGITS_STROKES and (
+                    strokes.per_height >= STROKES_LAID_TWICE or self.palette
                 ):
-                    self.two_in_one.append((name, box, reading, strokes))
-                    break
+                    if strokes.depth < STROKES_DEPTH:
+                        self.two_in_one.append((name, box, reading, strokes))
+                        break
+                    pale.append(strokes)
+            else:
+                if pale:
+                    darkest = min(pale, key=lambda s: s.depth)
+                    self.pale_two.append((name, box, reading, darkest))
         return field
+
+    def _dark_for_page(self) -> list[tuple[str, BBox, NumberReading, StrokesOverwritten]]:
+        """The figures in `pale_two` whose digit is dark against the page's single layer
+        of ink (PAGE_LAYER_SHARE, PAGE_DIGITS)."""
+        if len(self.depths) < PAGE_DIGITS:
+            return []
+        layer = statistics.median(self.depths)
+        return [f for f in self.pale_two if f[3].depth <= PAGE_LAYER_SHARE * layer]
 
     def overwritten(self) -> list[tuple[str, BBox, NumberReading]]:
         """The suspects that stand: on a page written in a coloured pen (PEN_PAGE), colour
@@ -534,7 +569,7 @@ class _Figures:
         ]
         seen += [
             (name, box, reading, strokes.box, "two digits' strokes in one digit's box")
-            for name, box, reading, strokes in self.two_in_one
+            for name, box, reading, strokes in [*self.two_in_one, *self._dark_for_page()]
         ]
         return tuple(
             Finding(

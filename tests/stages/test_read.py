@@ -369,6 +369,56 @@ def test_two_digits_strokes_in_one_box_with_ink_laid_twice_is_an_overwrite(
         assert finding.evidence.boxes == (BBox(x0=230, y0=120, x1=260, y1=160),)
 
 
+@pytest.mark.parametrize(
+    ("depth", "layer", "accused"),
+    [
+        (0.169, 0.485, True),  # seed 9038's NA-213_ps197: a pale scan's "7" over a "4"
+        (0.165, 0.458, True),  # seed 9037's PK-4_ps133
+        (0.129, 0.199, False),  # seed 9038's NA-47_ps101: a bold clean "8" on a dark page
+        (0.145, 0.177, False),  # seed 9036's NA-210_ps084
+    ],
+)
+def test_two_digits_strokes_paler_than_the_bar_are_judged_against_the_page(
+    monkeypatch: pytest.MonkeyPatch, depth: float, layer: float, accused: bool
+) -> None:
+    """A digit the network sees two digits' strokes in, laying ink twice but paler than
+    `STROKES_DEPTH`, is an overwrite when its darkest strokes are at most
+    `PAGE_LAYER_SHARE` of the page's single layer (the median darkest level of the
+    digits weighed on the page), judged once the page's figures are all read."""
+    import pipeline.stages.read as read
+    from pipeline.strokes import StrokesOverwritten
+    from pipeline.synth.handwriting import Hand, handwritten_number
+    from pipeline.synth.ink import BLUE_BALLPOINT, composite
+
+    rng = np.random.default_rng(3)
+    canvas = np.full((300, 500, 3), 244, np.uint8)
+    composite(
+        canvas, handwritten_number("47", 60, Hand.random(rng), rng).alpha, BLUE_BALLPOINT, 220, 125
+    )
+    digit = BBox(x0=30, y0=10, x1=60, y1=50)
+    plain = StrokesOverwritten(0, digit, 0.001, 0.0, layer, (layer, layer))
+    said = [StrokesOverwritten(1, digit, 0.9999, 1.42, depth, (layer, depth)), *[plain] * 5]
+    monkeypatch.setattr(read, "overwritten_strokes", lambda cell, boxes: said.pop(0))
+    page = SimpleNamespace(
+        image=canvas[:, :, ::-1].copy(),
+        to_original=lambda b: b,
+        source=SimpleNamespace(jpeg=None, palette=False),
+    )
+    figures = read._Figures(page=page, handwritten=True, words=())  # type: ignore[arg-type]
+    cell = BBox(x0=200, y0=110, x1=400, y1=200)
+    figures.read("candidates[2].votes", cell)
+    assert figures.two_in_one == []  # paler than STROKES_DEPTH: not yet
+    assert not figures.findings()  # two digits weighed: too few to know the page's ink
+    for row in range(3, 8):
+        figures.read(f"candidates[{row}].votes", cell)
+    findings = figures.findings()
+    assert [f.evidence.values["field"] for f in findings] == (
+        ["candidates[2].votes"] if accused else []
+    )
+    if accused:
+        assert findings[0].evidence.values["seen_by"] == "two digits' strokes in one digit's box"
+
+
 def _blank_page(jpeg: object) -> SimpleNamespace:
     """A blank page for `read._Figures`, its source last saved as `jpeg` (None: lossless)."""
     return SimpleNamespace(
