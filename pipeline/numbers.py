@@ -871,25 +871,25 @@ def laid_twice(
     """One digit's pixels of ink laid twice per pixel of its height, and its darkest
     strokes' level over the paper's, as `double_ink` measures them ((0.0, 1.0): too little
     stroke to tell)."""
-    cores = _cores(gray, ink)
-    if cores is None:
-        return 0.0, 1.0
-    core, dark = cores
-    x, y, w, h = box
-    twice = np.count_nonzero(dark[y : y + h, x : x + w]) / max(h, 1)
-    return round(twice, 2), round(_darkest(gray, core, box, _paper(gray, ink)), 3)
+    return laid_twice_each(gray, ink, [box])[0]
 
 
-def darkest_levels(
+def laid_twice_each(
     gray: np.ndarray, ink: np.ndarray, boxes: list[tuple[int, int, int, int]]
-) -> tuple[float, ...]:
-    """Each digit's darkest strokes' level over the paper's, as `laid_twice` measures it
-    (1.0: too little stroke to tell), the figure's cores found once."""
+) -> tuple[tuple[float, float], ...]:
+    """`laid_twice` for each of a figure's digits, its stroke cores found once."""
     cores = _cores(gray, ink)
     if cores is None:
-        return tuple(1.0 for _ in boxes)
+        return tuple((0.0, 1.0) for _ in boxes)
+    core, dark = cores
     paper = _paper(gray, ink)
-    return tuple(round(_darkest(gray, cores[0], box, paper), 3) for box in boxes)
+    return tuple(
+        (
+            round(np.count_nonzero(dark[y : y + h, x : x + w]) / max(h, 1), 2),
+            round(_darkest(gray, core, (x, y, w, h), paper), 3),
+        )
+        for x, y, w, h in boxes
+    )
 
 
 def double_ink(

@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from pipeline.model import BBox
-from pipeline.numbers import cell_ink, darkest_levels, laid_twice, mnist_normalise, percentile
+from pipeline.numbers import cell_ink, laid_twice_each, mnist_normalise, percentile
 from pipeline.tools.digit_net import overwrite_probabilities
 
 Box = tuple[int, int, int, int]  # x, y, w, h in the cell crop
@@ -80,12 +80,13 @@ def overwritten_strokes(cell: np.ndarray, boxes: list[Box]) -> StrokesOverwritte
     probabilities = overwrite_probabilities(digit_views(gray, ink, boxes))
     best = int(np.argmax(probabilities))
     x, y, w, h = boxes[best]
-    per_height, depth = laid_twice(gray, ink, boxes[best])
+    measured = laid_twice_each(gray, ink, boxes)
+    per_height, depth = measured[best]
     return StrokesOverwritten(
         index=best,
         box=BBox(x0=x, y0=y, x1=x + w, y1=y + h),
         probability=float(probabilities[best]),
         per_height=per_height,
         depth=depth,
-        depths=darkest_levels(gray, ink, boxes),
+        depths=tuple(level for _, level in measured),
     )
