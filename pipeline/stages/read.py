@@ -345,6 +345,16 @@ STROKES_DEPTH = 0.12  # its darkest strokes' level over the paper's
 # figure cells), an overwrite at 0.54 (PP-59_ps107), no clean figure at 0.99 under 0.8.
 PAGE_LAYER_SHARE = 0.55
 PAGE_DIGITS = 8
+# On a palette's page (a GIF) the network alone, this sure, tells an overwrite whatever its
+# depth: a palette of a few levels leaves the crossing no darker than the strokes, and a
+# pale page's strokes all short of STROKES_DEPTH. Seed 9054's PP-201_ps155 (0.9998, at
+# 0.23 of the paper), 9055's PS-118_ps234 (0.9999, 0.207), 9056's NA-178_ps184 (0.9962,
+# 0.15) and 9057's PS-147_ps112 (0.9998, 0.153) were missed so. Of the 6,622 figure cells
+# of the GIF pages of seeds 9035-9039 and 9040-9052 (`benchmarks.overwrite_cells --views`),
+# the surest clean one is 0.991 (seed 9048's PP-176_ps002, a total at 0.194), none 0.995.
+# Only the digits as the reader cut them: two touching digits joined (`_cut_pairs`) are two
+# digits' strokes indeed (seed 9054's PP-201_ps155: a clean "32" and "00" joined, 0.9996).
+PALETTE_TWO_DIGITS = 0.995
 # A digit the double-ink test suspects holds one digit's strokes, not two, when the
 # network gives it under this: seed 9038's PK-11_ps143, a "9" under JPEG 35 laying 2.1
 # pixels twice per pixel of height at 0.071 of the paper, 0.0012. The 97 overwrites the
@@ -435,7 +445,12 @@ class _Figures:
                 if strokes.probability >= TWO_DIGITS_STROKES and (
                     strokes.per_height >= STROKES_LAID_TWICE or self.palette
                 ):
-                    if strokes.depth < STROKES_DEPTH:
+                    surest = (
+                        self.palette
+                        and boxes is digits
+                        and strokes.probability >= PALETTE_TWO_DIGITS
+                    )
+                    if strokes.depth < STROKES_DEPTH or surest:
                         self.two_in_one.append((name, box, reading, strokes))
                         break
                     pale.append(strokes)

@@ -324,6 +324,10 @@ def test_a_typed_station_number_ocr_reads_otherwise_is_withheld_with_both_readin
         (1.0, 0.0, 0.089, "image/gif", True),
         (0.99999, 0.0, 0.111, "image/gif", True),
         (0.99, 0.0, 0.194, "image/gif", False),  # a clean digit's, as deep as ink laid twice
+        # ... but the network alone, from PALETTE_TWO_DIGITS, whatever the depth: seed 9054's
+        # PP-201_ps155; on a lossless page, no
+        (0.9998, 0.0, 0.23, "image/gif", True),
+        (0.9998, 1.2, 0.23, "image/png", False),
         (0.81, 0.0, 0.119, "image/gif", False),  # the surest clean digit under STROKES_DEPTH
         (1.0, 0.0, 0.089, "image/tiff", False),
     ],
