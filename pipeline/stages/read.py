@@ -354,6 +354,8 @@ PAGE_DIGITS = 8
 # the surest clean one is 0.991 (seed 9048's PP-176_ps002, a total at 0.194), none 0.995.
 # Only the digits as the reader cut them: two touching digits joined (`_cut_pairs`) are two
 # digits' strokes indeed (seed 9054's PP-201_ps155: a clean "32" and "00" joined, 0.9996).
+# Every GIF page of seeds 9035-9057 read again: 11 / 1 / 1 pages (TP / FP / FN), the false
+# one seed 9053's NA-54_form47, a clean "0" the network gives 0.9996, this rule's cost.
 PALETTE_TWO_DIGITS = 0.995
 # A digit the double-ink test suspects holds one digit's strokes, not two, when the
 # network gives it under this: seed 9038's PK-11_ps143, a "9" under JPEG 35 laying 2.1
