@@ -20,20 +20,17 @@ measure the false side.
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from benchmarks.overwrite_cells import located_pages
 from benchmarks.rejudge import page_results
 from pipeline.codes import FindingCode
 from pipeline.evaluate import CodeScore, evaluate, load_truth, with_batch_findings
-from pipeline.inspect import locate_page
 from pipeline.model import Finding, FormResult
-from pipeline.options import Limits
-from pipeline.stages.load import load_pages
-from pipeline.stages.normalise import normalise_page
 from pipeline.stages.read import read_form
-from pipeline.templates import bundled_templates
 from pipeline.truth import PageTruth
 
 CODE = FindingCode.FIGURE_OVERWRITTEN
@@ -57,12 +54,8 @@ def wrong_pages(results: Sequence[FormResult], truth: Sequence[PageTruth]) -> se
 def read_again(path: Path, page: int) -> tuple[Finding, ...]:
     """A page's FIGURE_OVERWRITTEN findings, read again by the code as it is (its form's
     earlier pages located first: a continuation page takes their template)."""
-    loaded = load_pages(path, limits=Limits())
-    follows = None
-    templates = bundled_templates()
-    for index in range(page + 1):
-        normalised = normalise_page(loaded[index])
-        located, follows = locate_page(normalised, templates, None, follows)
+    pages = itertools.islice(located_pages(path), page, page + 1)
+    normalised, located, follows = next(pages)
     readings = read_form(normalised, located, follows)
     return tuple(f for f in readings.findings if f.code is CODE)
 

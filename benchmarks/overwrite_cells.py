@@ -42,6 +42,7 @@ import pipeline.stages.read as read
 from pipeline.codes import FindingCode
 from pipeline.evaluate import load_truth
 from pipeline.inspect import locate_page
+from pipeline.layout import LocatedForm
 from pipeline.model import BBox
 from pipeline.options import Options
 from pipeline.pages import NormalisedPage
@@ -230,14 +231,21 @@ def _watching(
         read.overwritten_strokes = network
 
 
-def measure_file(path: Path, keep_views: bool = False) -> tuple[list[FigureCell], list[CellViews]]:
-    cells: list[FigureCell] = []
-    kept: list[CellViews] = []
+def located_pages(path: Path) -> Iterator[tuple[NormalisedPage, LocatedForm, Template | None]]:
+    """Each page of a file normalised and located as `inspect` does: a continuation page
+    takes its form's earlier pages' template."""
     templates = bundled_templates()
     follows: Template | None = None
     for page in load_pages(path, limits=Options().limits):
         normalised = normalise_page(page)
         located, follows = locate_page(normalised, templates, None, follows)
+        yield normalised, located, follows
+
+
+def measure_file(path: Path, keep_views: bool = False) -> tuple[list[FigureCell], list[CellViews]]:
+    cells: list[FigureCell] = []
+    kept: list[CellViews] = []
+    for normalised, located, follows in located_pages(path):
         first = len(cells)
         with _watching(cells, path.name, normalised, kept if keep_views else None):
             readings = read.read_form(normalised, located, follows)
