@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
+import cv2
 import numpy as np
 
 from pipeline.model import BBox
@@ -24,6 +25,7 @@ OCR_SCALE = 0.75  # printed labels are large; OCR a slightly reduced page for sp
 SHARP_OCR_SCALE = 0.5
 MIN_WORD_CONFIDENCE = 0.3  # below this a "word" is most often ruling debris or a stamp
 KNOWN_WORD_CONFIDENCE = 0.5
+LINE_MARGIN = 10  # px of the box's own edge repeated round a line read alone (`read_line`)
 
 
 def _on_page(words: Iterable[OcrWord], scale: float, x: int, y: int) -> tuple[OcrWord, ...]:
@@ -92,6 +94,22 @@ def reading_score(words: Iterable[OcrWord]) -> float:
     return sum(
         w.confidence for w in words if sum(c.isalpha() for c in w.text) >= 3 and w.confidence > 0.6
     )
+
+
+def read_line(gray: np.ndarray, box: BBox, scale: float = 1.0) -> tuple[TextWord, ...]:
+    """Words of one printed line (a value box) read alone, as one line (psm 7), at the
+    page's own resolution or enlarged by `scale`, in page pixels. The page pass reads a
+    reduced page (OCR_SCALE) and reads a short code there worse than alone at full size."""
+    crop = gray[box.y0 : box.y1, box.x0 : box.x1]
+    if crop.size == 0:
+        return ()
+    if scale != 1.0:
+        crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    margin = LINE_MARGIN
+    line = cv2.copyMakeBorder(crop, margin, margin, margin, margin, cv2.BORDER_REPLICATE)
+    shift = round(margin / scale)
+    words = _on_page(ocr_words(line, lang="eng", psm=7), scale, box.x0 - shift, box.y0 - shift)
+    return tuple(TextWord(text=w.text, bbox=w.bbox, confidence=w.confidence) for w in words)
 
 
 def read_region(text_ink: np.ndarray, box: BBox, lang: str) -> tuple[TextWord, ...]:

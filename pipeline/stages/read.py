@@ -35,6 +35,7 @@ from pipeline.numbers import (
 )
 from pipeline.pages import NormalisedPage, TextWord
 from pipeline.stages.locate import cell_text, words_in
+from pipeline.stages.printed import read_line
 from pipeline.strokes import StrokesOverwritten, overwritten_strokes
 from pipeline.templates import Template, ValueKind
 
@@ -48,6 +49,7 @@ LOOSE_CONSTITUENCY = re.compile(
 )
 DIGIT_LOOKALIKES = str.maketrans("OoIlL|SsBZz", "00111155822")
 EXACT_CODE = 0.95  # confidence of a code read as printed
+CODE_SCALES = (1.0, 2.0)  # a code's box read alone at these sizes of the page (`_code_alone`)
 # a Roman number from one to thirty-nine (districts' numbers); the lookahead refuses the
 # empty string
 ROMAN = re.compile(r"(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})")
@@ -77,6 +79,12 @@ def _text_reading(
     text = " ".join(w.text for w in inside)
     original = page.to_original(box)
     source = "text_layer" if page.words is not None else "printed"
+    alone = _code_alone(page, box) if kind is ValueKind.CONSTITUENCY_CODE else None
+    if alone is not None:
+        text, code, confidence = alone
+        return FieldReading(
+            value=code, confidence=confidence, text=text, bbox=original, source=source
+        )
     if not text:
         return FieldReading(value=None, confidence=0.0, text="", bbox=original, source=source)
     if kind is ValueKind.CONSTITUENCY_CODE:
@@ -166,6 +174,24 @@ def constituency_code(text: str) -> tuple[str | None, float]:
         if digits.isdigit():
             return f"{loose.group(1).upper()}-{int(digits)}", 0.6
     return None, 0.2
+
+
+def _code_alone(page: NormalisedPage, box: BBox) -> tuple[str, str, float] | None:
+    """The constituency code read from its box alone (`printed.read_line`), at the page's
+    size (exact, or repaired: `constituency_code`), else enlarged (exact only); None on a
+    text-layer page or where neither reads a code. The page pass reads the header on a
+    reduced page, where a short code's "1" and "-" are a few pixels: over the stored runs
+    of seeds 9035-9058 (16,201 forms) it read 171 codes wrong ("NADL", "NA-202" for
+    NA-201) and left 265 unread. Read alone: of 170 wrong, 163 read right and none
+    wrong; of 296 read right, none wrong (RESULTS, Read)."""
+    if page.words is not None:
+        return None
+    for scale in CODE_SCALES:
+        text = " ".join(w.text for w in read_line(page.gray, box, scale))
+        code, confidence = constituency_code(text)
+        if code is not None and (scale == CODE_SCALES[0] or confidence >= EXACT_CODE):
+            return text, code, confidence
+    return None
 
 
 def _constituency_elsewhere(header: dict[str, FieldReading]) -> FieldReading:

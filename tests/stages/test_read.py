@@ -602,3 +602,36 @@ def test_a_coarse_jpegs_ringing_is_no_clear_where_the_network_sees_two_digits(
     assert [name for name, _, _ in figures.overwritten()] == (
         ["candidates[11].votes"] if stands else []
     )
+
+
+def _printed(text: str, size: int) -> np.ndarray:
+    """A value box's gray pixels with `text` printed in it (DejaVu Sans, as the synthetic
+    forms print their header)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from pipeline.synth.fonts import FONT_FILES
+
+    image = Image.new("L", (320, 80), 250)
+    font = ImageFont.truetype(FONT_FILES["sans"], size)
+    ImageDraw.Draw(image).text((20, 20), text, fill=20, font=font)
+    return np.asarray(image)
+
+
+@pytest.mark.parametrize("code", ["NA-11", "PS-184", "GBA-7"])
+def test_a_constituency_code_is_read_from_its_box_alone(code: str) -> None:
+    """The page pass reads a reduced page, where a short code's "1"s and dash are a few
+    pixels: "NADL" for NA-11 (seed 9035's NA-11_ps024), "P5184" for PS-184 (seed 9039's
+    PS-184_ps057 agent copy). The code's box read alone at the page's size gives the code;
+    on a text-layer page the layer's words stand."""
+    from pipeline.stages.read import _text_reading
+    from pipeline.templates import ValueKind
+
+    box = BBox(x0=0, y0=0, x1=320, y1=80)
+    misread = [TextWord(text="NADL", bbox=BBox(x0=20, y0=20, x1=120, y1=50), confidence=0.6)]
+    page = SimpleNamespace(gray=_printed(code, 34), words=None, to_original=lambda b: b)
+    reading = _text_reading(page, misread, box, ValueKind.CONSTITUENCY_CODE)  # type: ignore[arg-type]
+    assert (reading.value, reading.confidence, reading.source) == (code, 0.95, "printed")
+    layer = SimpleNamespace(gray=page.gray, words=(), to_original=lambda b: b)
+    typed = [TextWord(text="NA-12", bbox=BBox(x0=20, y0=20, x1=120, y1=50), confidence=1.0)]
+    kept = _text_reading(layer, typed, box, ValueKind.CONSTITUENCY_CODE)  # type: ignore[arg-type]
+    assert (kept.value, kept.source) == ("NA-12", "text_layer")
