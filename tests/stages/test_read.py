@@ -635,3 +635,22 @@ def test_a_constituency_code_is_read_from_its_box_alone(code: str) -> None:
     typed = [TextWord(text="NA-12", bbox=BBox(x0=20, y0=20, x1=120, y1=50), confidence=1.0)]
     kept = _text_reading(layer, typed, box, ValueKind.CONSTITUENCY_CODE)  # type: ignore[arg-type]
     assert (kept.value, kept.source) == ("NA-12", "text_layer")
+
+
+def test_a_withheld_header_figure_read_alone_as_the_digit_readers_figure_stands() -> None:
+    """Seed 9058's GBA-11_ps119: the typed "119" withheld at 0.527, 719 the alternative;
+    OCR reads the box alone "119" at 0.97. Two readers agree: 119 stands. OCR's figure
+    none of the digit reader's, or a figure already sure, is left as it was."""
+    from pipeline.stages.read import _typed_alone
+
+    box = BBox(x0=0, y0=0, x1=320, y1=80)
+    page = SimpleNamespace(gray=_printed("119", 34), words=None)
+    withheld = FieldReading(value=None, confidence=0.527, text="119", alternatives=((719, 0.2),))
+    stands = _typed_alone(page, withheld, box)  # type: ignore[arg-type]
+    assert stands.value == 119 and stands.confidence >= 0.9
+    other = withheld.model_copy(update={"text": "18", "alternatives": ((17, 0.2),)})
+    assert _typed_alone(page, other, box) == other  # type: ignore[arg-type]
+    alternative = withheld.model_copy(update={"text": "18", "alternatives": ((119, 0.96),)})
+    assert _typed_alone(page, alternative, box).value == 119  # type: ignore[arg-type]
+    sure = FieldReading(value=118, confidence=0.99, text="118")
+    assert _typed_alone(page, sure, box) == sure  # type: ignore[arg-type]
