@@ -49,7 +49,7 @@ LOOSE_CONSTITUENCY = re.compile(
 )
 DIGIT_LOOKALIKES = str.maketrans("OoIlL|SsBZz", "00111155822")
 EXACT_CODE = 0.95  # confidence of a code read as printed
-CODE_SCALES = (1.0, 2.0)  # a code's box read alone at these sizes of the page (`_code_alone`)
+CODE_SCALES = (1.0, 2.0)  # a code's box read alone at these sizes of the page (`_code_reading`)
 # a Roman number from one to thirty-nine (districts' numbers); the lookahead refuses the
 # empty string
 ROMAN = re.compile(r"(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})")
@@ -79,19 +79,13 @@ def _text_reading(
     text = " ".join(w.text for w in inside)
     original = page.to_original(box)
     source = "text_layer" if page.words is not None else "printed"
-    alone = _code_alone(page, box) if kind is ValueKind.CONSTITUENCY_CODE else None
-    if alone is not None:
-        text, code, confidence = alone
+    if kind is ValueKind.CONSTITUENCY_CODE:
+        text, code, confidence = _code_reading(page, box, text)
         return FieldReading(
             value=code, confidence=confidence, text=text, bbox=original, source=source
         )
     if not text:
         return FieldReading(value=None, confidence=0.0, text="", bbox=original, source=source)
-    if kind is ValueKind.CONSTITUENCY_CODE:
-        code, confidence = constituency_code(text)
-        return FieldReading(
-            value=code, confidence=confidence, text=text, bbox=original, source=source
-        )
     value = " ".join(w.text for w in inside if any(ch.isalnum() for ch in w.text))
     value = value.replace("|", "I").strip(" .,;:")
     confidence = 0.9 if value else 0.0
@@ -176,22 +170,26 @@ def constituency_code(text: str) -> tuple[str | None, float]:
     return None, 0.2
 
 
-def _code_alone(page: NormalisedPage, box: BBox) -> tuple[str, str, float] | None:
-    """The constituency code read from its box alone (`printed.read_line`), at the page's
-    size (exact, or repaired: `constituency_code`), else enlarged (exact only); None on a
-    text-layer page or where neither reads a code. The page pass reads the header on a
-    reduced page, where a short code's "1" and "-" are a few pixels: over the stored runs
-    of seeds 9035-9058 (16,201 forms) it read 171 codes wrong ("NADL", "NA-202" for
-    NA-201) and left 265 unread. Read alone: of 170 wrong, 163 read right and none
-    wrong; of 296 read right, none wrong (RESULTS, Read)."""
-    if page.words is not None:
-        return None
-    for scale in CODE_SCALES:
-        text = " ".join(w.text for w in read_line(page.gray, box, scale))
-        code, confidence = constituency_code(text)
-        if code is not None and (scale == CODE_SCALES[0] or confidence >= EXACT_CODE):
-            return text, code, confidence
-    return None
+def _code_reading(page: NormalisedPage, box: BBox, text: str) -> tuple[str, str | None, float]:
+    """The constituency code (the text it was read from, the code, how sure): read from
+    its box alone (`printed.read_line`) at the page's size, then enlarged, exactly as
+    printed; else as the page pass read it (`text`), exactly; else repaired
+    (`constituency_code`: a letter read for a digit) from the box alone, then from the
+    page pass. The page pass reads the header on a reduced page, where a short code's
+    "1" and "-" are a few pixels ("NADL" for NA-11, "NA-202" for NA-201): over the stored
+    runs of seeds 9035-9058 (16,201 forms) it read 171 codes wrong and left 265 unread.
+    A repair is the last resort: "Nass", read alone for NA-153, repairs to NA-55 (seed
+    9060's NA-153_ps086). A text-layer page's words stand (RESULTS, "The header read from
+    its boxes alone")."""
+    readings = (
+        []
+        if page.words is not None
+        else [" ".join(w.text for w in read_line(page.gray, box, scale)) for scale in CODE_SCALES]
+    )
+    parsed = [(t, *constituency_code(t)) for t in (*readings, text)]
+    exact = [r for r in parsed if r[1] is not None and r[2] >= EXACT_CODE]
+    repaired = [r for r in parsed[:1] + parsed[-1:] if r[1] is not None]
+    return next(iter(exact + repaired), (text, None, 0.2 if text else 0.0))
 
 
 def _constituency_elsewhere(header: dict[str, FieldReading]) -> FieldReading:

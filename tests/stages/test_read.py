@@ -654,3 +654,31 @@ def test_a_withheld_header_figure_read_alone_as_the_digit_readers_figure_stands(
     assert _typed_alone(page, alternative, box).value == 119  # type: ignore[arg-type]
     sure = FieldReading(value=118, confidence=0.99, text="118")
     assert _typed_alone(page, sure, box) == sure  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("alone", "enlarged", "page_pass", "code"),
+    [
+        ("NA-201", "", "NA-202", "NA-201"),  # read alone exactly: it stands
+        ("NA-20l", "NA-201", "NADL", "NA-201"),  # ... enlarged, exactly
+        ("Nass", "", "NA-153", "NA-153"),  # a repair alone yields to the page pass exact
+        ("NAl53", "", "NADL", "NA-153"),  # ... and is preferred to one repaired there
+        ("", "", "NAl53", "NA-153"),  # the page pass's repair, last
+        ("", "", "RETURNING", None),
+    ],
+)
+def test_a_constituency_code_read_alone_exactly_first_and_repaired_last(
+    monkeypatch: pytest.MonkeyPatch, alone: str, enlarged: str, page_pass: str, code: str | None
+) -> None:
+    """Seed 9060's NA-153_ps086: its box read alone "Nass", which repairs to NA-55; the
+    page pass read NA-153 exactly."""
+    from pipeline.stages import read
+
+    def line(gray: np.ndarray, box: BBox, scale: float = 1.0) -> tuple[TextWord, ...]:
+        text = alone if scale == 1.0 else enlarged
+        return (TextWord(text=text, bbox=box, confidence=0.9),) if text else ()
+
+    monkeypatch.setattr(read, "read_line", line)
+    page = SimpleNamespace(gray=np.zeros((10, 10), np.uint8), words=None)
+    box = BBox(x0=0, y0=0, x1=10, y1=10)
+    assert read._code_reading(page, box, page_pass)[1] == code  # type: ignore[arg-type]
