@@ -92,6 +92,26 @@ def headers_again(path: Path) -> dict[int, dict[str, FieldReading]]:
     return {r.source.page: r.header for r in process_file(path, Options())}
 
 
+def _show(
+    run: str,
+    key: Page,
+    field: str,
+    truth: PageTruth,
+    stored: FieldReading | None,
+    again: FieldReading | None,
+) -> None:
+    """A field still not read right, on stderr: the truth, the stored and new readings."""
+
+    def said(reading: FieldReading | None) -> str:
+        return "-" if reading is None else f"{reading.value} ({reading.text!r})"
+
+    print(
+        f"{run} {key[0]} p{key[1]} {field}: truth {truth.header[field].value}, "
+        f"stored {said(stored)}, read again {said(again)}",
+        file=sys.stderr,
+    )
+
+
 def _pooled(scores: Sequence[CodeScore]) -> CodeScore:
     return CodeScore(
         true_positives=sum(s.true_positives for s in scores),
@@ -138,7 +158,10 @@ def main() -> None:
                     t = by_truth[key]
                     for f in (f for f in FIELDS if f in t.header):
                         before = outcome(t, r.header.get(f), f)
-                        fields[f, before, outcome(t, headers[key].get(f), f)] += 1
+                        after = outcome(t, headers[key].get(f), f)
+                        fields[f, before, after] += 1
+                        if after == "wrong" or before == after == "withheld":
+                            _show(folder.name, key, f, t, r.header.get(f), headers[key].get(f))
                     r = r.model_copy(update={"header": headers[key]})
                 again.append(r)
             print(f"{folder.name}: {len(headers)} pages read again", file=sys.stderr, flush=True)
