@@ -231,7 +231,7 @@ def _of_another_seat(identity: _Identity, named: str, by_name: dict[str, Counter
 
 
 def _name_codes(
-    by_name: dict[str, Counter[str]], names: dict[str, set[str]]
+    by_name: dict[str, Counter[str]], names: dict[str, set[str]], seats: frozenset[str]
 ) -> dict[str, tuple[str, int]]:
     """Constituency name -> the code most forms bearing that name were read with, and how
     many did. Names repeat across assemblies (a National and a Provincial constituency
@@ -240,7 +240,7 @@ def _name_codes(
     out: dict[str, tuple[str, int]] = {}
     for name, codes in by_name.items():
         code, count = codes.most_common(1)[0]
-        misread = sum(codes[c] for c in _misreadings(code, name, by_name, names))
+        misread = sum(codes[c] for c in _misreadings(code, name, by_name, names, seats))
         if count >= NAME_SUPPORT and count + misread >= NAME_SHARE * codes.total():
             out[name] = (code, count)
     return out
@@ -268,12 +268,19 @@ def _names_by_code(by_name: dict[str, Counter[str]]) -> dict[str, set[str]]:
 
 
 def _misreadings(
-    code: str, name: str, by_name: dict[str, Counter[str]], names: dict[str, set[str]]
+    code: str,
+    name: str,
+    by_name: dict[str, Counter[str]],
+    names: dict[str, set[str]],
+    seats: frozenset[str],
 ) -> set[str]:
     """Codes read with this name that are its main code misread: one character from it,
     by fewer forms, and read with no other name (seed 9006: Lahore-III's NA-31 read
     "NA-81" on three of its eight forms, no form naming another place NA-81; its Form 47
-    then counted three stations missing and summed without them)."""
+    then counted three stations missing and summed without them). A code a Form 47 reads
+    surely (`seats`) is a constituency's own, not another's misread: seed 9060's NA-143
+    and NA-145, both "Karachi-XIV", 9 forms and 10, each with its Form 47, were taken for
+    one and both Form 47s accused of miscounting."""
     codes = by_name.get(name, Counter())
     return {
         other
@@ -282,6 +289,7 @@ def _misreadings(
         and codes[other] < codes[code]
         and one_edit_apart(other, code)
         and names[other] == {name}
+        and other not in seats
     }
 
 
@@ -341,7 +349,12 @@ def _form_groups(pages: Sequence[_Page]) -> dict[str, list[list[_Page]]]:
     identities = [_identity(form) for form in pages_of]
     by_name = _codes_by_name(identities)
     names = _names_by_code(by_name)
-    name_codes = _name_codes(by_name, names)
+    seats = frozenset(
+        i.code
+        for form, i in zip(pages_of, identities, strict=True)
+        if form[0].type == "form47" and i.code is not None and not i.weak
+    )
+    name_codes = _name_codes(by_name, names, seats)
     code_counts = Counter(i.code for i in identities if i.code is not None)
     prefixes = {_prefix(i.code) for i in identities if i.code is not None and not i.weak}
     by_constituency: dict[str, list[list[_Page]]] = defaultdict(list)
@@ -361,8 +374,9 @@ def _form_groups(pages: Sequence[_Page]) -> dict[str, list[list[_Page]]]:
                 misread = _prefix(code) == _prefix(named) or _prefix(code) not in prefixes
             else:
                 misread = one_edit_apart(code, named) and 3 * code_counts[code] <= support
+                misread = misread and code not in seats  # a seat's own Form 47 reads it
                 known = identity.name or ""
-                misread = misread or code in _misreadings(named, known, by_name, names)
+                misread = misread or code in _misreadings(named, known, by_name, names, seats)
                 misread = misread or (
                     one_edit_apart(code, named) and _named_otherwise(code, known, by_name)
                 )

@@ -495,6 +495,26 @@ def test_a_code_read_wrong_on_many_of_its_forms_and_never_with_another_name_is_m
     assert {c.constituency: c.form45_stations for c in groups} == {"NA-31": 5, "NA-81": 5}
 
 
+def test_two_seats_of_one_name_a_character_apart_each_with_its_form47_stay_apart() -> None:
+    """Seed 9060's NA-143 and NA-145, both "Karachi-XIV": 8 Form 45s and 9, each seat
+    with its own Form 47. The fewer forms' code is no misreading of the other's: a Form
+    47 reads it."""
+    forms = [_station_of("NA-145", "Karachi-XIV", n) for n in range(1, 10)]
+    forms.append(_form47("NA-145", "Karachi-XIV", 90, stations=9))
+    forms += [_station_of("NA-143", "Karachi-XIV", n) for n in range(20, 28)]
+    own = _form47("NA-143", "Karachi-XIV", 80, stations=8)
+    forms.append(own.model_copy(update={"source": own.source.model_copy(update={"path": "g47"})}))
+    reconciliation = reconcile(forms)
+    assert reconciliation.findings == []
+    assert {c.constituency: c.form45_stations for c in reconciliation.constituencies} == {
+        "NA-145": 9,
+        "NA-143": 8,
+    }
+    # without NA-143's Form 47 its forms are NA-145's misread, as seed 9006's NA-81
+    groups = reconcile(forms[:-1]).constituencies
+    assert {c.constituency: c.form45_stations for c in groups} == {"NA-145": 17}
+
+
 def test_a_sure_code_of_a_constituency_whose_forms_bear_a_name_far_from_its_own_is_misread() -> (
     None
 ):
