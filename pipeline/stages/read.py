@@ -181,15 +181,17 @@ def _code_reading(page: NormalisedPage, box: BBox, text: str) -> tuple[str, str 
     A repair is the last resort: "Nass", read alone for NA-153, repairs to NA-55 (seed
     9060's NA-153_ps086). A text-layer page's words stand (RESULTS, "The header read from
     its boxes alone")."""
-    readings = (
-        []
-        if page.words is not None
-        else [" ".join(w.text for w in read_line(page.gray, box, scale)) for scale in CODE_SCALES]
-    )
-    parsed = [(t, *constituency_code(t)) for t in (*readings, text)]
-    exact = [r for r in parsed if r[1] is not None and r[2] >= EXACT_CODE]
-    repaired = [r for r in parsed[:1] + parsed[-1:] if r[1] is not None]
-    return next(iter(exact + repaired), (text, None, 0.2 if text else 0.0))
+    alone: list[tuple[str, str | None, float]] = []
+    for scale in CODE_SCALES if page.words is None else ():
+        read = " ".join(w.text for w in read_line(page.gray, box, scale))
+        alone.append((read, *constituency_code(read)))
+        if alone[-1][2] >= EXACT_CODE:  # enlarged only where the page's size fails
+            return alone[-1]
+    page_pass = (text, *constituency_code(text))
+    if page_pass[2] >= EXACT_CODE:
+        return page_pass
+    repaired = [r for r in (*alone[:1], page_pass) if r[1] is not None]
+    return repaired[0] if repaired else (text, None, 0.2 if text else 0.0)
 
 
 def _constituency_elsewhere(header: dict[str, FieldReading]) -> FieldReading:
