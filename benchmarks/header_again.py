@@ -19,23 +19,33 @@ reading wrong); each such page takes its new header, and this prints:
 
 Pages not read again keep their stored header: an upper bound where the sample found no
 page turned wrong, and a measure of the read stage's header on the pages it covers.
+
+    .venv/bin/python -m benchmarks.header_again --time CORPUS
+
+times instead what reading the header from its boxes alone adds to the read stage
+(`read._code_reading`, `read._typed_alone`) over every 15th file of CORPUS (40 at most).
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import statistics
 import sys
+import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
+from benchmarks.overwrite_cells import located_pages
 from benchmarks.rejudge import page_results, with_batch_findings_again
 from pipeline.evaluate import CodeScore, evaluate, load_truth, normalise_value
 from pipeline.inspect import process_file
 from pipeline.model import FieldReading, FormResult
 from pipeline.options import Options
+from pipeline.stages import read
 from pipeline.truth import PageTruth
 
 FIELDS = (
@@ -55,6 +65,8 @@ CODES = (
     "DUPLICATE_FORM",
 )
 Page = tuple[str, int]  # (file name, page)
+T = TypeVar("T")
+IMAGE_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif"}
 
 
 def outcome(truth: PageTruth, reading: FieldReading | None, key: str) -> str:
@@ -127,13 +139,50 @@ def _line(code: str, score: CodeScore) -> str:
     )
 
 
+def _timed(call: Callable[..., T], spent: list[float]) -> Callable[..., T]:
+    def timed(*args: object) -> T:
+        start = time.perf_counter()
+        try:
+            return call(*args)
+        finally:
+            spent.append((time.perf_counter() - start) * 1000)
+
+    return timed
+
+
+def time_header_reads(corpus: Path) -> str:
+    """What the header's reads from its boxes alone cost, over every 15th file."""
+    files = sorted(p for p in corpus.iterdir() if p.suffix in IMAGE_SUFFIXES)[::15][:40]
+    code: list[float] = []
+    figures: list[float] = []
+    pages = 0
+    own = read._code_reading, read._typed_alone
+    read._code_reading, read._typed_alone = _timed(own[0], code), _timed(own[1], figures)
+    try:
+        for path in files:
+            for normalised, located, follows in located_pages(path):
+                pages += 1
+                read.read_form(normalised, located, follows)
+    finally:
+        read._code_reading, read._typed_alone = own
+    return (
+        f"{pages} pages of {len(files)} files: the code's box {len(code)} times, median "
+        f"{statistics.median(code):.1f} ms; header figures weighed {len(figures)} times, "
+        f"{sum(figures):.0f} ms in all; {(sum(code) + sum(figures)) / max(pages, 1):.1f} ms a page"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", type=Path, nargs="+", help="pipeline_run output folders")
     parser.add_argument("--sample", type=float, default=0.02, help="share of right pages read")
     parser.add_argument("--seed", type=int, default=0, help="the sample's random seed")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--time", action="store_true", help="time the reads in FOLDERS[0]")
     args = parser.parse_args()
+    if args.time:
+        print(time_header_reads(args.folders[0]))
+        return
     rng = random.Random(args.seed)
     fields: Counter[tuple[str, str, str]] = Counter()  # (field, before, after)
     scores: dict[str, dict[str, list[CodeScore]]] = {"as stored": {}, "read again": {}}
