@@ -434,20 +434,25 @@ def _typed_alone(page: NormalisedPage, field: FieldReading, box: BBox) -> FieldR
     figure stands at OCR's confidence. Header figures are typed on most forms; the page
     pass reads them on a reduced page, and a typed figure read alone at the page's size
     reads as surely as its print (seed 9058's GBA-11_ps119, "119" withheld at 0.527, 719
-    the alternative; alone "119" at 0.97). A handwritten figure OCR reads surely as one
-    of the digit reader's is rare; it stands for the same reason."""
+    the alternative; alone "119" at 0.97). Where the box at the page's size reads no
+    figure surely it is read enlarged (seed 9053's NA-90_ps119: "fi", then "119" at
+    0.96). A handwritten figure OCR reads surely as one of the digit reader's is rare; it
+    stands for the same reason."""
     if field.value is not None or page.words is not None:
         return field
-    words = read_line(page.gray, box)
-    if len(words) != 1 or not words[0].text.isdecimal() or words[0].confidence < TYPED_FIGURE:
-        return field
-    figure = int(words[0].text)
     readings = {a for a, _ in field.alternatives}
     if field.text.isdecimal():
         readings.add(int(field.text))
-    if figure not in readings:
-        return field
-    return field.model_copy(update={"value": figure, "confidence": round(words[0].confidence, 4)})
+    for scale in CODE_SCALES:  # enlarged where the page's size reads no figure surely
+        words = read_line(page.gray, box, scale)
+        if len(words) == 1 and words[0].text.isdecimal() and words[0].confidence >= TYPED_FIGURE:
+            figure = int(words[0].text)
+            if figure not in readings:
+                return field
+            return field.model_copy(
+                update={"value": figure, "confidence": round(words[0].confidence, 4)}
+            )
+    return field
 
 
 class _Figures:
