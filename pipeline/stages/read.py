@@ -49,6 +49,10 @@ LOOSE_CONSTITUENCY = re.compile(
 )
 DIGIT_LOOKALIKES = str.maketrans("OoIlL|SsBZz", "00111155822")
 EXACT_CODE = 0.95  # confidence of a code read as printed
+REPAIRED_CODE = 0.6  # ... and of one read with a letter for a digit, or amid other text
+# a box read alone that reads a code exactly reads it as printed, and nothing else: "ps2"
+# or "ps 2 . 7 =" (seed 9054's PS-229_ps026, seed 9053's PS-74_ps190) is no PS-2
+PRINTED_CODE = re.compile(rf"(?:{ASSEMBLIES})[-–—]\d{{1,3}}")
 CODE_SCALES = (1.0, 2.0)  # a code's box read alone at these sizes of the page (`_code_reading`)
 # a Roman number from one to thirty-nine (districts' numbers); the lookahead refuses the
 # empty string
@@ -166,7 +170,7 @@ def constituency_code(text: str) -> tuple[str | None, float]:
     if loose is not None:
         digits = loose.group(2).translate(DIGIT_LOOKALIKES)
         if digits.isdigit():
-            return f"{loose.group(1).upper()}-{int(digits)}", 0.6
+            return f"{loose.group(1).upper()}-{int(digits)}", REPAIRED_CODE
     return None, 0.2
 
 
@@ -184,9 +188,11 @@ def _code_reading(page: NormalisedPage, box: BBox, text: str) -> tuple[str, str 
     alone: list[tuple[str, str | None, float]] = []
     for scale in CODE_SCALES if page.words is None else ():
         read = " ".join(w.text for w in read_line(page.gray, box, scale))
-        alone.append((read, *constituency_code(read)))
-        if alone[-1][2] >= EXACT_CODE:  # enlarged only where the page's size fails
-            return alone[-1]
+        code, sure = constituency_code(read)
+        marks = " ".join(t for t in read.split() if any(c.isalnum() for c in t))  # no "|"
+        if PRINTED_CODE.fullmatch(marks):  # enlarged only where the page's size fails
+            return read, code, sure
+        alone.append((read, code, min(sure, REPAIRED_CODE)))
     page_pass = (text, *constituency_code(text))
     if page_pass[2] >= EXACT_CODE:
         return page_pass

@@ -665,6 +665,9 @@ def test_a_withheld_header_figure_read_alone_as_the_digit_readers_figure_stands(
         ("NAl53", "", "NADL", "NA-153"),  # ... and is preferred to one repaired there
         ("", "", "NAl53", "NA-153"),  # the page pass's repair, last
         ("", "", "RETURNING", None),
+        # read alone, a code is printed and nothing else; rules' marks aside
+        ("ps 2 . 7 =", "", "PS-74", "PS-74"),  # seed 9053's PS-74_ps190: no PS-2
+        ("| PB-231", "", "PB-232", "PB-231"),  # seed 9058's PB-231_ps107
     ],
 )
 def test_a_constituency_code_read_alone_exactly_first_and_repaired_last(
