@@ -40,8 +40,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from benchmarks.overwrite_cells import located_pages
+from benchmarks.pipeline_run import IMAGE_SUFFIXES
 from benchmarks.rejudge import page_results, with_batch_findings_again
-from pipeline.evaluate import CodeScore, evaluate, load_truth, normalise_value
+from pipeline.evaluate import CodeScore, evaluate, load_truth, normalise_value, pooled
 from pipeline.inspect import process_file
 from pipeline.model import FieldReading, FormResult
 from pipeline.options import Options
@@ -66,7 +67,6 @@ CODES = (
 )
 Page = tuple[str, int]  # (file name, page)
 T = TypeVar("T")
-IMAGE_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif"}
 
 
 def outcome(truth: PageTruth, reading: FieldReading | None, key: str) -> str:
@@ -121,14 +121,6 @@ def _show(
         f"{run} {key[0]} p{key[1]} {field}: truth {truth.header[field].value}, "
         f"stored {said(stored)}, read again {said(again)}",
         file=sys.stderr,
-    )
-
-
-def _pooled(scores: Sequence[CodeScore]) -> CodeScore:
-    return CodeScore(
-        true_positives=sum(s.true_positives for s in scores),
-        false_positives=sum(s.false_positives for s in scores),
-        false_negatives=sum(s.false_negatives for s in scores),
     )
 
 
@@ -233,7 +225,7 @@ def main() -> None:
         print("| code | TP / FP / FN | precision | recall |\n|---|---|---|---|")
         for code in CODES:
             if code in scores[label]:
-                print(_line(code, _pooled(scores[label][code])))
+                print(_line(code, pooled(scores[label][code])))
 
 
 if __name__ == "__main__":

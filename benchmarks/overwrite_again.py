@@ -28,7 +28,7 @@ from pathlib import Path
 from benchmarks.overwrite_cells import located_pages
 from benchmarks.rejudge import page_results
 from pipeline.codes import FindingCode
-from pipeline.evaluate import CodeScore, evaluate, load_truth, with_batch_findings
+from pipeline.evaluate import CodeScore, evaluate, load_truth, pooled, with_batch_findings
 from pipeline.model import Finding, FormResult
 from pipeline.stages.read import read_form
 from pipeline.truth import PageTruth
@@ -109,12 +109,7 @@ def main() -> None:
             if scored is not None:
                 scores.append(scored)
     for label, scores in (("as stored", before), ("read again", after)):
-        pooled = CodeScore(
-            true_positives=sum(s.true_positives for s in scores),
-            false_positives=sum(s.false_positives for s in scores),
-            false_negatives=sum(s.false_negatives for s in scores),
-        )
-        print(_line(f"{len(args.folders)} seeds, {label}", pooled))
+        print(_line(f"{len(args.folders)} seeds, {label}", pooled(scores)))
 
 
 if __name__ == "__main__":

@@ -65,6 +65,15 @@ class CodeScore(BaseModel):
     recall: float | None = None
 
 
+def pooled(scores: Sequence[CodeScore]) -> CodeScore:
+    """One code's counts added up over several runs (seeds)."""
+    return CodeScore(
+        true_positives=sum(s.true_positives for s in scores),
+        false_positives=sum(s.false_positives for s in scores),
+        false_negatives=sum(s.false_negatives for s in scores),
+    )
+
+
 class FieldScore(BaseModel):
     model_config = ConfigDict(frozen=True)
     total: int
