@@ -221,8 +221,11 @@ def _signature_boxes(
         roles = [b[1] for b in best if b is not None and b[0] >= MATCH_THRESHOLD]
         # every row of the officers' table names one, but one officer twice: a label's
         # first word lost ("Presiding Officer" read for "Assistant Presiding Officer"):
-        # the rows are the officers in the template's order
-        if len(roles) == len(table.cells) > len(set(roles)) and _officers_shape(table, officers):
+        # the rows are the officers in the template's order; so too where some rows are
+        # unread and the others name none against that order (`_in_order_but_unread`)
+        twice = len(roles) == len(table.cells) > len(set(roles))
+        unread = bool(roles) and _in_order_but_unread(best, officers)
+        if (twice or unread) and _officers_shape(table, officers):
             best = [(1.0, i) for i in range(len(officers))]
         for row, text, scored in zip(table.cells, texts, best, strict=True):
             if scored is None or scored[0] < MATCH_THRESHOLD or len(row) < 2:
@@ -407,6 +410,32 @@ def _mark_labels_again(
             inside = set(map(id, words_in(kept, head)))
             kept = [w for w in kept if id(w) not in inside] + list(again)
     return tuple(kept)
+
+
+def _in_order_but_unread(
+    best: Sequence[tuple[float, int] | None], officers: Sequence[SignatureSpec]
+) -> bool:
+    """Whether an officers' table's rows, some of whose labels name no officer (unread:
+    a shadow over them), name none against the template's order: each row read names
+    its place's officer, or one whose label the place's holds whole (the assistant's
+    "Presiding Officer" with "Assistant" lost). Seed 9062's PS-230_ps138, a phone photo
+    with a shadow: the presiding officer's row unread, the assistant's read "Prewding
+    Officer / pad! Bey = 3", taken for the presiding officer's, and his unsigned box
+    never looked at."""
+    if len(best) != len(officers):
+        return False
+    named = [
+        (place, b[1]) for place, b in enumerate(best) if b is not None and b[0] >= MATCH_THRESHOLD
+    ]
+    return len(named) < len(best) and all(
+        role == place or _label_within(officers[role], officers[place]) for place, role in named
+    )
+
+
+def _label_within(short: SignatureSpec, long: SignatureSpec) -> bool:
+    """Whether one of an officer's labels is part of another's ("Presiding Officer" of
+    "Assistant Presiding Officer")."""
+    return any(a.casefold() in b.casefold() for a in short.labels.all() for b in long.labels.all())
 
 
 def _officers_shape(table: GridTable, officers: Sequence[SignatureSpec]) -> bool:

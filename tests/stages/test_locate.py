@@ -578,3 +578,31 @@ def test_kenya_form34_has_no_correction_fluid(
     from pipeline.stages.tamper import tamper_findings
 
     assert tamper_findings(kenya_page, kenya_located, evidence_dir=None) == ()
+
+
+def test_an_officers_row_unread_beside_one_that_lost_its_first_word_takes_the_templates_order() -> (
+    None
+):
+    """The presiding officer's row unread (a shadow over it) and the assistant's read
+    "Prewding Officer", which names the presiding officer (seed 9062's PS-230_ps138): the
+    rows are the officers in the template's order, so the presiding officer's unsigned
+    box is looked at. A row read as the assistant's in the first place is no such
+    order, and the table keeps what its labels say."""
+    from pipeline.stages.locate import _signature_boxes
+    from pipeline.templates import resolve_template
+
+    template = resolve_template("pk-form45")
+    table, words = _officers_table((0, 500, 1060, 1300), ("xx", "Presiding Officer"))
+    roles = [(b.role.value, b.kind) for b in _signature_boxes([table], words, template, set())]
+    assert roles == [
+        ("presiding_officer", "signature"),
+        ("presiding_officer", "thumb_impression"),
+        ("assistant_presiding_officer", "signature"),
+        ("assistant_presiding_officer", "thumb_impression"),
+    ]
+    table, words = _officers_table((0, 500, 1060, 1300), ("Assistant Presiding Officer", "xx"))
+    roles = [(b.role.value, b.kind) for b in _signature_boxes([table], words, template, set())]
+    assert roles == [
+        ("assistant_presiding_officer", "signature"),
+        ("assistant_presiding_officer", "thumb_impression"),
+    ]
