@@ -423,6 +423,42 @@ def test_two_digits_strokes_paler_than_the_bar_are_judged_against_the_page(
         assert findings[0].evidence.values["seen_by"] == "two digits' strokes in one digit's box"
 
 
+@pytest.mark.parametrize(
+    ("probability", "sureness", "per_height", "depth", "accused"),
+    [
+        (0.946, 0.70, 0.68, 0.087, True),  # seed 9058's PP-226_ps108, a "9" over a "1"
+        (0.9997, 0.57, 0.73, 0.107, True),  # seed 9053's NA-87_ps008, cut in two
+        (0.946, 0.95, 0.68, 0.087, False),  # the reader sure: the network's own bar
+        (0.89, 0.70, 0.68, 0.087, False),  # the network unsure too
+        (0.946, 0.70, 0.4, 0.087, False),  # hardly any ink laid twice
+        (0.93, 0.71, 1.0, 0.149, False),  # seed 9062's PS-230_ps138: a clean "1", pale
+    ],
+)
+def test_an_unsure_digit_the_network_sees_two_digits_in_is_an_overwrite(
+    probability: float, sureness: float, per_height: float, depth: float, accused: bool
+) -> None:
+    """Two cues each short of its own bar agree: the digit reader unsure of the digit and
+    the network fairly sure of two digits' strokes, laying some ink twice as dark as ink
+    laid twice (`UNSURE_DIGIT`, `UNSURE_TWO_DIGITS`, `UNSURE_LAID_TWICE`)."""
+    from pipeline.numbers import DigitReading
+    from pipeline.stages.read import _sureness, _unsure_two
+    from pipeline.strokes import StrokesOverwritten
+
+    first = BBox(x0=0, y0=0, x1=30, y1=50)
+    second = BBox(x0=30, y0=0, x1=60, y1=50)
+    digits = tuple(
+        DigitReading(digit=9, probability=p, alternatives=(), bbox=b, ink_density=0.2)
+        for p, b in ((0.999, first), (sureness, second))
+    )
+    reading = NumberReading(value=99, text="99", confidence=0.9, status="ok", digits=digits)
+    said = StrokesOverwritten(1, second, probability, per_height, depth)
+    assert _unsure_two(said, _sureness(reading, second)) is accused
+    # two digits joined (`_cut_pairs`) are as sure as the less sure of them
+    joined = BBox(x0=0, y0=0, x1=60, y1=50)
+    assert _sureness(reading, joined) == min(0.999, sureness)
+    assert _sureness(reading, BBox(x0=70, y0=0, x1=90, y1=50)) == 1.0  # no digit in it
+
+
 def _blank_page(jpeg: object) -> SimpleNamespace:
     """A blank page for `read._Figures`, its source last saved as `jpeg` (None: lossless)."""
     return SimpleNamespace(
@@ -477,6 +513,13 @@ def test_ink_laid_twice_in_one_digits_strokes_is_no_overwrite(
     names = [name for name, _, _ in figures.overwritten()]
     assert names == (["candidates[1].votes"] if stands else []) + ["candidates[2].votes"]
     assert asked == [[(10, 5, 30, 40)]]
+    # ... unless the digit reader is unsure of the digit (`UNSURE_DIGIT`): seed 9060's
+    # PP-99_ps150, an "8" over a "7" read "4" at 0.37, 0.0002 to the network
+    from pipeline.numbers import DigitReading
+
+    unsure = DigitReading(digit=4, probability=0.37, alternatives=(), bbox=digit, ink_density=0.2)
+    figures.suspects = [("candidates[1].votes", box, dataclasses.replace(twice, digits=(unsure,)))]
+    assert [name for name, _, _ in figures.overwritten()] == ["candidates[1].votes"]
 
 
 def test_a_digit_cut_in_two_is_weighed_whole_before_it_is_cleared(
