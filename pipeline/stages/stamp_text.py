@@ -639,8 +639,11 @@ def _ring_mismatch(text: StampText, header: dict[str, str]) -> dict[str, str | f
             return _another_kind_here(text, name, share, kind)
         return None
     # another place, or another kind of building, named on both turns of the ring (a
-    # kind once where the centre's number is far from the header's: two cues agree)
-    far = another_number(stamped, numbers)
+    # kind once where the centre's number is far from the header's: two cues agree). A
+    # centre holding the header's number beside the one its "PS" took is no other
+    # station's (`_own_number_beside`): seed 9063's PB-2_ps121, its own stamp read "ps8
+    # 123 PB-2" round "UNION COUNCIL ... PB-2", the place's word illegible
+    far = another_number(stamped, numbers) and not _own_number_beside(text.centre, numbers)
     elsewhere = _elsewhere(text.ring, name, once=far)
     if not (numbers and stamped):
         # no station number read in the centre: a ring read whole (the header's own
@@ -667,7 +670,7 @@ def _ring_mismatch(text: StampText, header: dict[str, str]) -> dict[str, str | f
     # garbled ring also "lacks" the station name, and a centre digit is easily misread),
     # and the centre number be no misread digit of the header's (on seed 10001's stored
     # run, benchmarks.rejudge: of its 153 findings, 6 false and 2 true ones gone)
-    if wanted & ring_codes and another_number(stamped, numbers):
+    if wanted & ring_codes and far:
         return found
     # or, its code lost, its printed words show it legible, it names another place (or
     # another kind of building), and no code read on it contradicts the header's (a

@@ -691,6 +691,17 @@ def test_the_headers_number_read_a_digit_off_beside_the_ps_is_its_own() -> None:
     assert mismatch(StampText(ring="", centre="P53 130 Na-20"), header) is not None
 
 
+def test_the_headers_number_beside_the_ps_clears_a_ring_lacking_the_name() -> None:
+    """Seed 9063's PB-2_ps121: its own stamp read "ps8 123 PB-2" from its ink's darkness,
+    the ring legible ("UNION COUNCIL", "PRESIDING", the header's code) but the place's word
+    lost: the centre's "8" beside a figure a digit from the header's number is no other
+    station's, as in `_another_station`. Another station's number alone still accuses."""
+    header = _header("PB-2", "121", "Union Council Office Gulberg")
+    ring = "| * UNION COUNCIL © PB-2 * PRESIDING CRFICER * UNION COUNCIL © PRESIDING"
+    assert mismatch(StampText(ring=ring, centre="ps8 123 PB-2"), header) is None
+    assert mismatch(StampText(ring=ring, centre="PS 8 PB-2"), header) is not None
+
+
 def test_a_stamp_illegible_in_its_colour_is_judged_by_its_darkness() -> None:
     # as read on seed 9026's NA-42_ps235 (a paste from station 169): nothing from the
     # violet ink's colour, the whole stamp from its darkness
