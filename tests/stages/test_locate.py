@@ -416,6 +416,24 @@ def _officers_table(
     return table, words
 
 
+BOTH_OFFICERS = [
+    ("presiding_officer", "signature"),
+    ("presiding_officer", "thumb_impression"),
+    ("assistant_presiding_officer", "signature"),
+    ("assistant_presiding_officer", "thumb_impression"),
+]
+
+
+def _officers_roles(labels: tuple[str, str]) -> list[tuple[str, str]]:
+    """The boxes (role, kind) Form 45's officers' table yields with its rows so labelled."""
+    from pipeline.stages.locate import _signature_boxes
+    from pipeline.templates import resolve_template
+
+    table, words = _officers_table((0, 500, 1060, 1300), labels)
+    boxes = _signature_boxes([table], words, resolve_template("pk-form45"), set())
+    return [(b.role.value, b.kind) for b in boxes]
+
+
 def test_an_officers_box_cut_in_two_by_a_stroke_is_still_one_box() -> None:
     """The presiding officer's signature has a near-vertical stroke taken for a ruling:
     the row reads label | sliver | rest of the box | thumb. The signature's box is both
@@ -535,13 +553,7 @@ def test_an_officers_label_that_lost_its_first_word_takes_the_templates_order() 
     table, words = _officers_table((0, 500, 1060, 1300), ("Presiding Officer",) * 2)
     rows = table.cells
     template = resolve_template("pk-form45")
-    roles = [(b.role.value, b.kind) for b in _signature_boxes([table], words, template, set())]
-    assert roles == [
-        ("presiding_officer", "signature"),
-        ("presiding_officer", "thumb_impression"),
-        ("assistant_presiding_officer", "signature"),
-        ("assistant_presiding_officer", "thumb_impression"),
-    ]
+    assert _officers_roles(("Presiding Officer",) * 2) == BOTH_OFFICERS
     # a table of another shape (two cells a row) keeps what its labels say
     narrow = GridTable(bbox=table.bbox, row_edges=table.row_edges, col_edges=(0, 500, 1300),
                        cells=tuple(row[:2] for row in rows))  # fmt: skip
@@ -588,21 +600,5 @@ def test_an_officers_row_unread_beside_one_that_lost_its_first_word_takes_the_te
     rows are the officers in the template's order, so the presiding officer's unsigned
     box is looked at. A row read as the assistant's in the first place is no such
     order, and the table keeps what its labels say."""
-    from pipeline.stages.locate import _signature_boxes
-    from pipeline.templates import resolve_template
-
-    template = resolve_template("pk-form45")
-    table, words = _officers_table((0, 500, 1060, 1300), ("xx", "Presiding Officer"))
-    roles = [(b.role.value, b.kind) for b in _signature_boxes([table], words, template, set())]
-    assert roles == [
-        ("presiding_officer", "signature"),
-        ("presiding_officer", "thumb_impression"),
-        ("assistant_presiding_officer", "signature"),
-        ("assistant_presiding_officer", "thumb_impression"),
-    ]
-    table, words = _officers_table((0, 500, 1060, 1300), ("Assistant Presiding Officer", "xx"))
-    roles = [(b.role.value, b.kind) for b in _signature_boxes([table], words, template, set())]
-    assert roles == [
-        ("assistant_presiding_officer", "signature"),
-        ("assistant_presiding_officer", "thumb_impression"),
-    ]
+    assert _officers_roles(("xx", "Presiding Officer")) == BOTH_OFFICERS
+    assert _officers_roles(("Assistant Presiding Officer", "xx")) == BOTH_OFFICERS[2:]
