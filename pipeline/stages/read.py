@@ -576,7 +576,13 @@ class _Figures:
             if strokes is not None and strokes < ONE_DIGIT_STROKES and not unsure:
                 continue  # one digit's strokes: a bold stroke's ink or a JPEG's ringing
             two = strokes is not None and strokes >= TWO_DIGITS_STROKES
-            if not two and (self._typed(box, reading) or self._ringing(reading)):
+            # nor does a coarse JPEG's ringing make a digit the reader is unsure of, the
+            # network not sure it is one digit's strokes (seed 9060's NA-32_ps138, a "3"
+            # over a "1" under JPEG 47 read "2" at 0.77, 0.22 to the network; the clean
+            # suspects ringing cleared on seeds 9062 and 9063 were read at 0.96 or more)
+            doubted = unsure and strokes is not None and strokes >= ONE_DIGIT_STROKES
+            rings = self._ringing(reading) and not doubted
+            if not two and (self._typed(box, reading) or rings):
                 continue
             out.append((name, box, reading))
         return out

@@ -647,6 +647,38 @@ def test_a_coarse_jpegs_ringing_is_no_clear_where_the_network_sees_two_digits(
     )
 
 
+@pytest.mark.parametrize(
+    ("sureness", "probability", "stands"),
+    [(0.77, 0.22, True), (0.99, 0.22, False), (0.77, 0.005, False)],
+)
+def test_a_coarse_jpegs_ringing_is_no_clear_of_a_digit_the_reader_is_unsure_of(
+    monkeypatch: pytest.MonkeyPatch, sureness: float, probability: float, stands: bool
+) -> None:
+    """Seed 9060's NA-32_ps138: a "3" over a "1" under JPEG 47 read "2" at 0.77, laying
+    1.64 pixels twice per pixel of height, 0.22 to the network. Ringing darkens a stroke
+    but leaves the digit's shape to the reader: an unsure digit (UNSURE_DIGIT) the network
+    does not call one digit's strokes (ONE_DIGIT_STROKES) stands."""
+    import pipeline.stages.read as read
+    from pipeline.numbers import DigitReading
+    from pipeline.strokes import StrokesOverwritten
+
+    digit = BBox(x0=10, y0=5, x1=40, y1=45)
+    said = StrokesOverwritten(0, digit, probability, 1.64, 0.105)
+    monkeypatch.setattr(read, "overwritten_strokes", lambda cell, boxes: said)
+    page = _blank_page(jpeg=SimpleNamespace(quality=47.0))
+    read_as = DigitReading(
+        digit=2, probability=sureness, alternatives=(), bbox=digit, ink_density=0.2
+    )
+    suspect = _suspect("25", digit, 1.64, 0.105)
+    twice = dataclasses.replace(suspect, overwrite_alone=False, digits=(read_as,))
+    figures = read._Figures(page=page, handwritten=True, words=())  # type: ignore[arg-type]
+    assert figures._ringing(twice)
+    figures.suspects = [("candidates[13].votes", BBox(x0=100, y0=100, x1=300, y1=160), twice)]
+    assert [name for name, _, _ in figures.overwritten()] == (
+        ["candidates[13].votes"] if stands else []
+    )
+
+
 def _printed(text: str, size: int) -> np.ndarray:
     """A value box's gray pixels with `text` printed in it (DejaVu Sans, as the synthetic
     forms print their header)."""
