@@ -332,6 +332,12 @@ FAINTLY_DARKER = 0.6
 # 9022's NA-171_ps106, a blue pen's page in a 150-dpi capture, had five figures accused by
 # colour at 171f7df, one still at af5f22d (a "6" whose thin strokes the blur left grey).
 PEN_PAGE = 0.5
+# ... and on a palette's page (a GIF) from this share: a palette of a few colours maps a
+# pale pen's strokes to grey as often as not. Seed 9064's PB-146_ps042 agent copy, a blue
+# pen's page in a 150-dpi GIF with a shadow, had 22 of its 44 figures coloured and three
+# accused by colour. The GIF pages of seeds 9062-9064: typed 0-0.08 coloured, written in
+# a coloured pen 0.50-0.97.
+PALETTE_PEN_PAGE = 0.3
 
 
 # A figure the double-ink test passed is overwritten when the overwrite network
@@ -562,7 +568,7 @@ class _Figures:
         a "0" that both readers read "107" surely, the network 0.996. Of the suspects
         cleared on seeds 9035-9039 (`benchmarks.overwrite_cells --views`) the network gave
         none 0.97 or more (a clean "510" at JPEG 43 0.934, the highest)."""
-        pen_page = self.coloured > PEN_PAGE * self.inked
+        pen_page = self.coloured > (PALETTE_PEN_PAGE if self.palette else PEN_PAGE) * self.inked
         out = []
         for name, box, reading in self.suspects:
             if pen_page and reading.overwrite_pen:
