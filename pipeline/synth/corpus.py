@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -402,19 +402,46 @@ def _constituency_plan(
     return plan
 
 
+def _constituency_plans(count: int, seed: int) -> Iterator[ConstituencyPlan]:
+    """The corpus's constituencies in order, each planned (no sheet drawn yet)."""
+    sizes = _station_counts(count, np.random.default_rng(seed))
+    codes: list[str] = []
+    for index, stations in enumerate(sizes):
+        plan = _constituency_plan(seed, index, stations, frozenset(codes))
+        codes.append(plan.code)
+        yield plan
+
+
+def regenerate_forms(out_dir: Path, *, count: int, seed: int, names: set[str]) -> list[str]:
+    """Write again, as `generate_corpus(count=count, seed=seed)` wrote them, the files of
+    the constituencies that hold the forms `names` (file names without their extension,
+    "PP-226_ps108"): every sheet of such a constituency, in order, so that a stamp or
+    signature pasted from another of its forms is the same image. A form resubmitted
+    under another name is not written again, nor its truth marked so. Returns the files
+    written. A corpus's runs outlive their images; this brings back the pages a run got
+    wrong in seconds rather than the whole corpus in minutes."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[str] = []
+    for index, plan in enumerate(_constituency_plans(count, seed)):
+        if not names & {_file_name(sheet) for sheet in plan.sheets}:
+            continue
+        bank = MarkBank()
+        for number, sheet in enumerate(plan.sheets):
+            sheet_rng = np.random.default_rng([seed, index, number])
+            written.append(write_sheet(sheet, out_dir, sheet_rng, bank)[0].file)
+    return written
+
+
 def generate_corpus(
     out_dir: Path, *, count: int, seed: int, progress: Callable[[str], None] | None = None
 ) -> Manifest:
     """Generate `count` polling-station Form 45s (grouped in constituencies, each with its
     Form 47, some copies and re-submissions) with truth; deterministic per seed."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(seed)
-    sizes = _station_counts(count, rng)
     entries: list[ManifestFile] = []
     codes: list[str] = []
     bank = MarkBank()
-    for index, stations in enumerate(sizes):
-        plan = _constituency_plan(seed, index, stations, frozenset(codes))
+    for index, plan in enumerate(_constituency_plans(count, seed)):
         codes.append(plan.code)
         for number, sheet in enumerate(plan.sheets):
             sheet_rng = np.random.default_rng([seed, index, number])

@@ -329,3 +329,21 @@ def test_a_stamp_astray_lies_under_the_officers_boxes_and_its_copy_where_it_belo
     _, copy = _agent_copy(sheet, np.random.default_rng(2), diverge=False, swap=False)
     assert not copy.stamp_astray
     assert FindingCode.STAMP_MISPLACED not in [a.code for a in copy.anomalies]
+
+
+def test_forms_regenerated_alone_are_the_corpus_files(corpus: Path, tmp_path: Path) -> None:
+    """`regenerate_forms` writes a form's constituency again byte for byte, a stamp
+    pasted from another of its forms included (seed 0 pastes one)."""
+    from pipeline.synth.corpus import regenerate_forms
+
+    pasted = sorted(
+        Path(page.file).stem
+        for page in _pages(corpus)
+        if any(a.code is FindingCode.STAMP_DUPLICATE for a in page.anomalies)
+    )
+    assert pasted
+    written = regenerate_forms(tmp_path, count=7, seed=0, names={pasted[0]})
+    assert any(Path(f).stem == pasted[0] for f in written)
+    for file in written:
+        assert (tmp_path / file).read_bytes() == (corpus / file).read_bytes(), file
+    assert regenerate_forms(tmp_path / "none", count=7, seed=0, names={"NA-0_ps999"}) == []
