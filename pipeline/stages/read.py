@@ -719,15 +719,7 @@ class _Figures:
 def _sureness(reading: NumberReading, box: BBox) -> float:
     """The digit reader's probability of the digit in `box`, or of the less sure of the
     digits it joins (a digit cut in two: `_cut_pairs`); 1.0 where no digit read is in it."""
-    inside = [
-        d.probability
-        for d in reading.digits
-        if box.x0 <= d.bbox.x0
-        and d.bbox.x1 <= box.x1
-        and box.y0 <= d.bbox.y0
-        and d.bbox.y1 <= box.y1
-    ]
-    return min(inside, default=1.0)
+    return min((d.probability for d in reading.digits if box.contains(d.bbox)), default=1.0)
 
 
 def _unsure_two(strokes: StrokesOverwritten, sureness: float) -> bool:
